@@ -1,0 +1,294 @@
+"""ChatService: conversations, the replies streaming in them, and who hears about it.
+
+It builds each request from the conversation's history, runs the reply as a
+``ChatSession``, checkpoints the growing answer at most every 250 ms (never per
+delta) and at every end, and fans every event out to its observers (the Qt
+controller, the companion server). No Qt here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from streamchat_desktop.core.errors import ChatError, ErrorKind
+from streamchat_desktop.core.events import (
+    Cancelled,
+    Failed,
+    Finished,
+    ReplyEvent,
+    StreamEvent,
+    TerminalEvent,
+)
+from streamchat_desktop.core.models import (
+    ChatRequest,
+    ChatTurn,
+    Conversation,
+    Message,
+    MessageState,
+    Role,
+)
+from streamchat_desktop.core.session import ChatSession, StreamOpener
+from streamchat_desktop.core.store import ConversationStore, replace
+
+log = logging.getLogger(__name__)
+
+CHECKPOINT_INTERVAL = 0.25
+TITLE_LENGTH = 60
+
+
+@dataclass(frozen=True, slots=True)
+class ChatTarget:
+    """The stream opener and model a conversation's next reply goes to."""
+
+    open_stream: StreamOpener
+    model: str
+
+
+TargetResolver = Callable[[Conversation], ChatTarget]
+
+
+class ReplyObserver(Protocol):
+    def reply_started(self, conversation: Conversation, message: Message) -> None: ...
+
+    def reply_event(self, conversation_id: str, message_id: str, event: ReplyEvent) -> None: ...
+
+
+@dataclass(slots=True)
+class _ActiveReply:
+    conversation_id: str
+    message: Message
+    observers: list[ReplyObserver]
+    session: ChatSession = field(init=False)
+    checkpoint: asyncio.TimerHandle | None = None
+    dirty: bool = False
+
+
+class ChatService:
+    """Runs replies in conversations and keeps every word that arrived."""
+
+    def __init__(self, store: ConversationStore, resolve: TargetResolver) -> None:
+        self._store = store
+        self._resolve = resolve
+        self._observers: list[ReplyObserver] = []
+        self._active: dict[str, _ActiveReply] = {}
+
+    @property
+    def store(self) -> ConversationStore:
+        return self._store
+
+    def add_observer(self, observer: ReplyObserver) -> None:
+        self._observers.append(observer)
+
+    def remove_observer(self, observer: ReplyObserver) -> None:
+        if observer in self._observers:
+            self._observers.remove(observer)
+
+    def new_conversation(self, **settings: object) -> Conversation:
+        conversation = Conversation(**settings)  # type: ignore[arg-type]
+        self._store.create_conversation(conversation)
+        return conversation
+
+    def active_reply(self, conversation_id: str) -> Message | None:
+        """The reply streaming in this conversation, with the text received so far."""
+        for reply in self._active.values():
+            if reply.conversation_id == conversation_id:
+                return self._snapshot(reply)
+        return None
+
+    def is_streaming(self, message_id: str) -> bool:
+        return message_id in self._active
+
+    def send(self, conversation_id: str, text: str) -> Message:
+        """Add the user's prompt and start streaming the answer; returns the reply."""
+        conversation = self._require(conversation_id)
+        if self.active_reply(conversation_id) is not None:
+            raise RuntimeError("a reply is already streaming in this conversation")
+        self._store.add_message(
+            Message(role=Role.USER, content=text, conversation_id=conversation_id)
+        )
+        if not self._store.messages(conversation_id)[:-1]:
+            conversation = replace_conversation(conversation, title=make_title(text))
+        self._touch(conversation)
+        return self._start_reply(conversation)
+
+    def retry(self, conversation_id: str) -> Message:
+        """Drop the last answer (failed, stopped, or any) and ask again."""
+        conversation = self._require(conversation_id)
+        history = self._store.messages(conversation_id)
+        if not history or history[-1].role is not Role.ASSISTANT:
+            raise RuntimeError("there is no answer to retry")
+        if self.active_reply(conversation_id) is not None:
+            raise RuntimeError("a reply is already streaming in this conversation")
+        self._discard_last_answer(history[-1])
+        self._touch(conversation)
+        return self._start_reply(conversation)
+
+    def stop(self, message_id: str) -> bool:
+        reply = self._active.get(message_id)
+        if reply is None:
+            return False
+        reply.session.stop()
+        return True
+
+    async def stop_all(self) -> None:
+        """Cancel every reply and wait until each has ended and been saved."""
+        tasks = []
+        for reply in list(self._active.values()):
+            reply.session.stop()
+            task = reply.session.task
+            if task is not None:
+                tasks.append(task)
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    def _discard_last_answer(self, message: Message) -> None:
+        self._store.delete_message(message.id)
+
+    def _require(self, conversation_id: str) -> Conversation:
+        conversation = self._store.get_conversation(conversation_id)
+        if conversation is None:
+            raise KeyError(conversation_id)
+        return conversation
+
+    def _touch(self, conversation: Conversation) -> None:
+        self._store.update_conversation(replace_conversation(conversation, updated_at=time.time()))
+
+    def _start_reply(self, conversation: Conversation) -> Message:
+        history = self._store.messages(conversation.id)
+        try:
+            target = self._resolve(conversation)
+            model = target.model
+            opener = target.open_stream
+        except ChatError as error:
+            model = conversation.model or ""
+            opener = _failing_opener(error)
+        message = Message(
+            role=Role.ASSISTANT,
+            content="",
+            conversation_id=conversation.id,
+            state=MessageState.STREAMING,
+            model=model,
+        )
+        self._store.add_message(message)
+        request = ChatRequest(
+            model=model,
+            messages=build_turns(conversation, history),
+            temperature=conversation.temperature,
+        )
+        reply = _ActiveReply(conversation.id, message, list(self._observers))
+        reply.session = ChatSession(opener, request, lambda e: self._on_event(reply, e))
+        self._active[message.id] = reply
+        for observer in reply.observers:
+            self._notify(observer.reply_started, conversation, message)
+        reply.session.start()
+        return message
+
+    def _on_event(self, reply: _ActiveReply, event: ReplyEvent) -> None:
+        if isinstance(event, Finished | Failed | Cancelled):
+            self._finish(reply, event)
+        else:
+            reply.dirty = True
+            if reply.checkpoint is None:
+                loop = asyncio.get_running_loop()
+                reply.checkpoint = loop.call_later(CHECKPOINT_INTERVAL, self._checkpoint, reply)
+        for observer in reply.observers:
+            self._notify(observer.reply_event, reply.conversation_id, reply.message.id, event)
+
+    def _checkpoint(self, reply: _ActiveReply) -> None:
+        reply.checkpoint = None
+        if reply.dirty and reply.message.id in self._active:
+            reply.dirty = False
+            self._save(self._snapshot(reply))
+
+    def _finish(self, reply: _ActiveReply, event: TerminalEvent) -> None:
+        if reply.checkpoint is not None:
+            reply.checkpoint.cancel()
+            reply.checkpoint = None
+        self._active.pop(reply.message.id, None)
+        self._save(final_message(self._snapshot(reply), event))
+
+    def _snapshot(self, reply: _ActiveReply) -> Message:
+        session = reply.session
+        return replace(reply.message, content=session.text, reasoning=session.reasoning)
+
+    def _save(self, message: Message) -> None:
+        try:
+            self._store.save_message(message)
+        except Exception:  # disk full, locked DB: the text stays on screen; next save retries
+            log.exception("could not save message %s", message.id)
+
+    @staticmethod
+    def _notify(callback: Callable[..., None], *args: object) -> None:
+        try:
+            callback(*args)
+        except Exception:
+            log.exception("reply observer %r failed", callback)
+
+
+def final_message(message: Message, event: TerminalEvent) -> Message:
+    """The message as stored once its reply ended, whatever ended it."""
+    usage = event.stats.usage
+    if isinstance(event, Finished):
+        return replace(
+            message, state=MessageState.COMPLETE, finish_reason=event.finish_reason, usage=usage
+        )
+    if isinstance(event, Failed):
+        return replace(
+            message,
+            state=MessageState.FAILED,
+            error_kind=event.error.kind.value,
+            error_message=event.error.message,
+            usage=usage,
+        )
+    return replace(message, state=MessageState.STOPPED, usage=usage)
+
+
+def build_turns(conversation: Conversation, history: list[Message]) -> tuple[ChatTurn, ...]:
+    """The messages sent to the model: system prompt, then every turn with content."""
+    turns: list[ChatTurn] = []
+    if conversation.system_prompt.strip():
+        turns.append(ChatTurn(Role.SYSTEM, conversation.system_prompt))
+    for message in history:
+        if message.content and message.role is not Role.SYSTEM:
+            turns.append(ChatTurn(message.role, message.content))
+    return tuple(turns)
+
+
+def make_title(prompt: str) -> str:
+    """A conversation title from its first prompt: first line, cut at a word."""
+    line = " ".join(prompt.split())
+    if len(line) <= TITLE_LENGTH:
+        return line or "New conversation"
+    cut = line[:TITLE_LENGTH].rsplit(" ", 1)[0]
+    return (cut or line[:TITLE_LENGTH]) + "…"
+
+
+def replace_conversation(conversation: Conversation, **changes: object) -> Conversation:
+    return dataclasses.replace(conversation, **changes)  # type: ignore[arg-type]
+
+
+def _failing_opener(error: ChatError) -> StreamOpener:
+    """A stream that fails at once, so a missing key ends the reply like any error."""
+
+    async def opener(_request: ChatRequest) -> AsyncIterator[StreamEvent]:
+        raise error
+        yield  # pragma: no cover - makes this an async generator
+
+    return opener
+
+
+__all__ = [
+    "ChatService",
+    "ChatTarget",
+    "ErrorKind",
+    "ReplyObserver",
+    "build_turns",
+    "final_message",
+    "make_title",
+]

@@ -1,0 +1,89 @@
+"""Plain domain objects shared by every layer; the UI never sees a storage row."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Role(str, Enum):
+    SYSTEM = "system"
+    USER = "user"
+    ASSISTANT = "assistant"
+
+
+class MessageState(str, Enum):
+    """Where a message's life ended; every assistant reply ends in exactly one of these."""
+
+    STREAMING = "streaming"
+    COMPLETE = "complete"
+    STOPPED = "stopped"
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """Token counts as the server reported them (absent fields stay ``None``)."""
+
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    total_tokens: int | None = None
+    reasoning_tokens: int | None = None
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One turn of a conversation. Assistant replies carry how they ended."""
+
+    role: Role
+    content: str
+    id: str = field(default_factory=new_id)
+    conversation_id: str = ""
+    reasoning: str = ""
+    state: MessageState = MessageState.COMPLETE
+    finish_reason: str | None = None
+    error_kind: str | None = None
+    error_message: str | None = None
+    usage: Usage | None = None
+    model: str | None = None
+    created_at: float = field(default_factory=time.time)
+    parent_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    """A conversation and the settings it remembers for its next turn."""
+
+    id: str = field(default_factory=new_id)
+    title: str = "New conversation"
+    provider_id: str | None = None
+    model: str | None = None
+    system_prompt: str = ""
+    temperature: float | None = None
+    created_at: float = field(default_factory=time.time)
+    updated_at: float = field(default_factory=time.time)
+
+
+@dataclass(frozen=True, slots=True)
+class ChatTurn:
+    """One message as sent to the model."""
+
+    role: Role
+    content: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChatRequest:
+    """Everything a provider needs for one reply; the key is the provider's business."""
+
+    model: str
+    messages: tuple[ChatTurn, ...]
+    temperature: float | None = None
+    max_tokens: int | None = None

@@ -1,0 +1,159 @@
+"""ChatSession: runs one reply from a provider and ends it exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+
+from streamchat_desktop.core.errors import ChatError
+from streamchat_desktop.core.events import (
+    Cancelled,
+    Failed,
+    Finished,
+    ReasoningDelta,
+    ReplyEvent,
+    ReplyStats,
+    StreamEnd,
+    StreamEvent,
+    TerminalEvent,
+    TextDelta,
+    UsageReport,
+)
+from streamchat_desktop.core.models import ChatRequest, Usage
+from streamchat_desktop.core.think_tags import ThinkTagSplitter
+
+log = logging.getLogger(__name__)
+
+EventSink = Callable[[ReplyEvent], None]
+StreamOpener = Callable[[ChatRequest], AsyncIterator[StreamEvent]]
+
+
+class ChatSession:
+    """One streamed reply.
+
+    Events: every ``TextDelta``/``ReasoningDelta``/``UsageReport`` as it arrives,
+    then exactly one terminal event — ``Finished``, ``Failed`` or ``Cancelled`` —
+    whatever ends the stream. The text received so far is kept in ``text`` and
+    ``reasoning`` in every case.
+    """
+
+    def __init__(
+        self,
+        open_stream: StreamOpener,
+        request: ChatRequest,
+        sink: EventSink,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._open_stream = open_stream
+        self._request = request
+        self._sink = sink
+        self._clock = clock
+        self._splitter = ThinkTagSplitter()
+        self._text: list[str] = []
+        self._reasoning: list[str] = []
+        self._usage: Usage | None = None
+        self._deltas = 0
+        self._started = 0.0
+        self._first_token: float | None = None
+        self._outcome: TerminalEvent | None = None
+        self._stop_requested = False
+        self._task: asyncio.Task[TerminalEvent] | None = None
+
+    @property
+    def text(self) -> str:
+        return "".join(self._text)
+
+    @property
+    def reasoning(self) -> str:
+        return "".join(self._reasoning)
+
+    @property
+    def outcome(self) -> TerminalEvent | None:
+        return self._outcome
+
+    @property
+    def task(self) -> asyncio.Task[TerminalEvent] | None:
+        return self._task
+
+    def start(self) -> asyncio.Task[TerminalEvent]:
+        """Run the reply as a task on the running loop (the qasync loop in the app)."""
+        self._task = asyncio.ensure_future(self.run())
+        return self._task
+
+    def stop(self) -> None:
+        """Cancel the reply; the provider's stream is closed and ``Cancelled`` is sent."""
+        self._stop_requested = True
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+
+    async def run(self) -> TerminalEvent:
+        self._started = self._clock()
+        finish_reason: str | None = None
+        try:
+            async for event in self._open_stream(self._request):
+                if isinstance(event, StreamEnd):
+                    finish_reason = event.finish_reason
+                elif isinstance(event, UsageReport):
+                    self._usage = event.usage
+                    self._emit(event)
+                elif isinstance(event, TextDelta):
+                    for part in self._splitter.feed(event.text):
+                        self._accept(part)
+                else:
+                    self._accept(event)
+            for part in self._splitter.flush():
+                self._accept(part)
+            return self._end(Finished(finish_reason, self._stats()))
+        except ChatError as error:
+            self._flush_splitter()
+            return self._end(Failed(error, self._stats()))
+        except asyncio.CancelledError:
+            self._flush_splitter()
+            self._end(Cancelled(self._stats()))
+            if not self._stop_requested:
+                raise  # someone else (shutdown) cancelled us: let it propagate
+            return self._outcome  # type: ignore[return-value]
+
+    def _flush_splitter(self) -> None:
+        for part in self._splitter.flush():
+            self._accept(part)
+
+    def _accept(self, event: TextDelta | ReasoningDelta) -> None:
+        if not event.text:
+            return
+        if self._first_token is None:
+            self._first_token = self._clock()
+        self._deltas += 1
+        (self._text if isinstance(event, TextDelta) else self._reasoning).append(event.text)
+        self._emit(event)
+
+    def _emit(self, event: ReplyEvent) -> None:
+        try:
+            self._sink(event)
+        except Exception:  # a broken view must not end the reply for the others
+            log.exception("reply event sink failed on %s", type(event).__name__)
+
+    def _end(self, event: TerminalEvent) -> TerminalEvent:
+        if self._outcome is None:
+            self._outcome = event
+            self._emit(event)
+        return self._outcome
+
+    def _stats(self) -> ReplyStats:
+        now = self._clock()
+        ttft = None if self._first_token is None else self._first_token - self._started
+        tokens = self._usage.completion_tokens if self._usage else None
+        counted = tokens if tokens is not None else (self._deltas or None)
+        rate = None
+        if counted and self._first_token is not None and now > self._first_token:
+            rate = counted / (now - self._first_token)
+        return ReplyStats(
+            time_to_first_token=ttft,
+            duration=now - self._started,
+            completion_tokens=tokens,
+            tokens_per_second=rate,
+            usage=self._usage,
+        )

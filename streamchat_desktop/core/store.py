@@ -1,0 +1,86 @@
+"""The ConversationStore protocol the chat service saves through, and an in-memory one.
+
+``storage.repository`` implements the same protocol on SQLite; tests and
+``--profile``-less experiments can use ``MemoryStore``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Protocol
+
+from streamchat_desktop.core.models import Conversation, Message
+
+
+class ConversationStore(Protocol):
+    def create_conversation(self, conversation: Conversation) -> None: ...
+
+    def get_conversation(self, conversation_id: str) -> Conversation | None: ...
+
+    def update_conversation(self, conversation: Conversation) -> None: ...
+
+    def list_conversations(self) -> list[Conversation]: ...
+
+    def delete_conversation(self, conversation_id: str) -> None: ...
+
+    def add_message(self, message: Message) -> None: ...
+
+    def save_message(self, message: Message) -> None:
+        """Overwrite a message's content and state (the streaming checkpoint)."""
+        ...
+
+    def delete_message(self, message_id: str) -> None:
+        """Remove a message from the active branch (a store may keep it as a version)."""
+        ...
+
+    def messages(self, conversation_id: str) -> list[Message]:
+        """The conversation's current messages in order (the active branch)."""
+        ...
+
+
+class MemoryStore:
+    """A ConversationStore kept in memory, newest conversation first."""
+
+    def __init__(self) -> None:
+        self._conversations: dict[str, Conversation] = {}
+        self._messages: dict[str, list[Message]] = {}
+
+    def create_conversation(self, conversation: Conversation) -> None:
+        self._conversations[conversation.id] = conversation
+        self._messages[conversation.id] = []
+
+    def get_conversation(self, conversation_id: str) -> Conversation | None:
+        return self._conversations.get(conversation_id)
+
+    def update_conversation(self, conversation: Conversation) -> None:
+        self._conversations[conversation.id] = conversation
+
+    def list_conversations(self) -> list[Conversation]:
+        return sorted(self._conversations.values(), key=lambda c: c.updated_at, reverse=True)
+
+    def delete_conversation(self, conversation_id: str) -> None:
+        self._conversations.pop(conversation_id, None)
+        self._messages.pop(conversation_id, None)
+
+    def add_message(self, message: Message) -> None:
+        self._messages[message.conversation_id].append(message)
+
+    def save_message(self, message: Message) -> None:
+        rows = self._messages[message.conversation_id]
+        for index, row in enumerate(rows):
+            if row.id == message.id:
+                rows[index] = message
+                return
+        rows.append(message)
+
+    def delete_message(self, message_id: str) -> None:
+        for rows in self._messages.values():
+            rows[:] = [row for row in rows if row.id != message_id]
+
+    def messages(self, conversation_id: str) -> list[Message]:
+        return list(self._messages.get(conversation_id, []))
+
+
+def replace(message: Message, **changes: object) -> Message:
+    """A typed shorthand for ``dataclasses.replace`` on messages."""
+    return dataclasses.replace(message, **changes)  # type: ignore[arg-type]

@@ -1,0 +1,55 @@
+"""Where the app keeps its files: one profile directory holds everything.
+
+``--profile DIR`` puts settings, the database and logs under DIR; without it the
+platform's per-user directories are used (via platformdirs).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+APP_NAME = "StreamChat"
+APP_AUTHOR = "StreamChat"
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """The files of one profile. Creating it makes no directory; ``ensure`` does."""
+
+    root: Path
+
+    @classmethod
+    def default(cls) -> Profile:
+        import platformdirs
+
+        return cls(Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR)))
+
+    @classmethod
+    def at(cls, directory: str | Path | None) -> Profile:
+        return cls(Path(directory).expanduser().resolve()) if directory else cls.default()
+
+    @property
+    def settings_file(self) -> Path:
+        return self.root / "settings.json"
+
+    @property
+    def database_file(self) -> Path:
+        return self.root / "conversations.sqlite3"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.root / "logs"
+
+    @property
+    def log_file(self) -> Path:
+        return self.log_dir / "streamchat.log"
+
+    @property
+    def lock_file(self) -> Path:
+        return self.root / "instance.lock"
+
+    def ensure(self) -> Profile:
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.log_dir.mkdir(exist_ok=True)
+        return self

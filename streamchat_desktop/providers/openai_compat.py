@@ -1,0 +1,222 @@
+"""The OpenAI-compatible provider: the only module that imports the openai SDK.
+
+It maps the SDK's chunks tolerantly (role-only first chunk, usage-only last chunk,
+``None`` content, missing fields) into core events, maps every SDK exception to a
+known ``ChatError`` kind, and always closes the HTTP response.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import openai
+from openai import AsyncOpenAI
+
+from streamchat_desktop.core.errors import ChatError, ErrorKind
+from streamchat_desktop.core.events import (
+    ReasoningDelta,
+    StreamEnd,
+    StreamEvent,
+    TextDelta,
+    UsageReport,
+)
+from streamchat_desktop.core.models import ChatRequest, Usage
+from streamchat_desktop.providers.base import Endpoint
+
+log = logging.getLogger(__name__)
+
+# Sent when the endpoint has no key: local servers ignore it, and passing *something*
+# stops the SDK from silently picking up OPENAI_API_KEY for a host it was not meant for.
+NO_KEY_PLACEHOLDER = "no-key"
+
+_CONTEXT_CODES = {"context_length_exceeded", "string_above_max_length"}
+
+
+class OpenAICompatibleProvider:
+    """Streams chat completions from OpenAI or any server that speaks its API."""
+
+    def __init__(self, endpoint: Endpoint) -> None:
+        self._endpoint = endpoint
+        self._include_usage = True  # cleared once a server rejects stream_options
+        self._client = AsyncOpenAI(
+            api_key=endpoint.api_key or NO_KEY_PLACEHOLDER,
+            base_url=endpoint.base_url,
+            timeout=openai.Timeout(endpoint.timeout, connect=endpoint.connect_timeout),
+            max_retries=0,  # the user sees the error and decides; Retry is one click
+        )
+
+    @property
+    def base_url(self) -> str:
+        return self._endpoint.base_url
+
+    async def aclose(self) -> None:
+        await self._client.close()
+
+    async def list_models(self) -> list[str]:
+        try:
+            page = await self._client.models.list()
+            return sorted(model.id for model in page.data)
+        except openai.OpenAIError as exc:
+            raise map_exception(exc, streaming=False) from exc
+        except (json.JSONDecodeError, AttributeError, TypeError) as exc:
+            raise ChatError(
+                ErrorKind.MALFORMED, "the /models answer is not an OpenAI model list"
+            ) from exc
+
+    async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+        stream = await self._open(request)
+        finish_reason: str | None = None
+        async with stream:
+            try:
+                async for chunk in stream:
+                    for event in chunk_events(chunk):
+                        if isinstance(event, StreamEnd):
+                            finish_reason = event.finish_reason
+                        else:
+                            yield event
+            except openai.OpenAIError as exc:
+                raise map_exception(exc, streaming=True) from exc
+            except (json.JSONDecodeError, UnicodeDecodeError, AttributeError, TypeError) as exc:
+                raise ChatError(ErrorKind.MALFORMED, str(exc)[:200]) from exc
+        if finish_reason is None:
+            raise ChatError(ErrorKind.STREAM_CUT, "the stream ended without a finish reason")
+        yield StreamEnd(finish_reason)
+
+    async def _open(self, request: ChatRequest) -> Any:
+        """Start the request, dropping ``stream_options`` if this server rejects it."""
+        try:
+            return await self._create(request)
+        except openai.BadRequestError as exc:
+            if self._include_usage and "stream_options" in str(exc):
+                log.info("server rejects stream_options; retrying without usage reporting")
+                self._include_usage = False
+                return await self._open(request)
+            raise map_exception(exc, streaming=False) from exc
+        except openai.OpenAIError as exc:
+            raise map_exception(exc, streaming=False) from exc
+
+    async def _create(self, request: ChatRequest) -> Any:
+        extra: dict[str, Any] = {}
+        if self._include_usage:
+            extra["stream_options"] = {"include_usage": True}
+        if request.temperature is not None:
+            extra["temperature"] = request.temperature
+        if request.max_tokens is not None:
+            extra["max_tokens"] = request.max_tokens
+        return await self._client.chat.completions.create(
+            model=request.model,
+            messages=[{"role": t.role.value, "content": t.content} for t in request.messages],  # type: ignore[misc]
+            stream=True,
+            **extra,
+        )
+
+
+def _field(obj: Any, name: str) -> Any:
+    """A chunk field, whether the SDK declared it or kept it as an extra."""
+    value = getattr(obj, name, None)
+    if value is None:
+        extra = getattr(obj, "model_extra", None) or {}
+        value = extra.get(name)
+    return value
+
+
+def chunk_events(chunk: Any) -> list[StreamEvent]:
+    """Core events of one ``chat.completion.chunk``, tolerant of what servers omit."""
+    events: list[StreamEvent] = []
+    for choice in _field(chunk, "choices") or []:
+        delta = _field(choice, "delta")
+        if delta is not None:
+            reasoning = _field(delta, "reasoning_content") or _field(delta, "reasoning")
+            if isinstance(reasoning, str) and reasoning:
+                events.append(ReasoningDelta(reasoning))
+            content = _field(delta, "content")
+            if isinstance(content, str) and content:
+                events.append(TextDelta(content))
+        finish = _field(choice, "finish_reason")
+        if finish:
+            events.append(StreamEnd(str(finish)))
+    usage = _field(chunk, "usage")
+    if usage is not None:
+        events.append(UsageReport(_usage(usage)))
+    return events
+
+
+def _int_or_none(value: Any) -> int | None:
+    return value if isinstance(value, int) else None
+
+
+def _usage(usage: Any) -> Usage:
+    details = _field(usage, "completion_tokens_details")
+    return Usage(
+        prompt_tokens=_int_or_none(_field(usage, "prompt_tokens")),
+        completion_tokens=_int_or_none(_field(usage, "completion_tokens")),
+        total_tokens=_int_or_none(_field(usage, "total_tokens")),
+        reasoning_tokens=_int_or_none(_field(details, "reasoning_tokens")) if details else None,
+    )
+
+
+def _retry_after(exc: openai.APIStatusError) -> float | None:
+    headers = exc.response.headers
+    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
+        raw = headers.get(name)
+        if raw is None:
+            continue
+        try:
+            return max(0.0, float(raw) * scale)
+        except ValueError:
+            continue  # an HTTP date: rare from API servers; show no countdown
+    return None
+
+
+def _error_code(exc: openai.APIError) -> str:
+    code = getattr(exc, "code", None)
+    body = exc.body if isinstance(exc.body, dict) else {}
+    return str(code or body.get("code") or body.get("type") or "")
+
+
+def _detail(exc: openai.APIError) -> str:
+    body = exc.body if isinstance(exc.body, dict) else {}
+    message = body.get("message") if isinstance(body.get("message"), str) else None
+    return (message or exc.message or "").strip()[:500]
+
+
+def map_exception(exc: openai.OpenAIError, *, streaming: bool) -> ChatError:
+    """The known ``ChatError`` for an SDK exception (``streaming``: mid-answer)."""
+    if isinstance(exc, openai.APITimeoutError):
+        return ChatError(ErrorKind.TIMEOUT, "no data from the server within the timeout")
+    if isinstance(exc, openai.APIConnectionError):
+        if streaming:
+            return ChatError(ErrorKind.STREAM_CUT, "the server closed the connection")
+        cause = exc.__cause__ or exc
+        return ChatError(ErrorKind.UNREACHABLE, str(cause)[:300] or "connection failed")
+    if isinstance(exc, openai.APIStatusError):
+        return _status_error(exc)
+    if isinstance(exc, openai.APIError):
+        return ChatError(ErrorKind.STREAM_ERROR, _detail(exc))
+    return ChatError(ErrorKind.BAD_REQUEST, str(exc)[:300])
+
+
+def _status_error(exc: openai.APIStatusError) -> ChatError:
+    status = exc.status_code
+    code = _error_code(exc)
+    detail = _detail(exc)
+    kind: ErrorKind
+    if status == 401:
+        kind = ErrorKind.AUTH
+    elif status == 403:
+        kind = ErrorKind.FORBIDDEN
+    elif status == 404:
+        kind = ErrorKind.NOT_FOUND
+    elif status == 429:
+        kind = ErrorKind.QUOTA if code == "insufficient_quota" else ErrorKind.RATE_LIMITED
+    elif status == 413 or code in _CONTEXT_CODES or "context length" in detail.lower():
+        kind = ErrorKind.CONTEXT_TOO_LONG
+    elif status >= 500:
+        kind = ErrorKind.SERVER
+    else:
+        kind = ErrorKind.BAD_REQUEST
+    retry_after = _retry_after(exc) if kind is ErrorKind.RATE_LIMITED else None
+    return ChatError(kind, detail, status=status, retry_after=retry_after)

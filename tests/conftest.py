@@ -1,0 +1,46 @@
+"""Suite-wide test setup: headless Qt, one qasync loop for the whole session.
+
+Two measured traps (FACTS.md): a closed qasync loop that is garbage-collected
+mid-session makes later tests segfault, and ``loop.stop()`` outside the Qt loop
+breaks later ``qtbot`` waits. So one loop lives for the whole session, and async
+test code runs through ``run_async`` (``run_until_complete`` stops it from inside).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any, TypeVar
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # without a display Qt aborts the run
+os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
+
+import pytest
+
+T = TypeVar("T")
+
+_LOOPS: list[Any] = []  # keep every loop referenced until the process ends
+
+
+@pytest.fixture(scope="session")
+def qloop(qapp: Any) -> Iterator[asyncio.AbstractEventLoop]:
+    """The qasync event loop on the test QApplication (what the app runs on)."""
+    import qasync
+
+    loop = qasync.QEventLoop(qapp)
+    _LOOPS.append(loop)
+    asyncio.set_event_loop(loop)
+    yield loop
+    loop.run_until_complete(loop.shutdown_default_executor())
+
+
+@pytest.fixture
+def run_async(qloop: asyncio.AbstractEventLoop) -> Callable[..., Any]:
+    """Run a coroutine on the qasync loop (Qt events are processed meanwhile)."""
+
+    def run(awaitable: Awaitable[T], timeout: float = 30.0) -> T:
+        return qloop.run_until_complete(asyncio.wait_for(awaitable, timeout))
+
+    return run
+

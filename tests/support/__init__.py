@@ -1,0 +1,1 @@
+"""Shared test helpers: the fake OpenAI server, waiting on the qasync loop."""
