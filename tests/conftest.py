@@ -43,4 +43,3 @@ def run_async(qloop: asyncio.AbstractEventLoop) -> Callable[..., Any]:
         return qloop.run_until_complete(asyncio.wait_for(awaitable, timeout))
 
     return run
-

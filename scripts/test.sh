@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs everything, then runs the whole suite: lint, types, the companion page's tests,
+# the Python tests (inside a private D-Bus session with an unlocked gnome-keyring, so the
+# keychain tests use a real Secret Service), the PyInstaller build and its frozen checks.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export QT_QPA_PLATFORM=offscreen
+
+bash scripts/setup.sh --test
+
+echo "== lint and types"
+.venv/bin/ruff check streamchat_desktop tests bench
+.venv/bin/ruff format --check streamchat_desktop tests bench
+.venv/bin/mypy
+
+if [[ -f web/package.json ]]; then
+  echo "== companion page tests (vitest)"
+  (cd web && npx vitest run)
+fi
+
+echo "== packaged build (PyInstaller, one folder)"
+rm -rf build dist
+.venv/bin/pyinstaller pyinstaller.spec --noconfirm --log-level WARN
+du -sh dist/streamchat | awk '{print "build size: " $1}'
+
+echo "== python tests (real keychain in a private D-Bus session)"
+set +e
+dbus-run-session -- bash scripts/with-keyring.sh .venv/bin/pytest -p no:cacheprovider -ra "$@"
+status=$?
+set -e
+if (( status == 5 )); then
+  echo "pytest collected no tests: failing" >&2
+  exit 1
+fi
+exit $status

@@ -1,0 +1,93 @@
+"""The ``streamchat`` command line: launch the window, or run a script-friendly subcommand.
+
+Parsing imports nothing heavy: Qt, the openai SDK and SQLite code load only for the
+path that needs them, so ``--version`` and the subcommands answer at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from streamchat_desktop import __version__
+
+# Subcommand modules: each has ``register(subparsers)`` setting ``func`` on its parser.
+COMMAND_MODULES = (
+    "streamchat_desktop.commands.providers",
+    "streamchat_desktop.commands.keys",
+    "streamchat_desktop.commands.export",
+)
+
+
+def _profile_option(argv: Sequence[str]) -> tuple[str | None, list[str]]:
+    """Take ``--profile DIR`` from anywhere in argv, so it works after a subcommand too."""
+    pre = argparse.ArgumentParser(add_help=False)
+    pre.add_argument("--profile")
+    known, rest = pre.parse_known_args(list(argv))
+    return known.profile, rest
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="streamchat",
+        description="Stream chat-model answers word by word from OpenAI or any "
+        "OpenAI-compatible server (Ollama, LM Studio, vLLM, llama.cpp, OpenRouter, Groq…).",
+    )
+    parser.add_argument("--version", action="version", version=f"streamchat {__version__}")
+    parser.add_argument(
+        "--profile",
+        metavar="DIR",
+        help="keep all state (settings, database, logs) under DIR "
+        "(default: the platform's user directories); works with every subcommand",
+    )
+    parser.add_argument("--provider", metavar="ID", help="launch with this configured provider")
+    parser.add_argument("--base-url", metavar="URL", help="OpenAI-compatible base URL to use")
+    parser.add_argument("--model", metavar="NAME", help="model to ask")
+    parser.add_argument("--prompt", metavar="TEXT", help="send TEXT once the window is up")
+    parser.add_argument(
+        "--exit-after-reply",
+        action="store_true",
+        help="with --prompt: print the reply to stdout as it streams, then quit "
+        "(exit 0 when it finished, non-zero with the error on stderr when it failed)",
+    )
+    parser.add_argument(
+        "--companion", action="store_true", help="start the companion view endpoint"
+    )
+    parser.add_argument(
+        "--companion-port", type=int, metavar="N", help="companion port (implies --companion)"
+    )
+    parser.add_argument(
+        "--selftest", action="store_true", help="check Qt plugins, keychain and bundled assets"
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue  # a command not built into this version
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    profile, rest = _profile_option(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(rest)
+    args.profile = profile
+    if args.command:
+        return int(args.func(args))
+    if args.exit_after_reply and not args.prompt:
+        parser.error("--exit-after-reply needs --prompt")
+    if args.companion_port is not None:
+        args.companion = True
+    if args.selftest:
+        from streamchat_desktop.selftest import run_selftest
+
+        return run_selftest(sys.stdout)
+    from streamchat_desktop.app import run_app
+
+    return run_app(args)

@@ -1,0 +1,1 @@
+"""QObjects that turn core events into Qt signals (QtCore only, no widgets)."""

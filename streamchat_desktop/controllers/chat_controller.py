@@ -1,0 +1,156 @@
+"""ChatController: the Qt face of the ChatService for one window."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QObject, Signal
+
+from streamchat_desktop.core.chat_service import ChatService
+from streamchat_desktop.core.events import (
+    Cancelled,
+    Failed,
+    Finished,
+    ReasoningDelta,
+    ReplyEvent,
+    TextDelta,
+    UsageReport,
+)
+from streamchat_desktop.core.models import Conversation, Message, Role
+
+log = logging.getLogger(__name__)
+
+
+class ChatController(QObject):
+    """Routes replies of every conversation to the window, and the window's intents back.
+
+    Signals:
+        reply_started(conversation_id, message): an answer began streaming.
+        text_received(message_id, text): a delta of answer text.
+        reasoning_received(message_id, text): a delta of reasoning text.
+        reply_ended(conversation_id, message, stats): the one terminal signal of a
+            reply; ``message.state`` says whether it finished, failed or was stopped.
+        conversation_changed(conversation_id): the active conversation was replaced.
+        conversations_changed(): titles, order or membership of the list changed.
+        streaming_changed(bool): whether the active conversation has a reply in flight.
+    """
+
+    reply_started = Signal(str, object)
+    text_received = Signal(str, str)
+    reasoning_received = Signal(str, str)
+    reply_ended = Signal(str, object, object)
+    conversation_changed = Signal(str)
+    conversations_changed = Signal()
+    streaming_changed = Signal(bool)
+
+    def __init__(self, service: ChatService, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._service = service
+        self._conversation_id: str | None = None
+        self._listener = _ServiceListener(self)
+        service.add_observer(self._listener)
+
+    @property
+    def service(self) -> ChatService:
+        return self._service
+
+    @property
+    def conversation_id(self) -> str | None:
+        return self._conversation_id
+
+    def conversation(self) -> Conversation | None:
+        if self._conversation_id is None:
+            return None
+        return self._service.store.get_conversation(self._conversation_id)
+
+    def messages(self) -> list[Message]:
+        if self._conversation_id is None:
+            return []
+        return self._service.store.messages(self._conversation_id)
+
+    def streaming_reply(self) -> Message | None:
+        if self._conversation_id is None:
+            return None
+        return self._service.active_reply(self._conversation_id)
+
+    def open_conversation(self, conversation_id: str) -> None:
+        self._conversation_id = conversation_id
+        self.conversation_changed.emit(conversation_id)
+        self.streaming_changed.emit(self.streaming_reply() is not None)
+
+    def new_conversation(self, **settings: object) -> str:
+        conversation = self._service.new_conversation(**settings)
+        self.conversations_changed.emit()
+        self.open_conversation(conversation.id)
+        return conversation.id
+
+    # Intents from the window ------------------------------------------------------
+
+    def send(self, text: str) -> None:
+        text = text.strip()
+        if not text:
+            return
+        if self._conversation_id is None:
+            self.new_conversation()
+        assert self._conversation_id is not None
+        self._service.send(self._conversation_id, text)
+        self.conversations_changed.emit()
+
+    def stop(self) -> None:
+        reply = self.streaming_reply()
+        if reply is not None:
+            self._service.stop(reply.id)
+
+    def retry(self) -> None:
+        if self._conversation_id is not None and self.streaming_reply() is None:
+            self._service.retry(self._conversation_id)
+
+    def last_prompt(self) -> str | None:
+        for message in reversed(self.messages()):
+            if message.role is Role.USER:
+                return message.content
+        return None
+
+    def detach(self) -> None:
+        """Stop listening to the service (the window is closing)."""
+        self._service.remove_observer(self._listener)
+
+    # From the service ---------------------------------------------------------------
+
+    def _on_reply_started(self, conversation: Conversation, message: Message) -> None:
+        self.reply_started.emit(conversation.id, message)
+        if conversation.id == self._conversation_id:
+            self.streaming_changed.emit(True)
+
+    def _on_reply_event(self, conversation_id: str, message_id: str, event: ReplyEvent) -> None:
+        if isinstance(event, TextDelta):
+            self.text_received.emit(message_id, event.text)
+        elif isinstance(event, ReasoningDelta):
+            self.reasoning_received.emit(message_id, event.text)
+        elif isinstance(event, UsageReport):
+            return
+        elif isinstance(event, Finished | Failed | Cancelled):
+            final = self._final_message(conversation_id, message_id)
+            self.reply_ended.emit(conversation_id, final, event.stats)
+            if conversation_id == self._conversation_id:
+                self.streaming_changed.emit(False)
+            self.conversations_changed.emit()
+
+    def _final_message(self, conversation_id: str, message_id: str) -> Message | None:
+        for message in reversed(self._service.store.messages(conversation_id)):
+            if message.id == message_id:
+                return message
+        return None
+
+
+class _ServiceListener:
+    """The ReplyObserver the service calls; kept apart so signal names stay free."""
+
+    def __init__(self, controller: ChatController) -> None:
+        self._controller = controller
+
+    def reply_started(self, conversation: Conversation, message: Message) -> None:
+        self._controller._on_reply_started(conversation, message)
+
+    def reply_event(self, conversation_id: str, message_id: str, event: ReplyEvent) -> None:
+        self._controller._on_reply_event(conversation_id, message_id, event)

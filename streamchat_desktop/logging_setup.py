@@ -1,0 +1,72 @@
+"""Logging to a rotating file in the profile, with secrets scrubbed from every record.
+
+Keys are registered with ``register_secret`` as soon as they are read from the
+keychain or the environment; the filter replaces them (and anything shaped like
+an OpenAI key) before a record reaches any handler.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+
+_KEY_SHAPE = re.compile(r"\b(sk-[A-Za-z0-9_\-]{8,}|gsk_[A-Za-z0-9]{8,}|Bearer\s+\S+)")
+_secrets: set[str] = set()
+_lock = threading.Lock()
+MASK = "***"
+
+
+def register_secret(secret: str | None) -> None:
+    """Never let this value reach a log line (keys shorter than 4 chars are ignored)."""
+    if secret and len(secret) >= 4:
+        with _lock:
+            _secrets.add(secret)
+
+
+def scrub(text: str) -> str:
+    with _lock:
+        secrets = sorted(_secrets, key=len, reverse=True)
+    for secret in secrets:
+        if secret in text:
+            text = text.replace(secret, MASK)
+    return _KEY_SHAPE.sub(MASK, text)
+
+
+class SecretScrubber(logging.Filter):
+    """Formats the record once, scrubbed, so arguments and tracebacks are covered too."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        record.msg = scrub(message)
+        record.args = None
+        if record.exc_text:
+            record.exc_text = scrub(record.exc_text)
+        record.exc_info = None  # exc_text now carries the (scrubbed) traceback
+        return True
+
+
+def setup_logging(log_file: Path, *, level: int = logging.INFO, to_stderr: bool = False) -> None:
+    """Send the app's logs to ``log_file`` (rotating, 1 MB × 5) and optionally stderr."""
+    root = logging.getLogger()
+    root.setLevel(level)
+    for handler in list(root.handlers):
+        if getattr(handler, "_streamchat", False):
+            root.removeHandler(handler)
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    handlers: list[logging.Handler] = [
+        RotatingFileHandler(log_file, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
+    ]
+    if to_stderr:
+        handlers.append(logging.StreamHandler())
+    for handler in handlers:
+        handler.setFormatter(formatter)
+        handler.addFilter(SecretScrubber())
+        handler._streamchat = True  # type: ignore[attr-defined]
+        root.addHandler(handler)
+    for noisy in ("httpx", "httpx2", "httpcore", "openai", "engineio", "socketio", "aiohttp"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

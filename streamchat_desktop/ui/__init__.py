@@ -1,0 +1,1 @@
+"""Widgets only: the window, transcript, composer, sidebar and dialogs."""
