@@ -20,6 +20,7 @@ class ErrorKind(str, Enum):
     STREAM_ERROR = "stream_error"  # an error event inside the stream
     MALFORMED = "malformed"  # a chunk that is not valid JSON / not a completion chunk
     NO_KEY = "no_key"  # provider needs a key and none is configured
+    INTERNAL = "internal"  # a bug in StreamChat: logged with its traceback, reported
 
 
 _TITLES: dict[ErrorKind, str] = {
@@ -37,6 +38,7 @@ _TITLES: dict[ErrorKind, str] = {
     ErrorKind.STREAM_ERROR: "The server reported an error during the answer",
     ErrorKind.MALFORMED: "The server sent data that is not a valid completion chunk",
     ErrorKind.NO_KEY: "No API key is configured for this provider",
+    ErrorKind.INTERNAL: "StreamChat hit an unexpected error (details are in the log)",
 }
 
 _RETRYABLE = {

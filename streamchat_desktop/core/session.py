@@ -7,7 +7,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable
 
-from streamchat_desktop.core.errors import ChatError
+from streamchat_desktop.core.errors import ChatError, ErrorKind
 from streamchat_desktop.core.events import (
     Cancelled,
     Failed,
@@ -110,6 +110,12 @@ class ChatSession:
         except ChatError as error:
             self._flush_splitter()
             return self._end(Failed(error, self._stats()))
+        except Exception as exc:
+            # A bug, not an environment fault: end the reply (keeping its text) and let
+            # the exception reach the loop's handler, which logs it and tells the user.
+            self._flush_splitter()
+            self._end(Failed(ChatError(ErrorKind.INTERNAL, type(exc).__name__), self._stats()))
+            raise
         except asyncio.CancelledError:
             self._flush_splitter()
             self._end(Cancelled(self._stats()))
