@@ -46,6 +46,7 @@ def run_app(args: argparse.Namespace) -> int:
     setup_logging(profile.log_file)
     log.info("StreamChat %s starting with profile %s", __version__, profile.root)
 
+    _route_qt_messages_to_log()
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("StreamChat")
@@ -158,6 +159,25 @@ def _open_store(profile: Profile) -> ConversationStore:
     from streamchat_desktop.core.store import MemoryStore
 
     return MemoryStore()
+
+
+def _route_qt_messages_to_log() -> None:
+    """Qt's own warnings go to the log file, not the user's terminal (or a script's stderr)."""
+    from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
+
+    qt_log = logging.getLogger("qt")
+    levels = {
+        QtMsgType.QtDebugMsg: logging.DEBUG,
+        QtMsgType.QtInfoMsg: logging.INFO,
+        QtMsgType.QtWarningMsg: logging.WARNING,
+        QtMsgType.QtCriticalMsg: logging.ERROR,
+        QtMsgType.QtFatalMsg: logging.CRITICAL,
+    }
+
+    def handler(kind: QtMsgType, _context: QMessageLogContext, message: str) -> None:
+        qt_log.log(levels.get(kind, logging.WARNING), "%s", message)
+
+    qInstallMessageHandler(handler)
 
 
 def _install_bug_handlers(loop: asyncio.AbstractEventLoop, log_file: str) -> None:

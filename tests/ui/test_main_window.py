@@ -1,0 +1,190 @@
+"""The real window against the tests' OpenAI-compatible server, through the real SDK."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+
+from streamchat_desktop.controllers.chat_controller import ChatController
+from streamchat_desktop.core.chat_service import ChatService, ChatTarget
+from streamchat_desktop.core.models import Conversation, MessageState
+from streamchat_desktop.core.store import MemoryStore
+from streamchat_desktop.providers.base import Endpoint
+from streamchat_desktop.providers.openai_compat import OpenAICompatibleProvider
+from streamchat_desktop.ui.main_window import MainWindow
+from tests.support.fake_openai import (
+    FakeOpenAIServer,
+    Script,
+    invalid_api_key,
+    rate_limited,
+    server_error,
+)
+from tests.support.waiting import wait_until
+
+
+@pytest.fixture
+def window(qtbot: Any, fake_openai: FakeOpenAIServer, qloop: Any) -> Iterator[MainWindow]:
+    provider = OpenAICompatibleProvider(
+        Endpoint(base_url=fake_openai.base_url, api_key=None, timeout=2.0)
+    )
+
+    def target(_conversation: Conversation) -> ChatTarget:
+        return ChatTarget(provider.stream, "m")
+
+    controller = ChatController(ChatService(MemoryStore(), target))
+    win = MainWindow(controller, "m · test server")
+    qtbot.addWidget(win)
+    win.show()
+    controller.new_conversation()
+    yield win
+    controller.detach()
+    qloop.run_until_complete(provider.aclose())
+
+
+def send(window: MainWindow, qtbot: Any, text: str) -> None:
+    window.composer.setPlainText(text)
+    qtbot.keyClick(window.composer, Qt.Key.Key_Return)
+
+
+def last_message(window: MainWindow) -> Any:
+    return window._controller.messages()[-1]
+
+
+def test_the_answer_appears_incrementally(
+    window: MainWindow, qtbot: Any, fake_openai: FakeOpenAIServer, run_async: Any
+) -> None:
+    deltas = [f"word{i} " for i in range(60)]
+    fake_openai.enqueue(Script(deltas=deltas, delay=0.01))
+    send(window, qtbot, "Stream please")
+    assert window.composer.toPlainText() == ""
+    seen: list[str] = []
+
+    async def watch() -> None:
+        while last_message(window).state is MessageState.STREAMING or not seen:
+            seen.append(window.transcript.toPlainText())
+            await asyncio.sleep(0.03)
+
+    run_async(watch())
+    partial = [s for s in seen if "word0" in s and "word59" not in s]
+    assert len({*partial}) >= 3, "intermediate states must be visible on screen"
+    assert window.transcript.toPlainText().count("word59") == 1
+    assert last_message(window).content == "".join(deltas)
+    assert "tok/s" in window.stats_label.text()
+    assert window.send_button.text() == "Send"
+
+
+def test_stop_ends_the_reply_within_200_ms_and_closes_the_connection(
+    window: MainWindow, qtbot: Any, fake_openai: FakeOpenAIServer, run_async: Any, qloop: Any
+) -> None:
+    fake_openai.enqueue(Script(deltas=[f"w{i} " for i in range(2000)], delay=0.01))
+    send(window, qtbot, "Long answer")
+
+    async def stop_mid_answer() -> float:
+        await wait_until(lambda: "w5" in window.transcript.reply_text(last_message(window).id))
+        assert window.send_button.text() == "Stop"
+        started = qloop.time()
+        qtbot.mouseClick(window.send_button, Qt.MouseButton.LeftButton)
+        await wait_until(lambda: last_message(window).state is not MessageState.STREAMING)
+        return qloop.time() - started
+
+    elapsed = run_async(stop_mid_answer())
+    assert elapsed < 0.2
+    message = last_message(window)
+    assert message.state is MessageState.STOPPED
+    assert message.content.startswith("w0 w1 w2 w3 w4 w5")
+    assert "Stopped" in window.transcript.toPlainText()
+    request = fake_openai.last_request
+    assert request.closed_event.wait(1.0)
+    assert request.client_closed
+
+
+@pytest.mark.parametrize(
+    ("script", "shown"),
+    [
+        (invalid_api_key(), "rejected the API key"),
+        (rate_limited(retry_after="7"), "Retry in 7 s"),
+        (server_error(503), "internal error (HTTP 503)"),
+        (Script(deltas=["kept ", "text ", "lost"], cut_after=2), "closed the connection"),
+        (Script(deltas=["kept ", "text ", "lost"], error_event_after=2), "during the answer"),
+        (Script(deltas=["kept ", "text ", "lost"], malformed_after=2), "not a valid"),
+        (Script(deltas=["kept ", "text ", "lost"], stall_after=2, stall_seconds=5), "stopped responding"),
+    ],
+    ids=["401", "429", "503", "cut", "error-event", "malformed", "stall"],
+)
+def test_each_error_is_shown_inline_and_keeps_the_partial_text_and_retry_works(
+    window: MainWindow,
+    qtbot: Any,
+    fake_openai: FakeOpenAIServer,
+    run_async: Any,
+    script: Script,
+    shown: str,
+) -> None:
+    fake_openai.enqueue(script)
+    send(window, qtbot, "hi")
+
+    async def until_ended() -> None:
+        await wait_until(lambda: last_message(window).state is not MessageState.STREAMING, 10)
+
+    run_async(until_ended())
+    failed = last_message(window)
+    assert failed.state is MessageState.FAILED
+    assert shown in (failed.error_message or "")
+    screen = window.transcript.toPlainText()
+    assert shown in screen
+    assert "Retry" in screen
+    if script.status == 200:
+        assert failed.content == "kept text "
+        assert "kept text" in screen
+
+    fake_openai.enqueue(Script(deltas=["second ", "try"]))
+    window.transcript.retry_requested.emit(failed.id)
+    run_async(until_ended())
+    assert last_message(window).state is MessageState.COMPLETE
+    assert last_message(window).content == "second try"
+    assert [m.role.value for m in window._controller.messages()] == ["user", "assistant"]
+
+
+def test_history_is_sent_on_each_turn(
+    window: MainWindow, qtbot: Any, fake_openai: FakeOpenAIServer, run_async: Any
+) -> None:
+    fake_openai.enqueue(Script(deltas=["first answer"]), Script(deltas=["second answer"]))
+
+    async def until_complete() -> None:
+        await wait_until(lambda: last_message(window).state is MessageState.COMPLETE)
+
+    send(window, qtbot, "one")
+    run_async(until_complete())
+    send(window, qtbot, "two")
+    run_async(until_complete())
+    assert fake_openai.last_request.json["messages"] == [
+        {"role": "user", "content": "one"},
+        {"role": "assistant", "content": "first answer"},
+        {"role": "user", "content": "two"},
+    ]
+
+
+def test_shift_enter_adds_a_line_instead_of_sending(window: MainWindow, qtbot: Any) -> None:
+    window.composer.setPlainText("line one")
+    window.composer.moveCursor(window.composer.textCursor().MoveOperation.End)
+    qtbot.keyClick(window.composer, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+    assert window.composer.toPlainText() == "line one\n"
+    assert window._controller.messages() == []
+
+
+def test_reasoning_is_kept_apart_from_the_answer(
+    window: MainWindow, qtbot: Any, fake_openai: FakeOpenAIServer, run_async: Any
+) -> None:
+    fake_openai.enqueue(Script(reasoning=["Let me ", "think."], deltas=["The answer."]))
+    send(window, qtbot, "why?")
+
+    async def until_complete() -> None:
+        await wait_until(lambda: last_message(window).state is MessageState.COMPLETE)
+
+    run_async(until_complete())
+    message = last_message(window)
+    assert message.content == "The answer."
+    assert message.reasoning == "Let me think."
