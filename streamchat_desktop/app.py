@@ -54,6 +54,11 @@ def run_app(args: argparse.Namespace) -> int:
     app.setDesktopFileName("io.github.streamchat.StreamChat")
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
+    # qasync installs no async-generator finalizer: an HTTP stream generator left
+    # suspended by a mid-stream error would be closed by the GC outside any task.
+    sys.set_asyncgen_hooks(
+        finalizer=lambda agen: loop.call_soon_threadsafe(loop.create_task, agen.aclose())
+    )
 
     runtime = _Runtime(args, profile)
     _install_bug_handlers(loop, str(profile.log_file))

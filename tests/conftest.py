@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, TypeVar
 
@@ -30,9 +31,20 @@ def qloop(qapp: Any) -> Iterator[asyncio.AbstractEventLoop]:
 
     loop = qasync.QEventLoop(qapp)
     _LOOPS.append(loop)
+    # qasync keeps its own default executor (QThreads, used by getaddrinfo on every
+    # connection) that shutdown_default_executor() does not see; a QThread still
+    # running at exit aborts the process (exit status 134), so own and stop it here.
+    executor = qasync.QThreadExecutor(2)
+    loop.set_default_executor(executor)
+    # qasync installs no async-generator finalizer: an SDK/httpcore generator left
+    # suspended by a mid-stream error is then closed synchronously by the GC, outside
+    # any task ("Exception ignored in PoolByteStream.__aiter__"). Close them on the loop.
+    sys.set_asyncgen_hooks(
+        finalizer=lambda agen: loop.call_soon_threadsafe(loop.create_task, agen.aclose())
+    )
     asyncio.set_event_loop(loop)
     yield loop
-    loop.run_until_complete(loop.shutdown_default_executor())
+    executor.shutdown(wait=True)
 
 
 @pytest.fixture

@@ -56,7 +56,7 @@ class ChatSession:
         self._reasoning: list[str] = []
         self._usage: Usage | None = None
         self._deltas = 0
-        self._started = 0.0
+        self._started: float | None = None
         self._first_token: float | None = None
         self._outcome: TerminalEvent | None = None
         self._stop_requested = False
@@ -80,8 +80,16 @@ class ChatSession:
 
     def start(self) -> asyncio.Task[TerminalEvent]:
         """Run the reply as a task on the running loop (the qasync loop in the app)."""
+        self._started = self._clock()
         self._task = asyncio.ensure_future(self.run())
+        self._task.add_done_callback(self._on_task_done)
         return self._task
+
+    def _on_task_done(self, task: asyncio.Task[TerminalEvent]) -> None:
+        # A task cancelled before its first step never runs ``run()`` at all (Stop
+        # pressed right after Send): end the reply here so it still ends exactly once.
+        if task.cancelled() and self._outcome is None:
+            self._end(Cancelled(self._stats()))
 
     def stop(self) -> None:
         """Cancel the reply; the provider's stream is closed and ``Cancelled`` is sent."""
@@ -90,7 +98,8 @@ class ChatSession:
             self._task.cancel()
 
     async def run(self) -> TerminalEvent:
-        self._started = self._clock()
+        if self._started is None:
+            self._started = self._clock()
         finish_reason: str | None = None
         try:
             async for event in self._open_stream(self._request):
@@ -150,7 +159,8 @@ class ChatSession:
 
     def _stats(self) -> ReplyStats:
         now = self._clock()
-        ttft = None if self._first_token is None else self._first_token - self._started
+        started = now if self._started is None else self._started
+        ttft = None if self._first_token is None else self._first_token - started
         tokens = self._usage.completion_tokens if self._usage else None
         counted = tokens if tokens is not None else (self._deltas or None)
         rate = None
@@ -158,7 +168,7 @@ class ChatSession:
             rate = counted / (now - self._first_token)
         return ReplyStats(
             time_to_first_token=ttft,
-            duration=now - self._started,
+            duration=now - started,
             completion_tokens=tokens,
             tokens_per_second=rate,
             usage=self._usage,

@@ -32,6 +32,7 @@ class ThinkTagSplitter:
         self._pending = ""
         self._in_think = False
         self._decided = False  # whether the answer's opening has been seen
+        self._closed = False  # reasoning ended: drop the newlines that follow the tag
 
     def feed(self, text: str) -> list[TextDelta | ReasoningDelta]:
         self._pending += text
@@ -47,6 +48,11 @@ class ThinkTagSplitter:
                     self._pending = stripped[len(_OPEN) :]
                 continue
             if not self._in_think:
+                if self._closed:  # however the newlines after </think> are split
+                    self._pending = self._pending.lstrip("\n")
+                    if not self._pending:
+                        break
+                    self._closed = False
                 out.append(TextDelta(self._pending))
                 self._pending = ""
                 break
@@ -54,8 +60,9 @@ class ThinkTagSplitter:
             if end >= 0:
                 if end:
                     out.append(ReasoningDelta(self._pending[:end]))
-                self._pending = self._pending[end + len(_CLOSE) :].lstrip("\n")
+                self._pending = self._pending[end + len(_CLOSE) :]
                 self._in_think = False
+                self._closed = True
                 continue
             keep = _partial_suffix(self._pending, _CLOSE)
             emit = self._pending[: len(self._pending) - keep]

@@ -28,8 +28,8 @@ from streamchat_desktop.providers.base import Endpoint
 
 log = logging.getLogger(__name__)
 
-# Sent when the endpoint has no key: local servers ignore it, and passing *something*
-# stops the SDK from silently picking up OPENAI_API_KEY for a host it was not meant for.
+# Given to the SDK when the endpoint has no key, only so that it does not read
+# OPENAI_API_KEY itself; it never goes on the wire (see ``request_headers``).
 NO_KEY_PLACEHOLDER = "no-key"
 
 _CONTEXT_CODES = {"context_length_exceeded", "string_above_max_length"}
@@ -40,6 +40,7 @@ class OpenAICompatibleProvider:
 
     def __init__(self, endpoint: Endpoint) -> None:
         self._endpoint = endpoint
+        self._headers = request_headers(endpoint.api_key)
         self._include_usage = True  # cleared once a server rejects stream_options
         self._client = AsyncOpenAI(
             api_key=endpoint.api_key or NO_KEY_PLACEHOLDER,
@@ -57,7 +58,7 @@ class OpenAICompatibleProvider:
 
     async def list_models(self) -> list[str]:
         try:
-            page = await self._client.models.list()
+            page = await self._client.models.list(extra_headers=self._headers)
             return sorted(model.id for model in page.data)
         except openai.OpenAIError as exc:
             raise map_exception(exc, streaming=False) from exc
@@ -89,7 +90,7 @@ class OpenAICompatibleProvider:
         """Start the request, dropping ``stream_options`` if this server rejects it."""
         try:
             return await self._create(request)
-        except openai.BadRequestError as exc:
+        except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
             if self._include_usage and "stream_options" in str(exc):
                 log.info("server rejects stream_options; retrying without usage reporting")
                 self._include_usage = False
@@ -110,8 +111,23 @@ class OpenAICompatibleProvider:
             model=request.model,
             messages=[{"role": t.role.value, "content": t.content} for t in request.messages],  # type: ignore[misc]
             stream=True,
+            extra_headers=self._headers,
             **extra,
         )
+
+
+def request_headers(api_key: str | None) -> dict[str, str | openai.Omit]:
+    """Headers that override what the SDK would take from the environment.
+
+    Without them ``OPENAI_CUSTOM_HEADERS`` can replace the Authorization header (even
+    when a key was given), and ``OPENAI_ORG_ID``/``OPENAI_PROJECT_ID`` go to every
+    host. With no key, no Authorization header is sent at all.
+    """
+    return {
+        "Authorization": f"Bearer {api_key}" if api_key else openai.Omit(),
+        "OpenAI-Organization": openai.Omit(),
+        "OpenAI-Project": openai.Omit(),
+    }
 
 
 def _field(obj: Any, name: str) -> Any:
@@ -178,14 +194,22 @@ def _error_code(exc: openai.APIError) -> str:
 
 
 def _detail(exc: openai.APIError) -> str:
+    """The server's own words: the error body's message, or a bare-string error event."""
     body = exc.body if isinstance(exc.body, dict) else {}
     message = body.get("message") if isinstance(body.get("message"), str) else None
+    text = exc.body.strip() if isinstance(exc.body, str) else ""
+    if message is None and text and not text.startswith("<"):  # plain text, not a proxy's HTML
+        message = text  # e.g. {"error": "Overloaded"}: the SDK says only "An error occurred"
+    if message is None and exc.message.startswith("Error code:"):
+        return ""  # the SDK's "Error code: 502" repeats the status shown anyway
     return (message or exc.message or "").strip()[:500]
 
 
 def map_exception(exc: openai.OpenAIError, *, streaming: bool) -> ChatError:
     """The known ``ChatError`` for an SDK exception (``streaming``: mid-answer)."""
     if isinstance(exc, openai.APITimeoutError):
+        if type(exc.__cause__).__name__ == "ConnectTimeout":  # httpx's, not imported here
+            return ChatError(ErrorKind.TIMEOUT, "could not connect within the timeout")
         return ChatError(ErrorKind.TIMEOUT, "no data from the server within the timeout")
     if isinstance(exc, openai.APIConnectionError):
         if streaming:
