@@ -1,0 +1,1 @@
+"""Script-friendly subcommands (no Qt): each module has ``register(subparsers)``."""

@@ -1,0 +1,34 @@
+"""Fixtures for the settings/keys/providers unit tests: temp profile, in-memory keychain."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from streamchat_desktop.keystore import KeyStore
+from streamchat_desktop.paths import Profile
+from tests.settings.memory_keyring import MemoryKeyring
+from tests.support.fake_openai_fixtures import fake_openai  # noqa: F401
+
+MEMORY_BACKEND = "tests.settings.memory_keyring.MemoryKeyring"
+
+
+@pytest.fixture
+def profile(tmp_path: Path) -> Profile:
+    return Profile(tmp_path / "profile")
+
+
+@pytest.fixture
+def memory_keyring(monkeypatch: pytest.MonkeyPatch) -> Iterator[MemoryKeyring]:
+    """An empty in-memory keychain, also what ``KeyStore()`` picks in this test."""
+    MemoryKeyring.entries.clear()
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", MEMORY_BACKEND)
+    yield MemoryKeyring()
+    MemoryKeyring.entries.clear()
+
+
+@pytest.fixture
+def keys(memory_keyring: MemoryKeyring) -> KeyStore:
+    return KeyStore(memory_keyring)
