@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 
 from PySide6.QtCore import QObject, Signal
@@ -83,6 +84,15 @@ class ChatController(QObject):
         self.conversations_changed.emit()
         self.open_conversation(conversation.id)
         return conversation.id
+
+    def set_target(self, provider_id: str | None, model: str | None) -> None:
+        """Send this conversation's next replies to ``provider_id`` / ``model``."""
+        conversation = self.conversation()
+        if conversation is None:
+            return
+        updated = dataclasses.replace(conversation, provider_id=provider_id, model=model)
+        if updated != conversation:
+            self._service.store.update_conversation(updated)
 
     # Intents from the window ------------------------------------------------------
 

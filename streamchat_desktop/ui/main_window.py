@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QStatusBar,
@@ -20,6 +21,7 @@ from streamchat_desktop.controllers.chat_controller import ChatController
 from streamchat_desktop.core.events import ReplyStats
 from streamchat_desktop.core.models import Message
 from streamchat_desktop.ui.composer import Composer
+from streamchat_desktop.ui.endpoint_picker import EndpointPicker
 from streamchat_desktop.ui.status_text import reply_summary
 from streamchat_desktop.ui.transcript.view import TranscriptView
 
@@ -39,7 +41,7 @@ class MainWindow(QMainWindow):
     settings_requested = Signal()
     companion_requested = Signal()
 
-    def __init__(self, controller: ChatController, endpoint_label: str) -> None:
+    def __init__(self, controller: ChatController) -> None:
         super().__init__()
         self._controller = controller
         self._painted = False
@@ -51,8 +53,7 @@ class MainWindow(QMainWindow):
         self.send_button = QPushButton("Send", self)
         self.send_button.setDefault(True)
         self.send_button.setMinimumWidth(80)
-        self.endpoint_label = QLabel(endpoint_label, self)
-        self.endpoint_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.endpoint_picker = EndpointPicker(self)
         self.stats_label = QLabel("", self)
 
         self.side_panel = QWidget(self)  # the sidebar goes here when history is on
@@ -106,7 +107,7 @@ class MainWindow(QMainWindow):
             spacer.sizePolicy().horizontalPolicy().Expanding, spacer.sizePolicy().verticalPolicy()
         )
         toolbar.addWidget(spacer)
-        toolbar.addWidget(self.endpoint_label)
+        toolbar.addWidget(self.endpoint_picker)
         menu = self.menuBar().addMenu("&File")
         for action in (self.new_action, self.settings_action, self.companion_action):
             menu.addAction(action)
@@ -195,8 +196,12 @@ class MainWindow(QMainWindow):
         self.stop_action.setEnabled(streaming)
         self.retry_action.setEnabled(not streaming)
 
-    def set_endpoint_label(self, text: str) -> None:
-        self.endpoint_label.setText(text)
+    def show_notice(self, text: str) -> None:
+        """Something the user must know that is not about one reply (a recovered file…)."""
+        box = QMessageBox(QMessageBox.Icon.Warning, APP_TITLE, text, parent=self)
+        box.setModal(False)
+        box.finished.connect(box.deleteLater)
+        box.show()
 
     # Events --------------------------------------------------------------------------
 

@@ -46,7 +46,9 @@ SERVICE_MODULES = {
     "reply_printer",
     "resources",
 }
-ROOT_MODULES = {"app", "cli", "__main__", "__init__", "selftest"}
+ROOT_MODULES = {
+    "app", "cli", "__main__", "__init__", "selftest", "runtime", "endpoint_coordinator",
+}
 # Qt modules allowed below the widgets layer (controllers: QtCore, and QtNetwork for the
 # single-instance socket).
 CONTROLLER_QT = {"PySide6", "PySide6.QtCore", "PySide6.QtNetwork"}

@@ -1,0 +1,137 @@
+"""The services of one running app, built and torn down in a fixed order."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+import time
+from typing import TYPE_CHECKING
+
+from streamchat_desktop.paths import Profile
+
+if TYPE_CHECKING:
+    from streamchat_desktop.storage.repository import SqliteStore
+
+log = logging.getLogger(__name__)
+
+
+def process_age() -> float:
+    """Seconds since this process started (for the start-up benchmark)."""
+    try:
+        with open(f"/proc/{os.getpid()}/stat", encoding="ascii") as stat:
+            start_ticks = int(stat.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/uptime", encoding="ascii") as uptime:
+            up = float(uptime.read().split()[0])
+        return up - start_ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return time.process_time()
+
+
+class Runtime:
+    """Builds store → settings and keys → chat service → controller → window, and stops
+    them in reverse: replies cancelled and saved, HTTP clients closed, store closed."""
+
+    def __init__(self, args: argparse.Namespace, profile: Profile) -> None:
+        self.args = args
+        self.profile = profile
+        self.exit_code = 0
+        self.notices: list[str] = []  # shown once the window is up
+
+    def build(self) -> int | None:
+        """Everything before the window shows; an exit code if the app cannot start."""
+        from streamchat_desktop.connections import Connections, LaunchChoice
+        from streamchat_desktop.controllers.chat_controller import ChatController
+        from streamchat_desktop.core.chat_service import ChatService
+        from streamchat_desktop.endpoint_coordinator import EndpointCoordinator
+        from streamchat_desktop.keystore import KeyStore
+        from streamchat_desktop.settings import Settings
+        from streamchat_desktop.ui.main_window import MainWindow
+
+        args = self.args
+        self.store = self._open_store()
+        self.settings = Settings.load(self.profile)
+        self.notices.extend(self.settings.warnings)
+        self.connections = Connections(
+            self.settings, KeyStore(), LaunchChoice(args.provider, args.base_url, args.model)
+        )
+        if args.exit_after_reply:
+            try:
+                self.connections.resolve()
+            except Exception as exc:  # unknown provider, bad URL, no key: say it and stop
+                print(f"streamchat: {exc}", file=sys.stderr)
+                return 2
+        self.service = ChatService(self.store, self.connections.target)
+        self.controller = ChatController(self.service)
+        self.window = MainWindow(self.controller)
+        self.endpoints = EndpointCoordinator(
+            self.connections,
+            self.controller,
+            self.window.endpoint_picker,
+            self.profile,
+            self.window,
+        )
+        self.window.settings_requested.connect(self.endpoints.show_settings)
+        self.window.first_painted.connect(self._on_first_painted)
+        if args.exit_after_reply:
+            self._watch_first_reply()
+        self._open_first_conversation()
+        return None
+
+    def _open_store(self) -> SqliteStore:
+        from streamchat_desktop.storage.repository import SqliteStore
+
+        store = SqliteStore.open(self.profile.database_file)
+        if store.recovery is not None:
+            self.notices.append(store.recovery.message)
+        interrupted = store.recover_interrupted()
+        if interrupted:
+            log.info("%d reply(ies) were interrupted by the last exit", interrupted)
+        return store
+
+    def _open_first_conversation(self) -> None:
+        """A launch with a prompt starts fresh; otherwise reopen the newest conversation."""
+        args = self.args
+        existing = self.store.list_conversations()
+        if existing and not args.prompt and not (args.provider or args.model or args.base_url):
+            self.controller.open_conversation(existing[0].id)
+        else:
+            self.controller.new_conversation(provider_id=args.provider, model=args.model)
+
+    def _watch_first_reply(self) -> None:
+        from PySide6.QtCore import QTimer
+        from PySide6.QtWidgets import QApplication
+
+        from streamchat_desktop.reply_printer import ReplyPrinter
+
+        def done(code: int) -> None:
+            self.exit_code = code
+            QTimer.singleShot(0, QApplication.quit)
+
+        self.service.add_observer(ReplyPrinter(sys.stdout, sys.stderr, done))
+
+    def _on_first_painted(self) -> None:
+        if os.environ.get("STREAMCHAT_REPORT_READY") == "1":
+            print(f"STREAMCHAT_READY {process_age():.4f}", file=sys.stderr, flush=True)
+        log.info("window shown after %.3f s", process_age())
+        for notice in self.notices:
+            self.window.show_notice(notice)
+        self.endpoints.refresh()
+        if self.args.prompt:
+            self.controller.send(self.args.prompt)
+            return
+        from streamchat_desktop.providers.probe import load_adapter
+
+        # the first Send should not wait for the SDK import (~0.8 s)
+        self._preload = asyncio.ensure_future(load_adapter())
+        if self.endpoints.needs_onboarding():
+            self.endpoints.show_onboarding()
+
+    async def shutdown(self) -> None:
+        self.controller.detach()
+        await self.service.stop_all()
+        await self.connections.aclose()
+        self.store.close()
+        log.info("StreamChat stopped")
