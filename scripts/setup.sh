@@ -14,7 +14,7 @@ apt_packages=(
   libxcb-shape0 fonts-dejavu-core nodejs npm
 )
 if (( with_tests )); then
-  apt_packages+=(gnome-keyring dbus-daemon dbus-x11 xvfb xauth chromium binutils)
+  apt_packages+=(gnome-keyring dbus-daemon dbus-x11 xvfb xauth chromium binutils desktop-file-utils appstream)
 fi
 
 missing=()

@@ -13,9 +13,13 @@ import asyncio
 import logging
 import sys
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from streamchat_desktop import __version__
 from streamchat_desktop.paths import Profile
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QIcon
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +42,7 @@ def run_app(args: argparse.Namespace) -> int:
     app.setApplicationName("StreamChat")
     app.setApplicationDisplayName("StreamChat")
     app.setDesktopFileName("io.github.streamchat.StreamChat")
+    app.setWindowIcon(_app_icon())
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     # qasync installs no async-generator finalizer: an HTTP stream generator left
@@ -64,6 +69,17 @@ def run_app(args: argparse.Namespace) -> int:
 
 async def _run_until(quit_event: asyncio.Event) -> None:
     await quit_event.wait()
+
+
+def _app_icon() -> QIcon:
+    from PySide6.QtGui import QIcon
+
+    from streamchat_desktop.resources import icon_paths
+
+    icon = QIcon()
+    for path in icon_paths():
+        icon.addFile(str(path))
+    return icon
 
 
 def _route_qt_messages_to_log() -> None:

@@ -1,0 +1,237 @@
+"""Start-up benchmark: launch → main window painted, and idle memory, per way of running.
+
+Targets, measured in interleaved rounds so machine noise hits them alike:
+  floor     bench/floor_window.py — a bare PySide6 QMainWindow (the floor)
+  source    python -m streamchat_desktop (the source install)
+  onefolder dist/streamchat/streamchat (PyInstaller one-folder build)
+  onefile   dist/streamchat-onefile (PyInstaller one-file build)
+A missing build is skipped. Each program prints ``STREAMCHAT_READY <age>`` to stderr
+after its first paint (``STREAMCHAT_REPORT_READY=1``). The primary figure is measured
+from here: from just before the launch to that line, so a one-file build's unpacking
+counts (its bootloader starts a second process, whose own age would hide it). The
+programs' self-reported ages are kept too. Idle peak RSS: the summed VmHWM of the
+process tree after ``--idle`` seconds of idling past the first paint.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/startup.py --runs 5
+
+Human-readable lines first; the JSON summary is the last line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import selectors
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+ONEFOLDER = ROOT / "dist" / "streamchat"
+ONEFILE = ROOT / "dist" / "streamchat-onefile"
+READY = "STREAMCHAT_READY"
+GOAL_RATIO = 1.5
+GOAL_RSS_MB = 150.0
+GOAL_SIZE_MB = 150.0
+
+
+@dataclass
+class Target:
+    name: str
+    argv: list[str]
+    takes_profile: bool
+    launch_s: list[float] = field(default_factory=list)
+    reported_s: list[float] = field(default_factory=list)
+    rss_mb: list[float] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+
+def targets(python: str, only: set[str] | None) -> list[Target]:
+    found = [
+        Target("floor", [python, str(ROOT / "bench" / "floor_window.py")], False),
+        Target("source", [python, "-m", "streamchat_desktop"], True),
+    ]
+    if (ONEFOLDER / "streamchat").is_file():
+        found.append(Target("onefolder", [str(ONEFOLDER / "streamchat")], True))
+    if ONEFILE.is_file():
+        found.append(Target("onefile", [str(ONEFILE)], True))
+    return [t for t in found if only is None or t.name in only]
+
+
+def tree_peak_rss_mb(pid: int) -> float:
+    """Summed peak resident set (VmHWM) of a process and its children, in MiB."""
+    try:
+        root = psutil.Process(pid)
+        procs = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return float("nan")
+    total_kb = 0
+    for proc in procs:
+        try:
+            with open(f"/proc/{proc.pid}/status", encoding="ascii") as status:
+                for line in status:
+                    if line.startswith("VmHWM:"):
+                        total_kb += int(line.split()[1])
+        except OSError:
+            continue
+    return total_kb / 1024
+
+
+def stop(proc: subprocess.Popen[str]) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def run_once(target: Target, idle: float, timeout: float) -> None:
+    env = dict(os.environ, STREAMCHAT_REPORT_READY="1")
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    with tempfile.TemporaryDirectory(prefix="streamchat-bench-") as profile:
+        argv = [*target.argv, "--profile", profile] if target.takes_profile else target.argv
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            argv,
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            seen: list[str] = []
+            reported = wait_ready(proc, start + timeout, seen)
+            if reported is None:
+                last = seen[-1].strip()[:200] if seen else "no output"
+                target.failures.append(f"no {READY} line (exit {proc.poll()}): {last}")
+                return
+            target.launch_s.append(time.perf_counter() - start)
+            target.reported_s.append(reported)
+            time.sleep(idle)
+            target.rss_mb.append(tree_peak_rss_mb(proc.pid))
+        finally:
+            stop(proc)
+            if proc.stderr:
+                proc.stderr.close()
+
+
+def wait_ready(proc: subprocess.Popen[str], deadline: float, seen: list[str]) -> float | None:
+    """The age the program reported at its first paint, or None if it never did.
+
+    Other stderr lines are appended to ``seen`` (to say why a run failed)."""
+    assert proc.stderr is not None
+    with selectors.DefaultSelector() as sel:
+        sel.register(proc.stderr, selectors.EVENT_READ)
+        while time.perf_counter() < deadline:
+            if not sel.select(timeout=max(0.0, deadline - time.perf_counter())):
+                return None
+            line = proc.stderr.readline()
+            if not line:
+                return None
+            if line.startswith(READY):
+                return float(line.split()[1])
+            seen.append(line)
+    return None
+
+
+def size_mb(path: Path) -> float | None:
+    if path.is_file():
+        return path.stat().st_size / 2**20
+    if path.is_dir():
+        files = [f for f in path.rglob("*") if f.is_file() and not f.is_symlink()]
+        return sum(f.stat().st_size for f in files) / 2**20
+    return None
+
+
+def summary(target: Target) -> dict[str, object]:
+    def med(values: list[float]) -> float | None:
+        return round(statistics.median(values), 4) if values else None
+
+    return {
+        "runs": len(target.launch_s),
+        "median_s": med(target.launch_s),
+        "min_s": round(min(target.launch_s), 4) if target.launch_s else None,
+        "max_s": round(max(target.launch_s), 4) if target.launch_s else None,
+        "reported_median_s": med(target.reported_s),
+        "idle_peak_rss_mb": round(max(target.rss_mb), 1) if target.rss_mb else None,
+        "failures": target.failures,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--idle", type=float, default=2.0, help="seconds idle before RSS")
+    parser.add_argument("--timeout", type=float, default=60.0, help="seconds to first paint")
+    parser.add_argument("--python", default=sys.executable, help="interpreter for source/floor")
+    parser.add_argument("--only", help="comma-separated target names")
+    args = parser.parse_args()
+
+    only = set(args.only.split(",")) if args.only else None
+    chosen = targets(args.python, only)
+    for round_no in range(args.runs):
+        for target in chosen:
+            run_once(target, args.idle, args.timeout)
+        print(f"round {round_no + 1}/{args.runs} done", flush=True)
+
+    results = {t.name: summary(t) for t in chosen}
+    for name, res in results.items():
+        print(
+            f"{name:<10} median {res['median_s']} s (min {res['min_s']}, max {res['max_s']}), "
+            f"self-reported {res['reported_median_s']} s, idle peak RSS "
+            f"{res['idle_peak_rss_mb']} MiB"
+            + (f", failures: {res['failures']}" if res["failures"] else "")
+        )
+    sizes = {"onefolder_mb": size_mb(ONEFOLDER), "onefile_mb": size_mb(ONEFILE)}
+    sizes = {k: round(v, 1) if v is not None else None for k, v in sizes.items()}
+    print(f"sizes: {sizes}")
+
+    floor = results.get("floor", {}).get("median_s")
+    onefolder = results.get("onefolder", {}).get("median_s")
+    ratio = (
+        round(onefolder / floor, 2)
+        if isinstance(floor, float) and isinstance(onefolder, float)
+        else None
+    )
+    rss = [r["idle_peak_rss_mb"] for n, r in results.items() if n != "floor"]
+    rss_values = [v for v in rss if isinstance(v, float)]
+    onefolder_mb = sizes["onefolder_mb"]
+    goals = {  # None: not measured in this run
+        "onefolder_vs_floor": ratio,
+        "onefolder_within_1_5x_floor": None if ratio is None else ratio <= GOAL_RATIO,
+        "idle_rss_under_150mb": max(rss_values) < GOAL_RSS_MB if rss_values else None,
+        "onefolder_under_150mb": None if onefolder_mb is None else onefolder_mb < GOAL_SIZE_MB,
+    }
+    print(f"goals: {goals}")
+    print(
+        json.dumps(
+            {
+                "bench": "startup",
+                "platform": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
+                "machine": f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs",
+                "runs": args.runs,
+                "idle_s": args.idle,
+                "targets": results,
+                "sizes": sizes,
+                "goals": goals,
+            }
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

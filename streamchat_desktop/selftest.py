@@ -1,0 +1,208 @@
+"""``streamchat --selftest``: check each part a packaged build can lose, one line per part.
+
+Freezing silently drops what is loaded by name at run time (Qt plugins, keyring
+backends found by entry points, engineio's async driver, pygments lexers, package
+metadata read with ``importlib.metadata``) and data files (icons, the companion
+page). Each check below exercises the real thing, not just an import, and says what
+it found, so a user's report or a CI log names the missing part. The Qt check runs
+last: a platform plugin that cannot load aborts the process, and by then every other
+line has been printed.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import TextIO
+
+from streamchat_desktop import __version__
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+COMPANION_INDEX = PACKAGE_DIR / "companion" / "static" / "index.html"
+ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
+
+
+class CheckFailedError(Exception):
+    """A check found a known problem; the message says what and how to fix it."""
+
+
+def _keyring_default() -> str:
+    """keyring's own choice of backend: names what the build bundled and found."""
+    import keyring
+    from keyring.backends import chainer, fail
+
+    backend = keyring.get_keyring()
+    name = f"{type(backend).__module__}.{type(backend).__qualname__}"
+    if isinstance(backend, fail.Keyring):
+        return f"{name}, the fail backend: no usable backend found"
+    if isinstance(backend, chainer.ChainerBackend):
+        usable = [type(b).__module__ for b in backend.backends]
+        return f"{name} over {', '.join(usable) or 'no usable backend'}"
+    return f"{name} (priority {getattr(backend, 'priority', '?')})"
+
+
+def check_keychain() -> str:
+    from streamchat_desktop.keystore import KeychainUnavailable, KeyStore
+
+    default = _keyring_default()
+    store = KeyStore()
+    try:
+        name = store.backend_name()
+        store.check()  # one real lookup: the keychain answers and is unlocked
+    except KeychainUnavailable as exc:
+        raise CheckFailedError(f"{exc} [keyring: {default}]") from exc
+    return f"{name} answers [keyring: {default}]"
+
+
+def check_assets() -> str:
+    from streamchat_desktop.resources import icon_paths
+
+    sizes = sorted(int(p.stem.rsplit("-", 1)[1]) for p in icon_paths())
+    missing = sorted(set(ICON_SIZES) - set(sizes))
+    problems = []
+    if missing:
+        problems.append(f"icons missing at sizes {missing}")
+    if not COMPANION_INDEX.is_file():
+        problems.append(f"companion page missing ({COMPANION_INDEX})")
+    if problems:
+        raise CheckFailedError("; ".join(problems))
+    size = sum(f.stat().st_size for f in COMPANION_INDEX.parent.rglob("*") if f.is_file())
+    return f"icons {sizes[0]}–{sizes[-1]} px ({len(sizes)}), companion page ({size // 1024} KiB)"
+
+
+def check_sqlite() -> str:
+    import sqlite3
+
+    with sqlite3.connect(":memory:") as db:
+        try:
+            db.execute("CREATE VIRTUAL TABLE t USING fts5(body)")
+        except sqlite3.OperationalError as exc:
+            raise CheckFailedError(f"SQLite {sqlite3.sqlite_version} has no FTS5: {exc}") from exc
+        db.executemany("INSERT INTO t(body) VALUES (?)", [("streamed words",), ("other",)])
+        hits = db.execute("SELECT body FROM t WHERE t MATCH 'stream*'").fetchall()
+    db.close()
+    if hits != [("streamed words",)]:
+        raise CheckFailedError(f"FTS5 query returned {hits!r}")
+    return f"SQLite {sqlite3.sqlite_version} with FTS5"
+
+
+def check_openai() -> str:
+    import openai
+
+    client = openai.OpenAI(api_key="selftest", base_url="http://127.0.0.1:9/v1")
+    client.close()  # building the client loads the HTTP transport and its TLS context
+    return f"openai {openai.__version__}"
+
+
+def check_markdown() -> str:
+    import markdown_it
+    import pygments
+    from markdown_it import MarkdownIt
+    from pygments import highlight
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexers import get_lexer_by_name
+
+    html = MarkdownIt("commonmark").enable("table").render("| a |\n|---|\n| b |\n")
+    if "<table>" not in html:
+        raise CheckFailedError("markdown-it did not render a table")
+    lexers = ("python", "javascript", "bash", "json", "rust")
+    for name in lexers:
+        highlight("x = 1\n", get_lexer_by_name(name), HtmlFormatter())
+    versions = f"markdown-it-py {markdown_it.__version__}, pygments {pygments.__version__}"
+    return f"{versions} ({len(lexers)} lexers)"
+
+
+def check_companion_stack() -> str:
+    import aiohttp
+    import socketio
+    from aiohttp import web
+
+    server = socketio.AsyncServer(async_mode="aiohttp")  # engineio loads its driver by name
+    server.attach(web.Application())
+    driver = server.eio.async_mode
+    return f"python-socketio (engineio driver {driver!r}) on aiohttp {aiohttp.__version__}"
+
+
+def _requested_platform() -> tuple[str, str]:
+    """The Qt platform to check, and a note when it had to be chosen here."""
+    requested = os.environ.get("QT_QPA_PLATFORM", "")
+    has_display = os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    if not requested and sys.platform.startswith("linux") and not has_display:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        return "offscreen", " (no display: offscreen chosen for the check)"
+    return requested.split(";")[0].split(":")[0], ""
+
+
+def check_qt() -> str:
+    from PySide6 import __version__ as pyside_version
+    from PySide6.QtCore import QLibraryInfo
+
+    plugin_dir = Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath)) / "platforms"
+    bundled = sorted(
+        p.name.removeprefix("lib").removeprefix("q").split(".")[0] for p in plugin_dir.glob("*q*")
+    )
+    requested, note = _requested_platform()
+    if requested and requested not in bundled:
+        raise CheckFailedError(f"platform plugin {requested!r} not in {plugin_dir} (has {bundled})")
+    import qasync  # noqa: F401  (the event loop the app runs on)
+    from PySide6.QtGui import QFontDatabase, QGuiApplication, QIcon
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    name = QGuiApplication.platformName()
+    fonts = len(QFontDatabase.families())
+    from streamchat_desktop.resources import icon_paths
+
+    icon = QIcon()
+    for path in icon_paths():
+        icon.addFile(str(path))
+    if icon.isNull() or icon.pixmap(32, 32).isNull():
+        raise CheckFailedError("the app icon did not load (PNG image plugin?)")
+    if fonts == 0:
+        raise CheckFailedError(f"platform {name!r} has no font: install fonts-dejavu-core")
+    del app
+    return (
+        f"PySide6 {pyside_version}, platform plugin {name!r}{note}; bundled: "
+        f"{', '.join(bundled)}; {fonts} font families; icon loads"
+    )
+
+
+CHECKS: tuple[tuple[str, Callable[[], str]], ...] = (
+    ("keychain", check_keychain),
+    ("assets", check_assets),
+    ("sqlite", check_sqlite),
+    ("openai", check_openai),
+    ("markdown", check_markdown),
+    ("companion", check_companion_stack),
+    ("qt", check_qt),  # last: a plugin that cannot load aborts the process
+)
+
+
+def run_selftest(out: TextIO) -> int:
+    """Run every check, one line each (``ok`` or ``FAIL``); 0 only when all pass."""
+    frozen = "frozen" if getattr(sys, "frozen", False) else "source"
+    out.write(
+        f"streamchat {__version__} ({frozen}), Python {platform.python_version()} "
+        f"on {platform.system()} {platform.machine()}\n"
+    )
+    out.flush()
+    failed = 0
+    for name, check in CHECKS:
+        try:
+            detail, ok = check(), True
+        except CheckFailedError as exc:
+            detail, ok = str(exc), False
+        except Exception as exc:  # an unexpected break is still a finding: name it
+            last = traceback.extract_tb(exc.__traceback__)[-1]
+            detail = f"{type(exc).__name__}: {exc} (at {Path(last.filename).name}:{last.lineno})"
+            ok = False
+        failed += not ok
+        out.write(f"{'ok  ' if ok else 'FAIL'} {name:<10} {detail}\n")
+        out.flush()
+    out.write(f"selftest: {'all passed' if not failed else f'{failed} failed'}\n")
+    out.flush()
+    return 0 if not failed else 1
