@@ -39,7 +39,13 @@ from streamchat_desktop.core.store import ConversationStore, replace
 log = logging.getLogger(__name__)
 
 CHECKPOINT_INTERVAL = 0.25
+SAVE_RETRY_INTERVAL = 2.0
 TITLE_LENGTH = 60
+# Sent (not stored) after an answer cut by the token limit, to have it continued.
+CONTINUE_PROMPT = (
+    "Continue your previous answer exactly where it stopped. Do not repeat anything "
+    "and do not add any preamble."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +73,8 @@ class _ActiveReply:
     session: ChatSession = field(init=False)
     checkpoint: asyncio.TimerHandle | None = None
     dirty: bool = False
+    prefix: str = ""  # text the reply continues (``continue_reply``)
+    reasoning_prefix: str = ""
 
 
 class ChatService:
@@ -77,6 +85,9 @@ class ChatService:
         self._resolve = resolve
         self._observers: list[ReplyObserver] = []
         self._active: dict[str, _ActiveReply] = {}
+        self._unsaved: dict[str, Message] = {}  # newest snapshot a failed save left behind
+        self._resave: asyncio.TimerHandle | None = None
+        self._save_failed: list[Callable[[Message, Exception], None]] = []
 
     @property
     def store(self) -> ConversationStore:
@@ -92,6 +103,7 @@ class ChatService:
     def new_conversation(self, **settings: object) -> Conversation:
         conversation = Conversation(**settings)  # type: ignore[arg-type]
         self._store.create_conversation(conversation)
+        self._conversation_updated(conversation)
         return conversation
 
     def active_reply(self, conversation_id: str) -> Message | None:
@@ -129,6 +141,49 @@ class ChatService:
         self._touch(conversation)
         return self._start_reply(conversation)
 
+    def regenerate(self, conversation_id: str) -> Message:
+        """Ask again for the last answer; a store with versions keeps the old one."""
+        return self.retry(conversation_id)
+
+    def edit_and_resend(self, conversation_id: str, message_id: str, text: str) -> Message:
+        """Replace an earlier prompt and ask again from there.
+
+        The prompt and everything after it leave the active branch (a store with
+        versions keeps them as earlier versions); the new prompt is sent in its place.
+        """
+        self._require(conversation_id)
+        if self.active_reply(conversation_id) is not None:
+            raise RuntimeError("a reply is already streaming in this conversation")
+        history = self._store.messages(conversation_id)
+        index = next((i for i, m in enumerate(history) if m.id == message_id), None)
+        if index is None or history[index].role is not Role.USER:
+            raise ValueError("only a prompt of the current conversation can be edited")
+        for message in reversed(history[index:]):
+            self._store.delete_message(message.id)
+        return self.send(conversation_id, text)
+
+    def continue_reply(self, conversation_id: str, message_id: str) -> Message:
+        """Continue the last answer (cut by ``length``, stopped or interrupted) in place."""
+        conversation = self._require(conversation_id)
+        if self.active_reply(conversation_id) is not None:
+            raise RuntimeError("a reply is already streaming in this conversation")
+        history = self._store.messages(conversation_id)
+        if not history or history[-1].id != message_id or history[-1].role is not Role.ASSISTANT:
+            raise ValueError("only the last answer of the conversation can be continued")
+        self._touch(conversation)
+        return self._start_reply(conversation, continuing=history[-1])
+
+    def add_save_error_listener(self, listener: Callable[[Message, Exception], None]) -> None:
+        """Be told when a message could not be saved (disk full, read-only database).
+
+        The service keeps the newest text and retries every few seconds until it is saved.
+        """
+        self._save_failed.append(listener)
+
+    def unsaved_messages(self) -> list[Message]:
+        """Messages whose latest text is not in the store yet (a save failed)."""
+        return list(self._unsaved.values())
+
     def stop(self, message_id: str) -> bool:
         reply = self._active.get(message_id)
         if reply is None:
@@ -146,6 +201,7 @@ class ChatService:
                 tasks.append(task)
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
+        self._retry_unsaved()
 
     def _discard_last_answer(self, message: Message) -> None:
         self._store.delete_message(message.id)
@@ -157,9 +213,20 @@ class ChatService:
         return conversation
 
     def _touch(self, conversation: Conversation) -> None:
-        self._store.update_conversation(replace_conversation(conversation, updated_at=time.time()))
+        touched = replace_conversation(conversation, updated_at=time.time())
+        self._store.update_conversation(touched)
+        self._conversation_updated(touched)
 
-    def _start_reply(self, conversation: Conversation) -> Message:
+    def _conversation_updated(self, conversation: Conversation) -> None:
+        """Tell observers that implement the optional ``conversation_updated`` hook."""
+        for observer in list(self._observers):
+            callback = getattr(observer, "conversation_updated", None)
+            if callback is not None:
+                self._notify(callback, conversation)
+
+    def _start_reply(
+        self, conversation: Conversation, continuing: Message | None = None
+    ) -> Message:
         history = self._store.messages(conversation.id)
         try:
             target = self._resolve(conversation)
@@ -168,20 +235,30 @@ class ChatService:
         except ChatError as error:
             model = conversation.model or ""
             opener = _failing_opener(error)
-        message = Message(
-            role=Role.ASSISTANT,
-            content="",
-            conversation_id=conversation.id,
-            state=MessageState.STREAMING,
-            model=model,
-        )
-        self._store.add_message(message)
-        request = ChatRequest(
-            model=model,
-            messages=build_turns(conversation, history),
-            temperature=conversation.temperature,
-        )
+        turns = build_turns(conversation, history)
+        if continuing is None:
+            message = Message(
+                role=Role.ASSISTANT,
+                content="",
+                conversation_id=conversation.id,
+                state=MessageState.STREAMING,
+                model=model,
+            )
+            self._store.add_message(message)
+        else:
+            message = replace(
+                continuing,
+                state=MessageState.STREAMING,
+                finish_reason=None,
+                error_kind=None,
+                error_message=None,
+            )
+            self._store.save_message(message)
+            turns += (ChatTurn(Role.USER, CONTINUE_PROMPT),)
+        request = ChatRequest(model=model, messages=turns, temperature=conversation.temperature)
         reply = _ActiveReply(conversation.id, message, list(self._observers))
+        if continuing is not None:
+            reply.prefix, reply.reasoning_prefix = continuing.content, continuing.reasoning
         reply.session = ChatSession(opener, request, lambda e: self._on_event(reply, e))
         self._active[message.id] = reply
         for observer in reply.observers:
@@ -215,13 +292,46 @@ class ChatService:
 
     def _snapshot(self, reply: _ActiveReply) -> Message:
         session = reply.session
-        return replace(reply.message, content=session.text, reasoning=session.reasoning)
+        return replace(
+            reply.message,
+            content=reply.prefix + session.text,
+            reasoning=reply.reasoning_prefix + session.reasoning,
+        )
 
     def _save(self, message: Message) -> None:
         try:
             self._store.save_message(message)
-        except Exception:  # disk full, locked DB: the text stays on screen; next save retries
-            log.exception("could not save message %s", message.id)
+        except Exception as exc:  # disk full, locked DB: the text stays on screen
+            first = message.id not in self._unsaved
+            self._unsaved[message.id] = message
+            if first:
+                log.exception("could not save message %s; will retry", message.id)
+                for listener in list(self._save_failed):
+                    self._notify(listener, message, exc)
+            self._schedule_resave()
+        else:
+            self._unsaved.pop(message.id, None)
+
+    def _schedule_resave(self) -> None:
+        if self._resave is None:
+            loop = asyncio.get_running_loop()
+            self._resave = loop.call_later(SAVE_RETRY_INTERVAL, self._retry_unsaved)
+
+    def _retry_unsaved(self) -> None:
+        """Save again what a failed save left behind (the next checkpoint also does)."""
+        if self._resave is not None:
+            self._resave.cancel()
+            self._resave = None
+        for message in list(self._unsaved.values()):
+            if message.id in self._active:
+                continue  # the reply's own checkpoints will save a newer text
+            try:
+                self._store.save_message(message)
+            except Exception as exc:
+                log.debug("saving message %s failed again: %s", message.id, exc)
+                self._schedule_resave()
+                return
+            self._unsaved.pop(message.id, None)
 
     @staticmethod
     def _notify(callback: Callable[..., None], *args: object) -> None:

@@ -1,0 +1,132 @@
+"""``streamchat export`` and ``streamchat import``: conversations in and out, for scripts.
+
+Export writes Markdown or JSON to stdout (``--all`` by default, or one or more
+``--conversation ID``; an unambiguous id prefix is enough). Import reads a JSON
+export from a file or stdin (``-``); it is idempotent and all-or-nothing. Neither
+moves a damaged database aside (the app does that at start) nor touches a reply
+the running app is streaming, and neither imports Qt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from streamchat_desktop.commands.common import fail, profile_of
+from streamchat_desktop.storage import SqliteStore, StorageError
+from streamchat_desktop.storage.exchange import (
+    InvalidExportError,
+    collect,
+    import_conversations,
+    parse_json,
+    to_json,
+)
+from streamchat_desktop.storage.markdown_export import conversations_markdown
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    export = subparsers.add_parser(
+        "export",
+        help="write conversations to stdout as Markdown or JSON",
+        description="Write conversations to stdout. Markdown shows each conversation's "
+        "current branch; JSON keeps everything (every version) and can be imported back.",
+    )
+    export.add_argument(
+        "--format", choices=("md", "json"), default="md", help="output format (default: md)"
+    )
+    which = export.add_mutually_exclusive_group()
+    which.add_argument(
+        "--conversation",
+        action="append",
+        metavar="ID",
+        help="export this conversation (an unambiguous id prefix is enough; repeatable)",
+    )
+    which.add_argument("--all", action="store_true", help="export every conversation (the default)")
+    which.add_argument(
+        "--list", action="store_true", help="list conversations: id, last update, title"
+    )
+    export.set_defaults(func=run)
+
+    importer = subparsers.add_parser(
+        "import",
+        help="import a JSON export (idempotent)",
+        description="Import conversations from a JSON file written by `streamchat export "
+        "--format json`. Conversations and messages already present are skipped; a file "
+        "that is not a valid export is refused and nothing is written.",
+    )
+    importer.add_argument("file", metavar="FILE", help="the JSON export, or - for stdin")
+    importer.set_defaults(func=run_import)
+
+
+def run(args: argparse.Namespace) -> int:
+    database = profile_of(args).database_file
+    if not database.exists():
+        if args.conversation:
+            return fail(f"no conversation {args.conversation[0]!r}: the profile has no history")
+        if not args.list:
+            sys.stdout.write(to_json([]) if args.format == "json" else "")
+        return 0
+    try:
+        store = SqliteStore.open(database, recover=False)
+    except StorageError as exc:
+        return fail(exc.message)
+    try:
+        return _export(store, args)
+    except StorageError as exc:
+        return fail(exc.message)
+    finally:
+        store.close()
+
+
+def _export(store: SqliteStore, args: argparse.Namespace) -> int:
+    conversations = store.list_conversations()
+    if args.list:
+        for c in conversations:
+            when = datetime.fromtimestamp(c.updated_at, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            sys.stdout.write(f"{c.id}\t{when}\t{c.title}\n")
+        return 0
+    if args.conversation:
+        ids = []
+        for wanted in args.conversation:
+            matches = [c.id for c in conversations if c.id.startswith(wanted)]
+            if len(matches) != 1:
+                problem = "no conversation" if not matches else "more than one conversation"
+                return fail(f"{problem} matches {wanted!r} (see `streamchat export --list`)")
+            ids.append(matches[0])
+    else:
+        ids = [c.id for c in conversations]
+    items = collect(store, ids)
+    if args.format == "json":
+        sys.stdout.write(to_json(items))
+    else:
+        branches = [(item.conversation, store.messages(item.conversation.id)) for item in items]
+        sys.stdout.write(conversations_markdown(branches))
+    sys.stdout.flush()
+    return 0
+
+
+def run_import(args: argparse.Namespace) -> int:
+    try:
+        data = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+    except OSError as exc:
+        return fail(f"cannot read {args.file}: {exc.strerror or exc}")
+    try:
+        conversations = parse_json(data)
+    except InvalidExportError as exc:
+        return fail(f"{args.file} was not imported: {exc}")
+    profile = profile_of(args)
+    profile.root.mkdir(parents=True, exist_ok=True)
+    try:
+        store = SqliteStore.open(profile.database_file, recover=False)
+    except StorageError as exc:
+        return fail(exc.message)
+    try:
+        result = import_conversations(store, conversations)
+    except StorageError as exc:
+        return fail(f"{args.file} was not imported: {exc.message}")
+    finally:
+        store.close()
+    print(result.summary)
+    return 0

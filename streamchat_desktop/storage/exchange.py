@@ -1,0 +1,267 @@
+"""Export conversations as JSON and import such a file back.
+
+The JSON keeps everything (every version of every message, the active branch,
+usage, errors) so an import restores a conversation exactly. Importing is
+idempotent — ids are kept, and what already exists is skipped — and all-or-nothing:
+the file is checked completely before anything is written, in one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from streamchat_desktop.core.models import Conversation, Message, MessageState, Role
+from streamchat_desktop.storage.converters import usage_from_dict, usage_to_dict
+from streamchat_desktop.storage.repository import SqliteStore
+
+EXPORT_FORMAT = "streamchat-export"
+EXPORT_VERSION = 1
+
+
+class InvalidExportError(ValueError):
+    """The file is not a StreamChat export this version can read; nothing was written."""
+
+
+@dataclass(frozen=True, slots=True)
+class ExportedConversation:
+    """A conversation with every message version, parents before children."""
+
+    conversation: Conversation
+    messages: tuple[Message, ...]
+    active_message_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    conversations_added: int
+    conversations_existing: int
+    messages_added: int
+
+    @property
+    def summary(self) -> str:
+        return (
+            f"Imported {self.conversations_added} new conversation(s) and "
+            f"{self.messages_added} message(s); {self.conversations_existing} "
+            "conversation(s) were already there."
+        )
+
+
+def collect(store: SqliteStore, conversation_ids: Iterable[str]) -> list[ExportedConversation]:
+    """Read conversations for export; unknown ids raise ``KeyError``."""
+    exported = []
+    for conversation_id in conversation_ids:
+        conversation = store.get_conversation(conversation_id)
+        if conversation is None:
+            raise KeyError(conversation_id)
+        exported.append(
+            ExportedConversation(
+                conversation,
+                tuple(store.all_messages(conversation_id)),
+                store.leaf_id(conversation_id),
+            )
+        )
+    return exported
+
+
+def to_json(conversations: Sequence[ExportedConversation]) -> str:
+    document = {
+        "format": EXPORT_FORMAT,
+        "version": EXPORT_VERSION,
+        "exported_at": time.time(),
+        "conversations": [_conversation_dict(item) for item in conversations],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def _conversation_dict(item: ExportedConversation) -> dict[str, Any]:
+    c = item.conversation
+    return {
+        "id": c.id,
+        "title": c.title,
+        "provider_id": c.provider_id,
+        "model": c.model,
+        "system_prompt": c.system_prompt,
+        "temperature": c.temperature,
+        "created_at": c.created_at,
+        "updated_at": c.updated_at,
+        "active_message_id": item.active_message_id,
+        "messages": [_message_dict(m) for m in item.messages],
+    }
+
+
+def _message_dict(m: Message) -> dict[str, Any]:
+    return {
+        "id": m.id,
+        "parent_id": m.parent_id,
+        "role": m.role.value,
+        "content": m.content,
+        "reasoning": m.reasoning,
+        "state": m.state.value,
+        "finish_reason": m.finish_reason,
+        "error_kind": m.error_kind,
+        "error_message": m.error_message,
+        "usage": usage_to_dict(m.usage),
+        "model": m.model,
+        "created_at": m.created_at,
+    }
+
+
+def parse_json(text: str | bytes) -> list[ExportedConversation]:
+    """Check an export completely; ``InvalidExportError`` says what is wrong and where."""
+    try:
+        document = json.loads(text)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InvalidExportError(f"not valid JSON: {exc}") from exc
+    if not isinstance(document, dict) or document.get("format") != EXPORT_FORMAT:
+        raise InvalidExportError(f'not a StreamChat export (no "format": "{EXPORT_FORMAT}")')
+    version = document.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version > EXPORT_VERSION:
+        raise InvalidExportError(
+            f"export version {version!r} is not supported (this StreamChat reads "
+            f"up to {EXPORT_VERSION})"
+        )
+    items = _field(document, "conversations", list, "")
+    parsed = [_parse_conversation(item, f"conversations[{i}]") for i, item in enumerate(items)]
+    ids = [p.conversation.id for p in parsed]
+    if len(set(ids)) != len(ids):
+        raise InvalidExportError("the same conversation id appears twice")
+    message_ids = [m.id for p in parsed for m in p.messages]
+    if len(set(message_ids)) != len(message_ids):
+        raise InvalidExportError("the same message id appears twice")
+    return parsed
+
+
+def import_conversations(
+    store: SqliteStore, conversations: Sequence[ExportedConversation]
+) -> ImportResult:
+    """Write parsed conversations in one transaction (all or nothing)."""
+    added = existing = messages = 0
+    with store.batch():
+        for item in conversations:
+            created, count = store.import_conversation(
+                item.conversation, item.messages, item.active_message_id
+            )
+            added += created
+            existing += not created
+            messages += count
+    return ImportResult(added, existing, messages)
+
+
+def _parse_conversation(data: object, where: str) -> ExportedConversation:
+    if not isinstance(data, dict):
+        raise InvalidExportError(f"{where}: expected an object")
+    conversation = Conversation(
+        id=_id(data, "id", where),
+        title=_field(data, "title", str, where),
+        provider_id=_optional(data, "provider_id", str, where),
+        model=_optional(data, "model", str, where),
+        system_prompt=_field(data, "system_prompt", str, where),
+        temperature=_number(data, "temperature", where, optional=True),
+        created_at=_number(data, "created_at", where),
+        updated_at=_number(data, "updated_at", where),
+    )
+    raw = _field(data, "messages", list, where)
+    messages = [
+        _parse_message(item, conversation.id, f"{where}.messages[{i}]")
+        for i, item in enumerate(raw)
+    ]
+    ordered = _parents_first(messages, where)
+    active = _optional(data, "active_message_id", str, where)
+    if active is not None and active not in {m.id for m in messages}:
+        raise InvalidExportError(f"{where}.active_message_id: no such message {active!r}")
+    return ExportedConversation(conversation, tuple(ordered), active)
+
+
+def _parse_message(data: object, conversation_id: str, where: str) -> Message:
+    if not isinstance(data, dict):
+        raise InvalidExportError(f"{where}: expected an object")
+    state = _enum(data, "state", MessageState, where)
+    usage = _optional(data, "usage", dict, where)
+    if usage is not None and any(
+        not isinstance(v, int) or isinstance(v, bool) for v in usage.values()
+    ):
+        raise InvalidExportError(f"{where}.usage: token counts must be integers")
+    return Message(
+        id=_id(data, "id", where),
+        conversation_id=conversation_id,
+        parent_id=_optional(data, "parent_id", str, where),
+        role=_enum(data, "role", Role, where),
+        content=_field(data, "content", str, where),
+        reasoning=_optional(data, "reasoning", str, where) or "",
+        # A reply exported while it streamed is, once imported, an interrupted one.
+        state=MessageState.INTERRUPTED if state is MessageState.STREAMING else state,
+        finish_reason=_optional(data, "finish_reason", str, where),
+        error_kind=_optional(data, "error_kind", str, where),
+        error_message=_optional(data, "error_message", str, where),
+        usage=usage_from_dict(usage),
+        model=_optional(data, "model", str, where),
+        created_at=_number(data, "created_at", where),
+    )
+
+
+def _parents_first(messages: list[Message], where: str) -> list[Message]:
+    """Order messages so every parent precedes its children; refuse loops and strays."""
+    by_id = {m.id: m for m in messages}
+    for m in messages:
+        if m.parent_id is not None and m.parent_id not in by_id:
+            raise InvalidExportError(
+                f"{where}: message {m.id!r} answers {m.parent_id!r}, which is not in it"
+            )
+    ordered: list[Message] = []
+    placed: set[str] = set()
+    pending = list(messages)
+    while pending:
+        ready = [m for m in pending if m.parent_id is None or m.parent_id in placed]
+        if not ready:
+            raise InvalidExportError(f"{where}: messages form a loop of parents")
+        ordered.extend(ready)
+        placed.update(m.id for m in ready)
+        pending = [m for m in pending if m.id not in placed]
+    return ordered
+
+
+def _field(data: dict[str, Any], key: str, kind: type, where: str) -> Any:
+    if key not in data:
+        raise InvalidExportError(f"{_at(where, key)}: missing")
+    value = data[key]
+    if not isinstance(value, kind):
+        raise InvalidExportError(f"{_at(where, key)}: expected {kind.__name__}")
+    return value
+
+
+def _optional(data: dict[str, Any], key: str, kind: type, where: str) -> Any:
+    return None if data.get(key) is None else _field(data, key, kind, where)
+
+
+def _id(data: dict[str, Any], key: str, where: str) -> str:
+    value: str = _field(data, key, str, where)
+    if not value.strip() or len(value) > 200:
+        raise InvalidExportError(f"{_at(where, key)}: not a valid id")
+    return value
+
+
+def _number(data: dict[str, Any], key: str, where: str, *, optional: bool = False) -> Any:
+    value = data.get(key)
+    if value is None and optional:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise InvalidExportError(f"{_at(where, key)}: expected a number")
+    return float(value)
+
+
+def _enum(data: dict[str, Any], key: str, kind: type[Role] | type[MessageState], where: str) -> Any:
+    value = _field(data, key, str, where)
+    try:
+        return kind(value)
+    except ValueError:
+        allowed = ", ".join(member.value for member in kind)
+        raise InvalidExportError(f"{_at(where, key)}: expected one of {allowed}") from None
+
+
+def _at(where: str, key: str) -> str:
+    return f"{where}.{key}" if where else key

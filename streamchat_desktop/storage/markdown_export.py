@@ -1,0 +1,83 @@
+"""Conversations as Markdown, for reading and sharing: the active branch of each."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from streamchat_desktop.core.models import Conversation, Message, MessageState, Role
+
+ROLE_TITLES = {Role.USER: "You", Role.ASSISTANT: "Assistant", Role.SYSTEM: "System"}
+
+
+def conversations_markdown(items: Iterable[tuple[Conversation, list[Message]]]) -> str:
+    """Every conversation with its active branch, separated by rules."""
+    return "\n---\n\n".join(conversation_markdown(c, m) for c, m in items)
+
+
+def conversation_markdown(conversation: Conversation, messages: list[Message]) -> str:
+    lines = [f"# {_one_line(conversation.title)}", ""]
+    details = [f"Created {_when(conversation.created_at)}"]
+    if conversation.model:
+        details.append(f"model `{conversation.model}`")
+    if conversation.provider_id:
+        details.append(f"provider `{conversation.provider_id}`")
+    if conversation.temperature is not None:
+        details.append(f"temperature {conversation.temperature:g}")
+    lines += [f"*{' · '.join(details)}*", ""]
+    if conversation.system_prompt.strip():
+        lines += ["**System prompt**", "", *_quoted(conversation.system_prompt), ""]
+    for message in messages:
+        lines += _message_lines(message)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _message_lines(message: Message) -> list[str]:
+    heading = ROLE_TITLES[message.role]
+    if message.role is Role.ASSISTANT and message.model:
+        heading += f" · {message.model}"
+    lines = [f"## {heading}", ""]
+    if message.reasoning.strip():
+        lines += [
+            "<details><summary>Reasoning</summary>",
+            "",
+            message.reasoning.strip(),
+            "",
+            "</details>",
+            "",
+        ]
+    if message.content:
+        lines += [message.content.rstrip(), ""]
+    note = state_note(message)
+    if note:
+        lines += [f"> *{note}*", ""]
+    return lines
+
+
+def state_note(message: Message) -> str | None:
+    """How a reply ended, when it did not simply finish."""
+    if message.state is MessageState.STOPPED:
+        return "Stopped before the end."
+    if message.state is MessageState.INTERRUPTED:
+        return "Interrupted: StreamChat closed before the answer was complete."
+    if message.state is MessageState.STREAMING:
+        return "Still streaming when exported."
+    if message.state is MessageState.FAILED:
+        return f"Failed: {message.error_message or message.error_kind or 'unknown error'}"
+    if message.finish_reason == "length":
+        return "Cut at the token limit."
+    if message.finish_reason == "content_filter":
+        return "Blocked by the content filter."
+    return None
+
+
+def _quoted(text: str) -> list[str]:
+    return [f"> {line}" if line else ">" for line in text.strip().splitlines()]
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split()) or "Untitled"
+
+
+def _when(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M UTC")

@@ -1,0 +1,176 @@
+"""The database schema as named, ordered migrations (the simonw/llm pattern).
+
+Each migration runs once, in order, inside its own transaction together with the
+row that records it in ``_migrations``; a database therefore always sits exactly at
+the end of some prefix of ``MIGRATIONS``. Never edit or reorder a released
+migration: append a new one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable
+
+Migration = Callable[[sqlite3.Connection], None]
+
+MIGRATIONS: list[Migration] = []
+migration = MIGRATIONS.append
+
+
+class UnknownMigrationsError(Exception):
+    """The database records migrations this code does not have (a newer app wrote it)."""
+
+    def __init__(self, names: list[str]) -> None:
+        super().__init__(", ".join(names))
+        self.names = names
+
+
+def applied(conn: sqlite3.Connection) -> list[str]:
+    """Names of the migrations already applied, in the order they ran."""
+    _ensure_table(conn)
+    rows = conn.execute("SELECT name FROM _migrations ORDER BY applied_at, rowid").fetchall()
+    return [str(row[0]) for row in rows]
+
+
+def migrate(conn: sqlite3.Connection, *, upto: str | None = None) -> list[str]:
+    """Apply every pending migration (or those up to and including ``upto``).
+
+    Returns the names applied now. The connection must be in autocommit mode
+    (``isolation_level=None``): each migration gets its own ``BEGIN IMMEDIATE``.
+    """
+    done = set(applied(conn))
+    known = {fn.__name__ for fn in MIGRATIONS}
+    unknown = sorted(done - known)
+    if unknown:
+        raise UnknownMigrationsError(unknown)
+    ran: list[str] = []
+    for fn in MIGRATIONS:
+        name = fn.__name__
+        if name not in done:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                fn(conn)
+                conn.execute(
+                    "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)", (name, time.time())
+                )
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            ran.append(name)
+        if name == upto:
+            break
+    return ran
+
+
+def _ensure_table(conn: sqlite3.Connection) -> None:
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at REAL NOT NULL)"
+    )
+
+
+@migration
+def m001_conversations(conn: sqlite3.Connection) -> None:
+    conn.execute(
+        """
+        CREATE TABLE conversations (
+            id TEXT PRIMARY KEY,
+            title TEXT NOT NULL,
+            provider_id TEXT,
+            model TEXT,
+            system_prompt TEXT NOT NULL DEFAULT '',
+            temperature REAL,
+            created_at REAL NOT NULL,
+            updated_at REAL NOT NULL
+        )
+        """
+    )
+    conn.execute("CREATE INDEX conversations_by_update ON conversations (updated_at DESC)")
+
+
+@migration
+def m002_messages(conn: sqlite3.Connection) -> None:
+    # Messages form a tree: a regenerated answer or an edited prompt is a sibling of
+    # the message it replaces (same parent), so earlier versions stay reachable.
+    # ``conversations.leaf_id`` is the last message of the active branch; the branch
+    # is the leaf's chain of parents. ``seq`` is an explicit INTEGER PRIMARY KEY so
+    # the full-text index can rely on rowids that VACUUM never renumbers.
+    conn.execute(
+        """
+        CREATE TABLE messages (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+            parent_id TEXT REFERENCES messages (id) ON DELETE CASCADE,
+            role TEXT NOT NULL,
+            content TEXT NOT NULL DEFAULT '',
+            reasoning TEXT NOT NULL DEFAULT '',
+            state TEXT NOT NULL,
+            finish_reason TEXT,
+            error_kind TEXT,
+            error_message TEXT,
+            usage_json TEXT,
+            model TEXT,
+            created_at REAL NOT NULL
+        )
+        """
+    )
+    conn.execute("CREATE INDEX messages_by_parent ON messages (conversation_id, parent_id, seq)")
+    conn.execute("CREATE INDEX messages_child ON messages (parent_id)")
+    conn.execute("CREATE INDEX messages_by_state ON messages (state)")
+    conn.execute("ALTER TABLE conversations ADD COLUMN leaf_id TEXT")
+
+
+@migration
+def m003_message_search(conn: sqlite3.Connection) -> None:
+    # An external-content FTS5 index over message text. A message is indexed once
+    # its reply has ended: the 250 ms streaming checkpoints then cost no index work,
+    # and the triggers add/remove exactly what was indexed (the 'delete' command
+    # must be given the values that were indexed, or the index is corrupted). Hence
+    # never run FTS5's 'rebuild' (it would index streaming rows too): re-index with the
+    # INSERT … WHERE state != 'streaming' at the end of this migration instead.
+    conn.execute(
+        """
+        CREATE VIRTUAL TABLE messages_fts USING fts5 (
+            content,
+            content = 'messages',
+            content_rowid = 'seq',
+            tokenize = 'unicode61 remove_diacritics 2',
+            prefix = '2 3'
+        )
+        """
+    )
+    conn.execute(
+        """
+        CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages
+        WHEN new.state != 'streaming' BEGIN
+            INSERT INTO messages_fts (rowid, content) VALUES (new.seq, new.content);
+        END
+        """
+    )
+    conn.execute(
+        """
+        CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages
+        WHEN old.state != 'streaming' BEGIN
+            INSERT INTO messages_fts (messages_fts, rowid, content)
+            VALUES ('delete', old.seq, old.content);
+        END
+        """
+    )
+    conn.execute(
+        """
+        CREATE TRIGGER messages_fts_update AFTER UPDATE OF content, state ON messages
+        WHEN old.content IS NOT new.content OR old.state IS NOT new.state BEGIN
+            INSERT INTO messages_fts (messages_fts, rowid, content)
+            SELECT 'delete', old.seq, old.content WHERE old.state != 'streaming';
+            INSERT INTO messages_fts (rowid, content)
+            SELECT new.seq, new.content WHERE new.state != 'streaming';
+        END
+        """
+    )
+    conn.execute(
+        "INSERT INTO messages_fts (rowid, content) "
+        "SELECT seq, content FROM messages WHERE state != 'streaming'"
+    )

@@ -1,0 +1,261 @@
+"""Search across every conversation: a query box and ranked hits with highlighted matches."""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Protocol
+
+from PySide6.QtCore import (
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRectF,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
+    QColor,
+    QKeyEvent,
+    QPainter,
+    QPalette,
+    QTextDocument,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from streamchat_desktop.core.models import Role
+from streamchat_desktop.ui.sidebar_delegate import mix
+
+log = logging.getLogger(__name__)
+
+DEBOUNCE_MS = 150
+HTML_ROLE = Qt.ItemDataRole.UserRole + 10
+HIT_ROLE = Qt.ItemDataRole.UserRole + 11
+Index = QModelIndex | QPersistentModelIndex
+
+
+class SearchResult(Protocol):
+    """What the panel shows of a hit (``storage.SearchHit`` is one)."""
+
+    @property
+    def conversation_id(self) -> str: ...
+    @property
+    def conversation_title(self) -> str: ...
+    @property
+    def message_id(self) -> str: ...
+    @property
+    def role(self) -> Role: ...
+    @property
+    def snippet(self) -> str: ...
+    @property
+    def highlights(self) -> tuple[tuple[int, int], ...]: ...
+    @property
+    def created_at(self) -> float: ...
+
+
+SearchFunction = Callable[[str], Sequence[SearchResult]]
+
+
+class SearchPanel(QWidget):
+    """Type to search; click a hit (or Enter) to open its conversation at that message.
+
+    Signals:
+        hit_activated(conversation_id, message_id): the user chose a hit.
+        dismissed(): Escape on an empty query (the window may hide the panel).
+    """
+
+    hit_activated = Signal(str, str)
+    dismissed = Signal()
+
+    def __init__(self, search: SearchFunction, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._search = search
+        self._hits: list[SearchResult] = []
+        self.query_box = QLineEdit(self)
+        self.query_box.setPlaceholderText("Search all conversations")
+        self.query_box.setClearButtonEnabled(True)
+        self.query_box.setAccessibleName("Search conversations")
+        self.status = QLabel("", self)
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
+        self.status.setContentsMargins(4, 0, 4, 0)
+        self.results = QListWidget(self)
+        self.results.setFrameShape(QFrame.Shape.NoFrame)
+        self.results.setItemDelegate(_HitDelegate(self.results))
+        self.results.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.results.setMouseTracking(True)
+        self.results.setAccessibleName("Search results")
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(DEBOUNCE_MS)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 8, 6, 6)
+        layout.setSpacing(6)
+        layout.addWidget(self.query_box)
+        layout.addWidget(self.status)
+        layout.addWidget(self.results, 1)
+
+        self.query_box.textChanged.connect(self._on_query_changed)
+        self._debounce.timeout.connect(self.search_now)
+        self.results.itemClicked.connect(self._on_item_clicked)
+        self.query_box.installEventFilter(self)
+        self.results.installEventFilter(self)
+        self._show_status()
+
+    def focus_query(self) -> None:
+        self.query_box.setFocus()
+        self.query_box.selectAll()
+
+    def set_query(self, text: str) -> None:
+        self.query_box.setText(text)
+
+    def hits(self) -> list[SearchResult]:
+        return list(self._hits)
+
+    def search_now(self) -> None:
+        """Run the search for the current text (normally after a short typing pause)."""
+        self._debounce.stop()
+        query = self.query_box.text()
+        try:
+            hits = list(self._search(query)) if query.strip() else []
+        except Exception as exc:  # a storage fault: say so, keep the panel usable
+            log.exception("search for %r failed", query)
+            self._show_hits([])
+            self.status.setText(f"Search failed: {getattr(exc, 'message', exc)}")
+            return
+        self._show_hits(hits)
+        self._show_status()
+
+    def _show_hits(self, hits: list[SearchResult]) -> None:
+        self._hits = hits
+        self.results.clear()
+        palette = self.palette()
+        mark = mix(palette.color(QPalette.ColorRole.Base), QColor("#f5c400"), 0.55)
+        for hit in hits:
+            item = QListWidgetItem()
+            item.setData(HTML_ROLE, hit_html(hit, mark.name(), palette))
+            item.setData(HIT_ROLE, (hit.conversation_id, hit.message_id))
+            item.setToolTip(hit.conversation_title)
+            self.results.addItem(item)
+        if hits:
+            self.results.setCurrentRow(0)
+
+    def _show_status(self) -> None:
+        if not self.query_box.text().strip():
+            self.status.setText("Type to search every conversation")
+        elif not self._hits:
+            self.status.setText("No matches")
+        else:
+            count = len(self._hits)
+            self.status.setText(f"{count} match{'es' if count != 1 else ''}")
+
+    def _activate(self, item: QListWidgetItem | None) -> None:
+        if item is not None:
+            conversation_id, message_id = item.data(HIT_ROLE)
+            self.hit_activated.emit(conversation_id, message_id)
+
+    def _on_query_changed(self, _text: str) -> None:
+        self._debounce.start()
+
+    def _on_item_clicked(self, item: QListWidgetItem) -> None:
+        self._activate(item)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
+            return super().eventFilter(watched, event)
+        key = event.key()
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            if watched is self.query_box and self._debounce.isActive():
+                self.search_now()
+            self._activate(self.results.currentItem())
+            return True
+        if watched is self.query_box and key in (Qt.Key.Key_Down, Qt.Key.Key_Up):
+            row = self.results.currentRow() + (1 if key == Qt.Key.Key_Down else -1)
+            if 0 <= row < self.results.count():
+                self.results.setCurrentRow(row)
+            return True
+        if key == Qt.Key.Key_Escape:
+            if self.query_box.text():
+                self.query_box.clear()
+                self.search_now()
+            else:
+                self.dismissed.emit()
+            return True
+        return super().eventFilter(watched, event)
+
+
+def hit_html(hit: SearchResult, mark_color: str, palette: QPalette) -> str:
+    """A hit as rich text: title, who and when, then the snippet with matches marked."""
+    dim = mix(palette.color(QPalette.ColorRole.Text), palette.color(QPalette.ColorRole.Base), 0.45)
+    who = "You" if hit.role is Role.USER else hit.role.value.capitalize()
+    when = datetime.fromtimestamp(hit.created_at).strftime("%d %b %Y").lstrip("0")
+    parts: list[str] = []
+    position = 0
+    for start, end in hit.highlights:
+        parts.append(html.escape(hit.snippet[position:start]))
+        marked = html.escape(hit.snippet[start:end])
+        parts.append(f'<span style="background-color:{mark_color};">{marked}</span>')
+        position = end
+    parts.append(html.escape(hit.snippet[position:]))
+    snippet = "".join(parts).replace("\n", " ")
+    return (
+        f"<div><b>{html.escape(hit.conversation_title)}</b></div>"
+        f'<div style="color:{dim.name()}; font-size:small;">{who} · {when}</div>'
+        f'<div style="margin-top:2px;">{snippet}</div>'
+    )
+
+
+class _HitDelegate(QStyledItemDelegate):
+    """Rich-text rows: a QTextDocument laid out at the row's width."""
+
+    def _document(self, option: QStyleOptionViewItem, index: Index, width: int) -> QTextDocument:
+        document = QTextDocument()
+        document.setDefaultFont(option.font)
+        document.setDocumentMargin(8)
+        document.setHtml(str(index.data(HTML_ROLE) or ""))
+        document.setTextWidth(max(80, width))
+        return document
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
+        width = option.rect.width() or (option.widget.width() if option.widget else 280)
+        document = self._document(option, index, width - 8)
+        return QSize(width, int(document.size().height()) + 4)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        palette = option.palette
+        rect = option.rect.adjusted(4, 2, -4, -2)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        hovered = bool(option.state & QStyle.StateFlag.State_MouseOver)
+        if selected or hovered:
+            base = palette.color(QPalette.ColorRole.Base)
+            accent = palette.color(QPalette.ColorRole.Highlight)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(mix(base, accent, 0.2 if selected else 0.07))
+            painter.drawRoundedRect(QRectF(rect), 7, 7)
+        document = self._document(option, index, rect.width())
+        painter.translate(rect.topLeft())
+        context = QAbstractTextDocumentLayout.PaintContext()
+        context.palette.setColor(QPalette.ColorRole.Text, palette.color(QPalette.ColorRole.Text))
+        document.documentLayout().draw(painter, context)
+        painter.restore()

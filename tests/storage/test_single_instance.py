@@ -1,0 +1,83 @@
+"""One instance per profile: a second one asks the first to come forward and backs off."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QDir
+
+from streamchat_desktop.controllers.single_instance import SingleInstance, server_name
+
+ROOT = Path(__file__).resolve().parents[2]
+
+SECOND_INSTANCE = """
+import sys
+from pathlib import Path
+from PySide6.QtCore import QCoreApplication
+from streamchat_desktop.controllers.single_instance import SingleInstance
+app = QCoreApplication([])
+instance = SingleInstance(Path(sys.argv[1]))
+first = instance.acquire()
+print("first" if first else "second", flush=True)
+if first and len(sys.argv) > 2:
+    sys.stdin.readline()  # hold the socket until killed
+"""
+
+
+def spawn(profile: Path, *extra: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-c", SECOND_INSTANCE, str(profile), *extra],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+
+
+def test_names_differ_per_profile(tmp_path: Path) -> None:
+    assert server_name(tmp_path / "a") != server_name(tmp_path / "b")
+    assert server_name(tmp_path / "a") == server_name(tmp_path / "x" / ".." / "a")
+
+
+def test_second_object_asks_the_first_to_come_forward(qtbot: Any, tmp_path: Path) -> None:
+    first = SingleInstance(tmp_path)
+    assert first.acquire()
+    second = SingleInstance(tmp_path)
+    with qtbot.waitSignal(first.activation_requested, timeout=3000):
+        assert second.acquire() is False
+    assert not second.is_primary
+    other = SingleInstance(tmp_path / "elsewhere")
+    assert other.acquire()  # another profile is independent
+    other.release()
+    first.release()
+    assert SingleInstance(tmp_path).acquire()  # released: free again
+
+
+def test_a_second_process_is_refused_and_the_first_activated(qtbot: Any, tmp_path: Path) -> None:
+    first = SingleInstance(tmp_path)
+    assert first.acquire()
+    with qtbot.waitSignal(first.activation_requested, timeout=10000):
+        process = spawn(tmp_path)
+    out, _ = process.communicate(timeout=30)
+    assert out.strip() == "second"
+    assert process.returncode == 0
+    first.release()
+
+
+def test_a_killed_instance_leaves_no_lock_behind(tmp_path: Path) -> None:
+    process = spawn(tmp_path, "hold")
+    assert process.stdout is not None
+    assert process.stdout.readline().strip() == "first"
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=10)
+    if sys.platform != "win32":
+        assert Path(QDir.tempPath(), server_name(tmp_path)).exists()  # the stale socket
+    revived = SingleInstance(tmp_path)
+    assert revived.acquire() is True
+    revived.release()
