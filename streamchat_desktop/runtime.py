@@ -11,6 +11,7 @@ import time
 from typing import TYPE_CHECKING
 
 from streamchat_desktop.paths import Profile
+from streamchat_desktop.storage.errors import StorageError
 
 if TYPE_CHECKING:
     from streamchat_desktop.storage.repository import SqliteStore
@@ -51,7 +52,13 @@ class Runtime:
         from streamchat_desktop.ui.main_window import MainWindow
 
         args = self.args
-        self.store = self._open_store()
+        if not self._claim_profile():
+            return 0 if not args.exit_after_reply else 3
+        try:
+            self.store = self._open_store()
+        except StorageError as exc:  # written by a newer version, not a file, unreadable
+            print(f"streamchat: {exc.message}", file=sys.stderr)
+            return 1
         self.settings = Settings.load(self.profile)
         self.notices.extend(self.settings.warnings)
         self.connections = Connections(
@@ -65,7 +72,7 @@ class Runtime:
                 return 2
         self.service = ChatService(self.store, self.connections.target)
         self.controller = ChatController(self.service)
-        self.window = MainWindow(self.controller)
+        self.window = MainWindow(self.controller, self.store.search)
         self.endpoints = EndpointCoordinator(
             self.connections,
             self.controller,
@@ -75,10 +82,26 @@ class Runtime:
         )
         self.window.settings_requested.connect(self.endpoints.show_settings)
         self.window.first_painted.connect(self._on_first_painted)
+        self.instance.activation_requested.connect(self._bring_forward)
+        self.service.add_save_error_listener(self._on_save_failed)
         if args.exit_after_reply:
             self._watch_first_reply()
         self._open_first_conversation()
         return None
+
+    def _claim_profile(self) -> bool:
+        """One instance per profile: a second launch brings the first window forward."""
+        from streamchat_desktop.controllers.single_instance import SingleInstance
+
+        self.instance = SingleInstance(self.profile.root)
+        if self.instance.acquire():
+            return True
+        print(
+            f"streamchat: StreamChat is already running with the profile {self.profile.root}; "
+            "its window was brought forward.",
+            file=sys.stderr,
+        )
+        return False
 
     def _open_store(self) -> SqliteStore:
         from streamchat_desktop.storage.repository import SqliteStore
@@ -128,6 +151,17 @@ class Runtime:
         self._preload = asyncio.ensure_future(load_adapter())
         if self.endpoints.needs_onboarding():
             self.endpoints.show_onboarding()
+
+    def _bring_forward(self) -> None:
+        self.window.showNormal()
+        self.window.raise_()
+        self.window.activateWindow()
+
+    def _on_save_failed(self, message: object, error: Exception) -> None:
+        detail = getattr(error, "message", str(error))
+        self.window.show_notice(
+            f"{detail}\n\nThe answer stays on screen and will be saved as soon as possible."
+        )
 
     async def shutdown(self) -> None:
         self.controller.detach()

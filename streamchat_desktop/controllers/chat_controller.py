@@ -18,6 +18,7 @@ from streamchat_desktop.core.events import (
     UsageReport,
 )
 from streamchat_desktop.core.models import Conversation, Message, Role
+from streamchat_desktop.storage.errors import StorageError
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,8 @@ class ChatController(QObject):
         conversation_changed(conversation_id): the active conversation was replaced.
         conversations_changed(): titles, order or membership of the list changed.
         streaming_changed(bool): whether the active conversation has a reply in flight.
+        problem_reported(text): something failed that is not one reply's error
+            (the database is full or read-only…); nothing typed is lost.
     """
 
     reply_started = Signal(str, object)
@@ -43,6 +46,7 @@ class ChatController(QObject):
     conversation_changed = Signal(str)
     conversations_changed = Signal()
     streaming_changed = Signal(bool)
+    problem_reported = Signal(str)
 
     def __init__(self, service: ChatService, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -96,15 +100,75 @@ class ChatController(QObject):
 
     # Intents from the window ------------------------------------------------------
 
-    def send(self, text: str) -> None:
+    def send(self, text: str) -> bool:
+        """Send a prompt; False (and ``problem_reported``) if it could not even be saved."""
         text = text.strip()
         if not text:
-            return
+            return False
         if self._conversation_id is None:
             self.new_conversation()
         assert self._conversation_id is not None
-        self._service.send(self._conversation_id, text)
+        try:
+            self._service.send(self._conversation_id, text)
+        except StorageError as exc:
+            self.problem_reported.emit(exc.message)
+            return False
         self.conversations_changed.emit()
+        return True
+
+    def conversations(self) -> list[Conversation]:
+        return self._service.store.list_conversations()
+
+    def rename_conversation(self, conversation_id: str, title: str) -> None:
+        conversation = self._service.store.get_conversation(conversation_id)
+        title = " ".join(title.split())
+        if conversation is None or not title:
+            return
+        self._service.store.update_conversation(dataclasses.replace(conversation, title=title))
+        self.conversations_changed.emit()
+        if conversation_id == self._conversation_id:
+            self.conversation_changed.emit(conversation_id)
+
+    def delete_conversation(self, conversation_id: str) -> None:
+        """Stop its reply (if any), delete it, and move to the newest remaining one."""
+        reply = self._service.active_reply(conversation_id)
+        if reply is not None:
+            self._service.stop(reply.id)
+        self._service.store.delete_conversation(conversation_id)
+        self.conversations_changed.emit()
+        if conversation_id == self._conversation_id:
+            remaining = self.conversations()
+            if remaining:
+                self.open_conversation(remaining[0].id)
+            else:
+                self.new_conversation()
+
+    def reveal_message(self, conversation_id: str, message_id: str) -> None:
+        """Open the conversation with this message on screen (a search hit, maybe in an
+        earlier version)."""
+        self._service.store.reveal(message_id)
+        self.open_conversation(conversation_id)
+
+    def continue_reply(self, message_id: str) -> None:
+        """Ask the model to go on with an answer cut at the token limit."""
+        if self._conversation_id is not None and self.streaming_reply() is None:
+            self._service.continue_reply(self._conversation_id, message_id)
+
+    def regenerate(self) -> None:
+        if self._conversation_id is not None and self.streaming_reply() is None:
+            self._service.regenerate(self._conversation_id)
+
+    def edit_and_resend(self, message_id: str, text: str) -> bool:
+        """Replace a prompt; the answers after it stay reachable as an earlier version."""
+        if self._conversation_id is None or self.streaming_reply() is not None:
+            return False
+        try:
+            self._service.edit_and_resend(self._conversation_id, message_id, text.strip())
+        except StorageError as exc:
+            self.problem_reported.emit(exc.message)
+            return False
+        self.conversation_changed.emit(self._conversation_id)
+        return True
 
     def stop(self) -> None:
         reply = self.streaming_reply()

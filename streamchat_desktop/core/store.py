@@ -37,6 +37,10 @@ class ConversationStore(Protocol):
         """The conversation's current messages in order (the active branch)."""
         ...
 
+    def reveal(self, message_id: str) -> bool:
+        """Put an earlier version on the active branch; whether anything changed."""
+        ...
+
 
 class MemoryStore:
     """A ConversationStore kept in memory, newest conversation first."""
@@ -76,6 +80,9 @@ class MemoryStore:
     def delete_message(self, message_id: str) -> None:
         for rows in self._messages.values():
             rows[:] = [row for row in rows if row.id != message_id]
+
+    def reveal(self, message_id: str) -> bool:
+        return False  # no versions kept in memory: every message is on the branch
 
     def messages(self, conversation_id: str) -> list[Message]:
         return list(self._messages.get(conversation_id, []))

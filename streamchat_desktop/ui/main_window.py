@@ -19,9 +19,11 @@ from PySide6.QtWidgets import (
 
 from streamchat_desktop.controllers.chat_controller import ChatController
 from streamchat_desktop.core.events import ReplyStats
-from streamchat_desktop.core.models import Message
+from streamchat_desktop.core.models import Message, Role
 from streamchat_desktop.ui.composer import Composer
 from streamchat_desktop.ui.endpoint_picker import EndpointPicker
+from streamchat_desktop.ui.history_panel import HistoryPanel
+from streamchat_desktop.ui.search_panel import SearchFunction
 from streamchat_desktop.ui.status_text import reply_summary
 from streamchat_desktop.ui.transcript.view import TranscriptView
 
@@ -41,10 +43,11 @@ class MainWindow(QMainWindow):
     settings_requested = Signal()
     companion_requested = Signal()
 
-    def __init__(self, controller: ChatController) -> None:
+    def __init__(self, controller: ChatController, search: SearchFunction) -> None:
         super().__init__()
         self._controller = controller
         self._painted = False
+        self._editing: str | None = None  # the prompt being edited, if any
         self.setWindowTitle(APP_TITLE)
         self.resize(980, 720)
 
@@ -56,8 +59,7 @@ class MainWindow(QMainWindow):
         self.endpoint_picker = EndpointPicker(self)
         self.stats_label = QLabel("", self)
 
-        self.side_panel = QWidget(self)  # the sidebar goes here when history is on
-        self.side_panel.hide()
+        self.history = HistoryPanel(search, self)
         self._build_layout()
         self._build_actions()
         self._connect()
@@ -75,9 +77,10 @@ class MainWindow(QMainWindow):
         column.addLayout(row)
 
         self.splitter = QSplitter(self)
-        self.splitter.addWidget(self.side_panel)
+        self.splitter.addWidget(self.history)
         self.splitter.addWidget(chat)
         self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([260, 720])
         self.setCentralWidget(self.splitter)
 
         status = QStatusBar(self)
@@ -98,6 +101,12 @@ class MainWindow(QMainWindow):
         self.settings_action = QAction("Settings…", self)
         self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
         self.companion_action = QAction("Open companion view", self)
+        self.search_action = QAction("Search conversations", self)
+        self.search_action.setShortcut(QKeySequence.StandardKey.Find)
+        self.regenerate_action = QAction("Regenerate answer", self)
+        self.regenerate_action.setShortcut(QKeySequence("Ctrl+Shift+R"))
+        self.edit_action = QAction("Edit last prompt", self)
+        self.edit_action.setShortcut(QKeySequence("Ctrl+E"))
         self.quit_action = QAction("Quit", self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         for action in (self.new_action, self.retry_action, self.stop_action):
@@ -114,7 +123,13 @@ class MainWindow(QMainWindow):
         menu.addSeparator()
         menu.addAction(self.quit_action)
         chat_menu = self.menuBar().addMenu("&Chat")
-        for action in (self.retry_action, self.stop_action):
+        for action in (
+            self.retry_action,
+            self.regenerate_action,
+            self.edit_action,
+            self.stop_action,
+            self.search_action,
+        ):
             chat_menu.addAction(action)
 
     def _connect(self) -> None:
@@ -128,6 +143,18 @@ class MainWindow(QMainWindow):
         self.companion_action.triggered.connect(self.companion_requested)
         self.quit_action.triggered.connect(self.close)
         self.transcript.retry_requested.connect(self._on_retry_requested)
+        self.transcript.continue_requested.connect(c.continue_reply)
+        self.regenerate_action.triggered.connect(c.regenerate)
+        self.edit_action.triggered.connect(self._on_edit_triggered)
+        self.search_action.triggered.connect(self.history.search.focus_query)
+        sidebar = self.history.sidebar
+        sidebar.conversation_selected.connect(c.open_conversation)
+        sidebar.new_requested.connect(self._on_new_triggered)
+        sidebar.rename_requested.connect(c.rename_conversation)
+        sidebar.delete_requested.connect(c.delete_conversation)
+        self.history.search.hit_activated.connect(self._on_hit_activated)
+        c.conversations_changed.connect(self._refresh_conversation_list)
+        c.problem_reported.connect(self.show_notice)
         c.reply_started.connect(self._on_reply_started)
         c.text_received.connect(self.transcript.append_text)
         c.reasoning_received.connect(self.transcript.append_reasoning)
@@ -141,8 +168,35 @@ class MainWindow(QMainWindow):
         if self._controller.streaming_reply() is not None:
             self.statusBar().showMessage("Wait for the answer or press Stop (Esc)", 4000)
             return
-        self.composer.clear()
-        self._controller.send(text)
+        editing, self._editing = self._editing, None
+        if editing is not None:
+            sent = self._controller.edit_and_resend(editing, text)
+        else:
+            sent = self._controller.send(text)
+        if sent:  # otherwise the prompt stays in the box: nothing typed is lost
+            self.composer.clear()
+
+    def _on_edit_triggered(self) -> None:
+        """Put the last prompt back in the box; sending it replaces the old one, whose
+        answers stay reachable as an earlier version."""
+        prompt = next(
+            (m for m in reversed(self._controller.messages()) if m.role is Role.USER), None
+        )
+        if prompt is None or self._controller.streaming_reply() is not None:
+            return
+        self._editing = prompt.id
+        self.composer.setPlainText(prompt.content)
+        self.composer.setFocus()
+        self.statusBar().showMessage("Editing the last prompt — Enter resends it", 6000)
+
+    def _on_hit_activated(self, conversation_id: str, message_id: str) -> None:
+        self._controller.reveal_message(conversation_id, message_id)
+        self.transcript.scroll_to_message(message_id)
+
+    def _refresh_conversation_list(self) -> None:
+        self.history.sidebar.set_conversations(
+            self._controller.conversations(), self._controller.conversation_id
+        )
 
     def _on_send_button_clicked(self) -> None:
         if self._controller.streaming_reply() is not None:
@@ -158,12 +212,21 @@ class MainWindow(QMainWindow):
         self._controller.retry()
 
     def _on_reply_started(self, conversation_id: str, message: Message) -> None:
+        self.history.sidebar.set_streaming(conversation_id, True)
         if conversation_id != self._controller.conversation_id:
             return
-        self.transcript.set_messages(self._controller.messages()[:-1])
-        self.transcript.begin_reply(message)
+        self.transcript.set_messages([m for m in self._controller.messages() if m.id != message.id])
+        self._show_live_reply(message)
         self.stats_label.setText("")
         self.statusBar().showMessage("Streaming…")
+
+    def _show_live_reply(self, message: Message) -> None:
+        """Open the reply's block, with whatever it already holds (continue, switch back)."""
+        self.transcript.begin_reply(message)
+        if message.reasoning:
+            self.transcript.append_reasoning(message.id, message.reasoning)
+        if message.content:
+            self.transcript.append_text(message.id, message.content)
 
     def _on_reply_ended(
         self, conversation_id: str, message: Message | None, stats: ReplyStats
@@ -178,17 +241,15 @@ class MainWindow(QMainWindow):
         conversation = self._controller.conversation()
         title = conversation.title if conversation else ""
         self.setWindowTitle(f"{title} — {APP_TITLE}" if title else APP_TITLE)
+        self._editing = None
+        self.history.sidebar.set_active(self._controller.conversation_id)
         streaming = self._controller.streaming_reply()
         messages = self._controller.messages()
         if streaming is None:
             self.transcript.set_messages(messages)
             return
         self.transcript.set_messages([m for m in messages if m.id != streaming.id])
-        self.transcript.begin_reply(streaming)
-        if streaming.reasoning:
-            self.transcript.append_reasoning(streaming.id, streaming.reasoning)
-        if streaming.content:
-            self.transcript.append_text(streaming.id, streaming.content)
+        self._show_live_reply(streaming)
 
     def _on_streaming_changed(self, streaming: bool) -> None:
         self.send_button.setText("Stop" if streaming else "Send")
@@ -212,5 +273,5 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self.first_painted.emit)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self._controller.stop()
+        self.history.sidebar.commit_pending_delete()
         super().closeEvent(event)

@@ -36,7 +36,7 @@ def window(qtbot: Any, fake_openai: FakeOpenAIServer, qloop: Any) -> Iterator[Ma
         return ChatTarget(provider.stream, "m")
 
     controller = ChatController(ChatService(MemoryStore(), target))
-    win = MainWindow(controller)
+    win = MainWindow(controller, lambda _text: [])
     qtbot.addWidget(win)
     win.show()
     controller.new_conversation()
