@@ -1,0 +1,173 @@
+"""The parts of a transcript around the Markdown: headers, user text, reasoning, status notes."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QFont, QTextBlockFormat, QTextCharFormat, QTextCursor, QTextFormat
+
+from streamchat_desktop.core.models import Message, MessageState, Role
+from streamchat_desktop.ui.transcript.document import Context, MarkdownWriter, Pen
+from streamchat_desktop.ui.transcript.markdown import (
+    inline_text,
+    normalize_newlines,
+    parse_blocks,
+    sanitize,
+)
+from streamchat_desktop.ui.transcript.theme import Theme
+
+MESSAGE_ID_PROPERTY = QTextFormat.Property.UserProperty + 1
+SECTION_PROPERTY = QTextFormat.Property.UserProperty + 2
+SIDE_MARGIN = 4.0
+
+
+def clean(text: str) -> str:
+    """Model or user text as the transcript stores it (see ``markdown.sanitize``)."""
+    return normalize_newlines(sanitize(text))
+
+
+def status_note(message: Message) -> tuple[str, str | None, str | None]:
+    """(text, link label, link href) that ends a reply, or ``("", None, None)``."""
+    mid = message.id
+    if message.state is MessageState.STOPPED:
+        return "Stopped", None, None
+    if message.state is MessageState.FAILED:
+        return (message.error_message or "The reply failed"), "Retry", f"retry:{mid}"
+    if message.state is MessageState.INTERRUPTED:
+        return "Interrupted before the end", "Retry", f"retry:{mid}"
+    if message.finish_reason == "length":
+        return "Cut at the token limit", "Continue", f"continue:{mid}"
+    if message.finish_reason == "content_filter":
+        return "Blocked by the content filter", None, None
+    return "", None, None
+
+
+class MessageWriter:
+    """Writes whole messages (one-shot) and the fixed parts of a live reply."""
+
+    def __init__(self, theme: Theme) -> None:
+        self.theme = theme
+        self.markdown = MarkdownWriter(theme)
+
+    def write_message(self, pen: Pen, message: Message, *, reasoning_expanded: bool) -> None:
+        if message.role is Role.SYSTEM:
+            return
+        self.write_header(pen, message)
+        if message.role is Role.USER:
+            self.write_user_text(pen, message.content)
+            return
+        reasoning = clean(message.reasoning)
+        if reasoning:
+            self.write_reasoning_toggle(pen, message.id, expanded=reasoning_expanded)
+            if reasoning_expanded:
+                self.write_reasoning(pen, message.id, reasoning, fresh=True)
+        self.write_answer(pen, message.id, clean(message.content))
+        self.write_status(pen, message)
+
+    def write_answer(self, pen: Pen, message_id: str, text: str) -> bool:
+        """One-shot render of a whole answer; returns whether it defines link references."""
+        parsed = parse_blocks(text)
+        self.markdown.write_blocks(pen, parsed.blocks, Context(message_id))
+        return parsed.has_references
+
+    def write_header(self, pen: Pen, message: Message) -> None:
+        bfmt = self._tagged(message.id, "header")
+        bfmt.setTopMargin(16)
+        cfmt = QTextCharFormat()
+        cfmt.setFontWeight(QFont.Weight.Bold)
+        cfmt.setForeground(self.theme.dim)
+        cfmt.setProperty(QTextFormat.Property.FontSizeAdjustment, -1)
+        pen.start_block(bfmt, cfmt)
+        label = "You" if message.role is Role.USER else "Assistant"
+        if message.role is Role.ASSISTANT and message.model:
+            label += f" · {inline_text(sanitize(message.model))}"
+        pen.cursor.insertText(label, cfmt)
+
+    def write_user_text(self, pen: Pen, text: str) -> None:
+        """User text is plain: every character shown as typed, nothing interpreted."""
+        for index, line in enumerate(clean(text).split("\n")):
+            bfmt = self._tagged("", "user")
+            bfmt.setBackground(self.theme.user_background)
+            bfmt.setTopMargin(6 if index == 0 else 0)
+            bfmt.setLeftMargin(SIDE_MARGIN)
+            bfmt.setRightMargin(SIDE_MARGIN)
+            bfmt.setTextIndent(6)
+            pen.start_block(bfmt, QTextCharFormat())
+            pen.cursor.insertText(line, QTextCharFormat())
+
+    # Reasoning ------------------------------------------------------------------------
+
+    def reasoning_format(self) -> tuple[QTextBlockFormat, QTextCharFormat]:
+        bfmt = QTextBlockFormat()
+        bfmt.setProperty(SECTION_PROPERTY, "reasoning")
+        bfmt.setLeftMargin(12)
+        cfmt = QTextCharFormat()
+        cfmt.setForeground(self.theme.dim)
+        cfmt.setFontItalic(True)
+        return bfmt, cfmt
+
+    def write_reasoning_toggle(self, pen: Pen, message_id: str, *, expanded: bool) -> None:
+        bfmt = self._tagged(message_id, "toggle")
+        bfmt.setTopMargin(6)
+        cfmt = QTextCharFormat()
+        cfmt.setForeground(self.theme.dim)
+        link = QTextCharFormat(cfmt)
+        link.setAnchor(True)
+        link.setAnchorHref(f"reasoning:{message_id}")
+        pen.start_block(bfmt, cfmt)
+        pen.cursor.insertText(("▾ " if expanded else "▸ ") + "Thinking", link)
+
+    def write_reasoning(self, pen: Pen, message_id: str, text: str, *, fresh: bool) -> None:
+        """Append reasoning text; ``fresh`` starts a new block, else it continues the last."""
+        bfmt, cfmt = self.reasoning_format()
+        for index, line in enumerate(text.split("\n")):
+            if index or fresh:
+                pen.start_block(bfmt, cfmt)
+            if line:
+                pen.cursor.insertText(line, cfmt)
+
+    # Status ---------------------------------------------------------------------------
+
+    def write_status(self, pen: Pen, message: Message) -> None:
+        text, label, href = status_note(message)
+        if not text:
+            return
+        bfmt = self._tagged(message.id, "status")
+        bfmt.setTopMargin(6)
+        cfmt = QTextCharFormat()
+        cfmt.setFontItalic(True)
+        failed = message.state in (MessageState.FAILED, MessageState.INTERRUPTED)
+        cfmt.setForeground(self.theme.error if failed else self.theme.dim)
+        pen.start_block(bfmt, cfmt)
+        pen.cursor.insertText(inline_text(sanitize(text)), cfmt)
+        if label and href:
+            link = QTextCharFormat(cfmt)
+            link.setFontItalic(False)
+            link.setAnchor(True)
+            link.setAnchorHref(href)
+            link.setForeground(self.theme.link)
+            link.setFontUnderline(True)
+            pen.cursor.insertText("  ", cfmt)
+            pen.cursor.insertText(label, link)
+
+    @staticmethod
+    def _tagged(message_id: str, section: str) -> QTextBlockFormat:
+        bfmt = QTextBlockFormat()
+        if message_id:
+            bfmt.setProperty(MESSAGE_ID_PROPERTY, message_id)
+        bfmt.setProperty(SECTION_PROPERTY, section)
+        return bfmt
+
+
+def remove_to_end(cursor: QTextCursor, position: int) -> None:
+    """Delete everything from ``position`` (a block end) to the end of the document.
+
+    Qt gives an *empty* block the format of the block merged into it; the block we keep
+    must keep its own format, so it is put back.
+    """
+    cursor.setPosition(position)
+    block = cursor.block()
+    block_format, char_format = block.blockFormat(), block.charFormat()
+    cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
+    if cursor.hasSelection():
+        cursor.removeSelectedText()
+        cursor.setBlockFormat(block_format)
+        cursor.setBlockCharFormat(char_format)

@@ -1,0 +1,379 @@
+"""TranscriptView: the conversation as one QTextBrowser, rendered live at one flush per frame."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import QEvent, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QGuiApplication, QTextCursor, QTextDocument
+from PySide6.QtWidgets import QTextBrowser, QWidget
+
+from streamchat_desktop.controllers.throttle import Throttle
+from streamchat_desktop.core.models import Message, MessageState, Role
+from streamchat_desktop.ui.transcript.document import Pen
+from streamchat_desktop.ui.transcript.markdown import is_allowed_link, parser
+from streamchat_desktop.ui.transcript.messages import (
+    MessageWriter,
+    clean,
+)
+from streamchat_desktop.ui.transcript.stream import AnswerStream
+from streamchat_desktop.ui.transcript.theme import Theme
+
+log = logging.getLogger(__name__)
+
+FOLLOW_SLACK_PX = 8
+
+
+@dataclasses.dataclass
+class _LiveReply:
+    message: Message
+    answer: AnswerStream
+    reasoning: list[str] = dataclasses.field(default_factory=list)
+    reasoning_pending: list[str] = dataclasses.field(default_factory=list)
+    reasoning_end: int = 0  # end of the header, or of the last reasoning block shown
+
+
+class TranscriptView(QTextBrowser):
+    """The transcript of one conversation; a reply streams into it through a frame throttle.
+
+    Signals:
+        retry_requested(message_id): the Retry link under a failed reply was clicked.
+        continue_requested(message_id): the Continue link under a cut reply was clicked.
+        link_activated(url): an http, https or mailto link was clicked (and opened).
+        flushed(seconds): a flush rendered buffered deltas (for tests and benchmarks).
+    """
+
+    retry_requested = Signal(str)
+    continue_requested = Signal(str)
+    link_activated = Signal(QUrl)
+    flushed = Signal(float)
+
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        frame_ms: int = 16,
+        open_links: bool = True,
+    ) -> None:
+        super().__init__(parent)
+        self.setOpenLinks(False)
+        self.setOpenExternalLinks(False)
+        self.setSearchPaths([])
+        self.setUndoRedoEnabled(False)
+        self._open_links = open_links
+        self._theme = Theme.from_palette(self.palette())
+        self._writer = MessageWriter(self._theme)
+        self._messages: list[Message] = []
+        self._expanded: set[str] = set()
+        self._live: _LiveReply | None = None
+        self._following = True
+        self._updating = False
+        self._throttle = Throttle(self._flush, frame_ms, self)
+        self._document: QTextDocument | None = None
+        self._pen = self._install_document(self._new_document())
+        self.anchorClicked.connect(self._on_anchor_clicked)
+        bar = self.verticalScrollBar()
+        bar.valueChanged.connect(self._on_scrolled)
+        bar.rangeChanged.connect(self._on_range_changed)
+
+    # Public API -----------------------------------------------------------------------
+
+    def set_messages(self, messages: Sequence[Message]) -> None:
+        """Show a whole conversation (built off-screen, laid out once)."""
+        self._throttle.cancel()
+        self._live = None
+        self._messages = list(messages)
+        live = self._messages[-1] if self._messages else None
+        if live is not None and not (
+            live.role is Role.ASSISTANT and live.state is MessageState.STREAMING
+        ):
+            live = None
+        document = self._new_document()
+        pen = Pen(QTextCursor(document), reuse=True)
+        for message in self._messages[:-1] if live else self._messages:
+            self._writer.write_message(
+                pen, message, reasoning_expanded=message.id in self._expanded
+            )
+        self._pen = self._install_document(document, pen.reuse)
+        self._following = True
+        if live is not None:
+            self._messages.pop()
+            self.begin_reply(live)
+            if live.reasoning:
+                self.append_reasoning(live.id, live.reasoning)
+            if live.content:
+                self.append_text(live.id, live.content)
+            self._throttle.flush()
+        self._scroll_to_bottom()
+
+    def begin_reply(self, message: Message) -> None:
+        """Open an assistant block at the end; its text comes through ``append_text``."""
+        if self._live is not None:
+            self._finish_live(self._live.message)
+        self._expanded.add(message.id)
+        self._messages.append(message)
+        with self._editing():
+            self._writer.write_header(self._pen, message)
+            answer = AnswerStream(self._writer.markdown, self._pen, message.id)
+            self._live = _LiveReply(message, answer, reasoning_end=self._pen.position)
+
+    def append_text(self, message_id: str, text: str) -> None:
+        live = self._live
+        if live is None or live.message.id != message_id or not text:
+            return
+        live.answer.feed(text)
+        self._throttle()
+
+    def append_reasoning(self, message_id: str, text: str) -> None:
+        live = self._live
+        if live is None or live.message.id != message_id or not text:
+            return
+        live.reasoning_pending.append(text)
+        self._throttle()
+
+    def end_reply(self, message: Message) -> None:
+        """Flush, render the rest for good, then note how the reply ended."""
+        live = self._live
+        if live is None or live.message.id != message.id:
+            if all(m.id != message.id for m in self._messages):
+                self._messages.append(message)
+                with self._editing():
+                    self._writer.write_message(self._pen, message, reasoning_expanded=False)
+            return
+        if not live.answer.text() and not live.answer.dirty and message.content:
+            live.answer.feed(message.content)
+        if not live.reasoning and not live.reasoning_pending and message.reasoning:
+            live.reasoning_pending.append(message.reasoning)
+        self._finish_live(message)
+
+    def reply_text(self, message_id: str) -> str:
+        """The Markdown received so far for ``message_id`` (newlines normalised)."""
+        if self._live is not None and self._live.message.id == message_id:
+            return self._live.answer.text()
+        for message in self._messages:
+            if message.id == message_id:
+                return clean(message.content)
+        return ""
+
+    def set_reasoning_expanded(self, message_id: str, expanded: bool) -> None:
+        """Unfold (or fold) the reasoning of a reply; streaming replies start unfolded."""
+        if (message_id in self._expanded) != expanded:
+            self._toggle_reasoning(message_id)
+
+    def flush_pending(self) -> None:
+        """Render buffered deltas now instead of at the next frame."""
+        self._throttle.flush()
+
+    def is_following(self) -> bool:
+        """Whether new text scrolls the view (the user is at the bottom)."""
+        return self._following
+
+    # Rendering ------------------------------------------------------------------------
+
+    def _new_document(self) -> QTextDocument:
+        document = QTextDocument(self)
+        document.setUndoRedoEnabled(False)
+        document.setDefaultFont(self.font())
+        document.setIndentWidth(22)
+        document.setDocumentMargin(10)
+        return document
+
+    def _install_document(self, document: QTextDocument, reuse: bool = True) -> Pen:
+        previous = self._document
+        self.setDocument(document)
+        self._document = document
+        if previous is not None:
+            previous.deleteLater()  # Qt deletes only documents its text control owns
+        cursor = QTextCursor(document)
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        return Pen(cursor, reuse)
+
+    def _editing(self) -> _EditBlock:
+        return _EditBlock(self)
+
+    def _flush(self) -> None:
+        live = self._live
+        if live is None:
+            return
+        started = time.perf_counter()
+        with self._editing():
+            self._flush_reasoning(live)
+            if live.answer.dirty:
+                live.answer.flush()
+        self.flushed.emit(time.perf_counter() - started)
+
+    def _flush_reasoning(self, live: _LiveReply) -> None:
+        if not live.reasoning_pending:
+            return
+        text = clean("".join(live.reasoning_pending))
+        live.reasoning_pending.clear()
+        first = not live.reasoning
+        live.reasoning.append(text)
+        expanded = live.message.id in self._expanded
+        if not first and not expanded:
+            return
+        document = self.document()
+        before = document.characterCount()
+        cursor = QTextCursor(document)
+        cursor.setPosition(live.reasoning_end)
+        pen = Pen(cursor, reuse=False)
+        if first:
+            self._writer.write_reasoning_toggle(pen, live.message.id, expanded=expanded)
+        if expanded:
+            self._writer.write_reasoning(pen, live.message.id, text, fresh=first)
+        live.answer.shift(live.reasoning_end, document.characterCount() - before)
+        live.reasoning_end = pen.position
+
+    def _finish_live(self, message: Message) -> None:
+        live = self._live
+        assert live is not None
+        self._throttle.cancel()
+        started = time.perf_counter()
+        with self._editing():
+            self._flush_reasoning(live)
+            live.answer.flush(final=True)
+            final = dataclasses.replace(
+                message, content=live.answer.text(), reasoning="".join(live.reasoning)
+            )
+            self._writer.write_status(self._pen, final)
+        self._live = None
+        self._messages = [final if m.id == final.id else m for m in self._messages]
+        self.flushed.emit(time.perf_counter() - started)
+
+    def _rebuild(self) -> None:
+        """Render everything again (theme change, a reply's reasoning folded or unfolded)."""
+        live = self._live
+        messages = list(self._messages)
+        if live is not None:
+            current = dataclasses.replace(
+                live.message,
+                content=live.answer.text(),
+                reasoning="".join(live.reasoning) + "".join(live.reasoning_pending),
+                state=MessageState.STREAMING,
+            )
+            messages[-1] = current
+        bar = self.verticalScrollBar()
+        value, following = bar.value(), self._following
+        self.set_messages(messages)
+        if not following:
+            bar.setValue(value)
+            self._following = False
+
+    # Scrolling ------------------------------------------------------------------------
+
+    def _at_bottom(self) -> bool:
+        bar = self.verticalScrollBar()
+        return bar.value() >= bar.maximum() - FOLLOW_SLACK_PX
+
+    def _on_scrolled(self, _value: int) -> None:
+        if not self._updating:
+            self._following = self._at_bottom()
+
+    def _on_range_changed(self, _minimum: int, _maximum: int) -> None:
+        if self._following:
+            self._scroll_to_bottom()
+
+    def _scroll_to_bottom(self) -> None:
+        bar = self.verticalScrollBar()
+        bar.setValue(bar.maximum())
+
+    # Links ----------------------------------------------------------------------------
+
+    def _on_anchor_clicked(self, url: QUrl) -> None:
+        scheme = url.scheme().lower()
+        target = url.path()
+        if scheme == "retry":
+            self.retry_requested.emit(target)
+        elif scheme == "continue":
+            self.continue_requested.emit(target)
+        elif scheme == "copy":
+            self._copy_code(target)
+        elif scheme == "reasoning":
+            self._toggle_reasoning(target)
+        elif is_allowed_link(url.toString()):
+            self.link_activated.emit(url)
+            if self._open_links:
+                QDesktopServices.openUrl(url)
+        else:
+            log.info("ignored a link with scheme %r", scheme)
+
+    def _copy_code(self, target: str) -> None:
+        message_id, _, line = target.rpartition(":")
+        if not line.isdigit():
+            return
+        text = self.reply_text(message_id)
+        for token in parser().parse(text):
+            if token.type in ("fence", "code_block") and token.map and token.map[0] == int(line):
+                QGuiApplication.clipboard().setText(token.content)
+                return
+
+    def _toggle_reasoning(self, message_id: str) -> None:
+        if message_id in self._expanded:
+            self._expanded.discard(message_id)
+        else:
+            self._expanded.add(message_id)
+        self._rebuild()
+
+    # Qt overrides ---------------------------------------------------------------------
+
+    def loadResource(self, kind: int, name: QUrl | str) -> Any:
+        """Never load anything: no remote images, no stylesheets, no local files."""
+        log.debug("refused to load resource %s", QUrl(name).toString())
+        return None
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            theme = Theme.from_palette(self.palette())
+            if theme.dark != self._theme.dark or theme.text != self._theme.text:
+                self._theme = theme
+                self._writer = MessageWriter(theme)
+                self._rebuild()
+
+
+class _EditBlock:
+    """One document edit block: Qt lays out and repaints once; the user's selection and
+    scroll position survive (re-rendering the open tail would otherwise drop a selection
+    made in it), and the view follows the bottom if it did."""
+
+    def __init__(self, view: TranscriptView) -> None:
+        self._view = view
+        self._cursor = QTextCursor(view.document())
+        self._following = view.is_following()
+        selection = view.textCursor()
+        self._selection = (
+            (selection.anchor(), selection.position()) if selection.hasSelection() else None
+        )
+        self._scroll = view.verticalScrollBar().value(), view.horizontalScrollBar().value()
+
+    def __enter__(self) -> None:
+        self._view._updating = True
+        self._cursor.beginEditBlock()
+
+    def __exit__(self, *_exc: object) -> None:
+        self._cursor.endEditBlock()
+        view = self._view
+        if self._selection is not None:
+            self._restore_selection(*self._selection)
+        view._updating = False
+        if self._following:
+            view._following = True
+            view._scroll_to_bottom()
+
+    def _restore_selection(self, anchor: int, position: int) -> None:
+        view = self._view
+        current = view.textCursor()
+        if (current.anchor(), current.position()) == (anchor, position):
+            return
+        end = view.document().characterCount() - 1
+        cursor = QTextCursor(view.document())
+        cursor.setPosition(min(anchor, end))
+        cursor.setPosition(min(position, end), QTextCursor.MoveMode.KeepAnchor)
+        view.setTextCursor(cursor)
+        if not self._following:
+            view.verticalScrollBar().setValue(self._scroll[0])
+            view.horizontalScrollBar().setValue(self._scroll[1])
