@@ -149,6 +149,24 @@ class ChatController(QObject):
         self._service.store.reveal(message_id)
         self.open_conversation(conversation_id)
 
+    def step_version(self, step: int) -> str | None:
+        """Show the previous (-1) or next (+1) version of the newest message that has
+        several; returns e.g. "Version 2 of 3", or None when there is none."""
+        if self.streaming_reply() is not None:
+            return None
+        store = self._service.store
+        for message in reversed(self.messages()):
+            versions = store.versions(message.id)
+            if len(versions) < 2:
+                continue
+            ids = [v.id for v in versions]
+            index = min(max(ids.index(message.id) + step, 0), len(ids) - 1)
+            store.switch_version(ids[index])
+            if self._conversation_id is not None:
+                self.conversation_changed.emit(self._conversation_id)
+            return f"Version {index + 1} of {len(ids)}"
+        return None
+
     def continue_reply(self, message_id: str) -> None:
         """Ask the model to go on with an answer cut at the token limit."""
         if self._conversation_id is not None and self.streaming_reply() is None:

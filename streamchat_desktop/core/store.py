@@ -41,6 +41,14 @@ class ConversationStore(Protocol):
         """Put an earlier version on the active branch; whether anything changed."""
         ...
 
+    def versions(self, message_id: str) -> list[Message]:
+        """The message and its alternatives (edited prompts, regenerated answers)."""
+        ...
+
+    def switch_version(self, message_id: str) -> list[Message]:
+        """Make this version active (with its newest replies); returns the branch."""
+        ...
+
 
 class MemoryStore:
     """A ConversationStore kept in memory, newest conversation first."""
@@ -83,6 +91,15 @@ class MemoryStore:
 
     def reveal(self, message_id: str) -> bool:
         return False  # no versions kept in memory: every message is on the branch
+
+    def versions(self, message_id: str) -> list[Message]:
+        return [m for rows in self._messages.values() for m in rows if m.id == message_id]
+
+    def switch_version(self, message_id: str) -> list[Message]:
+        for conversation_id, rows in self._messages.items():
+            if any(m.id == message_id for m in rows):
+                return self.messages(conversation_id)
+        return []
 
     def messages(self, conversation_id: str) -> list[Message]:
         return list(self._messages.get(conversation_id, []))

@@ -107,6 +107,10 @@ class MainWindow(QMainWindow):
         self.regenerate_action.setShortcut(QKeySequence("Ctrl+Shift+R"))
         self.edit_action = QAction("Edit last prompt", self)
         self.edit_action.setShortcut(QKeySequence("Ctrl+E"))
+        self.previous_version_action = QAction("Previous version", self)
+        self.previous_version_action.setShortcut(QKeySequence("Ctrl+["))
+        self.next_version_action = QAction("Next version", self)
+        self.next_version_action.setShortcut(QKeySequence("Ctrl+]"))
         self.quit_action = QAction("Quit", self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         for action in (self.new_action, self.retry_action, self.stop_action):
@@ -146,6 +150,8 @@ class MainWindow(QMainWindow):
         self.transcript.continue_requested.connect(c.continue_reply)
         self.regenerate_action.triggered.connect(c.regenerate)
         self.edit_action.triggered.connect(self._on_edit_triggered)
+        self.previous_version_action.triggered.connect(lambda: self._step_version(-1))
+        self.next_version_action.triggered.connect(lambda: self._step_version(1))
         self.search_action.triggered.connect(self.history.search.focus_query)
         sidebar = self.history.sidebar
         sidebar.conversation_selected.connect(c.open_conversation)
@@ -188,6 +194,10 @@ class MainWindow(QMainWindow):
         self.composer.setPlainText(prompt.content)
         self.composer.setFocus()
         self.statusBar().showMessage("Editing the last prompt — Enter resends it", 6000)
+
+    def _step_version(self, step: int) -> None:
+        shown = self._controller.step_version(step)
+        self.statusBar().showMessage(shown or "No earlier versions in this conversation", 4000)
 
     def _on_hit_activated(self, conversation_id: str, message_id: str) -> None:
         self._controller.reveal_message(conversation_id, message_id)

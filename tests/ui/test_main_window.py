@@ -165,6 +165,11 @@ def test_history_is_sent_on_each_turn(
         {"role": "assistant", "content": "first answer"},
         {"role": "user", "content": "two"},
     ]
+    screen = window.transcript.toPlainText()
+    assert screen.count("first answer") == 1 and screen.count("second answer") == 1
+    assert screen.index("first answer") < screen.index("two") < screen.index("second answer")
+    ids = [m.id for m in window._controller.messages()]
+    assert window.transcript.message_ids() == ids
 
 
 def test_shift_enter_adds_a_line_instead_of_sending(window: MainWindow, qtbot: Any) -> None:

@@ -17,6 +17,7 @@ from streamchat_desktop.core.models import Message, MessageState, Role
 from streamchat_desktop.ui.transcript.document import Pen
 from streamchat_desktop.ui.transcript.markdown import is_allowed_link, parser
 from streamchat_desktop.ui.transcript.messages import (
+    MESSAGE_ID_PROPERTY,
     MessageWriter,
     clean,
 )
@@ -163,6 +164,34 @@ class TranscriptView(QTextBrowser):
         """Unfold (or fold) the reasoning of a reply; streaming replies start unfolded."""
         if (message_id in self._expanded) != expanded:
             self._toggle_reasoning(message_id)
+
+    def message_ids(self) -> list[str]:
+        """The messages shown, in order (the live reply included)."""
+        return [m.id for m in self._messages]
+
+    def append_message(self, message: Message) -> None:
+        """Add a message after the others (the prompt just sent), rendering only it."""
+        if self._live is not None:
+            self._finish_live(self._live.message)
+            self._live = None
+        self._messages.append(message)
+        with self._editing():
+            self._writer.write_message(self._pen, message, reasoning_expanded=False)
+        self._following = True
+        self._scroll_to_bottom()
+
+    def scroll_to_message(self, message_id: str) -> bool:
+        """Bring a message's header to the top of the view (a search hit); found?"""
+        document = self.document()
+        block = document.begin()
+        while block.isValid():
+            if block.blockFormat().property(MESSAGE_ID_PROPERTY) == message_id:
+                top = document.documentLayout().blockBoundingRect(block).top()
+                self._following = False
+                self.verticalScrollBar().setValue(int(top))
+                return True
+            block = block.next()
+        return False
 
     def flush_pending(self) -> None:
         """Render buffered deltas now instead of at the next frame."""
