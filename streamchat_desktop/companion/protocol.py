@@ -1,0 +1,303 @@
+"""The companion protocol, in one place: event names, payload shapes, limits, validation.
+
+Mirrored field for field in ``web/src/protocol.ts``; ``tests/companion/test_protocol_mirror.py``
+parses that file and fails when the two drift apart. People who write their own viewer
+read ``docs/companion-protocol.md``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal, TypedDict
+
+from streamchat_desktop.core.models import Conversation, Message, Usage
+
+PROTOCOL_VERSION = 1
+
+# server → client (facts: ``noun:past``)
+SNAPSHOT = "snapshot"
+MESSAGE_STARTED = "message:started"
+MESSAGE_DELTA = "message:delta"
+MESSAGE_FINISHED = "message:finished"
+MESSAGE_FAILED = "message:failed"
+CONVERSATION_UPDATED = "conversation:updated"
+
+# client → server (requests: ``noun:verb``), each answered with an ack
+PROMPT_SEND = "prompt:send"
+REPLY_STOP = "reply:stop"
+CONVERSATION_OPEN = "conversation:open"
+
+SERVER_EVENTS = (
+    SNAPSHOT,
+    MESSAGE_STARTED,
+    MESSAGE_DELTA,
+    MESSAGE_FINISHED,
+    MESSAGE_FAILED,
+    CONVERSATION_UPDATED,
+)
+CLIENT_EVENTS = (PROMPT_SEND, REPLY_STOP, CONVERSATION_OPEN)
+
+# limits a viewer must respect (the server refuses anything beyond them)
+MAX_PROMPT_CHARS = 32_000
+MAX_ID_CHARS = 64
+MAX_PACKET_BYTES = 256 * 1024  # one Engine.IO packet; larger closes the connection
+MAX_SNAPSHOT_MESSAGES = 200  # the newest ones; ``omitted`` counts the rest
+MAX_SNAPSHOT_CONVERSATIONS = 200
+RATE_BURST = 20  # requests a view may send at once …
+RATE_PER_SECOND = 5.0  # … and per second after that
+
+# error codes of ``{ok: false, error}`` acks
+ERROR_INVALID = "invalid_payload"
+ERROR_PROMPT_TOO_LONG = "prompt_too_long"
+ERROR_RATE_LIMITED = "rate_limited"
+ERROR_NOT_FOUND = "not_found"
+ERROR_BUSY = "busy"
+ERROR_INTERNAL = "internal"
+ERROR_CODES = (
+    ERROR_INVALID,
+    ERROR_PROMPT_TOO_LONG,
+    ERROR_RATE_LIMITED,
+    ERROR_NOT_FOUND,
+    ERROR_BUSY,
+    ERROR_INTERNAL,
+)
+
+# connection refusals (``connect_error`` message)
+REFUSED_UNAUTHORIZED = "unauthorized"
+REFUSED_ORIGIN = "forbidden_origin"
+REFUSED_FULL = "too_many_views"
+
+MessageStateName = Literal["streaming", "complete", "stopped", "failed", "interrupted"]
+
+
+# --- payloads (server → client) ------------------------------------------------------
+
+
+class UsageInfo(TypedDict):
+    prompt_tokens: int | None
+    completion_tokens: int | None
+    total_tokens: int | None
+    reasoning_tokens: int | None
+
+
+class ErrorInfo(TypedDict):
+    kind: str
+    message: str
+
+
+class ConversationSummary(TypedDict):
+    id: str
+    title: str
+    model: str | None
+    updated_at: float
+
+
+class MessageView(TypedDict):
+    """One message as a view shows it; ``seq`` is the last delta in ``content`` (streaming)."""
+
+    id: str
+    conversation_id: str
+    role: str
+    content: str
+    reasoning: str
+    state: str
+    finish_reason: str | None
+    error: ErrorInfo | None
+    usage: UsageInfo | None
+    model: str | None
+    created_at: float
+    seq: int
+
+
+class SnapshotPayload(TypedDict):
+    protocol: int
+    conversations: list[ConversationSummary]
+    active_conversation_id: str | None  # the desktop window's conversation
+    following: bool  # the view follows the desktop window's conversation
+    conversation: ConversationSummary | None  # what this view shows
+    messages: list[MessageView]  # a reply in flight has state "streaming" and its seq
+    omitted: int  # older messages left out of ``messages``
+
+
+class MessageStartedPayload(TypedDict):
+    """A reply began. ``history``: the ids of the messages before it on the active branch
+    (the newest ``MAX_SNAPSHOT_MESSAGES``), so a view drops answers replaced by a retry,
+    an edit or a regeneration; ``prompt``: the user message it answers."""
+
+    conversation_id: str
+    message: MessageView
+    prompt: MessageView | None
+    history: list[str]
+
+
+class MessageDeltaPayload(TypedDict):
+    """Deltas ``first_seq``…``seq`` of one message, concatenated (text and reasoning)."""
+
+    conversation_id: str
+    message_id: str
+    first_seq: int
+    seq: int
+    text: str
+    reasoning: str
+
+
+class MessageFinishedPayload(TypedDict):
+    conversation_id: str
+    message_id: str
+    seq: int  # the last delta: a view that has less missed something and resyncs
+    state: str  # "complete" or "stopped"
+    finish_reason: str | None
+    usage: UsageInfo | None
+
+
+class MessageFailedPayload(TypedDict):
+    conversation_id: str
+    message_id: str
+    seq: int
+    error: ErrorInfo
+    usage: UsageInfo | None
+
+
+class ConversationUpdatedPayload(TypedDict):
+    conversation: ConversationSummary
+
+
+class AckOk(TypedDict, total=False):
+    ok: Literal[True]
+    conversation_id: str
+    message_id: str
+    stopped: bool
+
+
+class AckError(TypedDict):
+    ok: Literal[False]
+    error: str
+    message: str
+
+
+# --- requests (client → server) ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PromptSend:
+    conversation_id: str | None  # None: the conversation the view shows (or a new one)
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyStop:
+    message_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationOpen:
+    conversation_id: str | None  # None: follow the desktop window's conversation
+
+
+class ProtocolError(Exception):
+    """A request the server refuses; becomes an ``{ok: false, error, message}`` ack."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+    def ack(self) -> AckError:
+        return {"ok": False, "error": self.code, "message": self.message}
+
+
+def parse_prompt_send(data: object) -> PromptSend:
+    body = _object(data, {"conversation_id", "text"})
+    text = body.get("text")
+    if not isinstance(text, str):
+        raise ProtocolError(ERROR_INVALID, "text must be a string")
+    if len(text) > MAX_PROMPT_CHARS:
+        raise ProtocolError(
+            ERROR_PROMPT_TOO_LONG, f"the prompt is longer than {MAX_PROMPT_CHARS} characters"
+        )
+    if not text.strip():
+        raise ProtocolError(ERROR_INVALID, "the prompt is empty")
+    return PromptSend(_optional_id(body, "conversation_id"), text)
+
+
+def parse_reply_stop(data: object) -> ReplyStop:
+    body = _object(data, {"message_id"})
+    message_id = _optional_id(body, "message_id")
+    if message_id is None:
+        raise ProtocolError(ERROR_INVALID, "message_id is required")
+    return ReplyStop(message_id)
+
+
+def parse_conversation_open(data: object) -> ConversationOpen:
+    body = _object(data, {"conversation_id"})
+    return ConversationOpen(_optional_id(body, "conversation_id"))
+
+
+def _object(data: object, allowed: set[str]) -> dict[str, object]:
+    if not isinstance(data, dict):
+        raise ProtocolError(ERROR_INVALID, "the payload must be an object")
+    unknown = [key for key in data if key not in allowed]
+    if unknown:
+        raise ProtocolError(ERROR_INVALID, f"unknown field {str(unknown[0])[:40]!r}")
+    return data
+
+
+def _optional_id(body: dict[str, object], key: str) -> str | None:
+    value = body.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not 0 < len(value) <= MAX_ID_CHARS:
+        raise ProtocolError(ERROR_INVALID, f"{key} must be a string of 1–{MAX_ID_CHARS} chars")
+    return value
+
+
+# --- building payloads from core objects ---------------------------------------------
+
+
+_KEY_LIKE = re.compile(r"\b(?:sk|rk|pk)-[A-Za-z0-9_*.\-]{6,}")
+
+
+def error_info(kind: str, message: str) -> ErrorInfo:
+    """An error as views see it; anything shaped like an API key is blanked out."""
+    return {"kind": kind, "message": _KEY_LIKE.sub("[redacted]", message)}
+
+
+def usage_info(usage: Usage | None) -> UsageInfo | None:
+    if usage is None:
+        return None
+    return {
+        "prompt_tokens": usage.prompt_tokens,
+        "completion_tokens": usage.completion_tokens,
+        "total_tokens": usage.total_tokens,
+        "reasoning_tokens": usage.reasoning_tokens,
+    }
+
+
+def conversation_summary(conversation: Conversation) -> ConversationSummary:
+    return {
+        "id": conversation.id,
+        "title": conversation.title,
+        "model": conversation.model,
+        "updated_at": conversation.updated_at,
+    }
+
+
+def message_view(message: Message, *, seq: int = 0) -> MessageView:
+    error: ErrorInfo | None = None
+    if message.error_kind is not None:
+        error = error_info(message.error_kind, message.error_message or "")
+    return {
+        "id": message.id,
+        "conversation_id": message.conversation_id,
+        "role": message.role.value,
+        "content": message.content,
+        "reasoning": message.reasoning,
+        "state": message.state.value,
+        "finish_reason": message.finish_reason,
+        "error": error,
+        "usage": usage_info(message.usage),
+        "model": message.model,
+        "created_at": message.created_at,
+        "seq": seq,
+    }

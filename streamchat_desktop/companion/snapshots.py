@@ -1,0 +1,92 @@
+"""Payloads built from the store and the streaming replies: snapshot, start, end."""
+
+from __future__ import annotations
+
+from streamchat_desktop.companion import protocol as p
+from streamchat_desktop.companion.fanout import Fanout, View
+from streamchat_desktop.core.chat_service import ChatService
+from streamchat_desktop.core.events import Failed, Finished, TerminalEvent
+from streamchat_desktop.core.models import Message, MessageState, Role
+from streamchat_desktop.core.store import ConversationStore, replace
+
+
+def build_snapshot(
+    service: ChatService, fanout: Fanout, view: View, *, active_conversation_id: str | None
+) -> p.SnapshotPayload:
+    """Everything a view shows, a reply in flight with its text and ``seq`` so far.
+
+    Built right after ``fanout.show(view, …)`` with no ``await`` in between, so the
+    text here is exactly the deltas up to the view's cursors.
+    """
+    store = service.store
+    conversations = store.list_conversations()[: p.MAX_SNAPSHOT_CONVERSATIONS]
+    conversation_id = view.conversation_id
+    conversation = store.get_conversation(conversation_id) if conversation_id else None
+    messages = store.messages(conversation.id) if conversation else []
+    omitted = max(0, len(messages) - p.MAX_SNAPSHOT_MESSAGES)
+    views = [_live_view(service, fanout, message) for message in messages[omitted:]]
+    return {
+        "protocol": p.PROTOCOL_VERSION,
+        "conversations": [p.conversation_summary(c) for c in conversations],
+        "active_conversation_id": active_conversation_id,
+        "following": view.following,
+        "conversation": p.conversation_summary(conversation) if conversation else None,
+        "messages": views,
+        "omitted": omitted,
+    }
+
+
+def _live_view(service: ChatService, fanout: Fanout, message: Message) -> p.MessageView:
+    if message.state is not MessageState.STREAMING:
+        return p.message_view(message)
+    mirror = fanout.mirrors.get(message.id)
+    if mirror is not None:
+        text, reasoning = mirror.text()
+        live = replace(message, content=text, reasoning=reasoning)
+        return p.message_view(live, seq=mirror.seq)
+    # A reply that began before the server observed it: show the text so far.
+    active = service.active_reply(message.conversation_id)
+    if active is not None and active.id == message.id:
+        return p.message_view(active)
+    return p.message_view(message)
+
+
+def started_payload(
+    store: ConversationStore, conversation_id: str, message: Message
+) -> p.MessageStartedPayload:
+    """A new reply, with the prompt it answers and the branch of messages before it."""
+    prompt: p.MessageView | None = None
+    history = store.messages(conversation_id)
+    before = [m for m in history if m.id != message.id]
+    if before and before[-1].role is Role.USER:
+        prompt = p.message_view(before[-1])
+    return {
+        "conversation_id": conversation_id,
+        "message": p.message_view(message),
+        "prompt": prompt,
+        "history": [m.id for m in before[-p.MAX_SNAPSHOT_MESSAGES :]],
+    }
+
+
+def terminal_payload(
+    conversation_id: str, message_id: str, seq: int, event: TerminalEvent
+) -> tuple[str, p.MessageFinishedPayload | p.MessageFailedPayload]:
+    usage = p.usage_info(event.stats.usage)
+    if isinstance(event, Failed):
+        failed: p.MessageFailedPayload = {
+            "conversation_id": conversation_id,
+            "message_id": message_id,
+            "seq": seq,
+            "error": p.error_info(event.error.kind.value, event.error.message),
+            "usage": usage,
+        }
+        return p.MESSAGE_FAILED, failed
+    finished: p.MessageFinishedPayload = {
+        "conversation_id": conversation_id,
+        "message_id": message_id,
+        "seq": seq,
+        "state": "complete" if isinstance(event, Finished) else "stopped",
+        "finish_reason": event.finish_reason if isinstance(event, Finished) else None,
+        "usage": usage,
+    }
+    return p.MESSAGE_FINISHED, finished

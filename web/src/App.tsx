@@ -1,0 +1,114 @@
+// The companion page: connection state, conversations, the live reply, a prompt box.
+
+import { useCallback, useEffect, useRef, useState } from "react";
+import { connect, takeToken, type Connection } from "./connection";
+import { ConversationList } from "./components/ConversationList";
+import { Composer } from "./components/Composer";
+import { MessageList } from "./components/MessageList";
+import { initialState, reduceAll, streamingReply, type ViewState } from "./store";
+
+const CONNECTION_LABELS: Record<ViewState["connection"], string> = {
+  connecting: "Connecting…",
+  connected: "Live",
+  reconnecting: "Reconnecting…",
+  refused: "Not connected",
+};
+
+export function App() {
+  const [state, setState] = useState<ViewState>(initialState);
+  const [token] = useState(takeToken);
+  const [drawerOpen, setDrawerOpen] = useState(false);
+  const connection = useRef<Connection | null>(null);
+  const resyncing = useRef(false);
+
+  useEffect(() => {
+    if (!token) {
+      setState((s) => ({ ...s, connection: "refused", refusal: "no token" }));
+      return;
+    }
+    const conn = connect(token, {
+      events: (batch) => {
+        setState((current) => {
+          const { state: next, resync } = reduceAll(current, batch);
+          if (batch.some((e) => e.type === "snapshot")) resyncing.current = false;
+          if (resync && !resyncing.current) {
+            resyncing.current = true;
+            // A gap: take a fresh snapshot of what this view shows.
+            queueMicrotask(() => void conn.open(next.following ? null : (next.conversation?.id ?? null)));
+          }
+          return next;
+        });
+      },
+      status: (connectionState, reason) =>
+        setState((s) => ({
+          ...s,
+          connection: connectionState,
+          refusal: connectionState === "refused" ? (reason ?? null) : null,
+          synced: connectionState === "connected" ? s.synced : false,
+        })),
+    });
+    connection.current = conn;
+    return () => {
+      connection.current = null;
+      conn.close();
+    };
+  }, [token]);
+
+  const send = useCallback(
+    (text: string) =>
+      connection.current?.sendPrompt(text, state.conversation?.id ?? null) ??
+      Promise.resolve({ ok: false as const, error: "offline", message: "not connected" }),
+    [state.conversation?.id],
+  );
+  const reply = streamingReply(state);
+  const stop = useCallback(() => {
+    if (reply) void connection.current?.stop(reply.id);
+  }, [reply]);
+  const open = useCallback((id: string | null) => {
+    setDrawerOpen(false);
+    void connection.current?.open(id);
+  }, []);
+
+  const live = state.connection === "connected";
+  return (
+    <div className={`app ${drawerOpen ? "drawer-open" : ""}`}>
+      <header className="topbar">
+        <button
+          className="menu"
+          aria-label="Conversations"
+          aria-expanded={drawerOpen}
+          onClick={() => setDrawerOpen((o) => !o)}
+        >
+          ☰
+        </button>
+        <h1 title={state.conversation?.title}>{state.conversation?.title ?? "StreamChat"}</h1>
+        <span className={`status status-${state.connection}`} data-testid="connection">
+          {CONNECTION_LABELS[state.connection]}
+        </span>
+      </header>
+      <ConversationList
+        conversations={state.conversations}
+        shownId={state.conversation?.id ?? null}
+        activeId={state.activeConversationId}
+        following={state.following}
+        onOpen={open}
+      />
+      <main className="transcript">
+        {state.connection === "refused" ? (
+          <p className="notice" role="alert">
+            The desktop app refused this page ({state.refusal ?? "no reason given"}). Open the
+            link the app printed or copied: it carries this launch's token.
+          </p>
+        ) : (
+          <MessageList messages={state.messages} omitted={state.omitted} />
+        )}
+      </main>
+      <Composer
+        enabled={live}
+        streaming={reply !== null}
+        onSend={send}
+        onStop={stop}
+      />
+    </div>
+  );
+}

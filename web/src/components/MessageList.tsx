@@ -1,0 +1,80 @@
+import { memo, useLayoutEffect, useMemo, useRef } from "react";
+import { renderMarkdown } from "../markdown";
+import type { MessageView } from "../protocol";
+
+const NEAR_BOTTOM_PX = 80;
+
+export function MessageList({ messages, omitted }: { messages: MessageView[]; omitted: number }) {
+  const end = useRef<HTMLDivElement>(null);
+  const stick = useRef(true);
+
+  // Follow the reply only while the reader is at the bottom, as the desktop window does.
+  useLayoutEffect(() => {
+    const scroller = end.current?.closest(".transcript");
+    if (!scroller) return;
+    const onScroll = () => {
+      stick.current =
+        scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < NEAR_BOTTOM_PX;
+    };
+    scroller.addEventListener("scroll", onScroll);
+    return () => scroller.removeEventListener("scroll", onScroll);
+  }, []);
+  useLayoutEffect(() => {
+    if (stick.current) end.current?.scrollIntoView({ block: "end" });
+  });
+
+  return (
+    <div className="messages" data-testid="messages">
+      {omitted > 0 && <p className="omitted">{omitted} earlier messages are in the desktop app.</p>}
+      {messages.length === 0 && <p className="empty">No messages yet. Ask something below.</p>}
+      {messages.map((m) => (
+        <Message key={m.id} message={m} />
+      ))}
+      <div ref={end} />
+    </div>
+  );
+}
+
+const Message = memo(function Message({ message }: { message: MessageView }) {
+  const html = useMemo(
+    () => (message.role === "assistant" ? renderMarkdown(message.content) : ""),
+    [message.role, message.content],
+  );
+  const streaming = message.state === "streaming";
+  return (
+    <article
+      className={`message ${message.role} state-${message.state}`}
+      data-testid={`message-${message.role}`}
+      data-state={message.state}
+    >
+      {message.reasoning && (
+        <details className="reasoning">
+          <summary>Reasoning</summary>
+          <p>{message.reasoning}</p>
+        </details>
+      )}
+      {message.role === "assistant" ? (
+        <div className="markdown" dangerouslySetInnerHTML={{ __html: html }} />
+      ) : (
+        <p className="plain">{message.content}</p>
+      )}
+      {streaming && <span className="cursor" aria-label="streaming" />}
+      <Footer message={message} />
+    </article>
+  );
+});
+
+function Footer({ message }: { message: MessageView }) {
+  if (message.state === "failed" && message.error) {
+    return <p className="note error">{message.error.message}</p>;
+  }
+  if (message.state === "stopped") return <p className="note">Stopped.</p>;
+  if (message.state === "interrupted") return <p className="note">Interrupted.</p>;
+  if (message.finish_reason === "length") {
+    return <p className="note">Cut off at the token limit.</p>;
+  }
+  if (message.finish_reason === "content_filter") {
+    return <p className="note">Blocked by the content filter.</p>;
+  }
+  return null;
+}

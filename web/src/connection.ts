@@ -1,0 +1,138 @@
+// The one place that talks Socket.IO: every listener is registered here, by name, and
+// removed with socket.off(event, handler). Server events are queued and handed to the
+// page once per animation frame (a timer stands in when the tab is hidden and frames
+// stop), so a fast reply costs one React render per frame, not one per message.
+
+import { io, type Socket } from "socket.io-client";
+import {
+  CONVERSATION_OPEN,
+  CONVERSATION_UPDATED,
+  MESSAGE_DELTA,
+  MESSAGE_FAILED,
+  MESSAGE_FINISHED,
+  MESSAGE_STARTED,
+  PROMPT_SEND,
+  REPLY_STOP,
+  SNAPSHOT,
+  type Ack,
+  type ClientEvents,
+  type ServerEvents,
+} from "./protocol";
+import type { ConnectionState, ServerEvent } from "./store";
+
+const ACK_TIMEOUT_MS = 10_000;
+const HIDDEN_FLUSH_MS = 250;
+
+export interface ConnectionCallbacks {
+  events: (batch: ServerEvent[]) => void;
+  status: (state: ConnectionState, reason?: string) => void;
+}
+
+export interface Connection {
+  sendPrompt(text: string, conversationId: string | null): Promise<Ack>;
+  stop(messageId: string): Promise<Ack>;
+  open(conversationId: string | null): Promise<Ack>;
+  close(): void;
+}
+
+export function connect(token: string, callbacks: ConnectionCallbacks): Connection {
+  const socket: Socket<ServerEvents, ClientEvents> = io({
+    auth: { token },
+    transports: ["websocket", "polling"],
+    autoConnect: false,
+  });
+
+  let queue: ServerEvent[] = [];
+  let frame = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const flush = () => {
+    cancelAnimationFrame(frame);
+    clearTimeout(timer);
+    frame = 0;
+    timer = undefined;
+    const batch = queue;
+    queue = [];
+    if (batch.length) callbacks.events(batch);
+  };
+  const enqueue = (event: ServerEvent) => {
+    queue.push(event);
+    if (frame || timer) return;
+    frame = requestAnimationFrame(flush);
+    timer = setTimeout(flush, HIDDEN_FLUSH_MS);
+  };
+
+  const onSnapshot: ServerEvents[typeof SNAPSHOT] = (payload) => {
+    queue = []; // everything before the snapshot is in it
+    enqueue({ type: "snapshot", payload });
+  };
+  const onStarted: ServerEvents[typeof MESSAGE_STARTED] = (payload) =>
+    enqueue({ type: "started", payload });
+  const onDelta: ServerEvents[typeof MESSAGE_DELTA] = (payload) =>
+    enqueue({ type: "delta", payload });
+  const onFinished: ServerEvents[typeof MESSAGE_FINISHED] = (payload) =>
+    enqueue({ type: "finished", payload });
+  const onFailed: ServerEvents[typeof MESSAGE_FAILED] = (payload) =>
+    enqueue({ type: "failed", payload });
+  const onConversation: ServerEvents[typeof CONVERSATION_UPDATED] = (payload) =>
+    enqueue({ type: "conversation", payload });
+  const onConnect = () => callbacks.status("connected");
+  const onDisconnect = (reason: Socket.DisconnectReason) =>
+    callbacks.status(reason === "io client disconnect" ? "refused" : "reconnecting", reason);
+  const onConnectError = (error: Error) =>
+    // The server refused us (token, origin, full): socket.io will not retry by itself.
+    callbacks.status(socket.active ? "reconnecting" : "refused", error.message);
+
+  socket.on(SNAPSHOT, onSnapshot);
+  socket.on(MESSAGE_STARTED, onStarted);
+  socket.on(MESSAGE_DELTA, onDelta);
+  socket.on(MESSAGE_FINISHED, onFinished);
+  socket.on(MESSAGE_FAILED, onFailed);
+  socket.on(CONVERSATION_UPDATED, onConversation);
+  socket.on("connect", onConnect);
+  socket.on("disconnect", onDisconnect);
+  socket.on("connect_error", onConnectError);
+  socket.connect();
+
+  const call = async (request: () => Promise<Ack>): Promise<Ack> => {
+    try {
+      return await request();
+    } catch {
+      return { ok: false, error: "timeout", message: "the desktop app did not answer" };
+    }
+  };
+  const acked = () => socket.timeout(ACK_TIMEOUT_MS);
+
+  return {
+    sendPrompt: (text, conversationId) =>
+      call(() => acked().emitWithAck(PROMPT_SEND, { conversation_id: conversationId, text })),
+    stop: (messageId) => call(() => acked().emitWithAck(REPLY_STOP, { message_id: messageId })),
+    open: (conversationId) =>
+      call(() => acked().emitWithAck(CONVERSATION_OPEN, { conversation_id: conversationId })),
+    close() {
+      socket.off(SNAPSHOT, onSnapshot);
+      socket.off(MESSAGE_STARTED, onStarted);
+      socket.off(MESSAGE_DELTA, onDelta);
+      socket.off(MESSAGE_FINISHED, onFinished);
+      socket.off(MESSAGE_FAILED, onFailed);
+      socket.off(CONVERSATION_UPDATED, onConversation);
+      socket.off("connect", onConnect);
+      socket.off("disconnect", onDisconnect);
+      socket.off("connect_error", onConnectError);
+      cancelAnimationFrame(frame);
+      clearTimeout(timer);
+      socket.disconnect();
+    },
+  };
+}
+
+/** The per-launch token: from the URL fragment (then hidden), or this tab's memory. */
+export function takeToken(): string | null {
+  const match = /(?:^#|&)token=([^&]+)/.exec(window.location.hash);
+  if (match) {
+    const token = decodeURIComponent(match[1]);
+    sessionStorage.setItem("streamchat-token", token);
+    history.replaceState(null, "", window.location.pathname + window.location.search);
+    return token;
+  }
+  return sessionStorage.getItem("streamchat-token");
+}

@@ -1,0 +1,157 @@
+// The companion protocol, mirrored from streamchat_desktop/companion/protocol.py.
+// tests/companion/test_protocol_mirror.py parses this file: keep every constant and
+// interface field here in step with the Python module (same names, same values).
+
+export const PROTOCOL_VERSION = 1;
+
+// server → client
+export const SNAPSHOT = "snapshot";
+export const MESSAGE_STARTED = "message:started";
+export const MESSAGE_DELTA = "message:delta";
+export const MESSAGE_FINISHED = "message:finished";
+export const MESSAGE_FAILED = "message:failed";
+export const CONVERSATION_UPDATED = "conversation:updated";
+
+// client → server (each answered with an ack)
+export const PROMPT_SEND = "prompt:send";
+export const REPLY_STOP = "reply:stop";
+export const CONVERSATION_OPEN = "conversation:open";
+
+// limits
+export const MAX_PROMPT_CHARS = 32000;
+export const MAX_ID_CHARS = 64;
+export const MAX_PACKET_BYTES = 262144;
+export const MAX_SNAPSHOT_MESSAGES = 200;
+export const MAX_SNAPSHOT_CONVERSATIONS = 200;
+export const RATE_BURST = 20;
+export const RATE_PER_SECOND = 5.0;
+
+// ack error codes
+export const ERROR_INVALID = "invalid_payload";
+export const ERROR_PROMPT_TOO_LONG = "prompt_too_long";
+export const ERROR_RATE_LIMITED = "rate_limited";
+export const ERROR_NOT_FOUND = "not_found";
+export const ERROR_BUSY = "busy";
+export const ERROR_INTERNAL = "internal";
+
+// connection refusals (connect_error message)
+export const REFUSED_UNAUTHORIZED = "unauthorized";
+export const REFUSED_ORIGIN = "forbidden_origin";
+export const REFUSED_FULL = "too_many_views";
+
+export interface UsageInfo {
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  total_tokens: number | null;
+  reasoning_tokens: number | null;
+}
+
+export interface ErrorInfo {
+  kind: string;
+  message: string;
+}
+
+export interface ConversationSummary {
+  id: string;
+  title: string;
+  model: string | null;
+  updated_at: number;
+}
+
+export interface MessageView {
+  id: string;
+  conversation_id: string;
+  role: string;
+  content: string;
+  reasoning: string;
+  state: string;
+  finish_reason: string | null;
+  error: ErrorInfo | null;
+  usage: UsageInfo | null;
+  model: string | null;
+  created_at: number;
+  seq: number;
+}
+
+export interface SnapshotPayload {
+  protocol: number;
+  conversations: ConversationSummary[];
+  active_conversation_id: string | null;
+  following: boolean;
+  conversation: ConversationSummary | null;
+  messages: MessageView[];
+  omitted: number;
+}
+
+export interface MessageStartedPayload {
+  conversation_id: string;
+  message: MessageView;
+  prompt: MessageView | null;
+  history: string[]; // ids of the messages before the reply, oldest first
+}
+
+export interface MessageDeltaPayload {
+  conversation_id: string;
+  message_id: string;
+  first_seq: number;
+  seq: number;
+  text: string;
+  reasoning: string;
+}
+
+export interface MessageFinishedPayload {
+  conversation_id: string;
+  message_id: string;
+  seq: number;
+  state: string;
+  finish_reason: string | null;
+  usage: UsageInfo | null;
+}
+
+export interface MessageFailedPayload {
+  conversation_id: string;
+  message_id: string;
+  seq: number;
+  error: ErrorInfo;
+  usage: UsageInfo | null;
+}
+
+export interface ConversationUpdatedPayload {
+  conversation: ConversationSummary;
+}
+
+export interface AckOk {
+  ok: true;
+  conversation_id?: string;
+  message_id?: string;
+  stopped?: boolean;
+}
+
+export interface AckError {
+  ok: false;
+  error: string;
+  message: string;
+}
+
+export type Ack = AckOk | AckError;
+
+export interface ServerEvents {
+  [SNAPSHOT]: (payload: SnapshotPayload) => void;
+  [MESSAGE_STARTED]: (payload: MessageStartedPayload) => void;
+  [MESSAGE_DELTA]: (payload: MessageDeltaPayload) => void;
+  [MESSAGE_FINISHED]: (payload: MessageFinishedPayload) => void;
+  [MESSAGE_FAILED]: (payload: MessageFailedPayload) => void;
+  [CONVERSATION_UPDATED]: (payload: ConversationUpdatedPayload) => void;
+}
+
+export interface ClientEvents {
+  [PROMPT_SEND]: (
+    payload: { conversation_id?: string | null; text: string },
+    ack: (answer: Ack) => void,
+  ) => void;
+  [REPLY_STOP]: (payload: { message_id: string }, ack: (answer: Ack) => void) => void;
+  [CONVERSATION_OPEN]: (
+    payload: { conversation_id: string | null },
+    ack: (answer: Ack) => void,
+  ) => void;
+}
