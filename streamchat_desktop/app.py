@@ -20,6 +20,7 @@ from streamchat_desktop.paths import Profile
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,7 @@ def run_app(args: argparse.Namespace) -> int:
     exit_code = runtime.build()
     if exit_code is not None:
         return exit_code
+    _quit_on_termination_signals(app)
     QTimer.singleShot(0, runtime.window.show)
     quit_event = asyncio.Event()
     app.aboutToQuit.connect(quit_event.set)
@@ -69,6 +71,23 @@ def run_app(args: argparse.Namespace) -> int:
 
 async def _run_until(quit_event: asyncio.Event) -> None:
     await quit_event.wait()
+
+
+def _quit_on_termination_signals(app: QApplication) -> None:
+    """SIGTERM / Ctrl+C end the app the normal way: replies stopped and saved first.
+
+    Python runs signal handlers only between bytecodes, and Qt's loop sits in C: a
+    slow no-op timer gives the interpreter a chance to run them.
+    """
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: app.quit())
+    ticker = QTimer(app)
+    ticker.timeout.connect(lambda: None)
+    ticker.start(200)
 
 
 def _app_icon() -> QIcon:

@@ -43,6 +43,10 @@ class Runtime:
 
     def build(self) -> int | None:
         """Everything before the window shows; an exit code if the app cannot start."""
+        from streamchat_desktop.companion_coordinator import (
+            CompanionCoordinator,
+            announce_stream,
+        )
         from streamchat_desktop.connections import Connections, LaunchChoice
         from streamchat_desktop.controllers.chat_controller import ChatController
         from streamchat_desktop.core.chat_service import ChatService
@@ -81,6 +85,13 @@ class Runtime:
             self.window,
         )
         self.window.settings_requested.connect(self.endpoints.show_settings)
+        self.companion = CompanionCoordinator(
+            self.service,
+            self.controller,
+            self.window,
+            port=args.companion_port or self.settings.companion_port,
+            announce_to=announce_stream(args.exit_after_reply),
+        )
         self.window.first_painted.connect(self._on_first_painted)
         self.instance.activation_requested.connect(self._bring_forward)
         self.service.add_save_error_listener(self._on_save_failed)
@@ -142,6 +153,8 @@ class Runtime:
         for notice in self.notices:
             self.window.show_notice(notice)
         self.endpoints.refresh()
+        if self.args.companion or self.settings.companion_enabled:
+            self._companion_start = asyncio.ensure_future(self.companion.start())
         if self.args.prompt:
             self.controller.send(self.args.prompt)
             return
@@ -166,6 +179,7 @@ class Runtime:
     async def shutdown(self) -> None:
         self.controller.detach()
         await self.service.stop_all()
+        await self.companion.stop()
         await self.connections.aclose()
         self.store.close()
         log.info("StreamChat stopped")

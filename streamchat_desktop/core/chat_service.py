@@ -94,11 +94,23 @@ class ChatService:
         return self._store
 
     def add_observer(self, observer: ReplyObserver) -> None:
+        """Hear about every reply from now on, including those already streaming:
+        each of those is announced with ``reply_started`` carrying its text so far,
+        then its next events follow (a view that joins mid-answer misses nothing)."""
         self._observers.append(observer)
+        for reply in list(self._active.values()):
+            conversation = self._store.get_conversation(reply.conversation_id)
+            if conversation is None:
+                continue
+            reply.observers.append(observer)
+            self._notify(observer.reply_started, conversation, self._snapshot(reply))
 
     def remove_observer(self, observer: ReplyObserver) -> None:
         if observer in self._observers:
             self._observers.remove(observer)
+        for reply in self._active.values():
+            if observer in reply.observers:
+                reply.observers.remove(observer)
 
     def new_conversation(self, **settings: object) -> Conversation:
         conversation = Conversation(**settings)  # type: ignore[arg-type]

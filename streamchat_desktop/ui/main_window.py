@@ -42,6 +42,7 @@ class MainWindow(QMainWindow):
     first_painted = Signal()
     settings_requested = Signal()
     companion_requested = Signal()
+    copy_companion_url_requested = Signal()
 
     def __init__(self, controller: ChatController, search: SearchFunction) -> None:
         super().__init__()
@@ -85,6 +86,10 @@ class MainWindow(QMainWindow):
 
         status = QStatusBar(self)
         status.addPermanentWidget(self.stats_label)
+        self.companion_label = QLabel(self)
+        self.companion_label.setOpenExternalLinks(True)
+        self.companion_label.hide()
+        status.addPermanentWidget(self.companion_label)
         self.setStatusBar(status)
 
     def _build_actions(self) -> None:
@@ -101,6 +106,8 @@ class MainWindow(QMainWindow):
         self.settings_action = QAction("Settings…", self)
         self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
         self.companion_action = QAction("Open companion view", self)
+        self.copy_companion_action = QAction("Copy companion URL", self)
+        self.copy_companion_action.setEnabled(False)
         self.search_action = QAction("Search conversations", self)
         self.search_action.setShortcut(QKeySequence.StandardKey.Find)
         self.regenerate_action = QAction("Regenerate answer", self)
@@ -122,7 +129,12 @@ class MainWindow(QMainWindow):
         toolbar.addWidget(spacer)
         toolbar.addWidget(self.endpoint_picker)
         menu = self.menuBar().addMenu("&File")
-        for action in (self.new_action, self.settings_action, self.companion_action):
+        for action in (
+            self.new_action,
+            self.settings_action,
+            self.companion_action,
+            self.copy_companion_action,
+        ):
             menu.addAction(action)
         menu.addSeparator()
         menu.addAction(self.quit_action)
@@ -145,6 +157,7 @@ class MainWindow(QMainWindow):
         self.retry_action.triggered.connect(self._on_retry_requested)
         self.settings_action.triggered.connect(self.settings_requested)
         self.companion_action.triggered.connect(self.companion_requested)
+        self.copy_companion_action.triggered.connect(self.copy_companion_url_requested)
         self.quit_action.triggered.connect(self.close)
         self.transcript.retry_requested.connect(self._on_retry_requested)
         self.transcript.continue_requested.connect(c.continue_reply)
@@ -241,6 +254,7 @@ class MainWindow(QMainWindow):
     def _on_reply_ended(
         self, conversation_id: str, message: Message | None, stats: ReplyStats
     ) -> None:
+        self.history.sidebar.set_streaming(conversation_id, False)
         if conversation_id != self._controller.conversation_id or message is None:
             return
         self.transcript.end_reply(message)
@@ -266,6 +280,13 @@ class MainWindow(QMainWindow):
         self.send_button.setToolTip("Stop the answer (Esc)" if streaming else "Send (Enter)")
         self.stop_action.setEnabled(streaming)
         self.retry_action.setEnabled(not streaming)
+
+    def set_companion_url(self, url: str) -> None:
+        """The companion endpoint is up: offer to copy its URL, and show where it is."""
+        self.copy_companion_action.setEnabled(True)
+        self.companion_label.setText(f'<a href="{url}">Companion view</a>')
+        self.companion_label.setToolTip(url)
+        self.companion_label.show()
 
     def show_notice(self, text: str) -> None:
         """Something the user must know that is not about one reply (a recovered file…)."""

@@ -48,6 +48,7 @@ SERVICE_MODULES = {
 }
 ROOT_MODULES = {
     "app", "cli", "__main__", "__init__", "selftest", "runtime", "endpoint_coordinator",
+    "companion_coordinator",
 }
 # Qt modules allowed below the widgets layer (controllers: QtCore, and QtNetwork for the
 # single-instance socket).

@@ -77,6 +77,7 @@ def test_a_stream_keeps_going_in_the_background_and_shows_live_on_return(
     assert saved.content == "".join(f"w{i} " for i in range(80))
     assert window.transcript.toPlainText().count("w40 ") == 1
     assert [conv.id for conv in c.conversations()][0] in window.history.sidebar.visible_ids()
+    assert not window.history.sidebar._streaming, "no conversation is marked as replying"
 
 
 def test_search_finds_a_message_and_opens_its_conversation(

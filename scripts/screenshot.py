@@ -1,0 +1,94 @@
+"""Take the README's screenshot: the real app under Xvfb, streaming a Markdown answer
+from the tests' OpenAI-compatible server, captured mid-stream and at the end.
+
+    .venv/bin/python scripts/screenshot.py   # needs xvfb and imagemagick (apt)
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.support.fake_openai import FakeOpenAIServer, Script  # noqa: E402
+
+ANSWER = """Streaming sends the answer **as it is generated**, so you read the first words \
+while the model is still writing the rest.
+
+### How it works here
+
+1. The app asks with `stream=True` through the official `openai` SDK.
+2. Each `chat.completion.chunk` becomes a *delta* event on the Qt event loop.
+3. Deltas are coalesced into **one repaint per frame**; only the open tail is re-rendered.
+
+```python
+async for event in provider.stream(request):
+    if isinstance(event, TextDelta):
+        transcript.append_text(message_id, event.text)
+```
+
+| Server | Base URL |
+|---|---|
+| Ollama | `http://localhost:11434/v1` |
+| LM Studio | `http://localhost:1234/v1` |
+
+> Keys stay in the system keychain — never in a file.
+"""
+
+
+def tokens(text: str, size: int = 4) -> list[str]:
+    return [text[i : i + size] for i in range(0, len(text), size)]
+
+
+def main() -> int:
+    out_dir = ROOT / "docs" / "screenshots"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    display = ":93"
+    xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "1100x760x24"])
+    profile = Path(tempfile.mkdtemp(prefix="streamchat-shot-"))
+    server = FakeOpenAIServer(
+        default=Script(
+            deltas=tokens(ANSWER),
+            reasoning=tokens("The user wants a short overview with an example.", 6),
+            delay=0.012,
+        )
+    ).start()
+    env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb")
+    app = subprocess.Popen(
+        [sys.executable, "-m", "streamchat_desktop", "--profile", str(profile),
+         "--base-url", server.base_url, "--model", "llama3.1:8b",
+         "--prompt", "How does streaming work in StreamChat?"],
+        env=env,
+    )  # fmt: skip
+    try:
+        time.sleep(4.0)
+        shot(display, out_dir / "main-window-streaming.png")
+        time.sleep(6.0)
+        shot(display, out_dir / "main-window.png")
+    finally:
+        app.terminate()
+        app.wait(10)
+        server.stop()
+        xvfb.terminate()
+        xvfb.wait(10)
+        shutil.rmtree(profile, ignore_errors=True)
+    print(out_dir / "main-window.png")
+    return 0
+
+
+def shot(display: str, path: Path) -> None:
+    subprocess.run(
+        ["import", "-display", display, "-window", "root", "-crop", "1100x760+0+0", str(path)],
+        check=True,
+    )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,55 @@
+"""An observer added while a reply streams is told of it, with the text so far."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+from streamchat_desktop.core.chat_service import ChatService, ChatTarget
+from streamchat_desktop.core.events import Finished, ReplyEvent, StreamEnd, StreamEvent, TextDelta
+from streamchat_desktop.core.models import ChatRequest, Conversation, Message
+from streamchat_desktop.core.store import MemoryStore
+from tests.support.waiting import wait_until
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.started: list[Message] = []
+        self.text: list[str] = []
+        self.ended = False
+
+    def reply_started(self, conversation: Conversation, message: Message) -> None:
+        self.started.append(message)
+
+    def reply_event(self, conversation_id: str, message_id: str, event: ReplyEvent) -> None:
+        if isinstance(event, TextDelta):
+            self.text.append(event.text)
+        elif isinstance(event, Finished):
+            self.ended = True
+
+
+def test_a_late_observer_gets_the_text_so_far_then_every_delta(run_async: Any) -> None:
+    deltas = [f"d{i} " for i in range(40)]
+
+    async def opener(_request: ChatRequest) -> AsyncIterator[StreamEvent]:
+        for delta in deltas:
+            await asyncio.sleep(0.002)
+            yield TextDelta(delta)
+        yield StreamEnd("stop")
+
+    service = ChatService(MemoryStore(), lambda _c: ChatTarget(opener, "m"))
+    conversation = service.new_conversation()
+    service.send(conversation.id, "go")
+    late = Recorder()
+
+    async def body() -> None:
+        await wait_until(lambda: "d10" in (service.active_reply(conversation.id) or Message).content)  # type: ignore[attr-defined]
+        service.add_observer(late)
+        await wait_until(lambda: late.ended)
+
+    run_async(body())
+    assert len(late.started) == 1
+    so_far = late.started[0].content
+    assert so_far.startswith("d0 d1 ") and "d10" in so_far
+    assert so_far + "".join(late.text) == "".join(deltas)
