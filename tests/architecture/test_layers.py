@@ -47,7 +47,13 @@ SERVICE_MODULES = {
     "resources",
 }
 ROOT_MODULES = {
-    "app", "cli", "__main__", "__init__", "selftest", "runtime", "endpoint_coordinator",
+    "app",
+    "cli",
+    "__main__",
+    "__init__",
+    "selftest",
+    "runtime",
+    "endpoint_coordinator",
     "companion_coordinator",
 }
 # Qt modules allowed below the widgets layer (controllers: QtCore, and QtNetwork for the

@@ -30,7 +30,7 @@ def record(controller: ChatController) -> dict[str, list[Any]]:
     controller.reply_started.connect(lambda cid, m: seen["started"].append((cid, m)))
     controller.text_received.connect(lambda mid, t: seen["text"].append(t))
     controller.reply_ended.connect(lambda cid, m, s: seen["ended"].append((cid, m, s)))
-    controller.streaming_changed.connect(lambda b: seen["streaming"].append(b))
+    controller.streaming_changed.connect(seen["streaming"].append)
     return seen
 
 

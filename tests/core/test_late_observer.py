@@ -44,7 +44,11 @@ def test_a_late_observer_gets_the_text_so_far_then_every_delta(run_async: Any) -
     late = Recorder()
 
     async def body() -> None:
-        await wait_until(lambda: "d10" in (service.active_reply(conversation.id) or Message).content)  # type: ignore[attr-defined]
+        def streamed() -> str:
+            reply = service.active_reply(conversation.id)
+            return reply.content if reply else ""
+
+        await wait_until(lambda: "d10" in streamed())
         service.add_observer(late)
         await wait_until(lambda: late.ended)
 

@@ -16,7 +16,10 @@ def app_env(**extra: str) -> dict[str, str]:
 
 
 def run_streamchat(
-    profile: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 60.0,
+    profile: Path,
+    *args: str,
+    env: dict[str, str] | None = None,
+    timeout: float = 60.0,
     stdin: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(

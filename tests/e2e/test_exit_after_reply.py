@@ -18,8 +18,14 @@ def test_stdout_is_exactly_the_streamed_answer(
     answer = ["Ström", "ing ", "works", " — ", "✓", "\n", "line two"]
     fake_openai.enqueue(Script(deltas=answer, delay=0.005, split_bytes=True))
     result = run_streamchat(
-        tmp_path, "--base-url", fake_openai.base_url, "--model", "m",
-        "--prompt", "Say something", "--exit-after-reply",
+        tmp_path,
+        "--base-url",
+        fake_openai.base_url,
+        "--model",
+        "m",
+        "--prompt",
+        "Say something",
+        "--exit-after-reply",
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout == "".join(answer)
@@ -36,8 +42,14 @@ def test_a_rejected_key_exits_non_zero_with_a_clear_message(
 ) -> None:
     fake_openai.enqueue(invalid_api_key())
     result = run_streamchat(
-        tmp_path, "--base-url", fake_openai.base_url, "--model", "m",
-        "--prompt", "hi", "--exit-after-reply",
+        tmp_path,
+        "--base-url",
+        fake_openai.base_url,
+        "--model",
+        "m",
+        "--prompt",
+        "hi",
+        "--exit-after-reply",
     )
     assert result.returncode == 1
     assert result.stdout == ""
@@ -49,8 +61,14 @@ def test_a_stream_cut_mid_answer_keeps_the_partial_text_and_fails(
 ) -> None:
     fake_openai.enqueue(Script(deltas=["one ", "two ", "three ", "four"], cut_after=2))
     result = run_streamchat(
-        tmp_path, "--base-url", fake_openai.base_url, "--model", "m",
-        "--prompt", "count", "--exit-after-reply",
+        tmp_path,
+        "--base-url",
+        fake_openai.base_url,
+        "--model",
+        "m",
+        "--prompt",
+        "count",
+        "--exit-after-reply",
     )
     assert result.returncode == 1
     assert result.stdout == "one two "
@@ -59,8 +77,14 @@ def test_a_stream_cut_mid_answer_keeps_the_partial_text_and_fails(
 
 def test_an_unreachable_server_is_reported(tmp_path: Path) -> None:
     result = run_streamchat(
-        tmp_path, "--base-url", "http://127.0.0.1:9/v1", "--model", "m",
-        "--prompt", "hi", "--exit-after-reply",
+        tmp_path,
+        "--base-url",
+        "http://127.0.0.1:9/v1",
+        "--model",
+        "m",
+        "--prompt",
+        "hi",
+        "--exit-after-reply",
     )
     assert result.returncode == 1
     assert "Could not reach the server" in result.stderr
@@ -86,8 +110,14 @@ def test_length_finish_is_reported_but_succeeds(
 ) -> None:
     fake_openai.enqueue(Script(deltas=["cut ", "here"], finish_reason="length"))
     result = run_streamchat(
-        tmp_path, "--base-url", fake_openai.base_url, "--model", "m",
-        "--prompt", "hi", "--exit-after-reply",
+        tmp_path,
+        "--base-url",
+        fake_openai.base_url,
+        "--model",
+        "m",
+        "--prompt",
+        "hi",
+        "--exit-after-reply",
     )
     assert result.returncode == 0
     assert result.stdout == "cut here"

@@ -65,7 +65,12 @@ def test_a_stream_keeps_going_in_the_background_and_shows_live_on_return(
         await wait_until(lambda: "w3" in (c.streaming_reply() or c.messages()[-1]).content)
         c.new_conversation()
         assert "w3" not in window.transcript.toPlainText()
-        await wait_until(lambda: "w20" in (c.service.active_reply(first) or c.messages()[-1]).content)
+
+        def first_text() -> str:
+            reply = c.service.active_reply(first) or c.service.store.messages(first)[-1]
+            return reply.content
+
+        await wait_until(lambda: "w20" in first_text())
         c.open_conversation(first)
         assert window.send_button.text() == "Stop"
         await wait_until(lambda: "w79" in window.transcript.toPlainText(), 10)
@@ -76,7 +81,7 @@ def test_a_stream_keeps_going_in_the_background_and_shows_live_on_return(
     assert saved.state is MessageState.COMPLETE
     assert saved.content == "".join(f"w{i} " for i in range(80))
     assert window.transcript.toPlainText().count("w40 ") == 1
-    assert [conv.id for conv in c.conversations()][0] in window.history.sidebar.visible_ids()
+    assert c.conversations()[0].id in window.history.sidebar.visible_ids()
     assert not window.history.sidebar._streaming, "no conversation is marked as replying"
 
 

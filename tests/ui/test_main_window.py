@@ -111,7 +111,10 @@ def test_stop_ends_the_reply_within_200_ms_and_closes_the_connection(
         (Script(deltas=["kept ", "text ", "lost"], cut_after=2), "closed the connection"),
         (Script(deltas=["kept ", "text ", "lost"], error_event_after=2), "during the answer"),
         (Script(deltas=["kept ", "text ", "lost"], malformed_after=2), "not a valid"),
-        (Script(deltas=["kept ", "text ", "lost"], stall_after=2, stall_seconds=5), "stopped responding"),
+        (
+            Script(deltas=["kept ", "text ", "lost"], stall_after=2, stall_seconds=5),
+            "stopped responding",
+        ),
     ],
     ids=["401", "429", "503", "cut", "error-event", "malformed", "stall"],
 )
