@@ -51,7 +51,7 @@ def main() -> int:
     out_dir = ROOT / "docs" / "screenshots"
     out_dir.mkdir(parents=True, exist_ok=True)
     display = ":93"
-    xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "1100x760x24"])
+    xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "980x720x24"])
     profile = Path(tempfile.mkdtemp(prefix="streamchat-shot-"))
     server = FakeOpenAIServer(
         default=Script(
@@ -85,7 +85,7 @@ def main() -> int:
 
 def shot(display: str, path: Path) -> None:
     subprocess.run(
-        ["import", "-display", display, "-window", "root", "-crop", "1100x760+0+0", str(path)],
+        ["import", "-display", display, "-window", "root", str(path)],
         check=True,
     )
 
