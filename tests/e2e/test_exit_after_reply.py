@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -12,21 +13,19 @@ from tests.support.fake_openai import FakeOpenAIServer, Script, invalid_api_key
 pytestmark = pytest.mark.e2e
 
 
+def ask(base_url: str, profile: Path, prompt: str = "hi") -> subprocess.CompletedProcess[str]:
+    """``streamchat --base-url … --model m --prompt … --exit-after-reply``."""
+    return run_streamchat(
+        profile, "--base-url", base_url, "--model", "m", "--prompt", prompt, "--exit-after-reply"
+    )
+
+
 def test_stdout_is_exactly_the_streamed_answer(
     fake_openai: FakeOpenAIServer, tmp_path: Path
 ) -> None:
     answer = ["Ström", "ing ", "works", " — ", "✓", "\n", "line two"]
     fake_openai.enqueue(Script(deltas=answer, delay=0.005, split_bytes=True))
-    result = run_streamchat(
-        tmp_path,
-        "--base-url",
-        fake_openai.base_url,
-        "--model",
-        "m",
-        "--prompt",
-        "Say something",
-        "--exit-after-reply",
-    )
+    result = ask(fake_openai.base_url, tmp_path, "Say something")
     assert result.returncode == 0, result.stderr
     assert result.stdout == "".join(answer)
     request = fake_openai.last_request
@@ -41,16 +40,7 @@ def test_a_rejected_key_exits_non_zero_with_a_clear_message(
     fake_openai: FakeOpenAIServer, tmp_path: Path
 ) -> None:
     fake_openai.enqueue(invalid_api_key())
-    result = run_streamchat(
-        tmp_path,
-        "--base-url",
-        fake_openai.base_url,
-        "--model",
-        "m",
-        "--prompt",
-        "hi",
-        "--exit-after-reply",
-    )
+    result = ask(fake_openai.base_url, tmp_path, "hi")
     assert result.returncode == 1
     assert result.stdout == ""
     assert "rejected the API key (HTTP 401)" in result.stderr
@@ -60,32 +50,14 @@ def test_a_stream_cut_mid_answer_keeps_the_partial_text_and_fails(
     fake_openai: FakeOpenAIServer, tmp_path: Path
 ) -> None:
     fake_openai.enqueue(Script(deltas=["one ", "two ", "three ", "four"], cut_after=2))
-    result = run_streamchat(
-        tmp_path,
-        "--base-url",
-        fake_openai.base_url,
-        "--model",
-        "m",
-        "--prompt",
-        "count",
-        "--exit-after-reply",
-    )
+    result = ask(fake_openai.base_url, tmp_path, "count")
     assert result.returncode == 1
     assert result.stdout == "one two "
     assert "closed" in result.stderr
 
 
 def test_an_unreachable_server_is_reported(tmp_path: Path) -> None:
-    result = run_streamchat(
-        tmp_path,
-        "--base-url",
-        "http://127.0.0.1:9/v1",
-        "--model",
-        "m",
-        "--prompt",
-        "hi",
-        "--exit-after-reply",
-    )
+    result = ask("http://127.0.0.1:9/v1", tmp_path, "hi")
     assert result.returncode == 1
     assert "Could not reach the server" in result.stderr
 
@@ -109,16 +81,7 @@ def test_length_finish_is_reported_but_succeeds(
     fake_openai: FakeOpenAIServer, tmp_path: Path
 ) -> None:
     fake_openai.enqueue(Script(deltas=["cut ", "here"], finish_reason="length"))
-    result = run_streamchat(
-        tmp_path,
-        "--base-url",
-        fake_openai.base_url,
-        "--model",
-        "m",
-        "--prompt",
-        "hi",
-        "--exit-after-reply",
-    )
+    result = ask(fake_openai.base_url, tmp_path, "hi")
     assert result.returncode == 0
     assert result.stdout == "cut here"
     assert "token limit" in result.stderr
