@@ -37,7 +37,7 @@ fi
 python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 if (( with_tests )); then
-  .venv/bin/pip install -q -e ".[test,build]"
+  .venv/bin/pip install -q -e ".[test,build,bench]"
 else
   .venv/bin/pip install -q -e .
 fi
