@@ -49,6 +49,7 @@ class Runtime:
         )
         from streamchat_desktop.connections import Connections, LaunchChoice
         from streamchat_desktop.controllers.chat_controller import ChatController
+        from streamchat_desktop.controllers.exchange import ConversationExchange
         from streamchat_desktop.core.chat_service import ChatService
         from streamchat_desktop.endpoint_coordinator import EndpointCoordinator
         from streamchat_desktop.keystore import KeyStore
@@ -76,7 +77,9 @@ class Runtime:
                 return 2
         self.service = ChatService(self.store, self.connections.target)
         self.controller = ChatController(self.service)
-        self.window = MainWindow(self.controller, self.store.search)
+        self.window = MainWindow(
+            self.controller, self.store.search, ConversationExchange(self.store)
+        )
         self.endpoints = EndpointCoordinator(
             self.connections,
             self.controller,
@@ -92,6 +95,8 @@ class Runtime:
             port=args.companion_port or self.settings.companion_port,
             announce_to=announce_stream(args.exit_after_reply),
         )
+        self.window.companion_at_launch_action.setChecked(self.settings.companion_enabled)
+        self.window.companion_at_launch_action.toggled.connect(self._on_companion_at_launch)
         self.window.first_painted.connect(self._on_first_painted)
         self.instance.activation_requested.connect(self._bring_forward)
         self.service.add_save_error_listener(self._on_save_failed)
@@ -164,6 +169,18 @@ class Runtime:
         self._preload = asyncio.ensure_future(load_adapter())
         if self.endpoints.needs_onboarding():
             self.endpoints.show_onboarding()
+
+    def _on_companion_at_launch(self, enabled: bool) -> None:
+        """Remember the choice; turning it on starts the companion view right away."""
+        from streamchat_desktop.settings import SettingsError
+
+        self.settings.companion_enabled = enabled
+        try:
+            self.settings.save(self.profile)
+        except SettingsError as exc:
+            self.window.show_notice(str(exc))
+        if enabled:
+            self._companion_start = asyncio.ensure_future(self.companion.start())
 
     def _bring_forward(self) -> None:
         self.window.showNormal()

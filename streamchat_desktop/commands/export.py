@@ -18,12 +18,11 @@ from streamchat_desktop.commands.common import fail, profile_of
 from streamchat_desktop.storage import SqliteStore, StorageError
 from streamchat_desktop.storage.exchange import (
     InvalidExportError,
-    collect,
+    export_text,
     import_conversations,
     parse_json,
     to_json,
 )
-from streamchat_desktop.storage.markdown_export import conversations_markdown
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -97,12 +96,7 @@ def _export(store: SqliteStore, args: argparse.Namespace) -> int:
             ids.append(matches[0])
     else:
         ids = [c.id for c in conversations]
-    items = collect(store, ids)
-    if args.format == "json":
-        sys.stdout.write(to_json(items))
-    else:
-        branches = [(item.conversation, store.messages(item.conversation.id)) for item in items]
-        sys.stdout.write(conversations_markdown(branches))
+    sys.stdout.write(export_text(store, ids, args.format))
     sys.stdout.flush()
     return 0
 

@@ -89,6 +89,27 @@ class ChatController(QObject):
         self.open_conversation(conversation.id)
         return conversation.id
 
+    def set_generation(self, system_prompt: str, temperature: float | None) -> None:
+        """This conversation's system prompt and temperature, for its next replies."""
+        conversation = self.conversation()
+        if conversation is None:
+            return
+        self._service.store.update_conversation(
+            dataclasses.replace(conversation, system_prompt=system_prompt, temperature=temperature)
+        )
+
+    def last_answer(self) -> Message | None:
+        for message in reversed(self.messages()):
+            if message.role is Role.ASSISTANT and message.content:
+                return message
+        return None
+
+    def reload(self) -> None:
+        """The stored conversations changed behind the window's back (an import)."""
+        self.conversations_changed.emit()
+        if self._conversation_id is not None:
+            self.conversation_changed.emit(self._conversation_id)
+
     def set_target(self, provider_id: str | None, model: str | None) -> None:
         """Send this conversation's next replies to ``provider_id`` / ``model``."""
         conversation = self.conversation()

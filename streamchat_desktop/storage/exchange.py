@@ -17,6 +17,7 @@ from typing import Any
 
 from streamchat_desktop.core.models import Conversation, Message, MessageState, Role
 from streamchat_desktop.storage.converters import usage_from_dict, usage_to_dict
+from streamchat_desktop.storage.markdown_export import conversations_markdown
 from streamchat_desktop.storage.repository import SqliteStore
 
 EXPORT_FORMAT = "streamchat-export"
@@ -66,6 +67,18 @@ def collect(store: SqliteStore, conversation_ids: Iterable[str]) -> list[Exporte
             )
         )
     return exported
+
+
+def export_text(store: SqliteStore, conversation_ids: Iterable[str], fmt: str) -> str:
+    """The conversations as ``json`` (every version, importable) or ``md`` (what is shown)."""
+    items = collect(store, conversation_ids)
+    if fmt == "json":
+        return to_json(items)
+    if fmt != "md":
+        raise ValueError(f"unknown export format {fmt!r} (md or json)")
+    return conversations_markdown(
+        (item.conversation, store.messages(item.conversation.id)) for item in items
+    )
 
 
 def to_json(conversations: Sequence[ExportedConversation]) -> str:

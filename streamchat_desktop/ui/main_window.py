@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QPaintEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -18,10 +18,13 @@ from PySide6.QtWidgets import (
 )
 
 from streamchat_desktop.controllers.chat_controller import ChatController
+from streamchat_desktop.controllers.exchange import ConversationExchange
 from streamchat_desktop.core.events import ReplyStats
 from streamchat_desktop.core.models import Message, Role
 from streamchat_desktop.ui.composer import Composer
+from streamchat_desktop.ui.conversation_dialog import ConversationDialog
 from streamchat_desktop.ui.endpoint_picker import EndpointPicker
+from streamchat_desktop.ui.file_actions import FileActions
 from streamchat_desktop.ui.history_panel import HistoryPanel
 from streamchat_desktop.ui.search_panel import SearchFunction
 from streamchat_desktop.ui.status_text import reply_summary
@@ -44,7 +47,12 @@ class MainWindow(QMainWindow):
     companion_requested = Signal()
     copy_companion_url_requested = Signal()
 
-    def __init__(self, controller: ChatController, search: SearchFunction) -> None:
+    def __init__(
+        self,
+        controller: ChatController,
+        search: SearchFunction,
+        exchange: ConversationExchange | None = None,
+    ) -> None:
         super().__init__()
         self._controller = controller
         self._painted = False
@@ -62,7 +70,7 @@ class MainWindow(QMainWindow):
 
         self.history = HistoryPanel(search, self)
         self._build_layout()
-        self._build_actions()
+        self._build_actions(exchange)
         self._connect()
 
     # Layout --------------------------------------------------------------------------
@@ -92,7 +100,7 @@ class MainWindow(QMainWindow):
         status.addPermanentWidget(self.companion_label)
         self.setStatusBar(status)
 
-    def _build_actions(self) -> None:
+    def _build_actions(self, exchange: ConversationExchange | None) -> None:
         toolbar = QToolBar("Main", self)
         toolbar.setMovable(False)
         self.addToolBar(toolbar)
@@ -118,6 +126,11 @@ class MainWindow(QMainWindow):
         self.previous_version_action.setShortcut(QKeySequence("Ctrl+["))
         self.next_version_action = QAction("Next version", self)
         self.next_version_action.setShortcut(QKeySequence("Ctrl+]"))
+        self.conversation_settings_action = QAction("Conversation settings…", self)
+        self.copy_answer_action = QAction("Copy last answer", self)
+        self.copy_answer_action.setShortcut(QKeySequence("Ctrl+Shift+C"))
+        self.companion_at_launch_action = QAction("Start companion view at launch", self)
+        self.companion_at_launch_action.setCheckable(True)
         self.quit_action = QAction("Quit", self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         for action in (self.new_action, self.retry_action, self.stop_action):
@@ -134,8 +147,13 @@ class MainWindow(QMainWindow):
             self.settings_action,
             self.companion_action,
             self.copy_companion_action,
+            self.companion_at_launch_action,
         ):
             menu.addAction(action)
+        menu.addSeparator()
+        self.file_actions = (
+            FileActions(self, self._controller, exchange, menu) if exchange else None
+        )
         menu.addSeparator()
         menu.addAction(self.quit_action)
         chat_menu = self.menuBar().addMenu("&Chat")
@@ -145,6 +163,8 @@ class MainWindow(QMainWindow):
             self.edit_action,
             self.stop_action,
             self.search_action,
+            self.copy_answer_action,
+            self.conversation_settings_action,
         ):
             chat_menu.addAction(action)
 
@@ -166,6 +186,8 @@ class MainWindow(QMainWindow):
         self.previous_version_action.triggered.connect(lambda: self._step_version(-1))
         self.next_version_action.triggered.connect(lambda: self._step_version(1))
         self.search_action.triggered.connect(self.history.search.focus_query)
+        self.copy_answer_action.triggered.connect(self._on_copy_answer_triggered)
+        self.conversation_settings_action.triggered.connect(self._on_conversation_settings)
         sidebar = self.history.sidebar
         sidebar.conversation_selected.connect(c.open_conversation)
         sidebar.new_requested.connect(self._on_new_triggered)
@@ -207,6 +229,21 @@ class MainWindow(QMainWindow):
         self.composer.setPlainText(prompt.content)
         self.composer.setFocus()
         self.statusBar().showMessage("Editing the last prompt — Enter resends it", 6000)
+
+    def _on_copy_answer_triggered(self) -> None:
+        answer = self._controller.last_answer()
+        if answer is not None:
+            QGuiApplication.clipboard().setText(answer.content)
+            self.statusBar().showMessage("Answer copied as Markdown", 3000)
+
+    def _on_conversation_settings(self) -> None:
+        conversation = self._controller.conversation()
+        if conversation is None:
+            return
+        dialog = ConversationDialog(conversation, self)
+        dialog.accepted.connect(lambda: self._controller.set_generation(*dialog.chosen()))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
 
     def _step_version(self, step: int) -> None:
         shown = self._controller.step_version(step)

@@ -1,0 +1,41 @@
+"""Export and import for the window: the same formats as ``streamchat export|import``."""
+
+from __future__ import annotations
+
+from streamchat_desktop.storage.errors import StorageError
+from streamchat_desktop.storage.exchange import (
+    InvalidExportError,
+    export_text,
+    import_conversations,
+    parse_json,
+)
+from streamchat_desktop.storage.repository import SqliteStore
+
+
+class ExchangeError(Exception):
+    """An export or import that did not happen; the message says why. Nothing was written."""
+
+
+class ConversationExchange:
+    """Turns conversations into Markdown/JSON text and JSON exports back into conversations."""
+
+    def __init__(self, store: SqliteStore) -> None:
+        self._store = store
+
+    def export(self, conversation_ids: list[str] | None, fmt: str) -> str:
+        """``None``: every conversation. ``fmt``: ``md`` or ``json``."""
+        if conversation_ids is None:
+            conversation_ids = [c.id for c in self._store.list_conversations()]
+        try:
+            return export_text(self._store, conversation_ids, fmt)
+        except StorageError as exc:
+            raise ExchangeError(exc.message) from exc
+
+    def import_json(self, data: bytes) -> str:
+        """Import an export (idempotent); a one-line summary of what was added."""
+        try:
+            return import_conversations(self._store, parse_json(data)).summary
+        except InvalidExportError as exc:
+            raise ExchangeError(f"This file was not imported: {exc}") from exc
+        except StorageError as exc:
+            raise ExchangeError(f"This file was not imported: {exc.message}") from exc
