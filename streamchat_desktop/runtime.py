@@ -95,6 +95,8 @@ class Runtime:
             port=args.companion_port or self.settings.companion_port,
             announce_to=announce_stream(args.exit_after_reply),
         )
+        self._apply_theme(self.settings.theme)
+        self.window.theme_chosen.connect(self._on_theme_chosen)
         self.window.companion_at_launch_action.setChecked(self.settings.companion_enabled)
         self.window.companion_at_launch_action.toggled.connect(self._on_companion_at_launch)
         self.window.first_painted.connect(self._on_first_painted)
@@ -169,6 +171,28 @@ class Runtime:
         self._preload = asyncio.ensure_future(load_adapter())
         if self.endpoints.needs_onboarding():
             self.endpoints.show_onboarding()
+
+    def _apply_theme(self, theme: str) -> None:
+        from PySide6.QtWidgets import QApplication
+
+        from streamchat_desktop.ui.app_theme import ThemeSwitcher
+
+        if not hasattr(self, "_themes"):
+            app = QApplication.instance()
+            assert isinstance(app, QApplication)
+            self._themes = ThemeSwitcher(app)
+        self._themes.apply(theme)
+        self.window.set_theme_checked(theme)
+
+    def _on_theme_chosen(self, theme: str) -> None:
+        from streamchat_desktop.settings import SettingsError
+
+        self._apply_theme(theme)
+        self.settings.theme = theme
+        try:
+            self.settings.save(self.profile)
+        except SettingsError as exc:
+            self.window.show_notice(str(exc))
 
     def _on_companion_at_launch(self, enabled: bool) -> None:
         """Remember the choice; turning it on starts the companion view right away."""

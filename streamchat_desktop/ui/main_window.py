@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QPaintEvent
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QGuiApplication,
+    QKeySequence,
+    QPaintEvent,
+)
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QStatusBar,
     QToolBar,
@@ -21,6 +29,7 @@ from streamchat_desktop.controllers.chat_controller import ChatController
 from streamchat_desktop.controllers.exchange import ConversationExchange
 from streamchat_desktop.core.events import ReplyStats
 from streamchat_desktop.core.models import Message, Role
+from streamchat_desktop.ui.app_theme import THEMES
 from streamchat_desktop.ui.composer import Composer
 from streamchat_desktop.ui.conversation_dialog import ConversationDialog
 from streamchat_desktop.ui.endpoint_picker import EndpointPicker
@@ -46,6 +55,7 @@ class MainWindow(QMainWindow):
     settings_requested = Signal()
     companion_requested = Signal()
     copy_companion_url_requested = Signal()
+    theme_chosen = Signal(str)
 
     def __init__(
         self,
@@ -100,73 +110,86 @@ class MainWindow(QMainWindow):
         status.addPermanentWidget(self.companion_label)
         self.setStatusBar(status)
 
+    def _action(
+        self, text: str, shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        return action
+
     def _build_actions(self, exchange: ConversationExchange | None) -> None:
+        keys = QKeySequence.StandardKey
+        self.new_action = self._action("New chat", keys.New)
+        self.stop_action = self._action("Stop", QKeySequence(Qt.Key.Key_Escape))
+        self.stop_action.setEnabled(False)
+        self.retry_action = self._action("Retry", "Ctrl+R")
+        self.regenerate_action = self._action("Regenerate answer", "Ctrl+Shift+R")
+        self.edit_action = self._action("Edit last prompt", "Ctrl+E")
+        self.previous_version_action = self._action("Previous version", "Ctrl+[")
+        self.next_version_action = self._action("Next version", "Ctrl+]")
+        self.search_action = self._action("Search conversations", keys.Find)
+        self.copy_answer_action = self._action("Copy last answer", "Ctrl+Shift+C")
+        self.conversation_settings_action = self._action("Conversation settings…")
+        self.settings_action = self._action("Settings…", keys.Preferences)
+        self.companion_action = self._action("Open companion view")
+        self.copy_companion_action = self._action("Copy companion URL")
+        self.copy_companion_action.setEnabled(False)
+        self.companion_at_launch_action = self._action("Start companion view at launch")
+        self.companion_at_launch_action.setCheckable(True)
+        self.quit_action = self._action("Quit", keys.Quit)
+        self._build_toolbar()
+        self._build_menus(exchange)
+
+    def _build_toolbar(self) -> None:
         toolbar = QToolBar("Main", self)
         toolbar.setMovable(False)
         self.addToolBar(toolbar)
-        self.new_action = QAction("New chat", self)
-        self.new_action.setShortcut(QKeySequence.StandardKey.New)
-        self.stop_action = QAction("Stop", self)
-        self.stop_action.setShortcut(QKeySequence(Qt.Key.Key_Escape))
-        self.stop_action.setEnabled(False)
-        self.retry_action = QAction("Retry", self)
-        self.retry_action.setShortcut(QKeySequence("Ctrl+R"))
-        self.settings_action = QAction("Settings…", self)
-        self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
-        self.companion_action = QAction("Open companion view", self)
-        self.copy_companion_action = QAction("Copy companion URL", self)
-        self.copy_companion_action.setEnabled(False)
-        self.search_action = QAction("Search conversations", self)
-        self.search_action.setShortcut(QKeySequence.StandardKey.Find)
-        self.regenerate_action = QAction("Regenerate answer", self)
-        self.regenerate_action.setShortcut(QKeySequence("Ctrl+Shift+R"))
-        self.edit_action = QAction("Edit last prompt", self)
-        self.edit_action.setShortcut(QKeySequence("Ctrl+E"))
-        self.previous_version_action = QAction("Previous version", self)
-        self.previous_version_action.setShortcut(QKeySequence("Ctrl+["))
-        self.next_version_action = QAction("Next version", self)
-        self.next_version_action.setShortcut(QKeySequence("Ctrl+]"))
-        self.conversation_settings_action = QAction("Conversation settings…", self)
-        self.copy_answer_action = QAction("Copy last answer", self)
-        self.copy_answer_action.setShortcut(QKeySequence("Ctrl+Shift+C"))
-        self.companion_at_launch_action = QAction("Start companion view at launch", self)
-        self.companion_at_launch_action.setCheckable(True)
-        self.quit_action = QAction("Quit", self)
-        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         for action in (self.new_action, self.retry_action, self.stop_action):
             toolbar.addAction(action)
         spacer = QWidget(self)
-        spacer.setSizePolicy(
-            spacer.sizePolicy().horizontalPolicy().Expanding, spacer.sizePolicy().verticalPolicy()
-        )
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         toolbar.addWidget(spacer)
         toolbar.addWidget(self.endpoint_picker)
+
+    def _build_menus(self, exchange: ConversationExchange | None) -> None:
         menu = self.menuBar().addMenu("&File")
-        for action in (
-            self.new_action,
-            self.settings_action,
-            self.companion_action,
-            self.copy_companion_action,
-            self.companion_at_launch_action,
-        ):
-            menu.addAction(action)
+        menu.addActions(
+            [
+                self.new_action,
+                self.settings_action,
+                self.companion_action,
+                self.copy_companion_action,
+                self.companion_at_launch_action,
+            ]
+        )
         menu.addSeparator()
         self.file_actions = (
             FileActions(self, self._controller, exchange, menu) if exchange else None
         )
         menu.addSeparator()
         menu.addAction(self.quit_action)
-        chat_menu = self.menuBar().addMenu("&Chat")
-        for action in (
-            self.retry_action,
-            self.regenerate_action,
-            self.edit_action,
-            self.stop_action,
-            self.search_action,
-            self.copy_answer_action,
-            self.conversation_settings_action,
-        ):
-            chat_menu.addAction(action)
+        theme_menu = self.menuBar().addMenu("&View").addMenu("Theme")
+        self.theme_actions = QActionGroup(self)
+        for name in THEMES:
+            action = QAction(name.capitalize(), self, checkable=True)
+            action.setData(name)
+            self.theme_actions.addAction(action)
+            theme_menu.addAction(action)
+        self.theme_actions.triggered.connect(lambda a: self.theme_chosen.emit(a.data()))
+        self.menuBar().addMenu("&Chat").addActions(
+            [
+                self.retry_action,
+                self.regenerate_action,
+                self.edit_action,
+                self.previous_version_action,
+                self.next_version_action,
+                self.stop_action,
+                self.search_action,
+                self.copy_answer_action,
+                self.conversation_settings_action,
+            ]
+        )
 
     def _connect(self) -> None:
         c = self._controller
@@ -317,6 +340,10 @@ class MainWindow(QMainWindow):
         self.send_button.setToolTip("Stop the answer (Esc)" if streaming else "Send (Enter)")
         self.stop_action.setEnabled(streaming)
         self.retry_action.setEnabled(not streaming)
+
+    def set_theme_checked(self, theme: str) -> None:
+        for action in self.theme_actions.actions():
+            action.setChecked(action.data() == theme)
 
     def set_companion_url(self, url: str) -> None:
         """The companion endpoint is up: offer to copy its URL, and show where it is."""

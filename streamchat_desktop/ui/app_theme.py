@@ -1,0 +1,54 @@
+"""The app-wide theme: follow the system, or force light or dark (Fusion palettes)."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication, QStyleFactory
+
+THEMES = ("system", "light", "dark")
+_DARK = {
+    QPalette.ColorRole.Window: "#202124",
+    QPalette.ColorRole.WindowText: "#e8eaed",
+    QPalette.ColorRole.Base: "#17181a",
+    QPalette.ColorRole.AlternateBase: "#2a2b2e",
+    QPalette.ColorRole.ToolTipBase: "#2a2b2e",
+    QPalette.ColorRole.ToolTipText: "#e8eaed",
+    QPalette.ColorRole.Text: "#e8eaed",
+    QPalette.ColorRole.Button: "#2d2e31",
+    QPalette.ColorRole.ButtonText: "#e8eaed",
+    QPalette.ColorRole.BrightText: "#ff6b6b",
+    QPalette.ColorRole.Link: "#8ab4f8",
+    QPalette.ColorRole.Highlight: "#3d6fd8",
+    QPalette.ColorRole.HighlightedText: "#ffffff",
+    QPalette.ColorRole.PlaceholderText: "#9aa0a6",
+}
+
+
+class ThemeSwitcher:
+    """Remembers the platform's own style and palette so "system" can go back to them."""
+
+    def __init__(self, app: QApplication) -> None:
+        self._app = app
+        self._system_style = app.style().name()
+        self._system_palette = QPalette(app.palette())
+
+    def apply(self, theme: str) -> None:
+        if theme == "dark":
+            self._app.setStyle(QStyleFactory.create("Fusion"))
+            self._app.setPalette(dark_palette())
+        elif theme == "light":
+            self._app.setStyle(QStyleFactory.create("Fusion"))
+            self._app.setPalette(self._app.style().standardPalette())
+        else:
+            self._app.setStyle(QStyleFactory.create(self._system_style))
+            self._app.setPalette(self._system_palette)
+
+
+def dark_palette() -> QPalette:
+    palette = QPalette()
+    for role, color in _DARK.items():
+        palette.setColor(role, QColor(color))
+    for role in (QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText,
+                 QPalette.ColorRole.WindowText):  # fmt: skip
+        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor("#7f8388"))
+    return palette
