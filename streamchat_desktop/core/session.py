@@ -88,8 +88,18 @@ class ChatSession:
     def _on_task_done(self, task: asyncio.Task[TerminalEvent]) -> None:
         # A task cancelled before its first step never runs ``run()`` at all (Stop
         # pressed right after Send): end the reply here so it still ends exactly once.
-        if task.cancelled() and self._outcome is None:
-            self._end(Cancelled(self._stats()))
+        if task.cancelled():
+            if self._outcome is None:
+                self._end(Cancelled(self._stats()))
+            return
+        # A bug: nobody awaits this task, and the session and its task form a reference
+        # cycle, so "exception never retrieved" would only surface whenever the cyclic
+        # GC ran. Hand it to the loop's handler (the app's bug report) now, once.
+        exc = task.exception()  # marks it retrieved
+        if exc is not None:
+            task.get_loop().call_exception_handler(
+                {"message": "unexpected error in a reply", "exception": exc, "task": task}
+            )
 
     def stop(self) -> None:
         """Cancel the reply; the provider's stream is closed and ``Cancelled`` is sent."""

@@ -61,7 +61,7 @@ class OpenAICompatibleProvider:
             page = await self._client.models.list(extra_headers=self._headers)
             return sorted(model.id for model in page.data)
         except openai.OpenAIError as exc:
-            raise map_exception(exc, streaming=False) from exc
+            raise self._error(exc, streaming=False) from exc
         except (json.JSONDecodeError, AttributeError, TypeError) as exc:
             raise ChatError(
                 ErrorKind.MALFORMED, "the /models answer is not an OpenAI model list"
@@ -79,9 +79,9 @@ class OpenAICompatibleProvider:
                         else:
                             yield event
             except openai.OpenAIError as exc:
-                raise map_exception(exc, streaming=True) from exc
+                raise self._error(exc, streaming=True) from exc
             except (json.JSONDecodeError, UnicodeDecodeError, AttributeError, TypeError) as exc:
-                raise ChatError(ErrorKind.MALFORMED, str(exc)[:200]) from exc
+                raise self._without_key(ChatError(ErrorKind.MALFORMED, str(exc)[:200])) from exc
         if finish_reason is None:
             raise ChatError(ErrorKind.STREAM_CUT, "the stream ended without a finish reason")
         yield StreamEnd(finish_reason)
@@ -95,9 +95,22 @@ class OpenAICompatibleProvider:
                 log.info("server rejects stream_options; retrying without usage reporting")
                 self._include_usage = False
                 return await self._open(request)
-            raise map_exception(exc, streaming=False) from exc
+            raise self._error(exc, streaming=False) from exc
         except openai.OpenAIError as exc:
-            raise map_exception(exc, streaming=False) from exc
+            raise self._error(exc, streaming=False) from exc
+
+    def _error(self, exc: openai.OpenAIError, *, streaming: bool) -> ChatError:
+        return self._without_key(map_exception(exc, streaming=streaming))
+
+    def _without_key(self, error: ChatError) -> ChatError:
+        """Some servers echo the key they were sent in their error body (LiteLLM did):
+        the message goes on screen, into the database, exports and the companion view,
+        so the key is masked here, where it is known."""
+        key = self._endpoint.api_key
+        if not key or key not in error.detail:
+            return error
+        detail = error.detail.replace(key, "***")
+        return ChatError(error.kind, detail, status=error.status, retry_after=error.retry_after)
 
     async def _create(self, request: ChatRequest) -> Any:
         extra: dict[str, Any] = {}

@@ -12,6 +12,10 @@ from streamchat_desktop.logging_setup import scrub
 
 log = logging.getLogger(__name__)
 
+# A parentless QMessageBox is deleted with its Python wrapper: without a reference held
+# here, the dialog would vanish the moment ``report_bug`` returns.
+_open_dialogs: set[QMessageBox] = set()
+
 
 def report_bug(
     exc_type: type[BaseException],
@@ -32,6 +36,7 @@ def report_bug(
     box.setInformativeText(scrub(f"{exc_type.__name__}: {exc}") + where)
     box.setDetailedText(scrub("".join(traceback.format_exception(exc_type, exc, tb))))
     box.setModal(False)
-    box.show()
-    # keep a reference until it is closed
+    _open_dialogs.add(box)
+    box.finished.connect(lambda _result: _open_dialogs.discard(box))
     box.finished.connect(box.deleteLater)
+    box.show()

@@ -100,8 +100,7 @@ def test_sigkill_mid_answer_then_restart(fake_openai: FakeOpenAIServer, tmp_path
     finally:
         if app.poll() is None:
             app.kill()
-    if not (profile / "conversations.sqlite3").exists():
-        pytest.skip("the app does not keep conversations in SQLite yet (app._open_store)")
+    assert (profile / "conversations.sqlite3").exists()
 
     answer = "".join(deltas)
     before = export(profile)["conversations"][0]["messages"][-1]
