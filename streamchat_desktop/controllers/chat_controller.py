@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import time
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from streamchat_desktop.core.chat_service import ChatService
 from streamchat_desktop.core.events import (
@@ -35,6 +36,7 @@ class ChatController(QObject):
         conversation_changed(conversation_id): the active conversation was replaced.
         conversations_changed(): titles, order or membership of the list changed.
         streaming_changed(bool): whether the active conversation has a reply in flight.
+        retry_scheduled(seconds): Retry waits this long for the server's Retry-After.
         problem_reported(text): something failed that is not one reply's error
             (the database is full or read-only…); nothing typed is lost.
     """
@@ -47,11 +49,13 @@ class ChatController(QObject):
     conversations_changed = Signal()
     streaming_changed = Signal(bool)
     problem_reported = Signal(str)
+    retry_scheduled = Signal(float)
 
     def __init__(self, service: ChatService, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._service = service
         self._conversation_id: str | None = None
+        self._retry_at: dict[str, float] = {}  # conversation id -> monotonic time allowed
         self._listener = _ServiceListener(self)
         service.add_observer(self._listener)
 
@@ -215,8 +219,21 @@ class ChatController(QObject):
             self._service.stop(reply.id)
 
     def retry(self) -> None:
-        if self._conversation_id is not None and self.streaming_reply() is None:
-            self._service.retry(self._conversation_id)
+        """Ask again; after a rate limit, only once the server's Retry-After has passed."""
+        conversation_id = self._conversation_id
+        if conversation_id is None or self.streaming_reply() is not None:
+            return
+        wait = self._retry_at.get(conversation_id, 0.0) - time.monotonic()
+        if wait > 0:
+            self.retry_scheduled.emit(wait)
+            QTimer.singleShot(int(wait * 1000), lambda: self._retry_now(conversation_id))
+            return
+        self._retry_now(conversation_id)
+
+    def _retry_now(self, conversation_id: str) -> None:
+        self._retry_at.pop(conversation_id, None)
+        if self._service.active_reply(conversation_id) is None:
+            self._service.retry(conversation_id)
 
     def last_prompt(self) -> str | None:
         for message in reversed(self.messages()):
@@ -243,6 +260,8 @@ class ChatController(QObject):
         elif isinstance(event, UsageReport):
             return
         elif isinstance(event, Finished | Failed | Cancelled):
+            if isinstance(event, Failed) and event.error.retry_after:
+                self._retry_at[conversation_id] = time.monotonic() + event.error.retry_after
             final = self._final_message(conversation_id, message_id)
             self.reply_ended.emit(conversation_id, final, event.stats)
             if conversation_id == self._conversation_id:

@@ -106,7 +106,7 @@ def test_stop_ends_the_reply_within_200_ms_and_closes_the_connection(
     ("script", "shown"),
     [
         (invalid_api_key(), "rejected the API key"),
-        (rate_limited(retry_after="7"), "Retry in 7 s"),
+        (rate_limited(retry_after="1"), "Retry in 1 s"),
         (server_error(503), "internal error (HTTP 503)"),
         (Script(deltas=["kept ", "text ", "lost"], cut_after=2), "closed the connection"),
         (Script(deltas=["kept ", "text ", "lost"], error_event_after=2), "during the answer"),
@@ -145,7 +145,11 @@ def test_each_error_is_shown_inline_and_keeps_the_partial_text_and_retry_works(
 
     fake_openai.enqueue(Script(deltas=["second ", "try"]))
     window.transcript.retry_requested.emit(failed.id)
-    run_async(until_ended())
+
+    async def until_complete() -> None:  # a 429 waits for its Retry-After first
+        await wait_until(lambda: last_message(window).state is MessageState.COMPLETE, 10)
+
+    run_async(until_complete())
     assert last_message(window).state is MessageState.COMPLETE
     assert last_message(window).content == "second try"
     assert [m.role.value for m in window._controller.messages()] == ["user", "assistant"]
@@ -196,3 +200,23 @@ def test_reasoning_is_kept_apart_from_the_answer(
     message = last_message(window)
     assert message.content == "The answer."
     assert message.reasoning == "Let me think."
+
+
+def test_retry_after_a_rate_limit_waits_for_retry_after(
+    window: MainWindow, qtbot: Any, fake_openai: FakeOpenAIServer, run_async: Any, qloop: Any
+) -> None:
+    fake_openai.enqueue(rate_limited(retry_after="0.6"), Script(deltas=["finally"]))
+    send(window, qtbot, "hi")
+
+    async def retry_and_time() -> float:
+        await wait_until(lambda: last_message(window).state is MessageState.FAILED)
+        failed_at = qloop.time()
+        window.retry_action.trigger()
+        await asyncio.sleep(0.2)
+        assert len(fake_openai.chat_requests) == 1, "no request before Retry-After passed"
+        assert "retrying in" in window.statusBar().currentMessage()
+        await wait_until(lambda: last_message(window).state is MessageState.COMPLETE, 5)
+        return qloop.time() - failed_at
+
+    assert run_async(retry_and_time()) >= 0.5
+    assert last_message(window).content == "finally"
