@@ -213,12 +213,27 @@ def test_length_cut_offers_continue(qtbot: object, make_view: ViewFactory) -> No
     assert signal.args == [REPLY_ID]
 
 
+def test_an_interrupted_answer_offers_retry_and_continue(
+    qtbot: object, make_view: ViewFactory
+) -> None:
+    view = make_view()
+    view.resize(600, 400)
+    view.show()
+    _ended(view, state=MessageState.INTERRUPTED)
+    with qtbot.waitSignal(view.continue_requested) as signal:  # type: ignore[attr-defined]
+        _click_anchor(qtbot, view, "Continue")
+    assert signal.args == [REPLY_ID]
+    with qtbot.waitSignal(view.retry_requested) as signal:  # type: ignore[attr-defined]
+        _click_anchor(qtbot, view, "Retry")
+    assert signal.args == [REPLY_ID]
+
+
 @pytest.mark.parametrize(
     "fields, note",
     [
-        ({"state": MessageState.STOPPED}, "Stopped"),
+        ({"state": MessageState.STOPPED}, "Stopped  Continue"),
         ({"finish_reason": "content_filter"}, "Blocked by the content filter"),
-        ({"state": MessageState.INTERRUPTED}, "Interrupted before the end  Retry"),
+        ({"state": MessageState.INTERRUPTED}, "Interrupted before the end  Retry  Continue"),
         ({"finish_reason": "stop"}, None),
     ],
 )

@@ -24,20 +24,25 @@ def clean(text: str) -> str:
     return normalize_newlines(sanitize(text))
 
 
-def status_note(message: Message) -> tuple[str, str | None, str | None]:
-    """(text, link label, link href) that ends a reply, or ``("", None, None)``."""
+def status_note(message: Message) -> tuple[str, list[tuple[str, str]]]:
+    """The note that ends a reply and its links as (label, href); ``("", [])`` for none.
+
+    A partial answer (stopped, failed, interrupted, cut at the limit) can be continued
+    where it ended; a failed or interrupted one can also be asked again from scratch.
+    """
     mid = message.id
+    go_on = [("Continue", f"continue:{mid}")] if message.content else []
     if message.state is MessageState.STOPPED:
-        return "Stopped", None, None
+        return "Stopped", go_on
     if message.state is MessageState.FAILED:
-        return (message.error_message or "The reply failed"), "Retry", f"retry:{mid}"
+        return (message.error_message or "The reply failed"), [("Retry", f"retry:{mid}"), *go_on]
     if message.state is MessageState.INTERRUPTED:
-        return "Interrupted before the end", "Retry", f"retry:{mid}"
+        return "Interrupted before the end", [("Retry", f"retry:{mid}"), *go_on]
     if message.finish_reason == "length":
-        return "Cut at the token limit", "Continue", f"continue:{mid}"
+        return "Cut at the token limit", [("Continue", f"continue:{mid}")]
     if message.finish_reason == "content_filter":
-        return "Blocked by the content filter", None, None
-    return "", None, None
+        return "Blocked by the content filter", []
+    return "", []
 
 
 class MessageWriter:
@@ -127,7 +132,7 @@ class MessageWriter:
     # Status ---------------------------------------------------------------------------
 
     def write_status(self, pen: Pen, message: Message) -> None:
-        text, label, href = status_note(message)
+        text, links = status_note(message)
         if not text:
             return
         bfmt = self._tagged(message.id, "status")
@@ -138,7 +143,7 @@ class MessageWriter:
         cfmt.setForeground(self.theme.error if failed else self.theme.dim)
         pen.start_block(bfmt, cfmt)
         pen.cursor.insertText(inline_text(sanitize(text)), cfmt)
-        if label and href:
+        for label, href in links:
             link = QTextCharFormat(cfmt)
             link.setFontItalic(False)
             link.setAnchor(True)
