@@ -1,8 +1,9 @@
 """The composition root: builds the services, connects them, fixed start and stop order.
 
 Start: profile → logging → Qt application → qasync loop → store → settings and keys →
-chat service → controller → window (shown) → after the first paint: the openai SDK
-import, the companion server and the ``--prompt``. Stop: replies cancelled and saved →
+chat service → controller → window (shown) → after the first paint: the last
+conversation (or a new one), the openai SDK import, the companion server and the
+``--prompt``. Stop: replies cancelled and saved →
 companion stopped → HTTP clients closed → loop's executor shut down.
 """
 
@@ -13,7 +14,7 @@ import asyncio
 import logging
 import sys
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from streamchat_desktop import __version__
 from streamchat_desktop.paths import Profile
@@ -48,9 +49,11 @@ def run_app(args: argparse.Namespace) -> int:
     asyncio.set_event_loop(loop)
     # qasync installs no async-generator finalizer: an HTTP stream generator left
     # suspended by a mid-stream error would be closed by the GC outside any task.
-    sys.set_asyncgen_hooks(
-        finalizer=lambda agen: loop.call_soon_threadsafe(loop.create_task, agen.aclose())
-    )
+    def finalize(agen: Any) -> None:
+        if not loop.is_closed():  # at exit the loop is gone; nothing is left to close
+            loop.call_soon_threadsafe(loop.create_task, agen.aclose())
+
+    sys.set_asyncgen_hooks(finalizer=finalize)
 
     runtime = Runtime(args, profile)
     _install_bug_handlers(loop, str(profile.log_file))

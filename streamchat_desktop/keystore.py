@@ -5,6 +5,10 @@ macOS Keychain, Windows Credential Manager), or taken from the user's explicit k
 configuration unless that stores keys in a file. There is no silent fallback: when no
 keychain works, every call raises ``KeychainUnavailable`` whose message names the fix,
 and the user may choose to keep a key in memory for this session only.
+
+``keyring`` is imported on the first keychain call, not with this module: importing it
+pulls in ``urllib.request``, ``email`` and ``importlib_metadata`` (≈ 40 ms), which the
+window does not need before its first paint.
 """
 
 from __future__ import annotations
@@ -17,13 +21,12 @@ import sys
 from collections.abc import Callable, Mapping
 from enum import Enum
 from pathlib import Path
-from typing import TypeVar
-
-import keyring.core
-import keyring.errors
-from keyring.backend import KeyringBackend
+from typing import TYPE_CHECKING, TypeVar
 
 from streamchat_desktop.logging_setup import register_secret
+
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -146,6 +149,8 @@ class KeyStore:
             return found
 
         def remove(backend: KeyringBackend) -> bool:
+            import keyring.errors
+
             try:
                 backend.delete_password(self._service, provider_id)
             except keyring.errors.PasswordDeleteError:
@@ -175,6 +180,8 @@ class KeyStore:
 
 def _is_environment_fault(exc: Exception) -> bool:
     """Errors a keychain raises when it is absent, locked or broken (not programming errors)."""
+    import keyring.errors
+
     module = type(exc).__module__ or ""
     return isinstance(
         exc, keyring.errors.KeyringError | OSError | RuntimeError
@@ -209,6 +216,8 @@ def _refuse_insecure(backend: KeyringBackend, *, explicit: str) -> None:
 
 def _config_path() -> Path:
     try:
+        import keyring.core
+
         return Path(keyring.core._config_path())  # type: ignore[no-untyped-call]
     except Exception:  # platform quirks: the path only decorates a message
         return Path("keyringrc.cfg")
@@ -216,6 +225,8 @@ def _config_path() -> Path:
 
 def _detect_backend(environ: Mapping[str, str]) -> KeyringBackend:
     """The user's explicit keyring choice if it is safe, else the best real keychain."""
+    import keyring.core
+
     try:
         explicit = keyring.core.load_env() or keyring.core.load_config()
     except (ImportError, AttributeError, RuntimeError) as exc:
@@ -271,6 +282,8 @@ def _explain(
     exc: Exception, backend: KeyringBackend, environ: Mapping[str, str]
 ) -> KeychainUnavailable:
     """Map keyring/secretstorage/D-Bus failures to a problem and a fix."""
+    import keyring.errors
+
     name = _display_name(backend, probe=False)
     text = str(exc)
     kind = type(exc).__name__

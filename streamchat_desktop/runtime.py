@@ -104,7 +104,6 @@ class Runtime:
         self.service.add_save_error_listener(self._on_save_failed)
         if args.exit_after_reply:
             self._watch_first_reply()
-        self._open_first_conversation()
         return None
 
     def _claim_profile(self) -> bool:
@@ -157,8 +156,16 @@ class Runtime:
         if os.environ.get("STREAMCHAT_REPORT_READY") == "1":
             print(f"STREAMCHAT_READY {process_age():.4f}", file=sys.stderr, flush=True)
         log.info("window shown after %.3f s", process_age())
+        # Opened only now, right after the first frame: rendering a conversation's Markdown
+        # (markdown-it and pygments imported, then laid out) held the window back ≈ 80 ms
+        # for 20 messages. Everything below expects the conversation to be open.
+        self._open_first_conversation()
         for notice in self.notices:
-            self.window.show_notice(notice)
+            log.warning("%s", notice)
+            if self.args.exit_after_reply:  # a script sees no window: tell it on stderr
+                print(f"streamchat: {notice}", file=sys.stderr, flush=True)
+            else:
+                self.window.show_notice(notice)
         self.endpoints.refresh()
         if self.args.companion or self.settings.companion_enabled:
             self._companion_start = asyncio.ensure_future(self.companion.start())

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QPushButton,
     QSizePolicy,
     QSplitter,
@@ -31,7 +30,6 @@ from streamchat_desktop.core.events import ReplyStats
 from streamchat_desktop.core.models import Message, Role
 from streamchat_desktop.ui.app_theme import THEMES
 from streamchat_desktop.ui.composer import Composer
-from streamchat_desktop.ui.conversation_dialog import ConversationDialog
 from streamchat_desktop.ui.endpoint_picker import EndpointPicker
 from streamchat_desktop.ui.file_actions import FileActions
 from streamchat_desktop.ui.history_panel import HistoryPanel
@@ -219,6 +217,11 @@ class MainWindow(QMainWindow):
         self.history.search.hit_activated.connect(self._on_hit_activated)
         c.conversations_changed.connect(self._refresh_conversation_list)
         c.problem_reported.connect(self.show_notice)
+        c.retry_scheduled.connect(
+            lambda seconds: self.statusBar().showMessage(
+                f"Rate limited: retrying in {seconds:.0f} s…", int(seconds * 1000)
+            )
+        )
         c.reply_started.connect(self._on_reply_started)
         c.text_received.connect(self.transcript.append_text)
         c.reasoning_received.connect(self.transcript.append_reasoning)
@@ -263,6 +266,8 @@ class MainWindow(QMainWindow):
         conversation = self._controller.conversation()
         if conversation is None:
             return
+        from streamchat_desktop.ui.conversation_dialog import ConversationDialog  # first use
+
         dialog = ConversationDialog(conversation, self)
         dialog.accepted.connect(lambda: self._controller.set_generation(*dialog.chosen()))
         dialog.finished.connect(dialog.deleteLater)
@@ -354,6 +359,8 @@ class MainWindow(QMainWindow):
 
     def show_notice(self, text: str) -> None:
         """Something the user must know that is not about one reply (a recovered file…)."""
+        from PySide6.QtWidgets import QMessageBox  # loaded on first use, not at start
+
         box = QMessageBox(QMessageBox.Icon.Warning, APP_TITLE, text, parent=self)
         box.setModal(False)
         box.finished.connect(box.deleteLater)

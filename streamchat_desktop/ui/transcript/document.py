@@ -11,8 +11,8 @@ model text only ever reaches ``insertText``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from markdown_it.token import Token
 from PySide6.QtCore import Qt
 from PySide6.QtGui import (
     QFont,
@@ -35,6 +35,9 @@ from streamchat_desktop.ui.transcript.markdown import (
     is_allowed_link,
 )
 from streamchat_desktop.ui.transcript.theme import Theme
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
 
 QUOTE_INDENT = 14.0
 CODE_PADDING = 8.0
@@ -351,7 +354,7 @@ class MarkdownWriter:
         cursor.insertText(f"[image: {alt}]", fmt)
 
 
-TableRow = list[tuple[Qt.AlignmentFlag, Token | None]]
+TableRow = list[tuple[Qt.AlignmentFlag, "Token | None"]]
 
 
 def table_rows(tokens: list[Token], index: int) -> tuple[list[TableRow], list[TableRow], int]:

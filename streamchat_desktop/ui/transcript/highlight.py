@@ -1,17 +1,21 @@
-"""Syntax highlighting of code blocks with pygments, split into lines of (token type, text)."""
+"""Syntax highlighting of code blocks with pygments, split into lines of (token type, text).
+
+pygments' lexers are imported by the first code block, not with this module (only the tiny
+``pygments.token`` is needed up front): the window's first frame shows no code.
+"""
 
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING, TypeAlias
 
-from pygments.lexer import Lexer
-from pygments.lexers import get_lexer_by_name
-from pygments.lexers.special import TextLexer
 from pygments.token import Token, _TokenType
-from pygments.util import ClassNotFound
 
-Run = tuple[_TokenType, str]
-Line = tuple[Run, ...]
+if TYPE_CHECKING:
+    from pygments.lexer import Lexer
+
+Run: TypeAlias = tuple[_TokenType, str]
+Line: TypeAlias = tuple[Run, ...]
 
 _PLAIN = Token.Text
 
@@ -19,6 +23,10 @@ _PLAIN = Token.Text
 @lru_cache(maxsize=64)
 def lexer_for(language: str) -> Lexer:
     """A lexer for a fence's language word; plain text when pygments does not know it."""
+    from pygments.lexers import get_lexer_by_name
+    from pygments.lexers.special import TextLexer
+    from pygments.util import ClassNotFound
+
     options = {"stripnl": False, "ensurenl": False, "tabsize": 0}
     if language:
         try:
@@ -46,6 +54,8 @@ def highlight_lines(code: str, language: str) -> list[Line]:
     """Highlight ``code`` in one pass and cut the runs at line ends."""
     if not code:
         return []
+    from pygments.lexers.special import TextLexer
+
     lexer = lexer_for(language)
     if isinstance(lexer, TextLexer):
         return [plain_line(line) for line in split_lines(code)]

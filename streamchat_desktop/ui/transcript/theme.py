@@ -1,11 +1,13 @@
-"""Light and dark transcript themes, derived from the system palette, with matching code colours."""
+"""Light and dark transcript themes, derived from the system palette, with matching code colours.
+
+pygments' styles load when a dark theme or the first code block needs them, not at import.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from pygments.styles import get_style_by_name
 from pygments.token import _TokenType
 from PySide6.QtGui import QColor, QFont, QPalette, QTextCharFormat
 
@@ -46,9 +48,12 @@ class Theme:
         base = palette.color(QPalette.ColorRole.Base)
         text = palette.color(QPalette.ColorRole.Text)
         dark = base.lightness() < 128
-        style = get_style_by_name(DARK_CODE_STYLE if dark else LIGHT_CODE_STYLE)
-        code_bg = QColor(style.background_color or ("#0d1117" if dark else "#f8f8f8"))
-        if not dark:
+        if dark:
+            from pygments.styles import get_style_by_name
+
+            style = get_style_by_name(DARK_CODE_STYLE)
+            code_bg = QColor(style.background_color or "#0d1117")
+        else:  # the light style's own background is not used
             code_bg = _mix(base, QColor("#e8ebef"), 0.8)
         mono = QFont("monospace")
         mono.setStyleHint(QFont.StyleHint.TypeWriter)
@@ -76,6 +81,8 @@ class Theme:
 
 @lru_cache(maxsize=1024)
 def _code_format(dark: bool, family: str, ttype: _TokenType) -> QTextCharFormat:
+    from pygments.styles import get_style_by_name
+
     style = get_style_by_name(DARK_CODE_STYLE if dark else LIGHT_CODE_STYLE)
     spec = style.style_for_token(ttype)
     fmt = QTextCharFormat()
