@@ -47,6 +47,7 @@ def run_app(args: argparse.Namespace) -> int:
     app.setWindowIcon(_app_icon())
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
+
     # qasync installs no async-generator finalizer: an HTTP stream generator left
     # suspended by a mid-stream error would be closed by the GC outside any task.
     def finalize(agen: Any) -> None:
