@@ -2,43 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from streamchat_desktop.controllers.chat_controller import ChatController
-from streamchat_desktop.core.chat_service import ChatService, ChatTarget
-from streamchat_desktop.core.models import Conversation, MessageState, Role
-from streamchat_desktop.providers.base import Endpoint
-from streamchat_desktop.providers.openai_compat import OpenAICompatibleProvider
-from streamchat_desktop.storage.repository import SqliteStore
+from streamchat_desktop.core.models import MessageState, Role
 from streamchat_desktop.ui.main_window import MainWindow
 from tests.support.fake_openai import FakeOpenAIServer, Script
 from tests.support.waiting import wait_until
 
 
 @pytest.fixture
-def window(
-    qtbot: Any, fake_openai: FakeOpenAIServer, qloop: Any, tmp_path: Path
-) -> Iterator[MainWindow]:
-    provider = OpenAICompatibleProvider(Endpoint(base_url=fake_openai.base_url, timeout=5.0))
-    store = SqliteStore.open(tmp_path / "conversations.sqlite3")
-
-    def target(_conversation: Conversation) -> ChatTarget:
-        return ChatTarget(provider.stream, "m")
-
-    controller = ChatController(ChatService(store, target))
-    win = MainWindow(controller, store.search)
-    qtbot.addWidget(win)
-    win.show()
-    controller.new_conversation()
-    yield win
-    controller.detach()
-    qloop.run_until_complete(controller.service.stop_all())
-    qloop.run_until_complete(provider.aclose())
-    store.close()
+def window(stored_window: MainWindow) -> MainWindow:
+    return stored_window
 
 
 def controller_of(window: MainWindow) -> ChatController:

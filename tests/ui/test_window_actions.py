@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtGui import QGuiApplication
 
-from streamchat_desktop.controllers.chat_controller import ChatController
-from streamchat_desktop.controllers.exchange import ConversationExchange
-from streamchat_desktop.core.chat_service import ChatService, ChatTarget
-from streamchat_desktop.core.models import Conversation
-from streamchat_desktop.providers.base import Endpoint
-from streamchat_desktop.providers.openai_compat import OpenAICompatibleProvider
-from streamchat_desktop.storage.repository import SqliteStore
 from streamchat_desktop.ui.conversation_dialog import ConversationDialog
 from streamchat_desktop.ui.main_window import MainWindow
 from tests.support.fake_openai import FakeOpenAIServer, Script
@@ -24,25 +16,8 @@ from tests.support.waiting import wait_until
 
 
 @pytest.fixture
-def window(
-    qtbot: Any, fake_openai: FakeOpenAIServer, qloop: Any, tmp_path: Path
-) -> Iterator[MainWindow]:
-    provider = OpenAICompatibleProvider(Endpoint(base_url=fake_openai.base_url, timeout=5.0))
-    store = SqliteStore.open(tmp_path / "conversations.sqlite3")
-
-    def target(_conversation: Conversation) -> ChatTarget:
-        return ChatTarget(provider.stream, "m")
-
-    controller = ChatController(ChatService(store, target))
-    win = MainWindow(controller, store.search, ConversationExchange(store))
-    qtbot.addWidget(win)
-    win.show()
-    controller.new_conversation()
-    yield win
-    controller.detach()
-    qloop.run_until_complete(controller.service.stop_all())
-    qloop.run_until_complete(provider.aclose())
-    store.close()
+def window(stored_window: MainWindow) -> MainWindow:
+    return stored_window
 
 
 def ask(window: MainWindow, run_async: Any, text: str) -> None:
