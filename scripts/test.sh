@@ -21,7 +21,10 @@ fi
 echo "== packaged build (PyInstaller, one folder)"
 rm -rf build dist
 .venv/bin/pyinstaller pyinstaller.spec --noconfirm --log-level WARN
-du -sh dist/streamchat | awk '{print "build size: " $1}'
+du -sh dist/streamchat | awk '{print "one-folder build size: " $1}'
+echo "== packaged build (PyInstaller, one file)"
+STREAMCHAT_ONEFILE=1 .venv/bin/pyinstaller pyinstaller.spec --noconfirm --log-level WARN
+du -sh dist/streamchat-onefile | awk '{print "one-file build size: " $1}'
 
 echo "== python tests (real keychain in a private D-Bus session)"
 set +e
@@ -41,4 +44,4 @@ echo "== benchmarks (quick; figures only)"
 .venv/bin/python bench/render.py --quick | tail -n 1
 .venv/bin/python bench/companion.py --quick | tail -n 1
 .venv/bin/python bench/history.py --messages 20000 --search-runs 2 | tail -n 1
-.venv/bin/python bench/startup.py --runs 2 --only floor,source,onefolder | tail -n 1
+.venv/bin/python bench/startup.py --runs 2 --only floor,source,onefolder,onefile | tail -n 1

@@ -22,7 +22,20 @@ from tests.support.fake_openai_wire import Script, word_deltas
 
 DIST = ROOT / "dist" / "streamchat"
 EXE = DIST / "streamchat"
+ONEFILE = ROOT / "dist" / "streamchat-onefile"
 MAX_SIZE_MB = 150
+
+# Both builds users may get: the one folder (default) and the one file (a switch).
+BUILDS = [
+    pytest.param(EXE, id="onefolder"),
+    pytest.param(
+        ONEFILE,
+        id="onefile",
+        marks=pytest.mark.skipif(
+            not ONEFILE.is_file(), reason="no one-file build: STREAMCHAT_ONEFILE=1 pyinstaller"
+        ),
+    ),
+]
 
 pytestmark = [
     pytest.mark.frozen,
@@ -35,8 +48,9 @@ def bundle_files() -> list[Path]:
     return [p for p in DIST.rglob("*") if p.is_file() and not p.is_symlink()]
 
 
-def test_frozen_selftest_passes() -> None:
-    run = run_selftest([str(EXE)])
+@pytest.mark.parametrize("exe", BUILDS)
+def test_frozen_selftest_passes(exe: Path) -> None:
+    run = run_selftest([str(exe)])
     assert "(frozen)" in run.header
     failed = run.failed()
     if not real_keychain_available():  # outside CI's D-Bus session only the keychain may fail
@@ -57,12 +71,13 @@ def test_frozen_build_bundles_the_linux_platform_plugins() -> None:
     assert set(bundled.group(1).split(", ")) == {"offscreen", "wayland", "xcb"}
 
 
-def test_frozen_build_streams_a_reply_to_stdout(tmp_path: Path) -> None:
+@pytest.mark.parametrize("exe", BUILDS)
+def test_frozen_build_streams_a_reply_to_stdout(exe: Path, tmp_path: Path) -> None:
     deltas = word_deltas(60)
     with FakeOpenAIServer(default=Script(deltas=deltas, delay=0.002)) as server:
         result = subprocess.run(
             [
-                str(EXE),
+                str(exe),
                 "--profile",
                 str(tmp_path / "profile"),
                 "--base-url",
