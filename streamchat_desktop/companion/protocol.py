@@ -22,6 +22,7 @@ MESSAGE_DELTA = "message:delta"
 MESSAGE_FINISHED = "message:finished"
 MESSAGE_FAILED = "message:failed"
 CONVERSATION_UPDATED = "conversation:updated"
+CONVERSATION_DELETED = "conversation:deleted"
 
 # client → server (requests: ``noun:verb``), each answered with an ack
 PROMPT_SEND = "prompt:send"
@@ -35,6 +36,7 @@ SERVER_EVENTS = (
     MESSAGE_FINISHED,
     MESSAGE_FAILED,
     CONVERSATION_UPDATED,
+    CONVERSATION_DELETED,
 )
 CLIENT_EVENTS = (PROMPT_SEND, REPLY_STOP, CONVERSATION_OPEN)
 
@@ -161,6 +163,12 @@ class MessageFailedPayload(TypedDict):
 
 class ConversationUpdatedPayload(TypedDict):
     conversation: ConversationSummary
+
+
+class ConversationDeletedPayload(TypedDict):
+    """A conversation is gone; a view that showed it is sent a snapshot of another."""
+
+    conversation_id: str
 
 
 class AckOk(TypedDict, total=False):

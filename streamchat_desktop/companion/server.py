@@ -213,6 +213,15 @@ class CompanionServer:
         }
         self._fanout.post(p.CONVERSATION_UPDATED, payload, list(self._fanout.views))
 
+    def conversation_deleted(self, conversation_id: str) -> None:
+        """Tell every view; those that showed it follow the desktop window's conversation
+        (or the newest one while the window has none left to show)."""
+        payload: p.ConversationDeletedPayload = {"conversation_id": conversation_id}
+        self._fanout.post(p.CONVERSATION_DELETED, payload, list(self._fanout.views))
+        for view in list(self._fanout.views.values()):
+            if view.conversation_id == conversation_id:
+                self._post_snapshot(view, self.active_conversation_id, following=True)
+
     # --- HTTP -------------------------------------------------------------------------
 
     @web.middleware

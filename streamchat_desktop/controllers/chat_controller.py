@@ -98,7 +98,7 @@ class ChatController(QObject):
         conversation = self.conversation()
         if conversation is None:
             return
-        self._service.store.update_conversation(
+        self._service.update_conversation(
             dataclasses.replace(conversation, system_prompt=system_prompt, temperature=temperature)
         )
 
@@ -121,7 +121,7 @@ class ChatController(QObject):
             return
         updated = dataclasses.replace(conversation, provider_id=provider_id, model=model)
         if updated != conversation:
-            self._service.store.update_conversation(updated)
+            self._service.update_conversation(updated)
 
     # Intents from the window ------------------------------------------------------
 
@@ -149,17 +149,14 @@ class ChatController(QObject):
         title = " ".join(title.split())
         if conversation is None or not title:
             return
-        self._service.store.update_conversation(dataclasses.replace(conversation, title=title))
+        self._service.update_conversation(dataclasses.replace(conversation, title=title))
         self.conversations_changed.emit()
         if conversation_id == self._conversation_id:
             self.conversation_changed.emit(conversation_id)
 
     def delete_conversation(self, conversation_id: str) -> None:
         """Stop its reply (if any), delete it, and move to the newest remaining one."""
-        reply = self._service.active_reply(conversation_id)
-        if reply is not None:
-            self._service.stop(reply.id)
-        self._service.store.delete_conversation(conversation_id)
+        self._service.delete_conversation(conversation_id)
         self.conversations_changed.emit()
         if conversation_id == self._conversation_id:
             remaining = self.conversations()

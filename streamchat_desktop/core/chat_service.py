@@ -60,6 +60,9 @@ TargetResolver = Callable[[Conversation], ChatTarget]
 
 
 class ReplyObserver(Protocol):
+    """Hears every reply. Optional hooks, called when present:
+    ``conversation_updated(conversation)`` and ``conversation_deleted(conversation_id)``."""
+
     def reply_started(self, conversation: Conversation, message: Message) -> None: ...
 
     def reply_event(self, conversation_id: str, message_id: str, event: ReplyEvent) -> None: ...
@@ -75,6 +78,7 @@ class _ActiveReply:
     dirty: bool = False
     prefix: str = ""  # text the reply continues (``continue_reply``)
     reasoning_prefix: str = ""
+    discarded: bool = False  # its conversation was deleted: nothing more to save
 
 
 class ChatService:
@@ -117,6 +121,28 @@ class ChatService:
         self._store.create_conversation(conversation)
         self._conversation_updated(conversation)
         return conversation
+
+    def update_conversation(self, conversation: Conversation) -> None:
+        """Save a changed conversation (title, target, generation settings) and say so."""
+        self._store.update_conversation(conversation)
+        self._conversation_updated(conversation)
+
+    def delete_conversation(self, conversation_id: str) -> None:
+        """Stop its reply if one streams, delete it with its messages, and say so.
+
+        The stopped reply goes with its conversation: it is not saved again.
+        """
+        for reply in self._active.values():
+            if reply.conversation_id == conversation_id:
+                reply.discarded = True
+                reply.session.stop()
+        self._unsaved = {
+            key: message
+            for key, message in self._unsaved.items()
+            if message.conversation_id != conversation_id
+        }
+        self._store.delete_conversation(conversation_id)
+        self._tell_observers("conversation_deleted", conversation_id)
 
     def active_reply(self, conversation_id: str) -> Message | None:
         """The reply streaming in this conversation, with the text received so far."""
@@ -230,11 +256,14 @@ class ChatService:
         self._conversation_updated(touched)
 
     def _conversation_updated(self, conversation: Conversation) -> None:
-        """Tell observers that implement the optional ``conversation_updated`` hook."""
+        self._tell_observers("conversation_updated", conversation)
+
+    def _tell_observers(self, hook: str, *args: object) -> None:
+        """Call an optional observer hook on the observers that implement it."""
         for observer in list(self._observers):
-            callback = getattr(observer, "conversation_updated", None)
+            callback = getattr(observer, hook, None)
             if callback is not None:
-                self._notify(callback, conversation)
+                self._notify(callback, *args)
 
     def _start_reply(
         self, conversation: Conversation, continuing: Message | None = None
@@ -291,7 +320,7 @@ class ChatService:
 
     def _checkpoint(self, reply: _ActiveReply) -> None:
         reply.checkpoint = None
-        if reply.dirty and reply.message.id in self._active:
+        if reply.dirty and reply.message.id in self._active and not reply.discarded:
             reply.dirty = False
             self._save(self._snapshot(reply))
 
@@ -300,7 +329,8 @@ class ChatService:
             reply.checkpoint.cancel()
             reply.checkpoint = None
         self._active.pop(reply.message.id, None)
-        self._save(final_message(self._snapshot(reply), event))
+        if not reply.discarded:
+            self._save(final_message(self._snapshot(reply), event))
 
     def _snapshot(self, reply: _ActiveReply) -> Message:
         session = reply.session

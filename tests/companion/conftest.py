@@ -91,6 +91,7 @@ class Viewer:
             p.MESSAGE_FINISHED: self._finished,
             p.MESSAGE_FAILED: self._finished,
             p.CONVERSATION_UPDATED: lambda data: None,
+            p.CONVERSATION_DELETED: lambda data: None,
         }
 
     def attach(self) -> None:

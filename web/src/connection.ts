@@ -5,6 +5,7 @@
 
 import { io, type Socket } from "socket.io-client";
 import {
+  CONVERSATION_DELETED,
   CONVERSATION_OPEN,
   CONVERSATION_UPDATED,
   MESSAGE_DELTA,
@@ -75,6 +76,8 @@ export function connect(token: string, callbacks: ConnectionCallbacks): Connecti
     enqueue({ type: "failed", payload });
   const onConversation: ServerEvents[typeof CONVERSATION_UPDATED] = (payload) =>
     enqueue({ type: "conversation", payload });
+  const onDeleted: ServerEvents[typeof CONVERSATION_DELETED] = (payload) =>
+    enqueue({ type: "deleted", payload });
   const onConnect = () => callbacks.status("connected");
   const onDisconnect = (reason: Socket.DisconnectReason) =>
     callbacks.status(reason === "io client disconnect" ? "refused" : "reconnecting", reason);
@@ -88,6 +91,7 @@ export function connect(token: string, callbacks: ConnectionCallbacks): Connecti
   socket.on(MESSAGE_FINISHED, onFinished);
   socket.on(MESSAGE_FAILED, onFailed);
   socket.on(CONVERSATION_UPDATED, onConversation);
+  socket.on(CONVERSATION_DELETED, onDeleted);
   socket.on("connect", onConnect);
   socket.on("disconnect", onDisconnect);
   socket.on("connect_error", onConnectError);
@@ -115,6 +119,7 @@ export function connect(token: string, callbacks: ConnectionCallbacks): Connecti
       socket.off(MESSAGE_FINISHED, onFinished);
       socket.off(MESSAGE_FAILED, onFailed);
       socket.off(CONVERSATION_UPDATED, onConversation);
+      socket.off(CONVERSATION_DELETED, onDeleted);
       socket.off("connect", onConnect);
       socket.off("disconnect", onDisconnect);
       socket.off("connect_error", onConnectError);

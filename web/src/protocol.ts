@@ -11,6 +11,7 @@ export const MESSAGE_DELTA = "message:delta";
 export const MESSAGE_FINISHED = "message:finished";
 export const MESSAGE_FAILED = "message:failed";
 export const CONVERSATION_UPDATED = "conversation:updated";
+export const CONVERSATION_DELETED = "conversation:deleted";
 
 // client → server (each answered with an ack)
 export const PROMPT_SEND = "prompt:send";
@@ -120,6 +121,10 @@ export interface ConversationUpdatedPayload {
   conversation: ConversationSummary;
 }
 
+export interface ConversationDeletedPayload {
+  conversation_id: string; // a view that showed it is sent a snapshot of another
+}
+
 export interface AckOk {
   ok: true;
   conversation_id?: string;
@@ -142,6 +147,7 @@ export interface ServerEvents {
   [MESSAGE_FINISHED]: (payload: MessageFinishedPayload) => void;
   [MESSAGE_FAILED]: (payload: MessageFailedPayload) => void;
   [CONVERSATION_UPDATED]: (payload: ConversationUpdatedPayload) => void;
+  [CONVERSATION_DELETED]: (payload: ConversationDeletedPayload) => void;
 }
 
 export interface ClientEvents {

@@ -176,6 +176,65 @@ describe("stream store", () => {
     expect(renamed.conversation?.title).toBe("Renamed");
   });
 
+  it("removes a deleted conversation from the list, staying where it is", () => {
+    const c2 = { id: "c2", title: "Second", model: null, updated_at: 20 };
+    const state = reduce(initialState, snapshot([prompt], { conversations: [c2, CONV] })).state;
+    const { state: next, resync } = reduce(state, {
+      type: "deleted",
+      payload: { conversation_id: "c2" },
+    });
+    expect(resync).toBe(false);
+    expect(next.conversations.map((c) => c.id)).toEqual(["c1"]);
+    expect(next.conversation?.id).toBe("c1");
+    expect(next.messages).toEqual([prompt]);
+    expect(next.synced).toBe(true);
+    // a conversation this view never listed: nothing changes
+    expect(reduce(next, { type: "deleted", payload: { conversation_id: "zz" } }).state).toBe(next);
+  });
+
+  it("switches away from a deleted conversation it was showing", () => {
+    const c2 = { id: "c2", title: "Second", model: null, updated_at: 20 };
+    const c3 = { id: "c3", title: "Third", model: null, updated_at: 5 };
+    const shownByChoice = reduce(
+      initialState,
+      snapshot([prompt, message({ content: "so far", seq: 1 })], {
+        conversations: [c2, CONV, c3],
+        active_conversation_id: "c3",
+        following: false,
+      }),
+    ).state;
+    const gone = reduce(shownByChoice, { type: "deleted", payload: { conversation_id: "c1" } });
+    expect(gone.resync).toBe(false); // the server sends the new conversation's snapshot
+    expect(gone.state.conversations.map((c) => c.id)).toEqual(["c2", "c3"]);
+    expect(gone.state.conversation?.id).toBe("c3"); // the desktop window's conversation
+    expect(gone.state.following).toBe(true);
+    expect(gone.state.messages).toEqual([]);
+    expect(streamingReply(gone.state)).toBeNull();
+    // the old reply's events no longer land anywhere …
+    expect(reduce(gone.state, delta(2, 2, "x")).state).toBe(gone.state);
+    // … and the snapshot that follows fills the view
+    const c3Message = message({ id: "u3", conversation_id: "c3", role: "user", state: "complete" });
+    const healed = reduce(
+      gone.state,
+      snapshot([c3Message], { conversations: [c2, c3], active_conversation_id: "c3", conversation: c3 }),
+    ).state;
+    expect(healed.synced).toBe(true);
+    expect(healed.messages.map((m) => m.id)).toEqual(["u3"]);
+
+    // the desktop window's own conversation deleted: the newest one is shown until it moves
+    const following = reduce(initialState, snapshot([prompt], { conversations: [CONV, c3] })).state;
+    const moved = reduce(following, { type: "deleted", payload: { conversation_id: "c1" } }).state;
+    expect(moved.activeConversationId).toBeNull();
+    expect(moved.conversation?.id).toBe("c3");
+    expect(moved.conversations.map((c) => c.id)).toEqual(["c3"]);
+
+    // the last one deleted: nothing is shown
+    const only = reduce(initialState, snapshot([prompt])).state;
+    const empty = reduce(only, { type: "deleted", payload: { conversation_id: "c1" } }).state;
+    expect(empty.conversation).toBeNull();
+    expect(empty.conversations).toEqual([]);
+  });
+
   it("records a failure with its error, keeping the partial text", () => {
     const state = fromSnapshot([message({ content: "half", seq: 1 })]);
     const failed = reduce(state, {

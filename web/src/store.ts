@@ -5,6 +5,7 @@
 // for a resync — a fresh snapshot — instead of showing a hole.
 
 import type {
+  ConversationDeletedPayload,
   ConversationSummary,
   ConversationUpdatedPayload,
   MessageDeltaPayload,
@@ -35,7 +36,8 @@ export type ServerEvent =
   | { type: "delta"; payload: MessageDeltaPayload }
   | { type: "finished"; payload: MessageFinishedPayload }
   | { type: "failed"; payload: MessageFailedPayload }
-  | { type: "conversation"; payload: ConversationUpdatedPayload };
+  | { type: "conversation"; payload: ConversationUpdatedPayload }
+  | { type: "deleted"; payload: ConversationDeletedPayload };
 
 export interface Reduced {
   state: ViewState;
@@ -71,6 +73,8 @@ export function reduce(state: ViewState, event: ServerEvent): Reduced {
       return ok(applySnapshot(state, event.payload));
     case "conversation":
       return ok(applyConversation(state, event.payload.conversation));
+    case "deleted":
+      return ok(applyDeleted(state, event.payload.conversation_id));
     default:
       break;
   }
@@ -125,6 +129,30 @@ function applyConversation(state: ViewState, c: ConversationSummary): ViewState 
   const conversations = [c, ...others].sort((a, b) => b.updated_at - a.updated_at);
   const conversation = state.conversation?.id === c.id ? c : state.conversation;
   return { ...state, conversations, conversation };
+}
+
+function applyDeleted(state: ViewState, id: string): ViewState {
+  if (!state.conversations.some((c) => c.id === id) && state.conversation?.id !== id) {
+    return state; // never listed here: nothing changes, no re-render
+  }
+  const conversations = state.conversations.filter((c) => c.id !== id);
+  const activeConversationId = state.activeConversationId === id ? null : state.activeConversationId;
+  if (state.conversation?.id !== id) return { ...state, conversations, activeConversationId };
+  // It was on screen: follow the desktop window's conversation (the newest one while the
+  // window shows none). The server sends that conversation's snapshot right behind this
+  // event; until it arrives nothing of the old one is shown and no reply is applied.
+  const next =
+    conversations.find((c) => c.id === activeConversationId) ?? conversations[0] ?? null;
+  return {
+    ...state,
+    conversations,
+    activeConversationId,
+    following: true,
+    conversation: next,
+    messages: [],
+    omitted: 0,
+    synced: false,
+  };
 }
 
 function applyStarted(state: ViewState, p: MessageStartedPayload): Reduced {
