@@ -68,7 +68,7 @@ def main() -> int:
         env=env,
     )  # fmt: skip
     try:
-        time.sleep(4.0)
+        time.sleep(2.2)  # mid-answer: the first paragraphs are in, the rest still streams
         shot(display, out_dir / "main-window-streaming.png")
         time.sleep(6.0)
         shot(display, out_dir / "main-window.png")

@@ -24,6 +24,7 @@ class EndpointPicker(QWidget):
         self.providers = QComboBox(self)
         self.providers.setAccessibleName("Provider")
         self.providers.setToolTip("Where the next answer comes from")
+        self.providers.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.models = QComboBox(self)
         self.models.setEditable(True)
         self.models.setMinimumContentsLength(18)
