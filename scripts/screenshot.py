@@ -1,5 +1,7 @@
-"""Take the README's screenshot: the real app under Xvfb, streaming a Markdown answer
-from the tests' OpenAI-compatible server, captured mid-stream and at the end.
+"""Take the README's screenshots: the real app under Xvfb, streaming a Markdown answer
+from the tests' OpenAI-compatible server, captured mid-stream and at the end; then the
+companion view in headless Chromium sends a prompt and both are captured side by side
+while that answer streams in each.
 
     .venv/bin/python scripts/screenshot.py   # needs xvfb and imagemagick (apt)
 """
@@ -63,15 +65,18 @@ def main() -> int:
     env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb")
     app = subprocess.Popen(
         [sys.executable, "-m", "streamchat_desktop", "--profile", str(profile),
-         "--base-url", server.base_url, "--model", "llama3.1:8b",
+         "--base-url", server.base_url, "--model", "llama3.1:8b", "--companion",
          "--prompt", "How does streaming work in StreamChat?"],
-        env=env,
+        env=env, stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
         time.sleep(2.2)  # mid-answer: the first paragraphs are in, the rest still streams
         shot(display, out_dir / "main-window-streaming.png")
         time.sleep(6.0)
         shot(display, out_dir / "main-window.png")
+        assert app.stdout is not None
+        url = app.stdout.readline().split("Companion view: ", 1)[1].strip()
+        side_by_side(display, url, out_dir / "desktop-and-companion.png")
     finally:
         app.terminate()
         app.wait(10)
@@ -81,6 +86,39 @@ def main() -> int:
         shutil.rmtree(profile, ignore_errors=True)
     print(out_dir / "main-window.png")
     return 0
+
+
+def side_by_side(display: str, url: str, path: Path) -> None:
+    """The page sends a prompt; mid-answer, the window and the page go into one image."""
+    from playwright.sync_api import sync_playwright
+
+    page_png = path.with_name("companion-live.png")
+    window_png = path.with_name("window-live.png")
+    with tempfile.TemporaryDirectory() as browser_dir, sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            browser_dir, executable_path="/usr/bin/chromium", headless=True,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                  "--no-first-run", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync"],
+            viewport={"width": 420, "height": 720},
+        )  # fmt: skip
+        page = context.new_page()
+        page.goto(url)
+        page.wait_for_selector("[data-testid=connection]:has-text('Live')")
+        page.get_by_label("Prompt").fill("And in the browser?")
+        page.get_by_label("Prompt").press("Enter")
+        answers = page.locator("[data-testid=message-assistant]")
+        answers.nth(1).get_by_text("How it works here").wait_for()
+        page.screenshot(path=str(page_png))
+        shot(display, window_png)
+        context.close()
+    subprocess.run(
+        ["convert", str(window_png), str(page_png), "-background", "#888888",
+         "-splice", "8x0+0+0", "+append", "-chop", "8x0+0+0", str(path)],
+        check=True,
+    )  # fmt: skip
+    page_png.unlink()
+    window_png.unlink()
 
 
 def shot(display: str, path: Path) -> None:
