@@ -3,6 +3,7 @@ and the chunk shapes real servers send (role-only, usage-only, null content, no 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -50,6 +51,11 @@ def test_streams_text_usage_and_finish_reason(
         "stream": True,
         "stream_options": {"include_usage": True},
     }
+    # the server thread marks the response complete just after its last write, which the
+    # client may have read first: give it a moment on a loaded machine
+    deadline = time.monotonic() + 2.0
+    while not request.response_complete and time.monotonic() < deadline:
+        time.sleep(0.005)
     assert request.response_complete and not request.client_closed
 
 
