@@ -18,7 +18,8 @@ from PySide6.QtWidgets import QApplication, QMainWindow
 
 
 def process_age() -> float:
-    """Seconds since this process started (same computation as streamchat_desktop.app)."""
+    """Seconds since this process started (a copy of streamchat_desktop.runtime.process_age:
+    the floor window imports nothing of the app)."""
     try:
         with open(f"/proc/{os.getpid()}/stat", encoding="ascii") as stat:
             start_ticks = int(stat.read().rsplit(")", 1)[1].split()[19])

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from streamchat_desktop.core.chat_service import ChatTarget
+from streamchat_desktop.core.errors import ChatError, ErrorKind
 from streamchat_desktop.core.models import Conversation
 from streamchat_desktop.endpoints import ResolvedEndpoint, resolve_endpoint
 from streamchat_desktop.keystore import KeyStore
@@ -66,7 +67,12 @@ class Connections:
         return resolved
 
     def target(self, conversation: Conversation) -> ChatTarget:
-        resolved = self.resolve(conversation)
+        """The ChatService's resolver: every fault is a ``ChatError``, so a conversation
+        whose provider was removed (or whose URL is bad) gets a failed reply, not a bug."""
+        try:
+            resolved = self.resolve(conversation)
+        except ValueError as exc:
+            raise ChatError(ErrorKind.NOT_FOUND, str(exc)) from exc
         return ChatTarget(self.provider(resolved).stream, resolved.model)
 
     def provider(self, resolved: ResolvedEndpoint) -> Provider:

@@ -57,7 +57,7 @@ class EndpointCoordinator:
                 choices.insert(0, (AD_HOC, resolved.display_name))
             provider_id = resolved.provider_id or AD_HOC
             self._picker.setToolTip(f"Answers come from {resolved.base_url}")
-        except Exception as exc:  # no key, unknown provider, bad URL: say so, keep going
+        except (ChatError, ValueError) as exc:  # no key, unknown provider, bad URL: say so
             model = (conversation.model if conversation else None) or ""
             self._picker.setToolTip(str(exc))
         self._picker.set_choices(choices, provider_id or AD_HOC, model)

@@ -45,10 +45,6 @@ class Profile:
     def log_file(self) -> Path:
         return self.log_dir / "streamchat.log"
 
-    @property
-    def lock_file(self) -> Path:
-        return self.root / "instance.lock"
-
     def ensure(self) -> Profile:
         self.root.mkdir(parents=True, exist_ok=True)
         self.log_dir.mkdir(exist_ok=True)

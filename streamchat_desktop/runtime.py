@@ -10,6 +10,7 @@ import sys
 import time
 from typing import TYPE_CHECKING
 
+from streamchat_desktop.core.errors import ChatError
 from streamchat_desktop.paths import Profile
 from streamchat_desktop.storage.errors import StorageError
 
@@ -72,7 +73,7 @@ class Runtime:
         if args.exit_after_reply:
             try:
                 self.connections.resolve()
-            except Exception as exc:  # unknown provider, bad URL, no key: say it and stop
+            except (ChatError, ValueError) as exc:  # unknown provider, bad URL, no key
                 print(f"streamchat: {exc}", file=sys.stderr)
                 return 2
         self.service = ChatService(self.store, self.connections.target)
@@ -192,26 +193,25 @@ class Runtime:
         self.window.set_theme_checked(theme)
 
     def _on_theme_chosen(self, theme: str) -> None:
-        from streamchat_desktop.settings import SettingsError
-
         self._apply_theme(theme)
         self.settings.theme = theme
-        try:
-            self.settings.save(self.profile)
-        except SettingsError as exc:
-            self.window.show_notice(str(exc))
+        self._save_settings()
 
     def _on_companion_at_launch(self, enabled: bool) -> None:
         """Remember the choice; turning it on starts the companion view right away."""
+        self.settings.companion_enabled = enabled
+        self._save_settings()
+        if enabled:
+            self._companion_start = asyncio.ensure_future(self.companion.start())
+
+    def _save_settings(self) -> None:
+        """Save a choice made in the window; if that fails, say so (the choice still holds)."""
         from streamchat_desktop.settings import SettingsError
 
-        self.settings.companion_enabled = enabled
         try:
             self.settings.save(self.profile)
         except SettingsError as exc:
             self.window.show_notice(str(exc))
-        if enabled:
-            self._companion_start = asyncio.ensure_future(self.companion.start())
 
     def _bring_forward(self) -> None:
         self.window.showNormal()

@@ -25,7 +25,7 @@ from streamchat_desktop.storage.exchange import (
 )
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     export = subparsers.add_parser(
         "export",
         help="write conversations to stdout as Markdown or JSON",

@@ -16,7 +16,7 @@ from streamchat_desktop.keystore import KeychainUnavailable, KeyStore, check_key
 from streamchat_desktop.settings import Settings
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "keys",
         help="store, list or delete API keys in the system keychain",

@@ -13,7 +13,7 @@ from streamchat_desktop.settings import ProviderConfig, Settings, SettingsError,
 PRESET_KINDS = [p.kind for p in PRESETS]
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "providers",
         help="add, list or remove configured providers (servers)",

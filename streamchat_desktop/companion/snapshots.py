@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from streamchat_desktop.companion import protocol as p
 from streamchat_desktop.companion.fanout import Fanout, View
 from streamchat_desktop.core.chat_service import ChatService
 from streamchat_desktop.core.events import Failed, Finished, TerminalEvent
 from streamchat_desktop.core.models import Message, MessageState, Role
-from streamchat_desktop.core.store import ConversationStore, replace
+from streamchat_desktop.core.store import ConversationStore
 
 
 def build_snapshot(
@@ -42,7 +44,7 @@ def _live_view(service: ChatService, fanout: Fanout, message: Message) -> p.Mess
     mirror = fanout.mirrors.get(message.id)
     if mirror is not None:
         text, reasoning = mirror.text()
-        live = replace(message, content=text, reasoning=reasoning)
+        live = dataclasses.replace(message, content=text, reasoning=reasoning)
         return p.message_view(live, seq=mirror.seq)
     # A reply that began before the server observed it: show the text so far.
     active = service.active_reply(message.conversation_id)

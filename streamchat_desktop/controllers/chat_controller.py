@@ -232,12 +232,6 @@ class ChatController(QObject):
         if self._service.active_reply(conversation_id) is None:
             self._service.retry(conversation_id)
 
-    def last_prompt(self) -> str | None:
-        for message in reversed(self.messages()):
-            if message.role is Role.USER:
-                return message.content
-        return None
-
     def detach(self) -> None:
         """Stop listening to the service (the window is closing)."""
         self._service.remove_observer(self._listener)

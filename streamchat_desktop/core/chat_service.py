@@ -34,7 +34,7 @@ from streamchat_desktop.core.models import (
     Role,
 )
 from streamchat_desktop.core.session import ChatSession, StreamOpener
-from streamchat_desktop.core.store import ConversationStore, replace
+from streamchat_desktop.core.store import ConversationStore
 
 log = logging.getLogger(__name__)
 
@@ -156,25 +156,21 @@ class ChatService:
 
     def send(self, conversation_id: str, text: str) -> Message:
         """Add the user's prompt and start streaming the answer; returns the reply."""
-        conversation = self._require(conversation_id)
-        if self.active_reply(conversation_id) is not None:
-            raise RuntimeError("a reply is already streaming in this conversation")
+        conversation = self._require_idle(conversation_id)
         self._store.add_message(
             Message(role=Role.USER, content=text, conversation_id=conversation_id)
         )
         if not self._store.messages(conversation_id)[:-1]:
-            conversation = replace_conversation(conversation, title=make_title(text))
+            conversation = dataclasses.replace(conversation, title=make_title(text))
         self._touch(conversation)
         return self._start_reply(conversation)
 
     def retry(self, conversation_id: str) -> Message:
         """Drop the last answer (failed, stopped, or any) and ask again."""
-        conversation = self._require(conversation_id)
+        conversation = self._require_idle(conversation_id)
         history = self._store.messages(conversation_id)
         if not history or history[-1].role is not Role.ASSISTANT:
             raise RuntimeError("there is no answer to retry")
-        if self.active_reply(conversation_id) is not None:
-            raise RuntimeError("a reply is already streaming in this conversation")
         self._discard_last_answer(history[-1])
         self._touch(conversation)
         return self._start_reply(conversation)
@@ -189,9 +185,7 @@ class ChatService:
         The prompt and everything after it leave the active branch (a store with
         versions keeps them as earlier versions); the new prompt is sent in its place.
         """
-        self._require(conversation_id)
-        if self.active_reply(conversation_id) is not None:
-            raise RuntimeError("a reply is already streaming in this conversation")
+        self._require_idle(conversation_id)
         history = self._store.messages(conversation_id)
         index = next((i for i, m in enumerate(history) if m.id == message_id), None)
         if index is None or history[index].role is not Role.USER:
@@ -202,9 +196,7 @@ class ChatService:
 
     def continue_reply(self, conversation_id: str, message_id: str) -> Message:
         """Continue the last answer (cut by ``length``, stopped or interrupted) in place."""
-        conversation = self._require(conversation_id)
-        if self.active_reply(conversation_id) is not None:
-            raise RuntimeError("a reply is already streaming in this conversation")
+        conversation = self._require_idle(conversation_id)
         history = self._store.messages(conversation_id)
         if not history or history[-1].id != message_id or history[-1].role is not Role.ASSISTANT:
             raise ValueError("only the last answer of the conversation can be continued")
@@ -250,8 +242,15 @@ class ChatService:
             raise KeyError(conversation_id)
         return conversation
 
+    def _require_idle(self, conversation_id: str) -> Conversation:
+        """The conversation, if no reply streams in it (one reply at a time)."""
+        conversation = self._require(conversation_id)
+        if self.active_reply(conversation_id) is not None:
+            raise RuntimeError("a reply is already streaming in this conversation")
+        return conversation
+
     def _touch(self, conversation: Conversation) -> None:
-        touched = replace_conversation(conversation, updated_at=time.time())
+        touched = dataclasses.replace(conversation, updated_at=time.time())
         self._store.update_conversation(touched)
         self._conversation_updated(touched)
 
@@ -287,7 +286,7 @@ class ChatService:
             )
             self._store.add_message(message)
         else:
-            message = replace(
+            message = dataclasses.replace(
                 continuing,
                 state=MessageState.STREAMING,
                 finish_reason=None,
@@ -334,7 +333,7 @@ class ChatService:
 
     def _snapshot(self, reply: _ActiveReply) -> Message:
         session = reply.session
-        return replace(
+        return dataclasses.replace(
             reply.message,
             content=reply.prefix + session.text,
             reasoning=reply.reasoning_prefix + session.reasoning,
@@ -387,18 +386,18 @@ def final_message(message: Message, event: TerminalEvent) -> Message:
     """The message as stored once its reply ended, whatever ended it."""
     usage = event.stats.usage
     if isinstance(event, Finished):
-        return replace(
+        return dataclasses.replace(
             message, state=MessageState.COMPLETE, finish_reason=event.finish_reason, usage=usage
         )
     if isinstance(event, Failed):
-        return replace(
+        return dataclasses.replace(
             message,
             state=MessageState.FAILED,
             error_kind=event.error.kind.value,
             error_message=event.error.message,
             usage=usage,
         )
-    return replace(message, state=MessageState.STOPPED, usage=usage)
+    return dataclasses.replace(message, state=MessageState.STOPPED, usage=usage)
 
 
 def build_turns(conversation: Conversation, history: list[Message]) -> tuple[ChatTurn, ...]:
@@ -419,10 +418,6 @@ def make_title(prompt: str) -> str:
         return line or "New conversation"
     cut = line[:TITLE_LENGTH].rsplit(" ", 1)[0]
     return (cut or line[:TITLE_LENGTH]) + "…"
-
-
-def replace_conversation(conversation: Conversation, **changes: object) -> Conversation:
-    return dataclasses.replace(conversation, **changes)  # type: ignore[arg-type]
 
 
 def _failing_opener(error: ChatError) -> StreamOpener:

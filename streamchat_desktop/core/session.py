@@ -123,8 +123,7 @@ class ChatSession:
                         self._accept(part)
                 else:
                     self._accept(event)
-            for part in self._splitter.flush():
-                self._accept(part)
+            self._flush_splitter()
             return self._end(Finished(finish_reason, self._stats()))
         except ChatError as error:
             self._flush_splitter()
@@ -137,10 +136,10 @@ class ChatSession:
             raise
         except asyncio.CancelledError:
             self._flush_splitter()
-            self._end(Cancelled(self._stats()))
+            outcome = self._end(Cancelled(self._stats()))
             if not self._stop_requested:
                 raise  # someone else (shutdown) cancelled us: let it propagate
-            return self._outcome  # type: ignore[return-value]
+            return outcome
 
     def _flush_splitter(self) -> None:
         for part in self._splitter.flush():

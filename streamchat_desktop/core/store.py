@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Protocol
 
 from streamchat_desktop.core.models import Conversation, Message
@@ -103,8 +102,3 @@ class MemoryStore:
 
     def messages(self, conversation_id: str) -> list[Message]:
         return list(self._messages.get(conversation_id, []))
-
-
-def replace(message: Message, **changes: object) -> Message:
-    """A typed shorthand for ``dataclasses.replace`` on messages."""
-    return dataclasses.replace(message, **changes)  # type: ignore[arg-type]

@@ -6,7 +6,9 @@ from collections.abc import Mapping
 
 import pytest
 
+from streamchat_desktop.connections import Connections, LaunchChoice
 from streamchat_desktop.core.errors import ChatError, ErrorKind
+from streamchat_desktop.core.models import Conversation
 from streamchat_desktop.endpoints import ResolvedEndpoint, needs_onboarding, resolve_endpoint
 from streamchat_desktop.keystore import KeyStore
 from streamchat_desktop.settings import ProviderConfig, Settings
@@ -188,6 +190,20 @@ def test_bad_urls_say_where_they_came_from(keys: KeyStore) -> None:
         resolve(keys, base_url="localhost:1")
     with pytest.raises(ValueError, match="OPENAI_BASE_URL"):
         resolve(keys, environ={"OPENAI_BASE_URL": "ftp://x"})
+
+
+def test_a_conversation_whose_provider_is_gone_gets_a_failed_reply_not_a_bug(
+    keys: KeyStore,
+) -> None:
+    """The ChatService turns only ChatError into a failed reply: anything else is a bug."""
+    connections = Connections(settings(), keys, LaunchChoice(), environ={})
+    with pytest.raises(ChatError) as caught:
+        connections.target(Conversation(provider_id="removed"))
+    assert caught.value.kind is ErrorKind.NOT_FOUND
+    assert "unknown provider 'removed'" in caught.value.detail
+    bad_url = Connections(settings(), keys, LaunchChoice(base_url="localhost:1"), environ={})
+    with pytest.raises(ChatError, match="--base-url: 'localhost:1' is not an http"):
+        bad_url.target(Conversation())
 
 
 def test_unusable_keychain(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from streamchat_desktop.core.models import Conversation, Message, MessageState, Role, Usage
-from streamchat_desktop.core.store import ConversationStore, replace
+from streamchat_desktop.core.store import ConversationStore
 from streamchat_desktop.storage import SqliteStore
 from tests.storage.conftest import add_turns
 

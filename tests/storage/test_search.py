@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import html
+from dataclasses import replace
 
 import pytest
 
 from streamchat_desktop.core.models import Message, MessageState, Role
-from streamchat_desktop.core.store import replace
 from streamchat_desktop.storage import SqliteStore
 from streamchat_desktop.storage.search import fts_query, split_marks
 from tests.storage.conftest import add_turns
