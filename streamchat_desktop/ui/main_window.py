@@ -303,7 +303,12 @@ class MainWindow(QMainWindow):
         self.history.sidebar.set_streaming(conversation_id, True)
         if conversation_id != self._controller.conversation_id:
             return
-        self.transcript.set_messages([m for m in self._controller.messages() if m.id != message.id])
+        before = [m for m in self._controller.messages() if m.id != message.id]
+        shown = self.transcript.message_ids()
+        if before and shown == [m.id for m in before[:-1]]:
+            self.transcript.append_message(before[-1])  # the prompt just sent: only it renders
+        elif shown != [m.id for m in before]:
+            self.transcript.set_messages(before)  # a retry, an edit, another conversation
         self._show_live_reply(message)
         self.stats_label.setText("")
         self.statusBar().showMessage("Streaming…")

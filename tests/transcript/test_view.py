@@ -308,3 +308,18 @@ def test_replaced_documents_are_freed(make_view: ViewFactory) -> None:
         view.set_messages([Message(role=Role.ASSISTANT, content=f"answer {i}", id=f"a{i}")])
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
     assert len(view.findChildren(QTextDocument)) == 1
+
+
+def test_appending_the_sent_prompt_renders_like_the_whole_conversation(
+    make_view: ViewFactory,
+) -> None:
+    first = Message(role=Role.USER, content="What is *this*?", id="u1")
+    answer = Message(role=Role.ASSISTANT, content="A **test** with\n\n- a list", id="a1")
+    prompt = Message(role=Role.USER, content="And <b>that</b>?", id="u2")
+    view = make_view()
+    view.set_messages([first, answer])
+    view.append_message(prompt)
+    assert view.message_ids() == ["u1", "a1", "u2"]
+    whole = make_view()
+    whole.set_messages([first, answer, prompt])
+    assert view.document().toHtml() == whole.document().toHtml()

@@ -220,3 +220,25 @@ def test_retry_after_a_rate_limit_waits_for_retry_after(
 
     assert run_async(retry_and_time()) >= 0.5
     assert last_message(window).content == "finally"
+
+
+def test_a_new_turn_renders_only_the_new_prompt(
+    window: MainWindow, qtbot: Any, fake_openai: FakeOpenAIServer, run_async: Any
+) -> None:
+    fake_openai.enqueue(Script(deltas=["first answer"]), Script(deltas=["second answer"]))
+
+    async def until_complete() -> None:
+        await wait_until(lambda: last_message(window).state is MessageState.COMPLETE)
+
+    send(window, qtbot, "one")
+    run_async(until_complete())
+    whole_renders: list[int] = []
+    original = window.transcript.set_messages
+    window.transcript.set_messages = lambda messages: (  # type: ignore[method-assign]
+        whole_renders.append(len(messages)),
+        original(messages),
+    )
+    send(window, qtbot, "two")
+    run_async(until_complete())
+    assert whole_renders == [], "a new turn must not re-render the conversation"
+    assert window.transcript.toPlainText().count("first answer") == 1

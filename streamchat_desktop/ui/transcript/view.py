@@ -169,6 +169,16 @@ class TranscriptView(QTextBrowser):
         """The messages shown, in order (the live reply included)."""
         return [m.id for m in self._messages]
 
+    def append_message(self, message: Message) -> None:
+        """Add a message after the others (the prompt just sent), rendering only it."""
+        if self._live is not None:
+            self._finish_live(self._live.message)
+        self._messages.append(message)
+        with self._editing():
+            self._writer.write_message(self._pen, message, reasoning_expanded=False)
+        self._following = True
+        self._scroll_to_bottom()
+
     def scroll_to_message(self, message_id: str) -> bool:
         """Bring a message's header to the top of the view (a search hit); found?"""
         document = self.document()
