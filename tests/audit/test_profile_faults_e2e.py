@@ -12,13 +12,10 @@
 from __future__ import annotations
 
 import json
-import os
-import selectors
 import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -28,7 +25,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from streamchat_desktop.cli import build_parser
 from streamchat_desktop.paths import Profile
-from tests.e2e.run_app import app_env, run_streamchat
+from tests.e2e.run_app import app_env, read_until, run_streamchat
 from tests.support.fake_openai import FakeOpenAIServer, Script, numbered_deltas
 from tests.support.waiting import wait_until
 
@@ -43,22 +40,6 @@ def launch(profile: Path, *args: str) -> subprocess.Popen[str]:
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env=app_env(STREAMCHAT_REPORT_READY="1"),
     )  # fmt: skip
-
-
-def read_until(stream: Any, done: Callable[[str], bool], timeout: float) -> str:
-    selector = selectors.DefaultSelector()
-    selector.register(stream, selectors.EVENT_READ)
-    text = ""
-    deadline = time.monotonic() + timeout
-    while not done(text):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out; read so far: {text[-300:]!r}")
-        if selector.select(timeout=0.1):
-            chunk = os.read(stream.fileno(), 65536).decode()
-            if not chunk:
-                break
-            text += chunk
-    return text
 
 
 def stop(app: subprocess.Popen[str]) -> int:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import os
+import selectors
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 
 def app_env(**extra: str) -> dict[str, str]:
@@ -32,3 +36,20 @@ def run_streamchat(
         input=stdin,
         check=False,
     )
+
+
+def read_until(stream: Any, done: Callable[[str], bool], timeout: float) -> str:
+    """Read a child's pipe as it fills until ``done(text)``; the text read so far."""
+    selector = selectors.DefaultSelector()
+    selector.register(stream, selectors.EVENT_READ)
+    text = ""
+    deadline = time.monotonic() + timeout
+    while not done(text):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out; read so far: {text[-300:]!r}")
+        if selector.select(timeout=0.1):
+            chunk = os.read(stream.fileno(), 65536).decode()
+            if not chunk:
+                break
+            text += chunk
+    return text

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import json
 import os
-import selectors
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.e2e.run_app import read_until
 from tests.support.fake_openai import FakeOpenAIServer, Script, numbered_deltas
 
 pytestmark = pytest.mark.e2e
@@ -37,23 +36,6 @@ def launch(profile: Path, *args: str) -> subprocess.Popen[str]:
         text=True,
         env=env(),
     )
-
-
-def read_until(stream: Any, done: Any, timeout: float) -> str:
-    """Read a pipe as it fills until ``done(text)``; the text read so far."""
-    selector = selectors.DefaultSelector()
-    selector.register(stream, selectors.EVENT_READ)
-    text = ""
-    deadline = time.monotonic() + timeout
-    while not done(text):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out; read so far: {text[-300:]!r}")
-        if selector.select(timeout=0.1):
-            chunk = os.read(stream.fileno(), 65536).decode()
-            if not chunk:
-                break
-            text += chunk
-    return text
 
 
 def export(profile: Path) -> dict[str, Any]:
