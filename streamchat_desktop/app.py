@@ -1,18 +1,21 @@
 """The composition root: builds the services, connects them, fixed start and stop order.
 
-Start: profile → logging → Qt application → qasync loop → store → settings and keys →
-chat service → controller → window (shown) → after the first paint: the last
-conversation (or a new one), the openai SDK import, the companion server and the
-``--prompt``. Stop: replies cancelled and saved →
-companion stopped → HTTP clients closed → loop's executor shut down.
+Start, in two phases. Before the first frame, only what the window needs: profile →
+profile lock (a second launch brings the first window forward and exits) → Qt
+application → settings (the theme) → the window, shown, and a short local event loop
+until it has painted. Everything else starts while the user is already looking at it:
+logging → qasync loop → store → keys and connections → chat service → controller,
+bound to the window → the last conversation (or a new one), the openai SDK import, the
+companion server and the ``--prompt``. Stop: replies cancelled and saved → companion
+stopped → HTTP clients closed → loop's executor shut down.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import sys
+from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -20,31 +23,119 @@ from streamchat_desktop import __version__
 from streamchat_desktop.paths import Profile
 
 if TYPE_CHECKING:
+    import asyncio
+
+    from PySide6.QtCore import QMessageLogContext, QtMsgType
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
+    from streamchat_desktop.controllers.single_instance import SingleInstance
+    from streamchat_desktop.settings import Settings
+    from streamchat_desktop.ui.app_theme import ThemeSwitcher
+    from streamchat_desktop.ui.main_window import MainWindow
+
 log = logging.getLogger(__name__)
+
+# At most this long is the rest of the start-up held back for the first frame (a window
+# opened minimized or on a hidden workspace may not paint at all).
+FIRST_PAINT_WAIT_MS = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class FirstFrame:
+    """What exists when the window first shows: the services are built around it."""
+
+    profile: Profile
+    instance: SingleInstance
+    settings: Settings
+    window: MainWindow
+    themes: ThemeSwitcher
 
 
 def run_app(args: argparse.Namespace) -> int:
-    import qasync
-    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from streamchat_desktop.logging_setup import setup_logging
-    from streamchat_desktop.runtime import Runtime
+    from streamchat_desktop.controllers.single_instance import SingleInstance
+    from streamchat_desktop.settings import Settings
+    from streamchat_desktop.ui.app_theme import ThemeSwitcher
+    from streamchat_desktop.ui.main_window import MainWindow
 
     profile = Profile.at(args.profile).ensure()
-    setup_logging(profile.log_file)
-    log.info("StreamChat %s starting with profile %s", __version__, profile.root)
-
-    _route_qt_messages_to_log()
+    qt_messages = _QtMessages()
+    qt_messages.install()
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("StreamChat")
     app.setApplicationDisplayName("StreamChat")
     app.setDesktopFileName("io.github.streamchat.StreamChat")
+    instance = SingleInstance(profile.root)
+    if not instance.claim():
+        print(
+            f"streamchat: StreamChat is already running with the profile {profile.root}; "
+            "its window was brought forward.",
+            file=sys.stderr,
+        )
+        return 0 if not args.exit_after_reply else 3
     app.setWindowIcon(_app_icon())
+    settings = Settings.load(profile)
+    themes = ThemeSwitcher(app)
+    themes.apply(settings.theme)  # before the window exists: no re-styling, no flash
+    window = MainWindow()
+    window.set_theme_checked(settings.theme)
+    painted_after = _show_and_wait_for_first_paint(window)
+    if not window.isVisible():  # closed during its first moments
+        return 0
+
+    setup_logging_for(profile)
+    qt_messages.log_opened()
+    log.info("StreamChat %s starting with profile %s", __version__, profile.root)
+    if painted_after is not None:
+        log.info("window shown after %.3f s", painted_after)
+    return _run_services(args, FirstFrame(profile, instance, settings, window, themes))
+
+
+def _show_and_wait_for_first_paint(window: MainWindow) -> float | None:
+    """Show the window and return once it has painted: the process age at that moment
+    (None if it did not paint in time). ``STREAMCHAT_REPORT_READY=1`` prints it."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from streamchat_desktop.startup_report import process_age, report
+
+    painted: list[float] = []
+
+    def on_painted() -> None:
+        painted.append(process_age())
+        report("STREAMCHAT_READY", painted[0])
+        waiting.quit()
+
+    waiting = QEventLoop()
+    window.first_painted.connect(on_painted)
+    QTimer.singleShot(FIRST_PAINT_WAIT_MS, waiting.quit)
+    window.show()
+    if not painted:
+        waiting.exec()
+    window.first_painted.disconnect(on_painted)
+    return painted[0] if painted else None
+
+
+def setup_logging_for(profile: Profile) -> None:
+    from streamchat_desktop.logging_setup import setup_logging
+
+    setup_logging(profile.log_file)
+
+
+def _run_services(args: argparse.Namespace, shown: FirstFrame) -> int:
+    """The second phase: the event loop and every service, while the window is up."""
+    import asyncio
+
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    from streamchat_desktop.runtime import Runtime
+    from streamchat_desktop.startup_report import process_age, report
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
 
@@ -56,17 +147,19 @@ def run_app(args: argparse.Namespace) -> int:
 
     sys.set_asyncgen_hooks(finalizer=finalize)
 
-    runtime = Runtime(args, profile)
-    _install_bug_handlers(loop, str(profile.log_file))
+    runtime = Runtime(args, shown)
+    _install_bug_handlers(loop, str(shown.profile.log_file))
     exit_code = runtime.build()
     if exit_code is not None:
+        shown.window.close()
         return exit_code
     _quit_on_termination_signals(app)
-    QTimer.singleShot(0, runtime.window.show)
     quit_event = asyncio.Event()
     app.aboutToQuit.connect(quit_event.set)
-    runtime.window.destroyed.connect(quit_event.set)
+    shown.window.destroyed.connect(quit_event.set)
     with loop:
+        loop.call_soon(runtime.start)
+        loop.call_soon(lambda: report("STREAMCHAT_STARTED", process_age()))
         loop.run_until_complete(_run_until(quit_event))
         loop.run_until_complete(runtime.shutdown())
         loop.run_until_complete(loop.shutdown_default_executor())
@@ -105,23 +198,41 @@ def _app_icon() -> QIcon:
     return icon
 
 
-def _route_qt_messages_to_log() -> None:
-    """Qt's own warnings go to the log file, not the user's terminal (or a script's stderr)."""
-    from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
+class _QtMessages:
+    """Qt's own warnings go to the log file, not the user's terminal (or a script's stderr).
 
-    qt_log = logging.getLogger("qt")
-    levels = {
-        QtMsgType.QtDebugMsg: logging.DEBUG,
-        QtMsgType.QtInfoMsg: logging.INFO,
-        QtMsgType.QtWarningMsg: logging.WARNING,
-        QtMsgType.QtCriticalMsg: logging.ERROR,
-        QtMsgType.QtFatalMsg: logging.CRITICAL,
-    }
+    Installed before the first frame, when the log is not open yet: until ``log_opened``
+    they wait in a list."""
 
-    def handler(kind: QtMsgType, _context: QMessageLogContext, message: str) -> None:
-        qt_log.log(levels.get(kind, logging.WARNING), "%s", message)
+    def __init__(self) -> None:
+        from PySide6.QtCore import QtMsgType
 
-    qInstallMessageHandler(handler)
+        self._levels = {
+            QtMsgType.QtDebugMsg: logging.DEBUG,
+            QtMsgType.QtInfoMsg: logging.INFO,
+            QtMsgType.QtWarningMsg: logging.WARNING,
+            QtMsgType.QtCriticalMsg: logging.ERROR,
+            QtMsgType.QtFatalMsg: logging.CRITICAL,
+        }
+        self._log = logging.getLogger("qt")
+        self._pending: list[tuple[int, str]] | None = []
+
+    def install(self) -> None:
+        from PySide6.QtCore import qInstallMessageHandler
+
+        qInstallMessageHandler(self._handle)
+
+    def log_opened(self) -> None:
+        pending, self._pending = self._pending or [], None
+        for level, message in pending:
+            self._log.log(level, "%s", message)
+
+    def _handle(self, kind: QtMsgType, _context: QMessageLogContext, message: str) -> None:
+        level = self._levels.get(kind, logging.WARNING)
+        if self._pending is None:
+            self._log.log(level, "%s", message)
+        else:
+            self._pending.append((level, message))
 
 
 def _install_bug_handlers(loop: asyncio.AbstractEventLoop, log_file: str) -> None:

@@ -1,49 +1,40 @@
-"""The services of one running app, built and torn down in a fixed order."""
+"""The services of one running app, built behind its window and torn down in a fixed order."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import logging
-import os
 import sys
-import time
 from typing import TYPE_CHECKING
 
 from streamchat_desktop.core.errors import ChatError
-from streamchat_desktop.paths import Profile
 from streamchat_desktop.storage.errors import StorageError
 
 if TYPE_CHECKING:
+    from streamchat_desktop.app import FirstFrame
     from streamchat_desktop.storage.repository import SqliteStore
 
 log = logging.getLogger(__name__)
 
 
-def process_age() -> float:
-    """Seconds since this process started (for the start-up benchmark)."""
-    try:
-        with open(f"/proc/{os.getpid()}/stat", encoding="ascii") as stat:
-            start_ticks = int(stat.read().rsplit(")", 1)[1].split()[19])
-        with open("/proc/uptime", encoding="ascii") as uptime:
-            up = float(uptime.read().split()[0])
-        return up - start_ticks / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError):
-        return time.process_time()
-
-
 class Runtime:
-    """Builds store → settings and keys → chat service → controller → window, and stops
-    them in reverse: replies cancelled and saved, HTTP clients closed, store closed."""
+    """Builds store → keys → chat service → controller behind an already shown window
+    (its profile claimed, its settings loaded), and stops them in reverse: replies
+    cancelled and saved, HTTP clients closed, store closed."""
 
-    def __init__(self, args: argparse.Namespace, profile: Profile) -> None:
+    def __init__(self, args: argparse.Namespace, shown: FirstFrame) -> None:
         self.args = args
-        self.profile = profile
+        self.profile = shown.profile
+        self.instance = shown.instance
+        self.settings = shown.settings
+        self.window = shown.window
+        self._themes = shown.themes
         self.exit_code = 0
-        self.notices: list[str] = []  # shown once the window is up
+        self.notices: list[str] = list(self.settings.warnings)  # shown once all is up
 
     def build(self) -> int | None:
-        """Everything before the window shows; an exit code if the app cannot start."""
+        """The services behind the window; an exit code if the app cannot start."""
         from streamchat_desktop.companion_coordinator import (
             CompanionCoordinator,
             announce_stream,
@@ -54,19 +45,14 @@ class Runtime:
         from streamchat_desktop.core.chat_service import ChatService
         from streamchat_desktop.endpoint_coordinator import EndpointCoordinator
         from streamchat_desktop.keystore import KeyStore
-        from streamchat_desktop.settings import Settings
-        from streamchat_desktop.ui.main_window import MainWindow
 
         args = self.args
-        if not self._claim_profile():
-            return 0 if not args.exit_after_reply else 3
+        self.instance.listen()
         try:
             self.store = self._open_store()
         except StorageError as exc:  # written by a newer version, not a file, unreadable
             print(f"streamchat: {exc.message}", file=sys.stderr)
             return 1
-        self.settings = Settings.load(self.profile)
-        self.notices.extend(self.settings.warnings)
         self.connections = Connections(
             self.settings, KeyStore(), LaunchChoice(args.provider, args.base_url, args.model)
         )
@@ -78,9 +64,7 @@ class Runtime:
                 return 2
         self.service = ChatService(self.store, self.connections.target)
         self.controller = ChatController(self.service)
-        self.window = MainWindow(
-            self.controller, self.store.search, ConversationExchange(self.store)
-        )
+        self.window.bind(self.controller, self.store.search, ConversationExchange(self.store))
         self.endpoints = EndpointCoordinator(
             self.connections,
             self.controller,
@@ -96,30 +80,14 @@ class Runtime:
             port=args.companion_port or self.settings.companion_port,
             announce_to=announce_stream(args.exit_after_reply),
         )
-        self._apply_theme(self.settings.theme)
         self.window.theme_chosen.connect(self._on_theme_chosen)
         self.window.companion_at_launch_action.setChecked(self.settings.companion_enabled)
         self.window.companion_at_launch_action.toggled.connect(self._on_companion_at_launch)
-        self.window.first_painted.connect(self._on_first_painted)
         self.instance.activation_requested.connect(self._bring_forward)
         self.service.add_save_error_listener(self._on_save_failed)
         if args.exit_after_reply:
             self._watch_first_reply()
         return None
-
-    def _claim_profile(self) -> bool:
-        """One instance per profile: a second launch brings the first window forward."""
-        from streamchat_desktop.controllers.single_instance import SingleInstance
-
-        self.instance = SingleInstance(self.profile.root)
-        if self.instance.acquire():
-            return True
-        print(
-            f"streamchat: StreamChat is already running with the profile {self.profile.root}; "
-            "its window was brought forward.",
-            file=sys.stderr,
-        )
-        return False
 
     def _open_store(self) -> SqliteStore:
         from streamchat_desktop.storage.repository import SqliteStore
@@ -153,13 +121,8 @@ class Runtime:
 
         self.service.add_observer(ReplyPrinter(sys.stdout, sys.stderr, done))
 
-    def _on_first_painted(self) -> None:
-        if os.environ.get("STREAMCHAT_REPORT_READY") == "1":
-            print(f"STREAMCHAT_READY {process_age():.4f}", file=sys.stderr, flush=True)
-        log.info("window shown after %.3f s", process_age())
-        # Opened only now, right after the first frame: rendering a conversation's Markdown
-        # (markdown-it and pygments imported, then laid out) held the window back ≈ 80 ms
-        # for 20 messages. Everything below expects the conversation to be open.
+    def start(self) -> None:
+        """Once the loop runs: open the first conversation, start what was asked for."""
         self._open_first_conversation()
         for notice in self.notices:
             log.warning("%s", notice)
@@ -180,20 +143,9 @@ class Runtime:
         if self.endpoints.needs_onboarding():
             self.endpoints.show_onboarding()
 
-    def _apply_theme(self, theme: str) -> None:
-        from PySide6.QtWidgets import QApplication
-
-        from streamchat_desktop.ui.app_theme import ThemeSwitcher
-
-        if not hasattr(self, "_themes"):
-            app = QApplication.instance()
-            assert isinstance(app, QApplication)
-            self._themes = ThemeSwitcher(app)
+    def _on_theme_chosen(self, theme: str) -> None:
         self._themes.apply(theme)
         self.window.set_theme_checked(theme)
-
-    def _on_theme_chosen(self, theme: str) -> None:
-        self._apply_theme(theme)
         self.settings.theme = theme
         self._save_settings()
 

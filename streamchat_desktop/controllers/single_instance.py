@@ -1,10 +1,11 @@
 """One running StreamChat per profile: a second launch brings the first window forward.
 
-The first instance listens on a local socket (a Unix socket / Windows named pipe)
-named after a hash of the user and the profile path; a later instance on the same
-profile connects, asks the first to come forward, and exits without opening the
-database. A socket file left behind by a killed instance is detected (nobody
-answers) and replaced.
+The claim is a lock file in the profile (QLockFile: taken atomically, and reclaimed
+when its owner died). The owner also listens on a local socket (a Unix socket / Windows
+named pipe) named after a hash of the user and the profile path; a later launch on
+the same profile fails to take the lock, connects, asks the first to come forward and
+exits without opening the database. Claiming needs no QtNetwork, so it costs the
+first frame nothing; the socket is opened once the window is up (``listen``).
 """
 
 from __future__ import annotations
@@ -12,16 +13,25 @@ from __future__ import annotations
 import getpass
 import hashlib
 import logging
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtNetwork import QLocalServer, QLocalSocket
+from PySide6.QtCore import QLockFile, QObject, Signal
+
+if TYPE_CHECKING:
+    from PySide6.QtNetwork import QLocalServer
 
 log = logging.getLogger(__name__)
 
 ACTIVATE = b"activate\n"
 CONNECT_TIMEOUT_MS = 500
 WRITE_TIMEOUT_MS = 1000
+LOCK_FILE_NAME = "streamchat.lock"
+# How long a second launch keeps asking an owner that has not opened its socket yet
+# (it is still starting).
+ASK_FOR_S = 3.0
+ASK_INTERVAL_S = 0.1
 
 
 def server_name(profile_root: Path) -> str:
@@ -38,8 +48,10 @@ class SingleInstance(QObject):
     """Claim a profile for this process.
 
     ``acquire()`` returns True when this is the only instance (keep the object alive
-    for the life of the app); False when another instance runs — it has been asked
-    to come forward, and this one should exit.
+    for the life of the app; it then listens for later launches); False when another
+    instance runs — it has been asked to come forward, and this one should exit.
+    ``claim()`` + ``listen()`` split the two steps, for a launch that shows its window
+    in between.
 
     Signals:
         activation_requested(): another launch on this profile wants the window shown.
@@ -50,39 +62,66 @@ class SingleInstance(QObject):
     def __init__(self, profile_root: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.name = server_name(profile_root)
+        self._lock = QLockFile(str(Path(profile_root) / LOCK_FILE_NAME))
+        self._lock.setStaleLockTime(0)  # stale only when its owner is gone, never by age
+        self._claimed = False
         self._server: QLocalServer | None = None
 
     @property
     def is_primary(self) -> bool:
-        return self._server is not None
+        return self._claimed
 
     def acquire(self) -> bool:
-        if self._server is not None:
-            return True
-        if self._ask_running_instance():
+        if not self.claim():
             return False
+        self.listen()
+        return True
+
+    def claim(self) -> bool:
+        """Take the profile; if another instance has it, ask it to come forward."""
+        if self._claimed:
+            return True
+        if self._lock.tryLock(0):
+            self._claimed = True
+            return True
+        if self._lock.error() != QLockFile.LockError.LockFailedError:
+            # No permission, unreadable directory…: run anyway, SQLite's locking still
+            # protects the data.
+            log.warning("cannot take the profile lock: %s", self._lock.error())
+            self._claimed = True
+            return True
+        deadline = time.monotonic() + ASK_FOR_S
+        while not self._ask_running_instance() and time.monotonic() < deadline:
+            time.sleep(ASK_INTERVAL_S)  # the owner is still starting: its socket comes soon
+        return False
+
+    def listen(self) -> None:
+        """Accept activation requests from later launches (call after ``claim``)."""
+        from PySide6.QtNetwork import QLocalServer
+
+        if self._server is not None or not self._claimed:
+            return
         server = QLocalServer(self)
         server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
+        # We own the profile: a socket file already there was left by a killed instance.
+        QLocalServer.removeServer(self.name)
         if not server.listen(self.name):
-            # Either a stale socket from a killed instance, or another instance won a
-            # race with us. Ask again; only if nobody answers is the socket stale.
-            if self._ask_running_instance():
-                return False
-            log.info("removing stale single-instance socket %s", self.name)
-            QLocalServer.removeServer(self.name)
-            if not server.listen(self.name):
-                log.warning("cannot listen on %s: %s", self.name, server.errorString())
-                return True  # run anyway: SQLite's locking still protects the data
+            log.warning("cannot listen on %s: %s", self.name, server.errorString())
+            return  # a later launch is still refused by the lock; it just cannot ask
         server.newConnection.connect(self._on_new_connection)
         self._server = server
-        return True
 
     def release(self) -> None:
         if self._server is not None:
             self._server.close()
             self._server = None
+        if self._claimed:
+            self._lock.unlock()
+            self._claimed = False
 
     def _ask_running_instance(self) -> bool:
+        from PySide6.QtNetwork import QLocalSocket
+
         socket = QLocalSocket()
         socket.connectToServer(self.name)
         if not socket.waitForConnected(CONNECT_TIMEOUT_MS):

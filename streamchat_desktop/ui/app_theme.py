@@ -31,8 +31,12 @@ class ThemeSwitcher:
         self._app = app
         self._system_style = app.style().name()
         self._system_palette = QPalette(app.palette())
+        self._current = "system"
 
     def apply(self, theme: str) -> None:
+        if theme == self._current:
+            return  # re-styling every widget for nothing is not free
+        self._current = theme
         if theme == "dark":
             self._app.setStyle(QStyleFactory.create("Fusion"))
             self._app.setPalette(dark_palette())

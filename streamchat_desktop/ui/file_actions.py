@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu
 
-from streamchat_desktop.controllers.chat_controller import ChatController
 from streamchat_desktop.controllers.exchange import ConversationExchange, ExchangeError
+
+if TYPE_CHECKING:
+    from streamchat_desktop.controllers.chat_controller import ChatController
 
 _FILTERS = {"md": "Markdown (*.md)", "json": "StreamChat export (*.json)"}
 
 
 class FileActions:
-    """Builds the actions into ``menu``; dialogs open over ``window``."""
+    """Builds the actions into ``menu`` (above ``before``, if given); dialogs open over
+    ``window``."""
 
     def __init__(
         self,
@@ -23,6 +27,8 @@ class FileActions:
         controller: ChatController,
         exchange: ConversationExchange,
         menu: QMenu,
+        *,
+        before: QAction | None = None,
     ) -> None:
         self._window = window
         self._controller = controller
@@ -36,7 +42,10 @@ class FileActions:
         self.export_all.triggered.connect(lambda: self._export("json", everything=True))
         self.import_json.triggered.connect(self._import)
         for action in (self.export_md, self.export_json, self.export_all, self.import_json):
-            menu.addAction(action)
+            if before is None:
+                menu.addAction(action)
+            else:
+                menu.insertAction(before, action)
 
     def export_to(self, path: Path, fmt: str, *, everything: bool) -> None:
         """Write the active conversation (or all) to ``path``; problems are shown."""

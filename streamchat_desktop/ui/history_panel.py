@@ -11,7 +11,7 @@ from streamchat_desktop.ui.sidebar import ConversationSidebar
 class HistoryPanel(QWidget):
     """Holds the ``search`` panel and the ``sidebar``; their signals are used directly."""
 
-    def __init__(self, search: SearchFunction, parent: QWidget | None = None) -> None:
+    def __init__(self, search: SearchFunction | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.search = SearchPanel(search, self)
         self.sidebar = ConversationSidebar(self)

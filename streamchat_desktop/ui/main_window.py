@@ -1,6 +1,13 @@
-"""The main window: transcript, composer, Send/Stop, model indicator and status bar."""
+"""The main window: transcript, composer, Send/Stop, model indicator and status bar.
+
+The window is built before the services behind it (so its first frame is not held back
+by the event loop, the database or the keychain) and bound to its controller by
+``bind``; until then it shows its empty state and sends nothing.
+"""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -24,24 +31,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from streamchat_desktop.controllers.chat_controller import ChatController
-from streamchat_desktop.controllers.exchange import ConversationExchange
-from streamchat_desktop.core.events import ReplyStats
 from streamchat_desktop.core.models import Message, Role
 from streamchat_desktop.ui.app_theme import THEMES
 from streamchat_desktop.ui.composer import Composer
 from streamchat_desktop.ui.endpoint_picker import EndpointPicker
-from streamchat_desktop.ui.file_actions import FileActions
 from streamchat_desktop.ui.history_panel import HistoryPanel
-from streamchat_desktop.ui.search_panel import SearchFunction
 from streamchat_desktop.ui.status_text import reply_summary
 from streamchat_desktop.ui.transcript.view import TranscriptView
+
+if TYPE_CHECKING:
+    from streamchat_desktop.controllers.chat_controller import ChatController
+    from streamchat_desktop.controllers.exchange import ConversationExchange
+    from streamchat_desktop.core.events import ReplyStats
+    from streamchat_desktop.ui.file_actions import FileActions
+    from streamchat_desktop.ui.search_panel import SearchFunction
 
 APP_TITLE = "StreamChat"
 
 
 class MainWindow(QMainWindow):
-    """One chat window over a ChatController.
+    """One chat window over a ChatController (given here, or later to ``bind``).
 
     Signals:
         first_painted(): the window's first frame is on screen (start-up timing).
@@ -57,12 +66,13 @@ class MainWindow(QMainWindow):
 
     def __init__(
         self,
-        controller: ChatController,
-        search: SearchFunction,
+        controller: ChatController | None = None,
+        search: SearchFunction | None = None,
         exchange: ConversationExchange | None = None,
     ) -> None:
         super().__init__()
-        self._controller = controller
+        self._bound: ChatController | None = None
+        self.file_actions: FileActions | None = None
         self._painted = False
         self._editing: str | None = None  # the prompt being edited, if any
         self.setWindowTitle(APP_TITLE)
@@ -76,9 +86,33 @@ class MainWindow(QMainWindow):
         self.endpoint_picker = EndpointPicker(self)
         self.stats_label = QLabel("", self)
 
-        self.history = HistoryPanel(search, self)
+        self.history = HistoryPanel(None, self)
         self._build_layout()
-        self._build_actions(exchange)
+        self._build_actions()
+        if controller is not None:
+            self.bind(controller, search or (lambda _query: []), exchange)
+
+    @property
+    def _controller(self) -> ChatController:
+        assert self._bound is not None, "MainWindow.bind() was not called"
+        return self._bound
+
+    def bind(
+        self,
+        controller: ChatController,
+        search: SearchFunction,
+        exchange: ConversationExchange | None = None,
+    ) -> None:
+        """Connect the window to the chat it shows; call once."""
+        assert self._bound is None, "MainWindow is already bound"
+        self._bound = controller
+        self.history.search.set_search_function(search)
+        if exchange is not None:
+            from streamchat_desktop.ui.file_actions import FileActions
+
+            self.file_actions = FileActions(
+                self, controller, exchange, self._file_menu, before=self._file_menu_tail
+            )
         self._connect()
 
     # Layout --------------------------------------------------------------------------
@@ -116,7 +150,7 @@ class MainWindow(QMainWindow):
             action.setShortcut(QKeySequence(shortcut))
         return action
 
-    def _build_actions(self, exchange: ConversationExchange | None) -> None:
+    def _build_actions(self) -> None:
         keys = QKeySequence.StandardKey
         self.new_action = self._action("New chat", keys.New)
         self.stop_action = self._action("Stop", QKeySequence(Qt.Key.Key_Escape))
@@ -137,7 +171,7 @@ class MainWindow(QMainWindow):
         self.companion_at_launch_action.setCheckable(True)
         self.quit_action = self._action("Quit", keys.Quit)
         self._build_toolbar()
-        self._build_menus(exchange)
+        self._build_menus()
 
     def _build_toolbar(self) -> None:
         toolbar = QToolBar("Main", self)
@@ -150,8 +184,8 @@ class MainWindow(QMainWindow):
         toolbar.addWidget(spacer)
         toolbar.addWidget(self.endpoint_picker)
 
-    def _build_menus(self, exchange: ConversationExchange | None) -> None:
-        menu = self.menuBar().addMenu("&File")
+    def _build_menus(self) -> None:
+        menu = self._file_menu = self.menuBar().addMenu("&File")
         menu.addActions(
             [
                 self.new_action,
@@ -162,10 +196,7 @@ class MainWindow(QMainWindow):
             ]
         )
         menu.addSeparator()
-        self.file_actions = (
-            FileActions(self, self._controller, exchange, menu) if exchange else None
-        )
-        menu.addSeparator()
+        self._file_menu_tail = menu.addSeparator()  # the export/import actions go above
         menu.addAction(self.quit_action)
         theme_menu = self.menuBar().addMenu("&View").addMenu("Theme")
         self.theme_actions = QActionGroup(self)

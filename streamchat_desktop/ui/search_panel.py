@@ -85,9 +85,9 @@ class SearchPanel(QWidget):
     hit_activated = Signal(str, str)
     dismissed = Signal()
 
-    def __init__(self, search: SearchFunction, parent: QWidget | None = None) -> None:
+    def __init__(self, search: SearchFunction | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._search = search
+        self._search = search  # None until the store is open: a query waits for it
         self._hits: list[SearchResult] = []
         self.query_box = QLineEdit(self)
         self.query_box.setPlaceholderText("Search all conversations")
@@ -131,10 +131,18 @@ class SearchPanel(QWidget):
     def hits(self) -> list[SearchResult]:
         return list(self._hits)
 
+    def set_search_function(self, search: SearchFunction) -> None:
+        """Search with this from now on; a query typed while there was none runs now."""
+        self._search = search
+        if self.query_box.text().strip():
+            self.search_now()
+
     def search_now(self) -> None:
         """Run the search for the current text (normally after a short typing pause)."""
         self._debounce.stop()
         query = self.query_box.text()
+        if self._search is None:
+            return
         try:
             hits = list(self._search(query)) if query.strip() else []
         except Exception as exc:  # a storage fault: say so, keep the panel usable

@@ -55,6 +55,7 @@ ROOT_MODULES = {
     "runtime",
     "endpoint_coordinator",
     "companion_coordinator",
+    "startup_report",
 }
 # Qt modules allowed below the widgets layer (controllers: QtCore, and QtNetwork for the
 # single-instance socket).

@@ -88,7 +88,7 @@ def test_the_real_app_starts_on_a_corrupt_database_and_keeps_it_as_a_backup(
 
     app = launch(profile)  # the window opens on the recovered profile, with its history
     try:
-        read_until(app.stderr, lambda t: "STREAMCHAT_READY" in t, timeout=60)
+        read_until(app.stderr, lambda t: "STREAMCHAT_STARTED" in t, timeout=60)
         assert app.poll() is None
     finally:
         assert stop(app) == 0
@@ -98,7 +98,12 @@ def test_the_real_app_starts_on_a_corrupt_database_and_keeps_it_as_a_backup(
 @pytest.fixture
 def runtime_on(qapp: Any, run_async: Callable[..., Any]) -> Iterator[Callable[..., Any]]:
     """Build the app's real Runtime in this process (as ``run_app`` does, minus the loop)."""
+    from streamchat_desktop.app import FirstFrame
+    from streamchat_desktop.controllers.single_instance import SingleInstance
     from streamchat_desktop.runtime import Runtime
+    from streamchat_desktop.settings import Settings
+    from streamchat_desktop.ui.app_theme import ThemeSwitcher
+    from streamchat_desktop.ui.main_window import MainWindow
 
     built: list[Runtime] = []
 
@@ -106,10 +111,16 @@ def runtime_on(qapp: Any, run_async: Callable[..., Any]) -> Iterator[Callable[..
         """Built and shown; returns once the first paint opened the first conversation."""
         args = build_parser().parse_args(list(argv))
         args.profile = str(profile)
-        runtime = Runtime(args, Profile.at(args.profile).ensure())
+        claimed = Profile.at(args.profile).ensure()
+        instance = SingleInstance(claimed.root)
+        assert instance.claim()
+        settings = Settings.load(claimed)
+        shown = FirstFrame(claimed, instance, settings, MainWindow(), ThemeSwitcher(qapp))
+        runtime = Runtime(args, shown)
         assert runtime.build() is None
         built.append(runtime)
-        runtime.window.show()  # painted while the loop runs: its tasks start on it
+        runtime.window.show()
+        runtime.start()
         run_async(wait_until(lambda: runtime.controller.conversation_id is not None))
         return runtime
 

@@ -93,7 +93,7 @@ def test_sigkill_mid_answer_then_restart(fake_openai: FakeOpenAIServer, tmp_path
 
     restarted = launch(profile)
     try:
-        read_until(restarted.stderr, lambda t: "STREAMCHAT_READY" in t, timeout=60)
+        read_until(restarted.stderr, lambda t: "STREAMCHAT_STARTED" in t, timeout=60)
     finally:
         restarted.terminate()
         restarted.wait(timeout=20)
