@@ -76,7 +76,6 @@ def run_app(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 0 if not args.exit_after_reply else 3
-    app.setWindowIcon(_app_icon())
     settings = Settings.load(profile)
     themes = ThemeSwitcher(app)
     themes.apply(settings.theme)  # before the window exists: no re-styling, no flash
@@ -136,6 +135,8 @@ def _run_services(args: argparse.Namespace, shown: FirstFrame) -> int:
 
     app = QApplication.instance()
     assert isinstance(app, QApplication)
+    # Eight PNGs read: after the first frame (the window manager picks the change up).
+    app.setWindowIcon(_app_icon())
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
 

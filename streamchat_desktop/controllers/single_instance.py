@@ -11,7 +11,6 @@ first frame nothing; the socket is opened once the window is up (``listen``).
 from __future__ import annotations
 
 import getpass
-import hashlib
 import logging
 import time
 from pathlib import Path
@@ -36,6 +35,8 @@ ASK_INTERVAL_S = 0.1
 
 def server_name(profile_root: Path) -> str:
     """A short socket name unique to this user and profile directory."""
+    import hashlib  # loads OpenSSL: not before the first frame
+
     try:
         user = getpass.getuser()
     except (KeyError, OSError):
@@ -61,11 +62,16 @@ class SingleInstance(QObject):
 
     def __init__(self, profile_root: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.name = server_name(profile_root)
+        self._root = Path(profile_root)
         self._lock = QLockFile(str(Path(profile_root) / LOCK_FILE_NAME))
         self._lock.setStaleLockTime(0)  # stale only when its owner is gone, never by age
         self._claimed = False
         self._server: QLocalServer | None = None
+
+    @property
+    def name(self) -> str:
+        """The local socket's name."""
+        return server_name(self._root)
 
     @property
     def is_primary(self) -> bool:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-import uuid
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -35,6 +34,8 @@ class Usage:
 
 
 def new_id() -> str:
+    import uuid  # on first use: it costs the first frame ≈ 2 ms (it loads platform)
+
     return uuid.uuid4().hex
 
 

@@ -2,31 +2,12 @@
 
 from __future__ import annotations
 
-import html
 import logging
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from typing import Protocol
 
-from PySide6.QtCore import (
-    QEvent,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    QRectF,
-    QSize,
-    Qt,
-    QTimer,
-    Signal,
-)
-from PySide6.QtGui import (
-    QAbstractTextDocumentLayout,
-    QColor,
-    QKeyEvent,
-    QPainter,
-    QPalette,
-    QTextDocument,
-)
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QKeyEvent, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -34,22 +15,18 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
 
 from streamchat_desktop.core.models import Role
-from streamchat_desktop.ui.sidebar_delegate import mix
+from streamchat_desktop.ui.app_theme import mix
 
 log = logging.getLogger(__name__)
 
 DEBOUNCE_MS = 150
 HTML_ROLE = Qt.ItemDataRole.UserRole + 10
 HIT_ROLE = Qt.ItemDataRole.UserRole + 11
-Index = QModelIndex | QPersistentModelIndex
 
 
 class SearchResult(Protocol):
@@ -98,7 +75,6 @@ class SearchPanel(QWidget):
         self.status.setContentsMargins(4, 0, 4, 0)
         self.results = QListWidget(self)
         self.results.setFrameShape(QFrame.Shape.NoFrame)
-        self.results.setItemDelegate(_HitDelegate(self.results))
         self.results.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.results.setMouseTracking(True)
@@ -154,8 +130,12 @@ class SearchPanel(QWidget):
         self._show_status()
 
     def _show_hits(self, hits: list[SearchResult]) -> None:
+        from streamchat_desktop.ui.search_hits import HitDelegate, hit_html
+
         self._hits = hits
         self.results.clear()
+        if not isinstance(self.results.itemDelegate(), HitDelegate):
+            self.results.setItemDelegate(HitDelegate(self.results))
         palette = self.palette()
         mark = mix(palette.color(QPalette.ColorRole.Base), QColor("#f5c400"), 0.55)
         for hit in hits:
@@ -209,61 +189,3 @@ class SearchPanel(QWidget):
                 self.dismissed.emit()
             return True
         return super().eventFilter(watched, event)
-
-
-def hit_html(hit: SearchResult, mark_color: str, palette: QPalette) -> str:
-    """A hit as rich text: title, who and when, then the snippet with matches marked."""
-    dim = mix(palette.color(QPalette.ColorRole.Text), palette.color(QPalette.ColorRole.Base), 0.45)
-    who = "You" if hit.role is Role.USER else hit.role.value.capitalize()
-    when = datetime.fromtimestamp(hit.created_at).strftime("%d %b %Y").lstrip("0")
-    parts: list[str] = []
-    position = 0
-    for start, end in hit.highlights:
-        parts.append(html.escape(hit.snippet[position:start]))
-        marked = html.escape(hit.snippet[start:end])
-        parts.append(f'<span style="background-color:{mark_color};">{marked}</span>')
-        position = end
-    parts.append(html.escape(hit.snippet[position:]))
-    snippet = "".join(parts).replace("\n", " ")
-    return (
-        f"<div><b>{html.escape(hit.conversation_title)}</b></div>"
-        f'<div style="color:{dim.name()}; font-size:small;">{who} · {when}</div>'
-        f'<div style="margin-top:2px;">{snippet}</div>'
-    )
-
-
-class _HitDelegate(QStyledItemDelegate):
-    """Rich-text rows: a QTextDocument laid out at the row's width."""
-
-    def _document(self, option: QStyleOptionViewItem, index: Index, width: int) -> QTextDocument:
-        document = QTextDocument()
-        document.setDefaultFont(option.font)
-        document.setDocumentMargin(8)
-        document.setHtml(str(index.data(HTML_ROLE) or ""))
-        document.setTextWidth(max(80, width))
-        return document
-
-    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
-        width = option.rect.width() or (option.widget.width() if option.widget else 280)
-        document = self._document(option, index, width - 8)
-        return QSize(width, int(document.size().height()) + 4)
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        palette = option.palette
-        rect = option.rect.adjusted(4, 2, -4, -2)
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        hovered = bool(option.state & QStyle.StateFlag.State_MouseOver)
-        if selected or hovered:
-            base = palette.color(QPalette.ColorRole.Base)
-            accent = palette.color(QPalette.ColorRole.Highlight)
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(mix(base, accent, 0.2 if selected else 0.07))
-            painter.drawRoundedRect(QRectF(rect), 7, 7)
-        document = self._document(option, index, rect.width())
-        painter.translate(rect.topLeft())
-        context = QAbstractTextDocumentLayout.PaintContext()
-        context.palette.setColor(QPalette.ColorRole.Text, palette.color(QPalette.ColorRole.Text))
-        document.documentLayout().draw(painter, context)
-        painter.restore()

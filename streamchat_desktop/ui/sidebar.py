@@ -22,13 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from streamchat_desktop.core.models import Conversation
-from streamchat_desktop.ui.sidebar_delegate import (
-    ID_ROLE,
-    KIND_ROLE,
-    STREAMING_ROLE,
-    SUBTITLE_ROLE,
-    ConversationDelegate,
-)
+from streamchat_desktop.ui.sidebar_roles import ID_ROLE, KIND_ROLE, STREAMING_ROLE, SUBTITLE_ROLE
 
 UNDO_SECONDS = 6.0
 PULSE_INTERVAL_MS = 80
@@ -70,7 +64,6 @@ class ConversationSidebar(QWidget):
         self.new_button.setToolTip("Start a new conversation (Ctrl+N)")
         self.new_button.setMinimumHeight(32)
         self.list = _ConversationList(self)
-        self.list.setItemDelegate(ConversationDelegate(self.list))
         self.undo_bar = _UndoBar(self)
         self.undo_bar.hide()
         self._undo_timer = QTimer(self)
@@ -185,9 +178,10 @@ class ConversationSidebar(QWidget):
         self.delete_action.triggered.connect(self._on_delete_triggered)
         self.undo_bar.undo_button.clicked.connect(self.undo_delete)
         self._undo_timer.timeout.connect(self.commit_pending_delete)
-        self._pulse.timeout.connect(self.list.viewport().update)
+        self._pulse.timeout.connect(self.list.rows.update)
 
     def _rebuild(self) -> None:
+        self.list.ensure_painter()
         self._populating = True
         scroll = self.list.verticalScrollBar().value()
         self.list.clear()
@@ -289,7 +283,7 @@ class ConversationSidebar(QWidget):
         menu.addAction(self.rename_action)
         menu.addSeparator()
         menu.addAction(self.delete_action)
-        menu.exec(self.list.viewport().mapToGlobal(position))
+        menu.exec(self.list.rows.mapToGlobal(position))
 
     def _on_rename_triggered(self) -> None:
         item = self.list.currentItem()
@@ -319,7 +313,18 @@ class _ConversationList(QListWidget):
         )
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.setAccessibleName("Conversations")
-        self.viewport().setAutoFillBackground(False)
+        # Our own viewport widget, instead of asking for Qt's: wrapping a widget Qt made
+        # costs PySide a look at every widget class (≈ 5 ms before the first frame).
+        self.rows = QWidget(self)
+        self.rows.setAutoFillBackground(False)
+        self.setViewport(self.rows)
+
+    def ensure_painter(self) -> None:
+        """The row painter, loaded with the first rows (not needed for an empty list)."""
+        from streamchat_desktop.ui.sidebar_delegate import ConversationDelegate
+
+        if not isinstance(self.itemDelegate(), ConversationDelegate):
+            self.setItemDelegate(ConversationDelegate(self))
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         # Skip section headers when moving with the arrow keys.

@@ -1,4 +1,8 @@
-"""Painting of the conversation list: title, when and model, a live dot while streaming."""
+"""Painting of the conversation list: title, when and model, a live dot while streaming.
+
+Loaded with the first rows, not with the window: the Qt painting classes it uses cost
+the first frame a few milliseconds to set up.
+"""
 
 from __future__ import annotations
 
@@ -9,22 +13,11 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QS
 from PySide6.QtGui import QColor, QFont, QPainter, QPalette
 from PySide6.QtWidgets import QLineEdit, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
-ID_ROLE = Qt.ItemDataRole.UserRole
-KIND_ROLE = Qt.ItemDataRole.UserRole + 1  # "header" or "conversation"
-SUBTITLE_ROLE = Qt.ItemDataRole.UserRole + 2
-STREAMING_ROLE = Qt.ItemDataRole.UserRole + 3
+from streamchat_desktop.ui.app_theme import mix
+from streamchat_desktop.ui.sidebar_roles import KIND_ROLE, STREAMING_ROLE, SUBTITLE_ROLE
 
 Index = QModelIndex | QPersistentModelIndex
 PAD = 10
-
-
-def mix(a: QColor, b: QColor, amount: float) -> QColor:
-    """``a`` moved ``amount`` of the way towards ``b``."""
-    return QColor(
-        round(a.red() + (b.red() - a.red()) * amount),
-        round(a.green() + (b.green() - a.green()) * amount),
-        round(a.blue() + (b.blue() - a.blue()) * amount),
-    )
 
 
 class ConversationDelegate(QStyledItemDelegate):

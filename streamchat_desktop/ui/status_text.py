@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from streamchat_desktop.core.events import ReplyStats
+from typing import TYPE_CHECKING
+
 from streamchat_desktop.core.models import Message, MessageState
+
+if TYPE_CHECKING:
+    from streamchat_desktop.core.events import ReplyStats
 
 _ENDINGS = {
     MessageState.STOPPED: "Stopped",

@@ -1,4 +1,8 @@
-"""TranscriptView: the conversation as one QTextBrowser, rendered live at one flush per frame."""
+"""TranscriptView: the conversation as one QTextBrowser, rendered live at one flush per frame.
+
+The renderer (Markdown parser, document writer, text formats) loads with the first
+message, not with the view: the window's first frame does not wait for it.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import dataclasses
 import logging
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QTextCursor, QTextDocument
@@ -14,15 +18,12 @@ from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from streamchat_desktop.controllers.throttle import Throttle
 from streamchat_desktop.core.models import Message, MessageState, Role
-from streamchat_desktop.ui.transcript.document import Pen
-from streamchat_desktop.ui.transcript.markdown import is_allowed_link, parser
-from streamchat_desktop.ui.transcript.messages import (
-    MESSAGE_ID_PROPERTY,
-    MessageWriter,
-    clean,
-)
-from streamchat_desktop.ui.transcript.stream import AnswerStream
-from streamchat_desktop.ui.transcript.theme import Theme
+
+if TYPE_CHECKING:
+    from streamchat_desktop.ui.transcript.document import Pen
+    from streamchat_desktop.ui.transcript.messages import MessageWriter
+    from streamchat_desktop.ui.transcript.stream import AnswerStream
+    from streamchat_desktop.ui.transcript.theme import Theme
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +67,8 @@ class TranscriptView(QTextBrowser):
         self.setSearchPaths([])
         self.setUndoRedoEnabled(False)
         self._open_links = open_links
-        self._theme = Theme.from_palette(self.palette())
-        self._writer = MessageWriter(self._theme)
+        self._theme: Theme | None = None  # with the writer, on first use
+        self._loaded_writer: MessageWriter | None = None
         self._messages: list[Message] = []
         self._expanded: set[str] = set()
         self._live: _LiveReply | None = None
@@ -75,11 +76,34 @@ class TranscriptView(QTextBrowser):
         self._updating = False
         self._throttle = Throttle(self._flush, frame_ms, self)
         self._document: QTextDocument | None = None
-        self._pen = self._install_document(self._new_document())
+        self._pen_at_end: Pen | None = None
+        self._pen_reuse = True
+        self._install_document(self._new_document())
         self.anchorClicked.connect(self._on_anchor_clicked)
         bar = self.verticalScrollBar()
         bar.valueChanged.connect(self._on_scrolled)
         bar.rangeChanged.connect(self._on_range_changed)
+
+    @property
+    def _writer(self) -> MessageWriter:
+        if self._loaded_writer is None:
+            from streamchat_desktop.ui.transcript.messages import MessageWriter
+            from streamchat_desktop.ui.transcript.theme import Theme
+
+            self._theme = Theme.from_palette(self.palette())
+            self._loaded_writer = MessageWriter(self._theme)
+        return self._loaded_writer
+
+    @property
+    def _pen(self) -> Pen:
+        """Writes at the end of the document."""
+        if self._pen_at_end is None:
+            from streamchat_desktop.ui.transcript.document import Pen
+
+            cursor = QTextCursor(self.document())
+            cursor.movePosition(QTextCursor.MoveOperation.End)
+            self._pen_at_end = Pen(cursor, self._pen_reuse)
+        return self._pen_at_end
 
     # Public API -----------------------------------------------------------------------
 
@@ -93,13 +117,15 @@ class TranscriptView(QTextBrowser):
             live.role is Role.ASSISTANT and live.state is MessageState.STREAMING
         ):
             live = None
+        from streamchat_desktop.ui.transcript.document import Pen
+
         document = self._new_document()
         pen = Pen(QTextCursor(document), reuse=True)
         for message in self._messages[:-1] if live else self._messages:
             self._writer.write_message(
                 pen, message, reasoning_expanded=message.id in self._expanded
             )
-        self._pen = self._install_document(document, pen.reuse)
+        self._install_document(document, pen.reuse)
         self._following = True
         if live is not None:
             self._messages.pop()
@@ -117,6 +143,8 @@ class TranscriptView(QTextBrowser):
             self._finish_live(self._live.message)
         self._expanded.add(message.id)
         self._messages.append(message)
+        from streamchat_desktop.ui.transcript.stream import AnswerStream
+
         with self._editing():
             self._writer.write_header(self._pen, message)
             answer = AnswerStream(self._writer.markdown, self._pen, message.id)
@@ -155,6 +183,8 @@ class TranscriptView(QTextBrowser):
         """The Markdown received so far for ``message_id`` (newlines normalised)."""
         if self._live is not None and self._live.message.id == message_id:
             return self._live.answer.text()
+        from streamchat_desktop.ui.transcript.messages import clean
+
         for message in self._messages:
             if message.id == message_id:
                 return clean(message.content)
@@ -181,6 +211,8 @@ class TranscriptView(QTextBrowser):
 
     def scroll_to_message(self, message_id: str) -> bool:
         """Bring a message's header to the top of the view (a search hit); found?"""
+        from streamchat_desktop.ui.transcript.messages import MESSAGE_ID_PROPERTY
+
         document = self.document()
         block = document.begin()
         while block.isValid():
@@ -210,15 +242,15 @@ class TranscriptView(QTextBrowser):
         document.setDocumentMargin(10)
         return document
 
-    def _install_document(self, document: QTextDocument, reuse: bool = True) -> Pen:
+    def _install_document(self, document: QTextDocument, reuse: bool = True) -> None:
+        """Show ``document``; the pen then writes at its end (``reuse``: see Pen)."""
         previous = self._document
         self.setDocument(document)
         self._document = document
         if previous is not None:
             previous.deleteLater()  # Qt deletes only documents its text control owns
-        cursor = QTextCursor(document)
-        cursor.movePosition(QTextCursor.MoveOperation.End)
-        return Pen(cursor, reuse)
+        self._pen_at_end = None
+        self._pen_reuse = reuse
 
     def _editing(self) -> _EditBlock:
         return _EditBlock(self)
@@ -237,6 +269,9 @@ class TranscriptView(QTextBrowser):
     def _flush_reasoning(self, live: _LiveReply) -> None:
         if not live.reasoning_pending:
             return
+        from streamchat_desktop.ui.transcript.document import Pen
+        from streamchat_desktop.ui.transcript.messages import clean
+
         text = clean("".join(live.reasoning_pending))
         live.reasoning_pending.clear()
         first = not live.reasoning
@@ -322,7 +357,7 @@ class TranscriptView(QTextBrowser):
             self._copy_code(target)
         elif scheme == "reasoning":
             self._toggle_reasoning(target)
-        elif is_allowed_link(url.toString()):
+        elif _is_allowed_link(url.toString()):
             self.link_activated.emit(url)
             if self._open_links:
                 QDesktopServices.openUrl(url)
@@ -333,6 +368,8 @@ class TranscriptView(QTextBrowser):
         message_id, _, line = target.rpartition(":")
         if not line.isdigit():
             return
+        from streamchat_desktop.ui.transcript.markdown import parser
+
         text = self.reply_text(message_id)
         for token in parser().parse(text):
             if token.type in ("fence", "code_block") and token.map and token.map[0] == int(line):
@@ -355,12 +392,21 @@ class TranscriptView(QTextBrowser):
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange:
+        if event.type() == QEvent.Type.PaletteChange and self._theme is not None:
+            from streamchat_desktop.ui.transcript.messages import MessageWriter
+            from streamchat_desktop.ui.transcript.theme import Theme
+
             theme = Theme.from_palette(self.palette())
             if theme.dark != self._theme.dark or theme.text != self._theme.text:
                 self._theme = theme
-                self._writer = MessageWriter(theme)
+                self._loaded_writer = MessageWriter(theme)
                 self._rebuild()
+
+
+def _is_allowed_link(url: str) -> bool:
+    from streamchat_desktop.ui.transcript.markdown import is_allowed_link
+
+    return is_allowed_link(url)
 
 
 class _EditBlock:
