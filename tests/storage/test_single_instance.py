@@ -6,12 +6,17 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QDir
 
-from streamchat_desktop.controllers.single_instance import SingleInstance, server_name
+from streamchat_desktop.controllers.single_instance import (
+    LOCK_FILE_NAME,
+    SingleInstance,
+    server_name,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -81,3 +86,32 @@ def test_a_killed_instance_leaves_no_lock_behind(tmp_path: Path) -> None:
     revived = SingleInstance(tmp_path)
     assert revived.acquire() is True
     revived.release()
+
+
+def test_a_launch_during_the_first_ones_start_waits_for_its_socket(
+    qtbot: Any, tmp_path: Path
+) -> None:
+    """The first instance claims the profile before its window shows and opens its socket
+    only after: a second launch in between keeps asking until it can."""
+    first = SingleInstance(tmp_path)
+    assert first.claim()  # claimed, not listening yet
+    process = spawn(tmp_path)
+    qtbot.wait(400)  # the second one is asking in vain meanwhile
+    assert process.poll() is None
+    with qtbot.waitSignal(first.activation_requested, timeout=10000):
+        first.listen()
+    out, _ = process.communicate(timeout=30)
+    assert out.strip() == "second"
+    first.release()
+
+
+def test_a_live_owner_keeps_the_profile_however_old_its_lock(tmp_path: Path) -> None:
+    first = SingleInstance(tmp_path)
+    assert first.acquire()
+    lock = tmp_path / LOCK_FILE_NAME
+    long_ago = time.time() - 7 * 24 * 3600
+    os.utime(lock, (long_ago, long_ago))  # an app left running for a week
+    second = SingleInstance(tmp_path)
+    assert second.claim() is False
+    first.release()
+    assert not lock.exists()
