@@ -13,12 +13,14 @@ from collections.abc import Sequence
 
 from streamchat_desktop import __version__
 
-# Subcommand modules: each has ``register(subparsers)`` setting ``func`` on its parser.
-COMMAND_MODULES = (
-    "streamchat_desktop.commands.providers",
-    "streamchat_desktop.commands.keys",
-    "streamchat_desktop.commands.export",
-)
+# Subcommand module -> the command names its ``register(subparsers)`` adds (each parser
+# gets ``func``). build_parser imports only the modules whose names argv holds: launching
+# the window imports none of them (they pull in dataclasses, pathlib, storage…: ≈ 5–7 ms).
+COMMANDS: dict[str, tuple[str, ...]] = {
+    "streamchat_desktop.commands.providers": ("providers",),
+    "streamchat_desktop.commands.keys": ("keys",),
+    "streamchat_desktop.commands.export": ("export", "import"),
+}
 
 
 def _profile_option(argv: Sequence[str]) -> tuple[str | None, list[str]]:
@@ -29,7 +31,19 @@ def _profile_option(argv: Sequence[str]) -> tuple[str | None, list[str]]:
     return known.profile, rest
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _asks_for_help(argv: Sequence[str]) -> bool:
+    """``-h``, ``--help`` or an abbreviation argparse accepts for it (``--he``)."""
+    return any(word == "-h" or (len(word) > 2 and "--help".startswith(word)) for word in argv)
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The command line's parser, with the subcommands ``argv`` may need (None: all).
+
+    A subcommand module is imported when argv holds one of its command names, or asks for
+    help (which lists them all); the others get an empty placeholder parser, so an unknown
+    command's error still names every choice. A placeholder is never chosen: its name is
+    not in argv. Over-registering is harmless (a name used as an option's value).
+    """
     parser = argparse.ArgumentParser(
         prog="streamchat",
         description="Stream chat-model answers word by word from OpenAI or any "
@@ -62,14 +76,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--selftest", action="store_true", help="check Qt plugins, keychain and bundled assets"
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).register(subparsers)
+    words = None if argv is None or _asks_for_help(argv) else set(argv)
+    for module, names in COMMANDS.items():
+        if words is None or words.intersection(names):
+            importlib.import_module(module).register(subparsers)
+        else:
+            for name in names:
+                subparsers.add_parser(name)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     profile, rest = _profile_option(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
+    parser = build_parser(rest)
     args = parser.parse_args(rest)
     args.profile = profile
     if args.command:
