@@ -139,3 +139,12 @@ def test_heavy_and_test_packages_are_excluded(spec: dict[str, Any]) -> None:
     )
     used = {"PySide6.QtCore", "PySide6.QtGui", "PySide6.QtWidgets", "PySide6.QtNetwork"}
     assert not used & excluded
+
+
+def test_multiprocessing_is_excluded_and_the_app_never_uses_it(spec: dict[str, Any]) -> None:
+    # Bundled, it brings PyInstaller's runtime hook importing it on every start; only
+    # concurrent.futures' ProcessPoolExecutor (imported lazily) would need it.
+    assert "multiprocessing" in spec["EXCLUDES"]
+    for path in (ROOT / "streamchat_desktop").rglob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        assert "multiprocessing" not in source and "ProcessPoolExecutor" not in source, path
