@@ -17,6 +17,9 @@ source) run with a private bytecode cache (``PYTHONPYCACHEPREFIX`` in a temporar
 directory, filled by the warm-up), as an installed package has its ``.pyc`` files:
 with ``PYTHONDONTWRITEBYTECODE=1`` set (as in this repository's environment) every
 launch would otherwise compile the app's modules again (≈ 25 ms), which no user pays.
+A warm-up round of a Python target idles until that cache stops growing: the modules
+loaded after the first paint (the openai SDK, anyio) must be compiled there too, or the
+first timed rounds compile them and report a peak RSS ≈ 5–10 MiB too high.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python bench/startup.py --runs 5
 
@@ -108,7 +111,8 @@ def stop(proc: subprocess.Popen[str]) -> None:
             proc.wait()
 
 
-def run_once(target: Target, idle: float, timeout: float, pycache: str) -> None:
+def run_once(target: Target, idle: float | None, timeout: float, pycache: str) -> None:
+    """One launch; idle seconds past the first paint, then RSS (None: warm-up, no RSS)."""
     env = dict(os.environ, STREAMCHAT_REPORT_READY="1")
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
     if target.python:
@@ -135,12 +139,28 @@ def run_once(target: Target, idle: float, timeout: float, pycache: str) -> None:
                 return
             target.launch_s.append(time.perf_counter() - start)
             target.reported_s.append(reported)
+            if idle is None:
+                if target.python:
+                    wait_cache_settled(Path(pycache), start + timeout)
+                return
             time.sleep(idle)
             target.rss_mb.append(tree_peak_rss_mb(proc.pid))
         finally:
             stop(proc)
             if proc.stderr:
                 proc.stderr.close()
+
+
+def wait_cache_settled(pycache: Path, deadline: float, quiet_s: float = 2.0) -> None:
+    """Return once no ``.pyc`` was added to the cache for ``quiet_s`` (or at deadline)."""
+    count, changed = -1, time.perf_counter()
+    while time.perf_counter() < deadline:
+        now = sum(1 for _ in pycache.rglob("*.pyc"))
+        if now != count:
+            count, changed = now, time.perf_counter()
+        elif time.perf_counter() - changed >= quiet_s:
+            return
+        time.sleep(0.25)
 
 
 def wait_ready(proc: subprocess.Popen[str], deadline: float, seen: list[str]) -> float | None:
@@ -201,7 +221,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="streamchat-bench-pycache-") as pycache:
         for _ in range(args.warmup):
             for target in chosen:
-                run_once(target, 0.0, args.timeout, pycache)
+                run_once(target, None, args.timeout, pycache)
         for target in chosen:
             target.forget()
         for round_no in range(args.runs):
