@@ -55,6 +55,7 @@ class FirstFrame:
 def run_app(args: argparse.Namespace) -> int:
     from PySide6.QtWidgets import QApplication
 
+    quiet_pyside_import_hook()
     from streamchat_desktop.controllers.single_instance import SingleInstance
     from streamchat_desktop.settings import Settings
     from streamchat_desktop.ui.app_theme import ThemeSwitcher
@@ -91,6 +92,21 @@ def run_app(args: argparse.Namespace) -> int:
     if painted_after is not None:
         log.info("window shown after %.3f s", painted_after)
     return _run_services(args, FirstFrame(profile, instance, settings, window, themes))
+
+
+def quiet_pyside_import_hook() -> None:
+    """Stop PySide6 reading the source of every module imported after it.
+
+    For ``from __feature__ import …`` (which nothing here uses) PySide6 replaces
+    ``__import__`` and, after each import, calls ``inspect.getsource(module)`` to look for
+    "PySide6" (PYSIDE-2029); linecache then keeps every source it read: ≈ 1,000 modules,
+    22 MiB of idle memory once the openai SDK is loaded, and ≈ 7 ms before the first frame.
+    Answering "no" is what a frozen build gets anyway (it ships no sources). The function
+    is private to PySide6: if it is gone, nothing is changed.
+    """
+    feature = sys.modules.get("shibokensupport.feature")
+    if feature is not None and callable(getattr(feature, "_mod_uses_pyside", None)):
+        vars(feature)["_mod_uses_pyside"] = lambda _module: False
 
 
 def _show_and_wait_for_first_paint(window: MainWindow) -> float | None:

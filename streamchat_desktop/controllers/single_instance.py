@@ -10,7 +10,6 @@ first frame nothing; the socket is opened once the window is up (``listen``).
 
 from __future__ import annotations
 
-import getpass
 import logging
 import time
 from pathlib import Path
@@ -35,6 +34,7 @@ ASK_INTERVAL_S = 0.1
 
 def server_name(profile_root: Path) -> str:
     """A short socket name unique to this user and profile directory."""
+    import getpass
     import hashlib  # loads OpenSSL: not before the first frame
 
     try:
