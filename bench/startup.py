@@ -2,15 +2,22 @@
 
 Targets, measured in interleaved rounds so machine noise hits them alike:
   floor     bench/floor_window.py — a bare PySide6 QMainWindow (the floor)
+  widgets   bench/widgets_window.py — the widgets of the app's first frame, no app code
+            (what those widgets cost PySide6 and Qt by themselves)
   source    python -m streamchat_desktop (the source install)
   onefolder dist/streamchat/streamchat (PyInstaller one-folder build)
   onefile   dist/streamchat-onefile (PyInstaller one-file build)
+With ``--frozen-references``, floor and widgets are also built as PyInstaller one-folder
+programs (under build/bench-references, ≈ 10 s each) and run as floor-frozen and
+widgets-frozen: what freezing alone adds.
 A missing build is skipped. Each program prints ``STREAMCHAT_READY <age>`` to stderr
 after its first paint (``STREAMCHAT_REPORT_READY=1``). The primary figure is measured
 from here: from just before the launch to that line, so a one-file build's unpacking
 counts (its bootloader starts a second process, whose own age would hide it). The
-programs' self-reported ages are kept too. Idle peak RSS: the summed VmHWM of the
-process tree after ``--idle`` seconds of idling past the first paint.
+programs' self-reported ages are kept too. The app also prints ``STREAMCHAT_STARTED``
+once every service behind the window is up and it takes prompts ("started", also
+timed from the launch). Idle peak RSS: the summed VmHWM of the process tree after
+``--idle`` seconds of idling past the first paint.
 
 ``--warmup`` untimed rounds come first (cold disk cache). The Python targets (floor,
 source) run with a private bytecode cache (``PYTHONPYCACHEPREFIX`` in a temporary
@@ -48,6 +55,8 @@ ROOT = Path(__file__).resolve().parents[1]
 ONEFOLDER = ROOT / "dist" / "streamchat"
 ONEFILE = ROOT / "dist" / "streamchat-onefile"
 READY = "STREAMCHAT_READY"
+STARTED = "STREAMCHAT_STARTED"
+REFERENCES = ROOT / "build" / "bench-references"
 GOAL_RATIO = 1.5
 GOAL_RSS_MB = 150.0
 GOAL_SIZE_MB = 150.0
@@ -60,26 +69,54 @@ class Target:
     takes_profile: bool
     python: bool = False  # run by the interpreter (gets the bytecode cache)
     launch_s: list[float] = field(default_factory=list)
+    started_s: list[float] = field(default_factory=list)
     reported_s: list[float] = field(default_factory=list)
     rss_mb: list[float] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
 
     def forget(self) -> None:
         """Drop what the warm-up recorded."""
-        for values in (self.launch_s, self.reported_s, self.rss_mb, self.failures):
+        for values in (
+            self.launch_s, self.started_s, self.reported_s, self.rss_mb, self.failures
+        ):  # fmt: skip
             values.clear()
 
 
-def targets(python: str, only: set[str] | None) -> list[Target]:
+def targets(python: str, only: set[str] | None, frozen_references: bool) -> list[Target]:
+    bench = ROOT / "bench"
     found = [
-        Target("floor", [python, str(ROOT / "bench" / "floor_window.py")], False, python=True),
+        Target("floor", [python, str(bench / "floor_window.py")], False, python=True),
+        Target("widgets", [python, str(bench / "widgets_window.py")], False, python=True),
         Target("source", [python, "-m", "streamchat_desktop"], True, python=True),
     ]
+    if frozen_references:
+        for name in ("floor", "widgets"):
+            if only is None or f"{name}-frozen" in only:
+                program = build_reference(python, bench / f"{name}_window.py")
+                found.append(Target(f"{name}-frozen", [str(program)], False))
     if (ONEFOLDER / "streamchat").is_file():
         found.append(Target("onefolder", [str(ONEFOLDER / "streamchat")], True))
     if ONEFILE.is_file():
         found.append(Target("onefile", [str(ONEFILE)], True))
     return [t for t in found if only is None or t.name in only]
+
+
+def build_reference(python: str, script: Path) -> Path:
+    """``script`` as a PyInstaller one-folder program (built once; rebuilt when it changed)."""
+    name = script.stem
+    program = REFERENCES / "dist" / name / name
+    sources = [script, script.parent / "floor_window.py"]
+    if program.is_file() and all(s.stat().st_mtime < program.stat().st_mtime for s in sources):
+        return program
+    print(f"building {name} with PyInstaller…", flush=True)
+    subprocess.run(
+        [python, "-m", "PyInstaller", "--noconfirm", "--onedir", "--log-level", "WARN",
+         "--name", name, "--paths", str(script.parent), "--exclude-module", "tkinter",
+         "--distpath", str(REFERENCES / "dist"), "--workpath", str(REFERENCES / "work"),
+         "--specpath", str(REFERENCES), str(script)],
+        check=True,
+    )  # fmt: skip
+    return program
 
 
 def tree_peak_rss_mb(pid: int) -> float:
@@ -139,6 +176,11 @@ def run_once(target: Target, idle: float | None, timeout: float, pycache: str) -
                 return
             target.launch_s.append(time.perf_counter() - start)
             target.reported_s.append(reported)
+            if target.takes_profile:  # the app: wait for its services too
+                if wait_line(proc, STARTED, start + timeout, seen) is None:
+                    target.failures.append(f"no {STARTED} line (exit {proc.poll()})")
+                    return
+                target.started_s.append(time.perf_counter() - start)
             if idle is None:
                 if target.python:
                     wait_cache_settled(Path(pycache), start + timeout)
@@ -164,7 +206,14 @@ def wait_cache_settled(pycache: Path, deadline: float, quiet_s: float = 2.0) -> 
 
 
 def wait_ready(proc: subprocess.Popen[str], deadline: float, seen: list[str]) -> float | None:
-    """The age the program reported at its first paint, or None if it never did.
+    """The age the program reported at its first paint, or None if it never did."""
+    return wait_line(proc, READY, deadline, seen)
+
+
+def wait_line(
+    proc: subprocess.Popen[str], label: str, deadline: float, seen: list[str]
+) -> float | None:
+    """The age on the ``label`` line the program printed, or None if it never did.
 
     Other stderr lines are appended to ``seen`` (to say why a run failed)."""
     assert proc.stderr is not None
@@ -176,7 +225,7 @@ def wait_ready(proc: subprocess.Popen[str], deadline: float, seen: list[str]) ->
             line = proc.stderr.readline()
             if not line:
                 return None
-            if line.startswith(READY):
+            if line.startswith(label):
                 return float(line.split()[1])
             seen.append(line)
     return None
@@ -199,6 +248,7 @@ def summary(target: Target) -> dict[str, object]:
         "runs": len(target.launch_s),
         "median_s": med(target.launch_s),
         "min_s": round(min(target.launch_s), 4) if target.launch_s else None,
+        "started_median_s": med(target.started_s),
         "max_s": round(max(target.launch_s), 4) if target.launch_s else None,
         "reported_median_s": med(target.reported_s),
         "idle_peak_rss_mb": round(max(target.rss_mb), 1) if target.rss_mb else None,
@@ -214,10 +264,15 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds to first paint")
     parser.add_argument("--python", default=sys.executable, help="interpreter for source/floor")
     parser.add_argument("--only", help="comma-separated target names")
+    parser.add_argument(
+        "--frozen-references",
+        action="store_true",
+        help="also build and run floor and widgets as PyInstaller one-folder programs",
+    )
     args = parser.parse_args()
 
     only = set(args.only.split(",")) if args.only else None
-    chosen = targets(args.python, only)
+    chosen = targets(args.python, only, args.frozen_references)
     with tempfile.TemporaryDirectory(prefix="streamchat-bench-pycache-") as pycache:
         for _ in range(args.warmup):
             for target in chosen:
@@ -230,25 +285,30 @@ def main() -> int:
             print(f"round {round_no + 1}/{args.runs} done", flush=True)
 
     results = {t.name: summary(t) for t in chosen}
+    floor = results.get("floor", {}).get("median_s")
     for name, res in results.items():
+        median = res["median_s"]
+        if isinstance(floor, float) and isinstance(median, float):
+            res["vs_floor"] = round(median / floor, 2)
         print(
-            f"{name:<10} median {res['median_s']} s (min {res['min_s']}, max {res['max_s']}), "
-            f"self-reported {res['reported_median_s']} s, idle peak RSS "
-            f"{res['idle_peak_rss_mb']} MiB"
+            f"{name:<14} first paint median {median} s ({res.get('vs_floor')}× floor; "
+            f"min {res['min_s']}, max {res['max_s']}), self-reported "
+            f"{res['reported_median_s']} s"
+            + (f", started {res['started_median_s']} s" if res["started_median_s"] else "")
+            + f", idle peak RSS {res['idle_peak_rss_mb']} MiB"
             + (f", failures: {res['failures']}" if res["failures"] else "")
         )
     sizes = {"onefolder_mb": size_mb(ONEFOLDER), "onefile_mb": size_mb(ONEFILE)}
     sizes = {k: round(v, 1) if v is not None else None for k, v in sizes.items()}
     print(f"sizes: {sizes}")
 
-    floor = results.get("floor", {}).get("median_s")
     onefolder = results.get("onefolder", {}).get("median_s")
     ratio = (
         round(onefolder / floor, 2)
         if isinstance(floor, float) and isinstance(onefolder, float)
         else None
     )
-    rss = [r["idle_peak_rss_mb"] for n, r in results.items() if n != "floor"]
+    rss = [results[t.name]["idle_peak_rss_mb"] for t in chosen if t.takes_profile]
     rss_values = [v for v in rss if isinstance(v, float)]
     onefolder_mb = sizes["onefolder_mb"]
     goals = {  # None: not measured in this run
