@@ -71,9 +71,14 @@ def run_app(args: argparse.Namespace) -> int:
     app.setDesktopFileName("io.github.streamchat.StreamChat")
     instance = SingleInstance(profile.root)
     if not instance.claim():
+        outcome = (
+            "its window was brought forward."
+            if instance.owner_answered
+            else "it did not answer; if it is stuck, end it and start StreamChat again."
+        )
         print(
             f"streamchat: StreamChat is already running with the profile {profile.root}; "
-            "its window was brought forward.",
+            + outcome,
             file=sys.stderr,
         )
         return 0 if not args.exit_after_reply else 3

@@ -67,6 +67,7 @@ class SingleInstance(QObject):
         self._lock.setStaleLockTime(0)  # stale only when its owner is gone, never by age
         self._claimed = False
         self._server: QLocalServer | None = None
+        self.owner_answered = False  # after a failed claim: the owner came forward
 
     @property
     def name(self) -> str:
@@ -97,8 +98,9 @@ class SingleInstance(QObject):
             self._claimed = True
             return True
         deadline = time.monotonic() + ASK_FOR_S
-        while not self._ask_running_instance() and time.monotonic() < deadline:
+        while not (asked := self._ask_running_instance()) and time.monotonic() < deadline:
             time.sleep(ASK_INTERVAL_S)  # the owner is still starting: its socket comes soon
+        self.owner_answered = asked
         return False
 
     def listen(self) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import QDir
 
+from streamchat_desktop.controllers import single_instance
 from streamchat_desktop.controllers.single_instance import (
     LOCK_FILE_NAME,
     SingleInstance,
@@ -56,6 +57,7 @@ def test_second_object_asks_the_first_to_come_forward(qtbot: Any, tmp_path: Path
     second = SingleInstance(tmp_path)
     with qtbot.waitSignal(first.activation_requested, timeout=3000):
         assert second.acquire() is False
+    assert second.owner_answered
     assert not second.is_primary
     other = SingleInstance(tmp_path / "elsewhere")
     assert other.acquire()  # another profile is independent
@@ -115,3 +117,15 @@ def test_a_live_owner_keeps_the_profile_however_old_its_lock(tmp_path: Path) -> 
     assert second.claim() is False
     first.release()
     assert not lock.exists()
+
+
+def test_an_owner_that_never_answers_still_keeps_the_profile(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(single_instance, "ASK_FOR_S", 0.3)
+    first = SingleInstance(tmp_path)
+    assert first.claim()  # stuck before it opened its socket
+    second = SingleInstance(tmp_path)
+    assert second.claim() is False
+    assert second.owner_answered is False  # the app then says so, instead of "brought forward"
+    first.release()
