@@ -55,7 +55,7 @@ class FirstFrame:
 def run_app(args: argparse.Namespace) -> int:
     from PySide6.QtWidgets import QApplication
 
-    quiet_pyside_import_hook()
+    quiet_pyside_import_hook()  # before the app's own modules are imported
     from streamchat_desktop.controllers.single_instance import SingleInstance
     from streamchat_desktop.settings import Settings
     from streamchat_desktop.ui.app_theme import ThemeSwitcher
@@ -91,7 +91,7 @@ def run_app(args: argparse.Namespace) -> int:
     if not window.isVisible():  # closed during its first moments
         return 0
 
-    setup_logging_for(profile)
+    _setup_logging(profile)
     qt_messages.log_opened()
     log.info("StreamChat %s starting with profile %s", __version__, profile.root)
     if painted_after is not None:
@@ -138,7 +138,7 @@ def _show_and_wait_for_first_paint(window: MainWindow) -> float | None:
     return painted[0] if painted else None
 
 
-def setup_logging_for(profile: Profile) -> None:
+def _setup_logging(profile: Profile) -> None:
     from streamchat_desktop.logging_setup import setup_logging
 
     setup_logging(profile.log_file)
