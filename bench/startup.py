@@ -109,13 +109,16 @@ def build_reference(python: str, script: Path) -> Path:
     if program.is_file() and all(s.stat().st_mtime < program.stat().st_mtime for s in sources):
         return program
     print(f"building {name} with PyInstaller…", flush=True)
-    subprocess.run(
+    built = subprocess.run(
         [python, "-m", "PyInstaller", "--noconfirm", "--onedir", "--log-level", "WARN",
          "--name", name, "--paths", str(script.parent), "--exclude-module", "tkinter",
          "--distpath", str(REFERENCES / "dist"), "--workpath", str(REFERENCES / "work"),
          "--specpath", str(REFERENCES), str(script)],
-        check=True,
+        check=False, capture_output=True, text=True,
     )  # fmt: skip
+    if built.returncode != 0:
+        print(built.stdout + built.stderr, file=sys.stderr)
+        built.check_returncode()
     return program
 
 
