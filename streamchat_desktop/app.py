@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -62,7 +63,7 @@ def run_app(args: argparse.Namespace) -> int:
     from streamchat_desktop.ui.main_window import MainWindow
 
     profile = Profile.at(args.profile).ensure()
-    qt_messages = _QtMessages()
+    qt_messages = QtMessages()
     qt_messages.install()
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
@@ -220,7 +221,7 @@ def _app_icon() -> QIcon:
     return icon
 
 
-class _QtMessages:
+class QtMessages:
     """Qt's own warnings go to the log file, not the user's terminal (or a script's stderr).
 
     Installed before the first frame, when the log is not open yet: until ``log_opened``
@@ -239,10 +240,11 @@ class _QtMessages:
         self._log = logging.getLogger("qt")
         self._pending: list[tuple[int, str]] | None = []
 
-    def install(self) -> None:
+    def install(self) -> Callable[[QtMsgType, QMessageLogContext, str], Any] | None:
+        """Route Qt's messages here; returns the handler that was installed before."""
         from PySide6.QtCore import qInstallMessageHandler
 
-        qInstallMessageHandler(self._handle)
+        return qInstallMessageHandler(self._handle)
 
     def log_opened(self) -> None:
         pending, self._pending = self._pending or [], None
