@@ -63,6 +63,7 @@ def run_app(args: argparse.Namespace) -> int:
     from streamchat_desktop.ui.main_window import MainWindow
 
     profile = Profile.at(args.profile).ensure()
+    _install_excepthook(str(profile.log_file))
     qt_messages = QtMessages()
     qt_messages.install()
     existing = QApplication.instance()
@@ -171,7 +172,7 @@ def _run_services(args: argparse.Namespace, shown: FirstFrame) -> int:
     sys.set_asyncgen_hooks(finalizer=finalize)
 
     runtime = Runtime(args, shown)
-    _install_bug_handlers(loop, str(shown.profile.log_file))
+    _install_loop_bug_handler(loop, str(shown.profile.log_file))
     exit_code = runtime.build()
     if exit_code is not None:
         shown.window.close()
@@ -259,8 +260,9 @@ class QtMessages:
             self._pending.append((level, message))
 
 
-def _install_bug_handlers(loop: asyncio.AbstractEventLoop, log_file: str) -> None:
-    from streamchat_desktop.ui.bug_report import report_bug
+def _install_excepthook(log_file: str) -> None:
+    """A bug in a Qt callback is logged and shown, from the first frame on (the dialog's
+    module loads when one happens)."""
 
     def excepthook(
         exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None
@@ -268,7 +270,16 @@ def _install_bug_handlers(loop: asyncio.AbstractEventLoop, log_file: str) -> Non
         if issubclass(exc_type, KeyboardInterrupt):
             sys.__excepthook__(exc_type, exc, tb)
             return
+        from streamchat_desktop.ui.bug_report import report_bug
+
         report_bug(exc_type, exc, tb, log_file=log_file)
+
+    sys.excepthook = excepthook
+
+
+def _install_loop_bug_handler(loop: asyncio.AbstractEventLoop, log_file: str) -> None:
+    """The same for an exception no task retrieved."""
+    from streamchat_desktop.ui.bug_report import report_bug
 
     def loop_handler(_loop: asyncio.AbstractEventLoop, context: dict[str, object]) -> None:
         exc = context.get("exception")
@@ -277,5 +288,4 @@ def _install_bug_handlers(loop: asyncio.AbstractEventLoop, log_file: str) -> Non
         else:
             log.error("event loop: %s", context.get("message"))
 
-    sys.excepthook = excepthook
     loop.set_exception_handler(loop_handler)

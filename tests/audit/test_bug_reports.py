@@ -28,7 +28,7 @@ import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from streamchat_desktop.app import _install_bug_handlers
+from streamchat_desktop.app import _install_excepthook, _install_loop_bug_handler
 from streamchat_desktop.core.chat_service import ChatService, ChatTarget
 from streamchat_desktop.core.events import StreamEvent, TextDelta
 from streamchat_desktop.core.models import ChatRequest, MessageState
@@ -70,7 +70,8 @@ def bug_handlers(qloop: asyncio.AbstractEventLoop, tmp_path: Path) -> Iterator[P
     root = logging.getLogger()
     saved_level = root.level
     setup_logging(log_file)
-    _install_bug_handlers(qloop, str(log_file))
+    _install_excepthook(str(log_file))
+    _install_loop_bug_handler(qloop, str(log_file))
     try:
         yield log_file
     finally:
