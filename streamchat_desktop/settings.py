@@ -75,6 +75,14 @@ class Settings:
     def provider_ids(self) -> list[str]:
         return [p.id for p in self.providers]
 
+    def unused_provider_id(self, base: str) -> str:
+        """``base``, or ``base-2``, ``base-3``… : the first no provider has yet."""
+        taken = set(self.provider_ids())
+        candidate, n = base, 2
+        while candidate in taken:
+            candidate, n = f"{base}-{n}", n + 1
+        return candidate
+
     def upsert_provider(self, config: ProviderConfig) -> None:
         """Add the provider, or replace the one with the same id in place."""
         check_provider_id(config.id)

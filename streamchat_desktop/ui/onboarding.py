@@ -189,7 +189,7 @@ class OnboardingDialog(QDialog):
                 raise ValueError("Paste your OpenAI API key (it is stored in the keychain).")
             openai = preset("openai")
             config = ProviderConfig(
-                self._unused_id("openai"), openai.display_name, openai.base_url,
+                self._settings.unused_provider_id("openai"), openai.display_name, openai.base_url,
                 "openai", openai.default_model, True,
             )  # fmt: skip
             return config, self.openai_key
@@ -203,7 +203,7 @@ class OnboardingDialog(QDialog):
             base = kind if kind != "custom" else f"local-{server.port}"
             model = server.models[0] if server.models else ""
             config = ProviderConfig(
-                self._unused_id(base), name, server.base_url, kind, model, False
+                self._settings.unused_provider_id(base), name, server.base_url, kind, model, False
             )
             return config, None
         try:
@@ -213,17 +213,10 @@ class OnboardingDialog(QDialog):
         host = origin(url)[1]
         has_key = bool(self.custom_key.key())
         config = ProviderConfig(
-            self._unused_id("custom"), host, url, "custom", self.custom_model.text().strip(),
-            has_key and not is_loopback(url),
+            self._settings.unused_provider_id("custom"), host, url, "custom",
+            self.custom_model.text().strip(), has_key and not is_loopback(url),
         )  # fmt: skip
         return config, self.custom_key if has_key else None
-
-    def _unused_id(self, base: str) -> str:
-        taken = set(self._settings.provider_ids())
-        candidate, n = base, 2
-        while candidate in taken:
-            candidate, n = f"{base}-{n}", n + 1
-        return candidate
 
     def _on_continue_clicked(self) -> None:
         try:

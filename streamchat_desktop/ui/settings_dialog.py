@@ -227,14 +227,7 @@ class SettingsDialog(QDialog):
         if auto_named:  # never overwrite a name the user typed
             self.name_edit.setText(chosen.display_name if chosen.kind != "custom" else "")
         if self._editing is None:
-            self.id_edit.setText(self._unused_id(chosen.kind))
-
-    def _unused_id(self, base: str) -> str:
-        taken = set(self._settings.provider_ids())
-        candidate, n = base, 2
-        while candidate in taken:
-            candidate, n = f"{base}-{n}", n + 1
-        return candidate
+            self.id_edit.setText(self._settings.unused_provider_id(chosen.kind))
 
     # -- validation and saving ---------------------------------------------------
 

@@ -157,3 +157,12 @@ def test_unreadable_file_that_cannot_be_moved_is_never_overwritten(
     with pytest.raises(SettingsError, match="not saving over an unreadable file"):
         settings.save(profile)
     assert profile.settings_file.read_text(encoding="utf-8") == "{broken"
+
+
+def test_an_unused_provider_id_counts_up_from_the_base() -> None:
+    settings = Settings()
+    assert settings.unused_provider_id("ollama") == "ollama"
+    for taken in ("ollama", "ollama-2"):
+        settings.upsert_provider(ProviderConfig(taken, taken, "http://127.0.0.1:11434/v1"))
+    assert settings.unused_provider_id("ollama") == "ollama-3"
+    assert settings.unused_provider_id("openai") == "openai"
