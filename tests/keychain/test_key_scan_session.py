@@ -26,6 +26,7 @@ import pytest
 import socketio
 
 from streamchat_desktop.companion import protocol as p
+from tests.e2e.run_app import run_streamchat
 from tests.support.fake_openai import FakeOpenAIServer, Script, http_error
 from tests.support.waiting import wait_until
 
@@ -46,10 +47,7 @@ sys.exit(main())
 
 
 def cli(profile: Path, env: dict[str, str], *argv: str, stdin: str | None = None) -> Any:
-    return subprocess.run(
-        [sys.executable, "-m", "streamchat_desktop", "--profile", str(profile), *argv],
-        input=stdin, capture_output=True, text=True, env=env, timeout=90, check=False, cwd=ROOT,
-    )  # fmt: skip
+    return run_streamchat(profile, *argv, env=env, stdin=stdin, timeout=90)
 
 
 async def drive_companion(url: str, events: list[tuple[str, Any]]) -> None:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.e2e.run_app import run_streamchat
 from tests.support.fake_openai import FakeOpenAIServer, Script
 
 pytestmark = [pytest.mark.keychain, pytest.mark.e2e]
@@ -26,15 +26,7 @@ OTHER_ENV_KEY = "sk-env-not-for-these-hosts-5511"
 def streamchat(
     profile: Path, *argv: str, env: dict[str, str], stdin: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "streamchat_desktop", "--profile", str(profile), *argv],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=90,
-        check=False,
-    )
+    return run_streamchat(profile, *argv, env=env, stdin=stdin, timeout=90)
 
 
 @pytest.fixture

@@ -5,12 +5,12 @@ from __future__ import annotations
 import contextlib
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from streamchat_desktop.keystore import SERVICE_NAME, KeychainProblem, KeychainUnavailable, KeyStore
+from tests.e2e.run_app import run_streamchat
 
 pytestmark = pytest.mark.keychain
 
@@ -19,15 +19,7 @@ KEY = "sk-real-keychain-0123456789abcdef"
 
 def cli(profile: Path, *argv: str, env: dict[str, str], stdin: str | None = None
         ) -> subprocess.CompletedProcess[str]:  # fmt: skip
-    return subprocess.run(
-        [sys.executable, "-m", "streamchat_desktop", "--profile", str(profile), *argv],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=False,
-    )
+    return run_streamchat(profile, *argv, env=env, stdin=stdin)
 
 
 def stored_items(provider_id: str) -> list[tuple[str, dict[str, str], bytes]]:
