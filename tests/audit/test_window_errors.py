@@ -13,12 +13,8 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 
-from streamchat_desktop.controllers.chat_controller import ChatController
-from streamchat_desktop.core.chat_service import ChatService, ChatTarget
-from streamchat_desktop.core.models import Conversation, Message, MessageState
+from streamchat_desktop.core.models import Message, MessageState
 from streamchat_desktop.core.store import MemoryStore
-from streamchat_desktop.providers.base import Endpoint
-from streamchat_desktop.providers.openai_compat import OpenAICompatibleProvider
 from streamchat_desktop.ui.main_window import MainWindow
 from tests.support.fake_openai import (
     FakeOpenAIServer,
@@ -30,6 +26,7 @@ from tests.support.fake_openai import (
     permission_denied,
 )
 from tests.support.waiting import wait_until
+from tests.support.windows import OpenWindow, open_window
 
 RunAsync = Callable[..., Any]
 MakeWindow = Callable[[str], MainWindow]
@@ -37,26 +34,15 @@ MakeWindow = Callable[[str], MainWindow]
 
 @pytest.fixture
 def make_window(qtbot: Any, qloop: Any) -> Iterator[MakeWindow]:
-    made: list[tuple[ChatController, OpenAICompatibleProvider]] = []
+    made: list[OpenWindow] = []
 
     def make(base_url: str) -> MainWindow:
-        provider = OpenAICompatibleProvider(Endpoint(base_url=base_url, timeout=2.0))
-
-        def target(_conversation: Conversation) -> ChatTarget:
-            return ChatTarget(provider.stream, "m")
-
-        controller = ChatController(ChatService(MemoryStore(), target))
-        window = MainWindow(controller, lambda _text: [])
-        qtbot.addWidget(window)
-        window.show()
-        controller.new_conversation()
-        made.append((controller, provider))
-        return window
+        made.append(open_window(qtbot, base_url, MemoryStore()))
+        return made[-1].window
 
     yield make
-    for controller, provider in made:
-        controller.detach()
-        qloop.run_until_complete(provider.aclose())
+    for opened in made:
+        qloop.run_until_complete(opened.close())
 
 
 def reply_of(window: MainWindow) -> Message:

@@ -9,12 +9,8 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 
-from streamchat_desktop.controllers.chat_controller import ChatController
-from streamchat_desktop.core.chat_service import ChatService, ChatTarget
-from streamchat_desktop.core.models import Conversation, MessageState
+from streamchat_desktop.core.models import MessageState
 from streamchat_desktop.core.store import MemoryStore
-from streamchat_desktop.providers.base import Endpoint
-from streamchat_desktop.providers.openai_compat import OpenAICompatibleProvider
 from streamchat_desktop.ui.main_window import MainWindow
 from tests.support.fake_openai import (
     FakeOpenAIServer,
@@ -24,25 +20,14 @@ from tests.support.fake_openai import (
     server_error,
 )
 from tests.support.waiting import wait_until
+from tests.support.windows import open_window
 
 
 @pytest.fixture
 def window(qtbot: Any, fake_openai: FakeOpenAIServer, qloop: Any) -> Iterator[MainWindow]:
-    provider = OpenAICompatibleProvider(
-        Endpoint(base_url=fake_openai.base_url, api_key=None, timeout=2.0)
-    )
-
-    def target(_conversation: Conversation) -> ChatTarget:
-        return ChatTarget(provider.stream, "m")
-
-    controller = ChatController(ChatService(MemoryStore(), target))
-    win = MainWindow(controller, lambda _text: [])
-    qtbot.addWidget(win)
-    win.show()
-    controller.new_conversation()
-    yield win
-    controller.detach()
-    qloop.run_until_complete(provider.aclose())
+    opened = open_window(qtbot, fake_openai.base_url, MemoryStore())
+    yield opened.window
+    qloop.run_until_complete(opened.close())
 
 
 def send(window: MainWindow, qtbot: Any, text: str) -> None:
