@@ -39,6 +39,10 @@ def last_message(window: MainWindow) -> Any:
     return window._controller.messages()[-1]
 
 
+async def answer_complete(window: MainWindow, timeout: float = 5.0) -> None:
+    await wait_until(lambda: last_message(window).state is MessageState.COMPLETE, timeout)
+
+
 def test_the_answer_appears_incrementally(
     window: MainWindow, qtbot: Any, fake_openai: FakeOpenAIServer, run_async: Any
 ) -> None:
@@ -131,10 +135,7 @@ def test_each_error_is_shown_inline_and_keeps_the_partial_text_and_retry_works(
     fake_openai.enqueue(Script(deltas=["second ", "try"]))
     window.transcript.retry_requested.emit(failed.id)
 
-    async def until_complete() -> None:  # a 429 waits for its Retry-After first
-        await wait_until(lambda: last_message(window).state is MessageState.COMPLETE, 10)
-
-    run_async(until_complete())
+    run_async(answer_complete(window, 10))  # a 429 waits for its Retry-After first
     assert last_message(window).state is MessageState.COMPLETE
     assert last_message(window).content == "second try"
     assert [m.role.value for m in window._controller.messages()] == ["user", "assistant"]
@@ -145,13 +146,10 @@ def test_history_is_sent_on_each_turn(
 ) -> None:
     fake_openai.enqueue(Script(deltas=["first answer"]), Script(deltas=["second answer"]))
 
-    async def until_complete() -> None:
-        await wait_until(lambda: last_message(window).state is MessageState.COMPLETE)
-
     send(window, qtbot, "one")
-    run_async(until_complete())
+    run_async(answer_complete(window))
     send(window, qtbot, "two")
-    run_async(until_complete())
+    run_async(answer_complete(window))
     assert fake_openai.last_request.json["messages"] == [
         {"role": "user", "content": "one"},
         {"role": "assistant", "content": "first answer"},
@@ -178,10 +176,7 @@ def test_reasoning_is_kept_apart_from_the_answer(
     fake_openai.enqueue(Script(reasoning=["Let me ", "think."], deltas=["The answer."]))
     send(window, qtbot, "why?")
 
-    async def until_complete() -> None:
-        await wait_until(lambda: last_message(window).state is MessageState.COMPLETE)
-
-    run_async(until_complete())
+    run_async(answer_complete(window))
     message = last_message(window)
     assert message.content == "The answer."
     assert message.reasoning == "Let me think."
@@ -212,11 +207,8 @@ def test_a_new_turn_renders_only_the_new_prompt(
 ) -> None:
     fake_openai.enqueue(Script(deltas=["first answer"]), Script(deltas=["second answer"]))
 
-    async def until_complete() -> None:
-        await wait_until(lambda: last_message(window).state is MessageState.COMPLETE)
-
     send(window, qtbot, "one")
-    run_async(until_complete())
+    run_async(answer_complete(window))
     whole_renders: list[int] = []
     original = window.transcript.set_messages
     window.transcript.set_messages = lambda messages: (  # type: ignore[method-assign]
@@ -224,6 +216,6 @@ def test_a_new_turn_renders_only_the_new_prompt(
         original(messages),
     )
     send(window, qtbot, "two")
-    run_async(until_complete())
+    run_async(answer_complete(window))
     assert whole_renders == [], "a new turn must not re-render the conversation"
     assert window.transcript.toPlainText().count("first answer") == 1
