@@ -172,7 +172,7 @@ def run_once(target: Target, idle: float | None, timeout: float, pycache: str) -
         )
         try:
             seen: list[str] = []
-            reported = wait_ready(proc, start + timeout, seen)
+            reported = wait_line(proc, READY, start + timeout, seen)
             if reported is None:
                 last = seen[-1].strip()[:200] if seen else "no output"
                 target.failures.append(f"no {READY} line (exit {proc.poll()}): {last}")
@@ -206,11 +206,6 @@ def wait_cache_settled(pycache: Path, deadline: float, quiet_s: float = 2.0) -> 
         elif time.perf_counter() - changed >= quiet_s:
             return
         time.sleep(0.25)
-
-
-def wait_ready(proc: subprocess.Popen[str], deadline: float, seen: list[str]) -> float | None:
-    """The age the program reported at its first paint, or None if it never did."""
-    return wait_line(proc, READY, deadline, seen)
 
 
 def wait_line(
