@@ -108,6 +108,10 @@ class ChatController(QObject):
                 return message
         return None
 
+    def last_prompt(self) -> Message | None:
+        """The user's last prompt in this conversation (what Edit puts back in the box)."""
+        return next((m for m in reversed(self.messages()) if m.role is Role.USER), None)
+
     def reload(self) -> None:
         """The stored conversations changed behind the window's back (an import)."""
         self.conversations_changed.emit()

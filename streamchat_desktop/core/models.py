@@ -57,6 +57,11 @@ class Message:
     created_at: float = field(default_factory=time.time)
     parent_id: str | None = None
 
+    @property
+    def is_streaming_reply(self) -> bool:
+        """An assistant reply still arriving (or cut off before it was marked ended)."""
+        return self.role is Role.ASSISTANT and self.state is MessageState.STREAMING
+
 
 @dataclass(frozen=True, slots=True)
 class Conversation:

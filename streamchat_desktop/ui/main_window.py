@@ -31,18 +31,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from streamchat_desktop.core.models import Message, Role
 from streamchat_desktop.ui.app_theme import THEMES
 from streamchat_desktop.ui.composer import Composer
 from streamchat_desktop.ui.endpoint_picker import EndpointPicker
 from streamchat_desktop.ui.history_panel import HistoryPanel
-from streamchat_desktop.ui.status_text import reply_summary
 from streamchat_desktop.ui.transcript.view import TranscriptView
 
 if TYPE_CHECKING:
     from streamchat_desktop.controllers.chat_controller import ChatController
     from streamchat_desktop.controllers.exchange import ConversationExchange
     from streamchat_desktop.core.events import ReplyStats
+    from streamchat_desktop.core.models import Message
     from streamchat_desktop.ui.file_actions import FileActions
     from streamchat_desktop.ui.search_panel import SearchFunction
 
@@ -277,9 +276,7 @@ class MainWindow(QMainWindow):
     def _on_edit_triggered(self) -> None:
         """Put the last prompt back in the box; sending it replaces the old one, whose
         answers stay reachable as an earlier version."""
-        prompt = next(
-            (m for m in reversed(self._controller.messages()) if m.role is Role.USER), None
-        )
+        prompt = self._controller.last_prompt()
         if prompt is None or self._controller.streaming_reply() is not None:
             return
         self._editing = prompt.id
@@ -355,6 +352,8 @@ class MainWindow(QMainWindow):
     def _on_reply_ended(
         self, conversation_id: str, message: Message | None, stats: ReplyStats
     ) -> None:
+        from streamchat_desktop.ui.status_text import reply_summary
+
         self.history.sidebar.set_streaming(conversation_id, False)
         if conversation_id != self._controller.conversation_id or message is None:
             return

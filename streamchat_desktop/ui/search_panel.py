@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QPalette
@@ -19,8 +19,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from streamchat_desktop.core.models import Role
 from streamchat_desktop.ui.app_theme import mix
+
+if TYPE_CHECKING:
+    from streamchat_desktop.core.models import Role
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
@@ -21,8 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from streamchat_desktop.core.models import Conversation
 from streamchat_desktop.ui.sidebar_roles import ID_ROLE, KIND_ROLE, STREAMING_ROLE, SUBTITLE_ROLE
+
+if TYPE_CHECKING:
+    from streamchat_desktop.core.models import Conversation
 
 UNDO_SECONDS = 6.0
 PULSE_INTERVAL_MS = 80
@@ -181,16 +183,18 @@ class ConversationSidebar(QWidget):
         self._pulse.timeout.connect(self.list.rows.update)
 
     def _rebuild(self) -> None:
+        from streamchat_desktop.ui.time_labels import day_group, local_day
+
         self.list.ensure_painter()
         self._populating = True
         scroll = self.list.verticalScrollBar().value()
         self.list.clear()
         group = None
-        today = datetime.fromtimestamp(self._now()).date()
+        today = local_day(self._now())
         for conversation in self._conversations:
             if conversation.id == self._pending_delete:
                 continue
-            label = day_group(datetime.fromtimestamp(conversation.updated_at).date(), today)
+            label = day_group(local_day(conversation.updated_at), today)
             if label != group:
                 group = label
                 header = QListWidgetItem(label)
@@ -215,6 +219,8 @@ class ConversationSidebar(QWidget):
         return item
 
     def _subtitle(self, conversation: Conversation) -> str:
+        from streamchat_desktop.ui.time_labels import relative_time
+
         parts = [relative_time(conversation.updated_at, self._now())]
         if conversation.model:
             parts.append(conversation.model)
@@ -360,30 +366,3 @@ class _UndoBar(QFrame):
         shown = metrics.elidedText(title, Qt.TextElideMode.ElideRight, 140)
         self.label.setText(f"Deleted “{shown}”")
         self.show()
-
-
-def day_group(day: date, today: date) -> str:
-    """The section a conversation last updated on ``day`` is listed under."""
-    if day >= today:
-        return "Today"
-    if day == today - timedelta(days=1):
-        return "Yesterday"
-    if day > today - timedelta(days=7):
-        return "Previous 7 days"
-    if day > today - timedelta(days=30):
-        return "Previous 30 days"
-    if day.year == today.year:
-        return day.strftime("%B")
-    return str(day.year)
-
-
-def relative_time(then: float, now: float) -> str:
-    """“just now”, “5 min ago”, “3 h ago”, then a date."""
-    seconds = max(0.0, now - then)
-    if seconds < 60:
-        return "just now"
-    if seconds < 3600:
-        return f"{int(seconds // 60)} min ago"
-    if seconds < 86400:
-        return f"{int(seconds // 3600)} h ago"
-    return datetime.fromtimestamp(then).strftime("%d %b %Y").lstrip("0")

@@ -53,6 +53,8 @@ HEAVY = (
     "streamchat_desktop.storage",
     "streamchat_desktop.core.chat_service",
     "streamchat_desktop.commands",
+    "streamchat_desktop.core.models",  # the empty window needs no domain objects yet
+    "datetime",  # only the conversation list's time labels use it
 )
 
 

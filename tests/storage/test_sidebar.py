@@ -12,7 +12,8 @@ from PySide6.QtWidgets import QLineEdit
 
 from streamchat_desktop.core.models import Conversation
 from streamchat_desktop.ui import sidebar as sidebar_module
-from streamchat_desktop.ui.sidebar import ConversationSidebar, day_group, relative_time
+from streamchat_desktop.ui.sidebar import ConversationSidebar
+from streamchat_desktop.ui.time_labels import day_group, relative_time
 
 NOW = datetime(2025, 6, 15, 12, 0).timestamp()
 

@@ -12,6 +12,7 @@ answer. An open fenced code block at top level is the exception: it is written l
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QTextCursor, QTextTable
 
@@ -35,6 +36,9 @@ from streamchat_desktop.ui.transcript.markdown import (
     sanitize,
 )
 from streamchat_desktop.ui.transcript.messages import remove_to_end
+
+if TYPE_CHECKING:
+    from streamchat_desktop.core.models import Message
 
 
 @dataclass
@@ -366,3 +370,15 @@ class AnswerStream:
         self._writer.write_blocks(self._pen, parsed.blocks, self._ctx(0))
         self._commit_offset = self._commit_line = 0
         self._commit(len(self._text), self._text.count("\n"))
+
+
+@dataclass
+class LiveReply:
+    """The reply a transcript is streaming: its answer, and its reasoning shown so far and
+    still to show (``reasoning_end``: the end of the header or of the last reasoning block)."""
+
+    message: Message
+    answer: AnswerStream
+    reasoning: list[str] = field(default_factory=list)
+    reasoning_pending: list[str] = field(default_factory=list)
+    reasoning_end: int = 0

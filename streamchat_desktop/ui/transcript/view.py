@@ -1,7 +1,7 @@
 """TranscriptView: the conversation as one QTextBrowser, rendered live at one flush per frame.
 
-The renderer (Markdown parser, document writer, text formats) loads with the first
-message, not with the view: the window's first frame does not wait for it.
+The renderer (Markdown parser, document writer, text formats) and the domain model load
+with the first message, not with the view: the window's first frame does not wait for them.
 """
 
 from __future__ import annotations
@@ -17,26 +17,17 @@ from PySide6.QtGui import QDesktopServices, QGuiApplication, QTextCursor, QTextD
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from streamchat_desktop.controllers.throttle import Throttle
-from streamchat_desktop.core.models import Message, MessageState, Role
 
 if TYPE_CHECKING:
+    from streamchat_desktop.core.models import Message
     from streamchat_desktop.ui.transcript.document import Pen
     from streamchat_desktop.ui.transcript.messages import MessageWriter
-    from streamchat_desktop.ui.transcript.stream import AnswerStream
+    from streamchat_desktop.ui.transcript.stream import LiveReply
     from streamchat_desktop.ui.transcript.theme import Theme
 
 log = logging.getLogger(__name__)
 
 FOLLOW_SLACK_PX = 8
-
-
-@dataclasses.dataclass
-class _LiveReply:
-    message: Message
-    answer: AnswerStream
-    reasoning: list[str] = dataclasses.field(default_factory=list)
-    reasoning_pending: list[str] = dataclasses.field(default_factory=list)
-    reasoning_end: int = 0  # end of the header, or of the last reasoning block shown
 
 
 class TranscriptView(QTextBrowser):
@@ -71,7 +62,7 @@ class TranscriptView(QTextBrowser):
         self._loaded_writer: MessageWriter | None = None
         self._messages: list[Message] = []
         self._expanded: set[str] = set()
-        self._live: _LiveReply | None = None
+        self._live: LiveReply | None = None
         self._following = True
         self._updating = False
         self._throttle = Throttle(self._flush, frame_ms, self)
@@ -113,9 +104,7 @@ class TranscriptView(QTextBrowser):
         self._live = None
         self._messages = list(messages)
         live = self._messages[-1] if self._messages else None
-        if live is not None and not (
-            live.role is Role.ASSISTANT and live.state is MessageState.STREAMING
-        ):
+        if live is not None and not live.is_streaming_reply:
             live = None
         from streamchat_desktop.ui.transcript.document import Pen
 
@@ -143,12 +132,12 @@ class TranscriptView(QTextBrowser):
             self._finish_live(self._live.message)
         self._expanded.add(message.id)
         self._messages.append(message)
-        from streamchat_desktop.ui.transcript.stream import AnswerStream
+        from streamchat_desktop.ui.transcript.stream import AnswerStream, LiveReply
 
         with self._editing():
             self._writer.write_header(self._pen, message)
             answer = AnswerStream(self._writer.markdown, self._pen, message.id)
-            self._live = _LiveReply(message, answer, reasoning_end=self._pen.position)
+            self._live = LiveReply(message, answer, reasoning_end=self._pen.position)
 
     def append_text(self, message_id: str, text: str) -> None:
         live = self._live
@@ -266,7 +255,7 @@ class TranscriptView(QTextBrowser):
                 live.answer.flush()
         self.flushed.emit(time.perf_counter() - started)
 
-    def _flush_reasoning(self, live: _LiveReply) -> None:
+    def _flush_reasoning(self, live: LiveReply) -> None:
         if not live.reasoning_pending:
             return
         from streamchat_desktop.ui.transcript.document import Pen
@@ -309,6 +298,8 @@ class TranscriptView(QTextBrowser):
 
     def _rebuild(self) -> None:
         """Render everything again (theme change, a reply's reasoning folded or unfolded)."""
+        from streamchat_desktop.core.models import MessageState
+
         live = self._live
         messages = list(self._messages)
         if live is not None:
