@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
@@ -54,6 +55,31 @@ class FirstFrame:
 
 
 def run_app(args: argparse.Namespace) -> int:
+    """Run the app until its window closes; the process exit code."""
+    try:
+        profile = Profile.at(args.profile).ensure()
+    except OSError as exc:  # not a directory, no permission, a full disk
+        where = exc.filename or args.profile
+        return _cannot_start(
+            args,
+            f"the profile folder {where} cannot be used ({exc.strerror or exc}). "
+            "Fix or free it, or choose another folder with --profile.",
+        )
+    _install_excepthook(str(profile.log_file))
+    try:
+        return _run(args, profile)
+    except Exception as exc:  # a bug outside any Qt callback: the excepthook never sees it
+        _setup_logging(profile)
+        log.exception("StreamChat stopped")
+        return _cannot_start(
+            args,
+            f"StreamChat stopped because of an unexpected error: {exc}. "
+            f"The details are in the log: {profile.log_file}",
+            details="".join(traceback.format_exception(exc)),
+        )
+
+
+def _run(args: argparse.Namespace, profile: Profile) -> int:
     from PySide6.QtWidgets import QApplication
 
     quiet_pyside_import_hook()  # before the app's own modules are imported
@@ -62,8 +88,6 @@ def run_app(args: argparse.Namespace) -> int:
     from streamchat_desktop.ui.app_theme import ThemeSwitcher
     from streamchat_desktop.ui.main_window import MainWindow
 
-    profile = Profile.at(args.profile).ensure()
-    _install_excepthook(str(profile.log_file))
     qt_messages = QtMessages()
     qt_messages.install()
     existing = QApplication.instance()
@@ -73,17 +97,15 @@ def run_app(args: argparse.Namespace) -> int:
     app.setDesktopFileName("io.github.streamchat.StreamChat")
     instance = SingleInstance(profile.root)
     if not instance.claim():
-        outcome = (
-            "its window was brought forward."
-            if instance.owner_answered
-            else "it did not answer; if it is stuck, end it and start StreamChat again."
+        running = f"StreamChat is already running with the profile {profile.root}; "
+        code = 0 if not args.exit_after_reply else 3
+        if instance.owner_answered:  # its window comes forward: that says it all
+            print(f"streamchat: {running}its window was brought forward.", file=sys.stderr)
+            return code
+        _cannot_start(
+            args, running + "it did not answer; if it is stuck, end it and start it again."
         )
-        print(
-            f"streamchat: StreamChat is already running with the profile {profile.root}; "
-            + outcome,
-            file=sys.stderr,
-        )
-        return 0 if not args.exit_after_reply else 3
+        return code
     settings = Settings.load(profile)
     themes = ThemeSwitcher(app)
     themes.apply(settings.theme)  # before the window exists: no re-styling, no flash
@@ -99,6 +121,14 @@ def run_app(args: argparse.Namespace) -> int:
     if painted_after is not None:
         log.info("window shown after %.3f s", painted_after)
     return _run_services(args, FirstFrame(profile, instance, settings, window, themes))
+
+
+def _cannot_start(args: argparse.Namespace, message: str, *, details: str = "") -> int:
+    """Say why on stderr and, unless a script runs the app, in a dialog; exit code 1."""
+    from streamchat_desktop.ui.startup_failure import tell_cannot_start
+
+    tell_cannot_start(message, dialog=not args.exit_after_reply, details=details)
+    return 1
 
 
 def quiet_pyside_import_hook() -> None:

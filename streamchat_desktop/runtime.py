@@ -51,7 +51,9 @@ class Runtime:
         try:
             self.store = self._open_store()
         except StorageError as exc:  # written by a newer version, not a file, unreadable
-            print(f"streamchat: {exc.message}", file=sys.stderr)
+            from streamchat_desktop.ui.startup_failure import tell_cannot_start
+
+            tell_cannot_start(exc.message, dialog=not args.exit_after_reply, parent=self.window)
             return 1
         self.connections = Connections(
             self.settings, KeyStore(), LaunchChoice(args.provider, args.base_url, args.model)
