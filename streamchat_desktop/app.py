@@ -76,6 +76,7 @@ def run_app(args: argparse.Namespace) -> int:
             f"StreamChat stopped because of an unexpected error: {exc}. "
             f"The details are in the log: {profile.log_file}",
             details="".join(traceback.format_exception(exc)),
+            title="StreamChat stopped",
         )
 
 
@@ -123,11 +124,14 @@ def _run(args: argparse.Namespace, profile: Profile) -> int:
     return _run_services(args, FirstFrame(profile, instance, settings, window, themes))
 
 
-def _cannot_start(args: argparse.Namespace, message: str, *, details: str = "") -> int:
+def _cannot_start(
+    args: argparse.Namespace, message: str, *, details: str = "", title: str | None = None
+) -> int:
     """Say why on stderr and, unless a script runs the app, in a dialog; exit code 1."""
-    from streamchat_desktop.ui.startup_failure import tell_cannot_start
+    from streamchat_desktop.ui.startup_failure import TITLE, tell_cannot_start
 
-    tell_cannot_start(message, dialog=not args.exit_after_reply, details=details)
+    dialog = not args.exit_after_reply
+    tell_cannot_start(message, dialog=dialog, details=details, title=title or TITLE)
     return 1
 
 

@@ -16,7 +16,12 @@ TITLE = "StreamChat cannot start"
 
 
 def tell_cannot_start(
-    message: str, *, dialog: bool, details: str = "", parent: QWidget | None = None
+    message: str,
+    *,
+    dialog: bool,
+    details: str = "",
+    title: str = TITLE,
+    parent: QWidget | None = None,
 ) -> None:
     """Print ``streamchat: message`` on stderr and, if ``dialog``, show it until closed."""
     print(f"streamchat: {message}", file=sys.stderr, flush=True)
@@ -24,7 +29,8 @@ def tell_cannot_start(
         return
     if QApplication.instance() is None:
         QApplication(sys.argv[:1])
-    box = QMessageBox(QMessageBox.Icon.Critical, TITLE, message, parent=parent)
+    sentence = message[:1].upper() + message[1:]
+    box = QMessageBox(QMessageBox.Icon.Critical, title, sentence, parent=parent)
     if details:
         box.setDetailedText(details)
     box.exec()

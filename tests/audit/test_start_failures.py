@@ -111,7 +111,7 @@ def test_the_dialog_shows_the_reason_and_the_details(
 
     QTimer.singleShot(0, read_and_close)
     tell_cannot_start("the disk is full", dialog=True, details="Traceback: …")
-    assert seen == {"title": TITLE, "text": "the disk is full", "details": "Traceback: …"}
+    assert seen == {"title": TITLE, "text": "The disk is full", "details": "Traceback: …"}
     assert capsys.readouterr().err == "streamchat: the disk is full\n"
 
 
