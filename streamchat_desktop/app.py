@@ -7,7 +7,9 @@ until it has painted. Everything else starts while the user is already looking a
 logging → qasync loop → store → keys and connections → chat service → controller,
 bound to the window → the last conversation (or a new one), the openai SDK import, the
 companion server and the ``--prompt``. Stop: replies cancelled and saved → companion
-stopped → HTTP clients closed → loop's executor shut down.
+stopped → HTTP clients closed → loop's executor shut down. A start that cannot go on (an
+unusable profile folder or database, a bug) says why on stderr and, for a person, in a
+dialog, then exits 1.
 """
 
 from __future__ import annotations
