@@ -54,6 +54,7 @@ class FirstFrame:
     settings: Settings
     window: MainWindow
     themes: ThemeSwitcher
+    notices: tuple[str, ...] = ()  # problems to tell the user once the window is up
 
 
 def run_app(args: argparse.Namespace) -> int:
@@ -71,12 +72,13 @@ def run_app(args: argparse.Namespace) -> int:
     try:
         return _run(args, profile)
     except Exception as exc:  # a bug outside any Qt callback: the excepthook never sees it
-        _setup_logging(profile)
+        unlogged = _setup_logging(profile)
         log.exception("StreamChat stopped")
         return _cannot_start(
             args,
             f"StreamChat stopped because of an unexpected error: {exc}. "
-            f"The details are in the log: {profile.log_file}",
+            + (f"It could not be logged: {unlogged}." if unlogged else "")
+            + ("" if unlogged else f"The details are in the log: {profile.log_file}"),
             details="".join(traceback.format_exception(exc)),
             title="StreamChat stopped",
         )
@@ -118,12 +120,13 @@ def _run(args: argparse.Namespace, profile: Profile) -> int:
     if not window.isVisible():  # closed during its first moments
         return 0
 
-    _setup_logging(profile)
+    unlogged = _setup_logging(profile)
     qt_messages.log_opened()
     log.info("StreamChat %s starting with profile %s", __version__, profile.root)
     if painted_after is not None:
         log.info("window shown after %.3f s", painted_after)
-    return _run_services(args, FirstFrame(profile, instance, settings, window, themes))
+    notices = (unlogged,) if unlogged else ()
+    return _run_services(args, FirstFrame(profile, instance, settings, window, themes, notices))
 
 
 def _cannot_start(
@@ -176,10 +179,11 @@ def _show_and_wait_for_first_paint(window: MainWindow) -> float | None:
     return painted[0] if painted else None
 
 
-def _setup_logging(profile: Profile) -> None:
+def _setup_logging(profile: Profile) -> str | None:
+    """The log file opened; why not, if it cannot be (the app runs on without it)."""
     from streamchat_desktop.logging_setup import setup_logging
 
-    setup_logging(profile.log_file)
+    return setup_logging(profile.log_file)
 
 
 def _run_services(args: argparse.Namespace, shown: FirstFrame) -> int:

@@ -50,17 +50,31 @@ class SecretScrubber(logging.Filter):
         return True
 
 
-def setup_logging(log_file: Path, *, level: int = logging.INFO, to_stderr: bool = False) -> None:
-    """Send the app's logs to ``log_file`` (rotating, 1 MB × 5) and optionally stderr."""
+def setup_logging(
+    log_file: Path, *, level: int = logging.INFO, to_stderr: bool = False
+) -> str | None:
+    """Send the app's logs to ``log_file`` (rotating, 1 MB × 5) and optionally stderr.
+
+    Returns why, when the log file cannot be opened (a folder in its place, no permission):
+    the app then runs without it, and should say so, rather than not start at all.
+    """
     root = logging.getLogger()
     root.setLevel(level)
     for handler in list(root.handlers):
         if getattr(handler, "_streamchat", False):
             root.removeHandler(handler)
     formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
-    handlers: list[logging.Handler] = [
-        RotatingFileHandler(log_file, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
-    ]
+    handlers: list[logging.Handler] = []
+    problem = None
+    try:
+        handlers.append(
+            RotatingFileHandler(log_file, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
+        )
+    except OSError as exc:
+        problem = f"the log file {log_file} cannot be written ({exc.strerror or exc}); "
+        problem += "this session is not logged"
+        # Without any handler, Python would print every warning on stderr instead.
+        handlers.append(logging.NullHandler())
     if to_stderr:
         handlers.append(logging.StreamHandler())
     for handler in handlers:
@@ -70,3 +84,4 @@ def setup_logging(log_file: Path, *, level: int = logging.INFO, to_stderr: bool 
         root.addHandler(handler)
     for noisy in ("httpx", "httpx2", "httpcore", "openai", "engineio", "socketio", "aiohttp"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    return problem

@@ -31,7 +31,7 @@ class Runtime:
         self.window = shown.window
         self._themes = shown.themes
         self.exit_code = 0
-        self.notices: list[str] = list(self.settings.warnings)  # shown once all is up
+        self.notices = [*self.settings.warnings, *shown.notices]  # shown once all is up
 
     def build(self) -> int | None:
         """The services behind the window; an exit code if the app cannot start."""

@@ -21,12 +21,33 @@ def profile(tmp_path: Path) -> Iterator[Profile]:
     profile = Profile.at(str(tmp_path / "profile")).ensure()
     root = logging.getLogger()
     level = root.level
-    setup_logging(profile.log_file)
+    assert setup_logging(profile.log_file) is None
     yield profile
     for handler in [h for h in root.handlers if getattr(h, "_streamchat", False)]:
         root.removeHandler(handler)
         handler.close()
     root.setLevel(level)
+
+
+@pytest.fixture
+def unwritable_log(tmp_path: Path) -> Iterator[Profile]:
+    """A profile whose log file cannot be opened: a folder stands where it should be."""
+    profile = Profile.at(str(tmp_path / "profile")).ensure()
+    profile.log_file.mkdir()
+    yield profile
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if getattr(h, "_streamchat", False)]:
+        root.removeHandler(handler)
+
+
+def test_a_log_file_that_cannot_be_opened_is_reported_not_raised(
+    unwritable_log: Profile, capfd: pytest.CaptureFixture[str]
+) -> None:
+    problem = setup_logging(unwritable_log.log_file)
+    assert problem is not None
+    assert str(unwritable_log.log_file) in problem and "not logged" in problem
+    logging.getLogger("streamchat_desktop.audit").warning("dropped, not printed")
+    assert capfd.readouterr().err == ""  # no fallback to Python's last-resort stderr
 
 
 def test_logs_rotate_inside_the_profile_and_hold_no_key(profile: Profile) -> None:

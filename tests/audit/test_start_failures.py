@@ -3,6 +3,7 @@
 - The real program on a profile folder that cannot be created, on a database it cannot
   open, and with a bug while its window is built: exit 1, the reason in plain words on
   stderr, no bare traceback; a bug's traceback is in the log instead.
+- A log file it cannot write does not stop it: it says so and answers.
 - Launched by a person (no ``--exit-after-reply``) it also shows the reason in a dialog
   and waits for it to be closed, instead of vanishing: a launch from a menu has no
   terminal.
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from streamchat_desktop.ui.startup_failure import TITLE, tell_cannot_start
 from tests.e2e.run_app import app_env, read_until, run_streamchat
+from tests.support.fake_openai import FakeOpenAIServer, Script
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -78,6 +80,22 @@ def test_a_bug_while_starting_is_explained_and_logged(tmp_path: Path) -> None:
     assert str(tmp_path / "logs" / "streamchat.log") in result.stderr
     assert "Traceback" not in result.stderr
     assert "Traceback" in logs(tmp_path) and "RuntimeError" in logs(tmp_path)
+
+
+@pytest.mark.e2e
+def test_a_log_file_it_cannot_write_is_said_and_the_app_still_answers(
+    fake_openai: FakeOpenAIServer, tmp_path: Path
+) -> None:
+    (tmp_path / "logs" / "streamchat.log").mkdir(parents=True)
+    fake_openai.enqueue(Script(deltas=["still ", "here"]))
+    result = run_streamchat(
+        tmp_path, "--base-url", fake_openai.base_url, "--model", "m",
+        "--prompt", "hi", "--exit-after-reply",
+    )  # fmt: skip
+    assert (result.returncode, result.stdout) == (0, "still here"), result.stderr
+    assert result.stderr.startswith("streamchat: the log file ")
+    assert "this session is not logged" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 @pytest.mark.e2e
