@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.run_app import run_streamchat
+from tests.e2e.run_app import ask_once, run_streamchat
 from tests.support.fake_openai import (
     FakeOpenAIServer,
     Script,
@@ -38,10 +38,7 @@ def test_failures_exit_1_with_the_message_and_the_partial_text(
     fake_openai: FakeOpenAIServer, tmp_path: Path, script: Script, stdout: str, stderr: str
 ) -> None:
     fake_openai.enqueue(script)
-    result = run_streamchat(
-        tmp_path, "--base-url", fake_openai.base_url, "--model", "m",
-        "--prompt", "hi", "--exit-after-reply",
-    )  # fmt: skip
+    result = ask_once(fake_openai.base_url, tmp_path)
     assert result.returncode == 1, result.stderr
     assert result.stdout == stdout
     first_line = result.stderr.splitlines()[0]

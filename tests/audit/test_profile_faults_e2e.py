@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from streamchat_desktop.cli import build_parser
 from streamchat_desktop.paths import Profile
-from tests.e2e.run_app import app_env, read_until, run_streamchat
+from tests.e2e.run_app import app_env, ask_once, read_until, run_streamchat
 from tests.support.fake_openai import FakeOpenAIServer, Script, numbered_deltas
 from tests.support.waiting import wait_until
 
@@ -70,10 +70,7 @@ def test_the_real_app_starts_on_a_corrupt_database_and_keeps_it_as_a_backup(
 ) -> None:
     profile = corrupt_profile(tmp_path)
     fake_openai.enqueue(Script(deltas=["fresh ", "start"]))
-    result = run_streamchat(
-        profile, "--base-url", fake_openai.base_url, "--model", "m",
-        "--prompt", "after the damage", "--exit-after-reply",
-    )  # fmt: skip
+    result = ask_once(fake_openai.base_url, profile, "after the damage")
     assert (result.returncode, result.stdout) == (0, "fresh start"), result.stderr
     backups = sorted(profile.glob(f"{DB_NAME}.corrupt-*"))
     assert len(backups) == 1 and backups[0].read_bytes() == GARBAGE
@@ -163,10 +160,7 @@ def test_a_second_real_instance_backs_off_and_corrupts_nothing(
         assert second.returncode == 0
         assert "already running with the profile" in second.stderr
         assert "brought forward" in second.stderr
-        scripted = run_streamchat(
-            profile, "--base-url", fake_openai.base_url, "--model", "m",
-            "--prompt", "me too", "--exit-after-reply",
-        )  # fmt: skip
+        scripted = ask_once(fake_openai.base_url, profile, "me too")
         assert scripted.returncode == 3 and scripted.stdout == ""
         assert "already running" in scripted.stderr
         assert first.poll() is None, "the first instance keeps running"

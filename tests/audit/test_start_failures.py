@@ -22,7 +22,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from streamchat_desktop.ui.startup_failure import TITLE, tell_cannot_start
-from tests.e2e.run_app import app_env, read_until, run_streamchat
+from tests.e2e.run_app import app_env, ask_once, read_until, run_streamchat
 from tests.support.fake_openai import FakeOpenAIServer, Script
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -88,10 +88,7 @@ def test_a_log_file_it_cannot_write_is_said_and_the_app_still_answers(
 ) -> None:
     (tmp_path / "logs" / "streamchat.log").mkdir(parents=True)
     fake_openai.enqueue(Script(deltas=["still ", "here"]))
-    result = run_streamchat(
-        tmp_path, "--base-url", fake_openai.base_url, "--model", "m",
-        "--prompt", "hi", "--exit-after-reply",
-    )  # fmt: skip
+    result = ask_once(fake_openai.base_url, tmp_path)
     assert (result.returncode, result.stdout) == (0, "still here"), result.stderr
     assert result.stderr.startswith("streamchat: the log file ")
     assert "this session is not logged" in result.stderr

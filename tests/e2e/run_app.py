@@ -38,6 +38,13 @@ def run_streamchat(
     )
 
 
+def ask_once(base_url: str, profile: Path, prompt: str = "hi") -> subprocess.CompletedProcess[str]:
+    """``streamchat --base-url … --model m --prompt … --exit-after-reply``, as a script would."""
+    return run_streamchat(
+        profile, "--base-url", base_url, "--model", "m", "--prompt", prompt, "--exit-after-reply"
+    )
+
+
 def read_until(stream: Any, done: Callable[[str], bool], timeout: float) -> str:
     """Read a child's pipe as it fills until ``done(text)``; the text read so far."""
     selector = selectors.DefaultSelector()

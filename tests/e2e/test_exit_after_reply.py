@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.run_app import app_env, run_streamchat
+from tests.e2e.run_app import app_env, ask_once, run_streamchat
 from tests.support.fake_openai import FakeOpenAIServer, Script, invalid_api_key
 
 pytestmark = pytest.mark.e2e
-
-
-def ask(base_url: str, profile: Path, prompt: str = "hi") -> subprocess.CompletedProcess[str]:
-    """``streamchat --base-url … --model m --prompt … --exit-after-reply``."""
-    return run_streamchat(
-        profile, "--base-url", base_url, "--model", "m", "--prompt", prompt, "--exit-after-reply"
-    )
 
 
 def test_stdout_is_exactly_the_streamed_answer(
@@ -25,7 +17,7 @@ def test_stdout_is_exactly_the_streamed_answer(
 ) -> None:
     answer = ["Ström", "ing ", "works", " — ", "✓", "\n", "line two"]
     fake_openai.enqueue(Script(deltas=answer, delay=0.005, split_bytes=True))
-    result = ask(fake_openai.base_url, tmp_path, "Say something")
+    result = ask_once(fake_openai.base_url, tmp_path, "Say something")
     assert result.returncode == 0, result.stderr
     assert result.stdout == "".join(answer)
     request = fake_openai.last_request
@@ -40,7 +32,7 @@ def test_a_rejected_key_exits_non_zero_with_a_clear_message(
     fake_openai: FakeOpenAIServer, tmp_path: Path
 ) -> None:
     fake_openai.enqueue(invalid_api_key())
-    result = ask(fake_openai.base_url, tmp_path, "hi")
+    result = ask_once(fake_openai.base_url, tmp_path, "hi")
     assert result.returncode == 1
     assert result.stdout == ""
     assert "rejected the API key (HTTP 401)" in result.stderr
@@ -50,14 +42,14 @@ def test_a_stream_cut_mid_answer_keeps_the_partial_text_and_fails(
     fake_openai: FakeOpenAIServer, tmp_path: Path
 ) -> None:
     fake_openai.enqueue(Script(deltas=["one ", "two ", "three ", "four"], cut_after=2))
-    result = ask(fake_openai.base_url, tmp_path, "count")
+    result = ask_once(fake_openai.base_url, tmp_path, "count")
     assert result.returncode == 1
     assert result.stdout == "one two "
     assert "closed" in result.stderr
 
 
 def test_an_unreachable_server_is_reported(tmp_path: Path) -> None:
-    result = ask("http://127.0.0.1:9/v1", tmp_path, "hi")
+    result = ask_once("http://127.0.0.1:9/v1", tmp_path, "hi")
     assert result.returncode == 1
     assert "Could not reach the server" in result.stderr
 
@@ -81,7 +73,7 @@ def test_length_finish_is_reported_but_succeeds(
     fake_openai: FakeOpenAIServer, tmp_path: Path
 ) -> None:
     fake_openai.enqueue(Script(deltas=["cut ", "here"], finish_reason="length"))
-    result = ask(fake_openai.base_url, tmp_path, "hi")
+    result = ask_once(fake_openai.base_url, tmp_path, "hi")
     assert result.returncode == 0
     assert result.stdout == "cut here"
     assert "token limit" in result.stderr
