@@ -283,6 +283,29 @@ def test_reasoning_is_shown_dimmed_above_the_answer_and_folds(
     assert "Let me think harder." in view.document().toPlainText()
 
 
+def test_folding_the_reasoning_mid_reply_keeps_the_answer_streaming(
+    qtbot: object, make_view: ViewFactory
+) -> None:
+    view = make_view()
+    view.resize(600, 400)
+    view.show()
+    _start(view)
+    view.append_reasoning(REPLY_ID, "Pondering")
+    view.append_text(REPLY_ID, "First half")
+    view.flush_pending()
+    _click_anchor(qtbot, view, "Thinking")  # rebuilds the document around the live reply
+    assert "Pondering" not in view.document().toPlainText()
+    view.append_reasoning(REPLY_ID, " on.")  # arrives folded
+    view.append_text(REPLY_ID, ", second half.")
+    view.flush_pending()
+    text = view.document().toPlainText()
+    assert "First half, second half." in text and "Pondering" not in text
+    _click_anchor(qtbot, view, "Thinking")
+    assert "Pondering on." in view.document().toPlainText()
+    view.end_reply(assistant("First half, second half.", reasoning="Pondering on."))
+    assert view.document().toPlainText().count("First half, second half.") == 1
+
+
 def test_a_thousand_messages_open_quickly(make_view: ViewFactory) -> None:
     view = make_view()
     messages: list[Message] = []

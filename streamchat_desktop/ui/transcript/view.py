@@ -62,6 +62,7 @@ class TranscriptView(QTextBrowser):
         self._loaded_writer: MessageWriter | None = None
         self._messages: list[Message] = []
         self._expanded: set[str] = set()
+        self._folded_by_user: set[str] = set()  # a streaming reply stays folded once folded
         self._live: LiveReply | None = None
         self._following = True
         self._updating = False
@@ -130,7 +131,8 @@ class TranscriptView(QTextBrowser):
         """Open an assistant block at the end; its text comes through ``append_text``."""
         if self._live is not None:
             self._finish_live(self._live.message)
-        self._expanded.add(message.id)
+        if message.id not in self._folded_by_user:
+            self._expanded.add(message.id)  # a streaming reply's thinking starts unfolded
         self._messages.append(message)
         from streamchat_desktop.ui.transcript.stream import AnswerStream, LiveReply
 
@@ -370,8 +372,10 @@ class TranscriptView(QTextBrowser):
     def _toggle_reasoning(self, message_id: str) -> None:
         if message_id in self._expanded:
             self._expanded.discard(message_id)
+            self._folded_by_user.add(message_id)
         else:
             self._expanded.add(message_id)
+            self._folded_by_user.discard(message_id)
         self._rebuild()
 
     # Qt overrides ---------------------------------------------------------------------
