@@ -14,6 +14,7 @@ Measured:
                queries (each run several times), limit 50 as the search panel asks
   load_1000    SqliteStore.messages() of the 1,000-message conversation
   transcript   TranscriptView.set_messages() of those 1,000 messages (if present)
+  sidebar      ConversationSidebar.set_conversations() of every conversation (if present)
   rss          resident memory after all of the above (and the peak)
 Human-readable lines first; the JSON summary is the last line.
 """
@@ -34,6 +35,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import psutil
 
@@ -173,16 +175,23 @@ def ms(value: float) -> float:
     return round(value * 1000, 2)
 
 
-def transcript_seconds(messages: list[Message], runs: int) -> list[float] | None:
+def qt_app() -> Any:
+    """The QApplication for the widget measurements; None without PySide6."""
     try:
         from PySide6.QtWidgets import QApplication
-
-        from streamchat_desktop.ui.transcript.view import TranscriptView
     except ImportError:
         return None
     if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    app = QApplication.instance() or QApplication([])
+    return QApplication.instance() or QApplication([])
+
+
+def transcript_seconds(messages: list[Message], runs: int) -> list[float] | None:
+    app = qt_app()
+    if app is None:
+        return None
+    from streamchat_desktop.ui.transcript.view import TranscriptView
+
     view = TranscriptView()
     view.resize(900, 700)
     view.show()
@@ -194,6 +203,27 @@ def transcript_seconds(messages: list[Message], runs: int) -> list[float] | None
         app.processEvents()  # layout and the first paint
         results.append(time.perf_counter() - started)
     view.close()
+    return results
+
+
+def sidebar_seconds(conversations: list[Conversation], runs: int) -> list[float] | None:
+    """Listing every conversation, newest first in day groups, as the window does."""
+    app = qt_app()
+    if app is None:
+        return None
+    from streamchat_desktop.ui.sidebar import ConversationSidebar
+
+    sidebar = ConversationSidebar()
+    sidebar.resize(260, 700)
+    sidebar.show()
+    app.processEvents()
+    results = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        sidebar.set_conversations(conversations, conversations[0].id)
+        app.processEvents()  # layout and the first paint
+        results.append(time.perf_counter() - started)
+    sidebar.close()
     return results
 
 
@@ -255,6 +285,13 @@ def main() -> int:
             f"TranscriptView.set_messages(1,000) + first layout: "
             f"median {ms(statistics.median(shown))} ms"
         )
+    every_conversation = store.list_conversations()
+    listed = sidebar_seconds(every_conversation, 3)
+    if listed is not None:
+        print(
+            f"ConversationSidebar.set_conversations({len(every_conversation):,}) + first "
+            f"layout: median {ms(statistics.median(listed))} ms"
+        )
     store.close()
 
     process = psutil.Process()
@@ -277,6 +314,9 @@ def main() -> int:
         "search_by_kind": per_class,
         "load_1000_ms": {"median": ms(statistics.median(load)), "max": ms(max(load))},
         "transcript_1000_ms": None if shown is None else ms(statistics.median(shown)),
+        "sidebar": None
+        if listed is None
+        else {"conversations": len(every_conversation), "ms": ms(statistics.median(listed))},
         "rss_mb": round(rss_mb, 1),
         "peak_rss_mb": round(peak_mb, 1),
     }

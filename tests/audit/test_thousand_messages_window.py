@@ -1,9 +1,9 @@
-"""Issue 4: opening a conversation of 1,000 messages in the real window is instant and
-builds no widget per message (the transcript is one QTextDocument)."""
+"""Issue 4: opening a conversation of 1,000 messages in the real window shows all of it and
+builds no widget per message (the transcript is one QTextDocument). How long it takes is
+bench/history.py's business (transcript_1000_ms), not a test's."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,9 @@ def store(tmp_path: Path) -> Iterator[SqliteStore]:
     opened.close()
 
 
-def test_a_thousand_message_conversation_opens_at_once(store: SqliteStore, qtbot: Any) -> None:
+def test_a_thousand_message_conversation_opens_whole_without_a_widget_each(
+    store: SqliteStore, qtbot: Any
+) -> None:
     small, _ = add_turns(store, [("hello", "hi")], title="small")
     big, _ = add_turns(
         store, [(f"prompt {i}", f"answer {i}. {ANSWER}") for i in range(500)], title="big"
@@ -46,14 +48,10 @@ def test_a_thousand_message_conversation_opens_at_once(store: SqliteStore, qtbot
     QApplication.processEvents()
     widgets = len(window.findChildren(QWidget))
 
-    started = time.perf_counter()
     controller.open_conversation(big.id)
     QApplication.processEvents()  # layout and first paint of the opened conversation
-    elapsed = time.perf_counter() - started
 
     assert len(window.transcript.message_ids()) == 1000
     text = window.transcript.toPlainText()
     assert "prompt 0" in text and "answer 499." in text
     assert len(window.findChildren(QWidget)) - widgets < 5  # no widget per message
-    assert elapsed < 1.5, f"opening took {elapsed:.2f} s"  # bench/history.py measures it
-    print(f"opened 1,000 messages in {elapsed * 1000:.0f} ms")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -152,14 +151,12 @@ os.kill(os.getpid(), 9)
         reopened.close()
 
 
-def test_a_thousand_message_conversation_opens_fast(store: SqliteStore) -> None:
+def test_a_thousand_message_conversation_loads_whole_and_in_order(store: SqliteStore) -> None:
     conversation, _ = add_turns(store, [(f"prompt {i}", f"answer {i}") for i in range(500)])
-    started = time.perf_counter()
-    messages = store.messages(conversation.id)
-    elapsed = time.perf_counter() - started
+    messages = store.messages(conversation.id)  # its speed: bench/history.py, load_1000_ms
     assert len(messages) == 1000
+    assert [m.content for m in messages[:2]] == ["prompt 0", "answer 0"]
     assert messages[-1].content == "answer 499"
-    assert elapsed < 0.25  # measured ≈ 5 ms; generous for a loaded CI machine
 
 
 def test_add_message_to_a_missing_conversation_fails_cleanly(store: SqliteStore) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -184,14 +183,12 @@ def test_streaming_indicator(qtbot: Any, sidebar: ConversationSidebar) -> None:
     assert not sidebar._pulse.isActive()
 
 
-def test_many_conversations_rebuild_quickly(qtbot: Any) -> None:
+def test_two_thousand_conversations_are_all_listed(qtbot: Any) -> None:
     widget = ConversationSidebar(now=lambda: NOW)
     qtbot.addWidget(widget)
     many = [Conversation(title=f"Conversation {i}", updated_at=NOW - i * 3600) for i in range(2000)]
-    started = time.perf_counter()
-    widget.set_conversations(many, many[0].id)
-    assert time.perf_counter() - started < 1.0
-    assert len(widget.visible_ids()) == 2000
+    widget.set_conversations(many, many[0].id)  # its speed: bench/history.py, "sidebar"
+    assert widget.visible_ids() == [c.id for c in many]
 
 
 def test_day_groups_and_relative_times() -> None:

@@ -306,7 +306,7 @@ def test_folding_the_reasoning_mid_reply_keeps_the_answer_streaming(
     assert view.document().toPlainText().count("First half, second half.") == 1
 
 
-def test_a_thousand_messages_open_quickly(make_view: ViewFactory) -> None:
+def test_a_thousand_messages_are_all_shown(make_view: ViewFactory) -> None:
     view = make_view()
     messages: list[Message] = []
     for i in range(500):
@@ -318,11 +318,9 @@ def test_a_thousand_messages_open_quickly(make_view: ViewFactory) -> None:
                 id=f"a{i}",
             )
         )
-    started = time.perf_counter()
-    view.set_messages(messages)
-    elapsed = time.perf_counter() - started
+    view.set_messages(messages)  # its speed: bench/history.py, transcript_1000_ms
+    assert view.message_ids() == [m.id for m in messages]
     assert "Answer 499" in view.document().toPlainText()
-    assert elapsed < 5.0, f"set_messages took {elapsed:.2f} s"
 
 
 def test_replaced_documents_are_freed(make_view: ViewFactory) -> None:
