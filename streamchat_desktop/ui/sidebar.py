@@ -24,10 +24,14 @@ from PySide6.QtWidgets import (
 from streamchat_desktop.ui.sidebar_roles import ID_ROLE, KIND_ROLE, STREAMING_ROLE, SUBTITLE_ROLE
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from streamchat_desktop.core.models import Conversation
 
 UNDO_SECONDS = 6.0
 PULSE_INTERVAL_MS = 80
+# "5 min ago" and "Today" go stale in an app left open: they are re-read this often.
+TIMES_INTERVAL_MS = 60_000
 
 
 class ConversationSidebar(QWidget):
@@ -73,6 +77,9 @@ class ConversationSidebar(QWidget):
         self._undo_timer.setInterval(int(UNDO_SECONDS * 1000))
         self._pulse = QTimer(self)
         self._pulse.setInterval(PULSE_INTERVAL_MS)
+        self._times = QTimer(self)
+        self._times.setInterval(TIMES_INTERVAL_MS)
+        self._listed_day: date | None = None  # the day the sections were worked out for
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 8, 6, 6)
@@ -181,6 +188,7 @@ class ConversationSidebar(QWidget):
         self.undo_bar.undo_button.clicked.connect(self.undo_delete)
         self._undo_timer.timeout.connect(self.commit_pending_delete)
         self._pulse.timeout.connect(self.list.rows.update)
+        self._times.timeout.connect(self._refresh_times)
 
     def _rebuild(self) -> None:
         from streamchat_desktop.ui.time_labels import day_group, local_day
@@ -190,7 +198,9 @@ class ConversationSidebar(QWidget):
         scroll = self.list.verticalScrollBar().value()
         self.list.clear()
         group = None
-        today = local_day(self._now())
+        today = self._listed_day = local_day(self._now())
+        if not self._times.isActive():
+            self._times.start()
         for conversation in self._conversations:
             if conversation.id == self._pending_delete:
                 continue
@@ -204,6 +214,24 @@ class ConversationSidebar(QWidget):
             self.list.addItem(self._row(conversation))
         self._select(self._active_id)
         self.list.verticalScrollBar().setValue(scroll)
+        self._populating = False
+
+    def _refresh_times(self) -> None:
+        """Keep "5 min ago" and the day sections true while the app stays open."""
+        from streamchat_desktop.ui.time_labels import local_day
+
+        if self.list.state() == QAbstractItemView.State.EditingState:
+            return  # a rebuild would end the rename; the next tick catches up
+        if local_day(self._now()) != self._listed_day:
+            self._rebuild()  # past midnight: "Today" is now "Yesterday"
+            return
+        by_id = {c.id: c for c in self._conversations}
+        self._populating = True  # not a rename
+        for row in range(self.list.count()):
+            item = self.list.item(row)
+            conversation = by_id.get(item.data(ID_ROLE))
+            if conversation is not None:
+                item.setData(SUBTITLE_ROLE, self._subtitle(conversation))
         self._populating = False
 
     def _row(self, conversation: Conversation) -> QListWidgetItem:

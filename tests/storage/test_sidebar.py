@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QLineEdit
 from streamchat_desktop.core.models import Conversation
 from streamchat_desktop.ui import sidebar as sidebar_module
 from streamchat_desktop.ui.sidebar import ConversationSidebar
+from streamchat_desktop.ui.sidebar_roles import ID_ROLE, SUBTITLE_ROLE
 from streamchat_desktop.ui.time_labels import day_group, relative_time
 
 NOW = datetime(2025, 6, 15, 12, 0).timestamp()
@@ -201,3 +202,43 @@ def test_day_groups_and_relative_times() -> None:
     assert relative_time(NOW - 5, NOW) == "just now"
     assert relative_time(NOW - 600, NOW) == "10 min ago"
     assert relative_time(NOW - 7200, NOW) == "2 h ago"
+
+
+def test_times_and_day_sections_stay_true_in_an_app_left_open(qtbot: Any) -> None:
+    clock = [NOW]
+    widget = ConversationSidebar(now=lambda: clock[0])
+    qtbot.addWidget(widget)
+    widget.set_conversations(conversations(), "today")
+
+    def subtitle(conversation_id: str) -> str:
+        return str(widget.list.item(row_of(widget, conversation_id)).data(SUBTITLE_ROLE))
+
+    assert subtitle("today").startswith("1 min ago")
+    clock[0] += 10 * 60
+    widget._times.timeout.emit()  # the minute tick, without waiting a minute
+    assert subtitle("today").startswith("11 min ago")
+    assert widget.list.item(0).text() == "Today"
+
+    clock[0] += 86400  # the app is still open the next day
+    widget._times.timeout.emit()
+    assert widget.list.item(0).text() == "Yesterday"
+    assert widget.visible_ids() == ["today", "early", "yday", "old"]
+    assert widget.list.currentItem().data(ID_ROLE) == "today"  # the selection survives
+
+
+def test_the_minute_tick_leaves_a_rename_in_progress_alone(qtbot: Any) -> None:
+    clock = [NOW]
+    widget = ConversationSidebar(now=lambda: clock[0])
+    qtbot.addWidget(widget)
+    widget.set_conversations(conversations(), "today")
+    widget.show()
+    qtbot.waitExposed(widget)
+    widget.start_rename("yday")
+    editor = widget.list.findChild(QLineEdit)
+    assert editor is not None
+    editor.setText("Half-typed new na")
+    clock[0] += 86400  # midnight passed: the sections would be rebuilt, but not now
+    widget._times.timeout.emit()
+    assert widget.list.state() == widget.list.State.EditingState
+    assert editor.text() == "Half-typed new na"
+    assert widget.list.item(0).text() == "Today"  # caught up on the next tick instead
