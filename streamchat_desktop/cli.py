@@ -87,6 +87,14 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # Ctrl+C before the app's own handler is set (or in a command)
+        print("streamchat: interrupted", file=sys.stderr)
+        return 130
+
+
+def _main(argv: Sequence[str] | None) -> int:
     profile, rest = _profile_option(sys.argv[1:] if argv is None else argv)
     parser = build_parser(rest)
     args = parser.parse_args(rest)

@@ -7,14 +7,17 @@ command line must still parse (or fail, or print help) exactly as with all of th
 from __future__ import annotations
 
 import argparse
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from streamchat_desktop.cli import COMMANDS, build_parser
+from tests.e2e.run_app import app_env
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMAND_NAMES = [name for names in COMMANDS.values() for name in names]
@@ -117,3 +120,20 @@ def test_a_subcommand_imports_only_its_own_module(tmp_path: Path) -> None:
         "streamchat_desktop.commands.common",
         "streamchat_desktop.commands.providers",
     ]
+
+
+def test_ctrl_c_in_a_command_ends_it_quietly(tmp_path: Path) -> None:
+    """Ctrl+C while ``import -`` waits for its input: exit 130, one line, no traceback."""
+    command = subprocess.Popen(
+        [sys.executable, "-m", "streamchat_desktop", "--profile", str(tmp_path),
+         "import", "-"],
+        cwd=ROOT, env=app_env(), stdin=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        time.sleep(1.0)  # well inside main(): waiting for stdin (or still importing)
+        command.send_signal(signal.SIGINT)
+        _, stderr = command.communicate(timeout=30)
+    finally:
+        command.kill()
+    assert command.returncode == 130
+    assert stderr == "streamchat: interrupted\n"
