@@ -186,6 +186,20 @@ def qt_app() -> Any:
     return QApplication.instance() or QApplication([])
 
 
+def shown_seconds(app: Any, widget: Any, fill: Callable[[], object], runs: int) -> list[float]:
+    """Seconds for ``fill()`` plus the layout and first paint of ``widget``, per run."""
+    widget.show()
+    app.processEvents()
+    results = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fill()
+        app.processEvents()  # layout and the first paint
+        results.append(time.perf_counter() - started)
+    widget.close()
+    return results
+
+
 def transcript_seconds(messages: list[Message], runs: int) -> list[float] | None:
     app = qt_app()
     if app is None:
@@ -194,16 +208,7 @@ def transcript_seconds(messages: list[Message], runs: int) -> list[float] | None
 
     view = TranscriptView()
     view.resize(900, 700)
-    view.show()
-    app.processEvents()
-    results = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        view.set_messages(messages)
-        app.processEvents()  # layout and the first paint
-        results.append(time.perf_counter() - started)
-    view.close()
-    return results
+    return shown_seconds(app, view, lambda: view.set_messages(messages), runs)
 
 
 def sidebar_seconds(conversations: list[Conversation], runs: int) -> list[float] | None:
@@ -215,16 +220,11 @@ def sidebar_seconds(conversations: list[Conversation], runs: int) -> list[float]
 
     sidebar = ConversationSidebar()
     sidebar.resize(260, 700)
-    sidebar.show()
-    app.processEvents()
-    results = []
-    for _ in range(runs):
-        started = time.perf_counter()
+
+    def fill() -> None:
         sidebar.set_conversations(conversations, conversations[0].id)
-        app.processEvents()  # layout and the first paint
-        results.append(time.perf_counter() - started)
-    sidebar.close()
-    return results
+
+    return shown_seconds(app, sidebar, fill, runs)
 
 
 def main() -> int:

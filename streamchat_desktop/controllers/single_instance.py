@@ -10,6 +10,7 @@ first frame nothing; the socket is opened once the window is up (``listen``).
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from pathlib import Path
@@ -69,9 +70,10 @@ class SingleInstance(QObject):
         self._server: QLocalServer | None = None
         self.owner_answered = False  # after a failed claim: the owner came forward
 
-    @property
+    @functools.cached_property
     def name(self) -> str:
-        """The local socket's name."""
+        """The local socket's name (worked out once, on first use: not before the first
+        frame, and not again on each of a second launch's attempts to ask)."""
         return server_name(self._root)
 
     @property

@@ -7,7 +7,6 @@ cost the first frame a few milliseconds to set up.
 from __future__ import annotations
 
 import html
-from datetime import datetime
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt
 from PySide6.QtGui import QAbstractTextDocumentLayout, QPainter, QPalette, QTextDocument
@@ -16,6 +15,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 from streamchat_desktop.core.models import Role
 from streamchat_desktop.ui.app_theme import mix
 from streamchat_desktop.ui.search_panel import HTML_ROLE, SearchResult
+from streamchat_desktop.ui.time_labels import short_date
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -24,7 +24,7 @@ def hit_html(hit: SearchResult, mark_color: str, palette: QPalette) -> str:
     """A hit as rich text: title, who and when, then the snippet with matches marked."""
     dim = mix(palette.color(QPalette.ColorRole.Text), palette.color(QPalette.ColorRole.Base), 0.45)
     who = "You" if hit.role is Role.USER else hit.role.value.capitalize()
-    when = datetime.fromtimestamp(hit.created_at).strftime("%d %b %Y").lstrip("0")
+    when = short_date(hit.created_at)
     parts: list[str] = []
     position = 0
     for start, end in hit.highlights:

@@ -1,5 +1,5 @@
-"""How the conversation list words time: day sections ("Today", "Previous 7 days"…) and
-relative times ("5 min ago"). Loaded with the first rows, not with the window."""
+"""How the app words time: day sections ("Today", "Previous 7 days"…), relative times
+("5 min ago") and dates. Loaded with the first rows or hits, not with the window."""
 
 from __future__ import annotations
 
@@ -35,4 +35,9 @@ def relative_time(then: float, now: float) -> str:
         return f"{int(seconds // 60)} min ago"
     if seconds < 86400:
         return f"{int(seconds // 3600)} h ago"
-    return datetime.fromtimestamp(then).strftime("%d %b %Y").lstrip("0")
+    return short_date(then)
+
+
+def short_date(timestamp: float) -> str:
+    """“5 Mar 2025”: the local date of a Unix time."""
+    return datetime.fromtimestamp(timestamp).strftime("%d %b %Y").lstrip("0")

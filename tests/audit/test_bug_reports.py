@@ -34,7 +34,7 @@ from streamchat_desktop.core.events import StreamEvent, TextDelta
 from streamchat_desktop.core.models import ChatRequest, MessageState
 from streamchat_desktop.core.store import MemoryStore
 from streamchat_desktop.logging_setup import register_secret, setup_logging
-from tests.e2e.run_app import app_env, run_streamchat
+from tests.e2e.run_app import app_env, reaped, run_streamchat
 from tests.support.fake_openai import FakeOpenAIServer, Script
 from tests.support.waiting import wait_until
 
@@ -205,16 +205,12 @@ def test_the_real_app_survives_a_bug_and_logs_its_traceback(
          "--base-url", fake_openai.base_url, "--model", "m", "--prompt", "go"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=app_env(),
     )  # fmt: skip
-    try:
+    with reaped(app):
         _wait_for(lambda: log_file.parent.exists() and "LookupError" in log_text(), 60, "log")
         time.sleep(1.0)
         assert app.poll() is None, "the app must keep running after a bug"
         app.send_signal(signal.SIGTERM)
         _out, err = app.communicate(timeout=30)
-    finally:
-        if app.poll() is None:
-            app.kill()
-            app.wait(10)
     assert app.returncode == 0, err
     logged = log_text()
     assert "unexpected error" in logged

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from streamchat_desktop.cli import build_parser
 from streamchat_desktop.paths import Profile
-from tests.e2e.run_app import app_env, ask_once, read_until, run_streamchat
+from tests.e2e.run_app import app_env, ask_once, read_until, reaped, run_streamchat
 from tests.support.fake_openai import FakeOpenAIServer, Script, numbered_deltas
 from tests.support.waiting import wait_until
 
@@ -153,7 +153,7 @@ def test_a_second_real_instance_backs_off_and_corrupts_nothing(
     profile = tmp_path / "profile"
     first = launch(profile, "--base-url", fake_openai.base_url, "--model", "m",
                    "--prompt", "count slowly", "--exit-after-reply")  # fmt: skip
-    try:
+    with reaped(first):
         assert first.stdout is not None
         read_until(first.stdout, lambda t: t.count(" ") >= 10, timeout=60)  # mid-answer
         second = run_streamchat(profile, "--base-url", fake_openai.base_url, "--model", "m")
@@ -170,10 +170,6 @@ def test_a_second_real_instance_backs_off_and_corrupts_nothing(
         live = json.loads(during.stdout)["conversations"][0]["messages"][-1]
         assert live["state"] == "streaming" and "".join(deltas).startswith(live["content"])
         out, err = first.communicate(timeout=60)
-    finally:
-        if first.poll() is None:
-            first.kill()
-            first.wait(10)
     assert first.returncode == 0, err
     assert out.endswith("".join(deltas)[-40:])
     assert len(fake_openai.chat_requests) == 1  # the second instances sent nothing

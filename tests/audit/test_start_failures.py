@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -22,7 +21,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from streamchat_desktop.ui.startup_failure import TITLE, tell_cannot_start
-from tests.e2e.run_app import app_env, ask_once, read_until, run_streamchat
+from tests.e2e.run_app import app_env, ask_once, read_until, reaped, run_streamchat
 from tests.support.fake_openai import FakeOpenAIServer, Script
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -103,14 +102,11 @@ def test_a_person_launching_it_gets_a_dialog_not_a_vanishing_app(tmp_path: Path)
         [sys.executable, "-m", "streamchat_desktop", "--profile", str(blocker / "p")],
         cwd=ROOT, env=app_env(), stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
     )  # fmt: skip
-    try:
+    with reaped(app):
         said = read_until(app.stderr, lambda text: "--profile" in text, timeout=30)
         assert said.startswith("streamchat: the profile folder ")
         with pytest.raises(subprocess.TimeoutExpired):
             app.wait(1.0)  # the dialog holds it until it is closed
-    finally:
-        app.send_signal(signal.SIGTERM)
-        app.wait(10)
 
 
 def test_the_dialog_shows_the_reason_and_the_details(

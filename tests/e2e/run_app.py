@@ -7,7 +7,8 @@ import selectors
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,17 @@ def ask_once(base_url: str, profile: Path, prompt: str = "hi") -> subprocess.Com
     return run_streamchat(
         profile, "--base-url", base_url, "--model", "m", "--prompt", prompt, "--exit-after-reply"
     )
+
+
+@contextmanager
+def reaped(process: subprocess.Popen[str]) -> Iterator[subprocess.Popen[str]]:
+    """The launched program, killed on the way out if the test left it running."""
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
 
 
 def read_until(stream: Any, done: Callable[[str], bool], timeout: float) -> str:

@@ -26,7 +26,7 @@ import pytest
 import socketio
 
 from streamchat_desktop.companion import protocol as p
-from tests.e2e.run_app import run_streamchat
+from tests.e2e.run_app import reaped, run_streamchat
 from tests.support.fake_openai import FakeOpenAIServer, Script, http_error
 from tests.support.waiting import wait_until
 
@@ -103,7 +103,7 @@ def test_the_key_is_nowhere_after_a_full_session(
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT,
     )  # fmt: skip
     events: list[tuple[str, Any]] = []
-    try:
+    with reaped(app):
         assert app.stdout is not None
         url = app.stdout.readline().removeprefix("Companion view: ").strip()
         outputs.append(url)
@@ -111,10 +111,6 @@ def test_the_key_is_nowhere_after_a_full_session(
         run_async(drive_companion(url, events), timeout=60)
         app.send_signal(signal.SIGTERM)
         out, err = app.communicate(timeout=30)
-    finally:
-        if app.poll() is None:
-            app.kill()
-            app.wait(10)
     outputs += [out, err]
     assert app.returncode == 0, err
     assert err.strip().endswith("ENV_CLEAN"), err

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from streamchat_desktop.cli import COMMANDS, build_parser
-from tests.e2e.run_app import app_env
+from tests.e2e.run_app import app_env, reaped
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMAND_NAMES = [name for names in COMMANDS.values() for name in names]
@@ -129,11 +129,9 @@ def test_ctrl_c_in_a_command_ends_it_quietly(tmp_path: Path) -> None:
          "import", "-"],
         cwd=ROOT, env=app_env(), stdin=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
-    try:
+    with reaped(command):
         time.sleep(1.0)  # well inside main(): waiting for stdin (or still importing)
         command.send_signal(signal.SIGINT)
         _, stderr = command.communicate(timeout=30)
-    finally:
-        command.kill()
     assert command.returncode == 130
     assert stderr == "streamchat: interrupted\n"

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.run_app import read_until
+from tests.e2e.run_app import read_until, reaped
 from tests.support.fake_openai import FakeOpenAIServer, Script, numbered_deltas
 
 pytestmark = pytest.mark.e2e
@@ -75,13 +75,10 @@ def test_sigkill_mid_answer_then_restart(fake_openai: FakeOpenAIServer, tmp_path
         "count",
         "--exit-after-reply",
     )
-    try:
+    with reaped(app):
         seen = read_until(app.stdout, lambda t: t.count(" ") >= 60, timeout=60)
         app.send_signal(signal.SIGKILL)
         app.wait(timeout=10)
-    finally:
-        if app.poll() is None:
-            app.kill()
     assert (profile / "conversations.sqlite3").exists()
 
     answer = "".join(deltas)

@@ -23,6 +23,14 @@ def _start(view: TranscriptView) -> None:
     view.begin_reply(assistant(state=MessageState.STREAMING))
 
 
+def _on_screen(make_view: ViewFactory) -> TranscriptView:
+    """A view shown at a readable size, so its links can be clicked."""
+    view = make_view()
+    view.resize(600, 400)
+    view.show()
+    return view
+
+
 def _click_anchor(qtbot: object, view: TranscriptView, text: str) -> None:
     """Click the middle of the first occurrence of ``text`` in the view, like a user."""
     found = view.document().find(text)
@@ -191,9 +199,7 @@ def _ended(view: TranscriptView, **fields: Any) -> None:
 def test_failed_reply_keeps_text_and_retry_link_emits(
     qtbot: object, make_view: ViewFactory
 ) -> None:
-    view = make_view()
-    view.resize(600, 400)
-    view.show()
+    view = _on_screen(make_view)
     _ended(view, state=MessageState.FAILED, error_message="Rate limited: try again in 20 s")
     text = view.document().toPlainText()
     assert "Partial answer" in text and "Rate limited: try again in 20 s" in text
@@ -203,9 +209,7 @@ def test_failed_reply_keeps_text_and_retry_link_emits(
 
 
 def test_length_cut_offers_continue(qtbot: object, make_view: ViewFactory) -> None:
-    view = make_view()
-    view.resize(600, 400)
-    view.show()
+    view = _on_screen(make_view)
     _ended(view, finish_reason="length")
     assert "Cut at the token limit" in view.document().toPlainText()
     with qtbot.waitSignal(view.continue_requested) as signal:  # type: ignore[attr-defined]
@@ -216,9 +220,7 @@ def test_length_cut_offers_continue(qtbot: object, make_view: ViewFactory) -> No
 def test_an_interrupted_answer_offers_retry_and_continue(
     qtbot: object, make_view: ViewFactory
 ) -> None:
-    view = make_view()
-    view.resize(600, 400)
-    view.show()
+    view = _on_screen(make_view)
     _ended(view, state=MessageState.INTERRUPTED)
     with qtbot.waitSignal(view.continue_requested) as signal:  # type: ignore[attr-defined]
         _click_anchor(qtbot, view, "Continue")
@@ -245,9 +247,7 @@ def test_status_notes(make_view: ViewFactory, fields: dict[str, Any], note: str 
 
 
 def test_copy_link_puts_the_code_on_the_clipboard(qtbot: object, make_view: ViewFactory) -> None:
-    view = make_view()
-    view.resize(600, 400)
-    view.show()
+    view = _on_screen(make_view)
     _start(view)
     code = "def f(x):\n    return x * 2\n"
     text = f"Here:\n\n```python\n{code}```\n\nDone."
@@ -262,9 +262,7 @@ def test_copy_link_puts_the_code_on_the_clipboard(qtbot: object, make_view: View
 def test_reasoning_is_shown_dimmed_above_the_answer_and_folds(
     qtbot: object, make_view: ViewFactory
 ) -> None:
-    view = make_view()
-    view.resize(600, 400)
-    view.show()
+    view = _on_screen(make_view)
     _start(view)
     view.append_reasoning(REPLY_ID, "Let me think")
     view.append_text(REPLY_ID, "The answer.")
@@ -286,9 +284,7 @@ def test_reasoning_is_shown_dimmed_above_the_answer_and_folds(
 def test_folding_the_reasoning_mid_reply_keeps_the_answer_streaming(
     qtbot: object, make_view: ViewFactory
 ) -> None:
-    view = make_view()
-    view.resize(600, 400)
-    view.show()
+    view = _on_screen(make_view)
     _start(view)
     view.append_reasoning(REPLY_ID, "Pondering")
     view.append_text(REPLY_ID, "First half")
