@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow
 
 
 def process_age() -> float:
-    """Seconds since this process started (a copy of streamchat_desktop.runtime.process_age:
+    """Seconds since this process started (a copy of streamchat_desktop.app.runtime.process_age:
     the floor window imports nothing of the app)."""
     try:
         with open(f"/proc/{os.getpid()}/stat", encoding="ascii") as stat:

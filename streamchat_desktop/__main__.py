@@ -1,5 +1,5 @@
 """``python -m streamchat_desktop`` — the same as the ``streamchat`` command."""
 
-from streamchat_desktop.cli import main
+from streamchat_desktop.cli.main import main
 
 raise SystemExit(main())

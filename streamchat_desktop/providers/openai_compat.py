@@ -257,3 +257,11 @@ def _status_error(exc: openai.APIStatusError) -> ChatError:
         kind = ErrorKind.BAD_REQUEST
     retry_after = _retry_after(exc) if kind is ErrorKind.RATE_LIMITED else None
     return ChatError(kind, detail, status=status, retry_after=retry_after)
+
+
+def check_sdk() -> str:
+    """Build and close a client (``--selftest``): it loads the HTTP transport and its TLS
+    context, which a packaged build could have lost."""
+    client = openai.OpenAI(api_key="selftest", base_url="http://127.0.0.1:9/v1")
+    client.close()
+    return f"openai {openai.__version__}"

@@ -8,7 +8,7 @@ from types import TracebackType
 
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from streamchat_desktop.logging_setup import scrub
+from streamchat_desktop.config.logging_setup import scrub
 
 log = logging.getLogger(__name__)
 

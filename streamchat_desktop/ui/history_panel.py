@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from streamchat_desktop.ui.search_panel import SearchFunction, SearchPanel
+from streamchat_desktop.ui.search_model import SearchFunction
+from streamchat_desktop.ui.search_panel import SearchPanel
 from streamchat_desktop.ui.sidebar import ConversationSidebar
 
 

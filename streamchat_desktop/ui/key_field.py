@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from streamchat_desktop.keystore import KeychainUnavailable, KeyStore, check_key
+from streamchat_desktop.config.keystore import KeychainUnavailable, KeyStore, check_key
 
 SESSION_ONLY_TEXT = "Use the key for this session only (it is not saved anywhere)"
 

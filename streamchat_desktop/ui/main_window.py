@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from streamchat_desktop.core.events import ReplyStats
     from streamchat_desktop.core.models import Message
     from streamchat_desktop.ui.file_actions import FileActions
-    from streamchat_desktop.ui.search_panel import SearchFunction
+    from streamchat_desktop.ui.search_model import SearchFunction
 
 APP_TITLE = "StreamChat"
 

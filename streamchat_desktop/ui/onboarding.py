@@ -29,7 +29,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from streamchat_desktop.endpoints import (
+from streamchat_desktop.config.keystore import KeyStore
+from streamchat_desktop.config.paths import Profile
+from streamchat_desktop.config.settings import ProviderConfig, Settings, SettingsError
+from streamchat_desktop.routing.endpoints import (
     LocalServer,
     is_loopback,
     normalize_base_url,
@@ -37,9 +40,6 @@ from streamchat_desktop.endpoints import (
     preset,
     probe_local_servers,
 )
-from streamchat_desktop.keystore import KeyStore
-from streamchat_desktop.paths import Profile
-from streamchat_desktop.settings import ProviderConfig, Settings, SettingsError
 from streamchat_desktop.ui.key_field import KeyField
 
 log = logging.getLogger(__name__)

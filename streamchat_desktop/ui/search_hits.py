@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from streamchat_desktop.core.models import Role
 from streamchat_desktop.ui.app_theme import mix
-from streamchat_desktop.ui.search_panel import HTML_ROLE, SearchResult
+from streamchat_desktop.ui.search_model import HTML_ROLE, SearchResult
 from streamchat_desktop.ui.time_labels import short_date
 
 Index = QModelIndex | QPersistentModelIndex

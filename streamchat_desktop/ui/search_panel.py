@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QPalette
@@ -20,37 +18,11 @@ from PySide6.QtWidgets import (
 )
 
 from streamchat_desktop.ui.app_theme import mix
-
-if TYPE_CHECKING:
-    from streamchat_desktop.core.models import Role
+from streamchat_desktop.ui.search_model import HIT_ROLE, HTML_ROLE, SearchFunction, SearchResult
 
 log = logging.getLogger(__name__)
 
 DEBOUNCE_MS = 150
-HTML_ROLE = Qt.ItemDataRole.UserRole + 10
-HIT_ROLE = Qt.ItemDataRole.UserRole + 11
-
-
-class SearchResult(Protocol):
-    """What the panel shows of a hit (``storage.SearchHit`` is one)."""
-
-    @property
-    def conversation_id(self) -> str: ...
-    @property
-    def conversation_title(self) -> str: ...
-    @property
-    def message_id(self) -> str: ...
-    @property
-    def role(self) -> Role: ...
-    @property
-    def snippet(self) -> str: ...
-    @property
-    def highlights(self) -> tuple[tuple[int, int], ...]: ...
-    @property
-    def created_at(self) -> float: ...
-
-
-SearchFunction = Callable[[str], Sequence[SearchResult]]
 
 
 class SearchPanel(QWidget):

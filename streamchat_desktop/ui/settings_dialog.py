@@ -30,8 +30,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from streamchat_desktop.config.keystore import KeychainUnavailable, KeyStore
+from streamchat_desktop.config.paths import Profile
+from streamchat_desktop.config.settings import (
+    ProviderConfig,
+    Settings,
+    SettingsError,
+    check_provider_id,
+)
 from streamchat_desktop.core.errors import ChatError
-from streamchat_desktop.endpoints import (
+from streamchat_desktop.routing.endpoints import (
     PRESETS,
     ConnectionCheck,
     check_server,
@@ -40,9 +48,6 @@ from streamchat_desktop.endpoints import (
     origin,
     preset,
 )
-from streamchat_desktop.keystore import KeychainUnavailable, KeyStore
-from streamchat_desktop.paths import Profile
-from streamchat_desktop.settings import ProviderConfig, Settings, SettingsError, check_provider_id
 from streamchat_desktop.ui.key_field import KeyField
 
 log = logging.getLogger(__name__)

@@ -28,12 +28,12 @@ import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from streamchat_desktop.app import _install_excepthook, _install_loop_bug_handler
+from streamchat_desktop.app.launch import _install_excepthook, _install_loop_bug_handler
+from streamchat_desktop.config.logging_setup import register_secret, setup_logging
 from streamchat_desktop.core.chat_service import ChatService, ChatTarget
 from streamchat_desktop.core.events import StreamEvent, TextDelta
 from streamchat_desktop.core.models import ChatRequest, MessageState
 from streamchat_desktop.core.store import MemoryStore
-from streamchat_desktop.logging_setup import register_secret, setup_logging
 from tests.e2e.run_app import app_env, reaped, run_streamchat
 from tests.support.fake_openai import FakeOpenAIServer, Script
 from tests.support.waiting import wait_until
@@ -176,7 +176,7 @@ def chunk_events(chunk):
         raise LookupError("injected bug")
     return events
 openai_compat.chunk_events = chunk_events
-from streamchat_desktop.cli import main
+from streamchat_desktop.cli.main import main
 sys.exit(main())
 """
 

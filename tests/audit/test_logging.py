@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from streamchat_desktop.logging_setup import register_secret, setup_logging
-from streamchat_desktop.paths import Profile
+from streamchat_desktop.config.logging_setup import register_secret, setup_logging
+from streamchat_desktop.config.paths import Profile
 
 SECRET = "gsk_registeredsecretvalue0123456789"
 SHAPED = "sk-proj-looks-like-a-key-ABCDEF012345"

@@ -23,8 +23,8 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from streamchat_desktop.cli import build_parser
-from streamchat_desktop.paths import Profile
+from streamchat_desktop.cli.main import build_parser
+from streamchat_desktop.config.paths import Profile
 from tests.e2e.run_app import app_env, ask_once, read_until, reaped, run_streamchat
 from tests.support.fake_openai import FakeOpenAIServer, Script, numbered_deltas
 from tests.support.waiting import wait_until
@@ -95,10 +95,10 @@ def test_the_real_app_starts_on_a_corrupt_database_and_keeps_it_as_a_backup(
 @pytest.fixture
 def runtime_on(qapp: Any, run_async: Callable[..., Any]) -> Iterator[Callable[..., Any]]:
     """Build the app's real Runtime in this process (as ``run_app`` does, minus the loop)."""
-    from streamchat_desktop.app import FirstFrame
-    from streamchat_desktop.controllers.single_instance import SingleInstance
-    from streamchat_desktop.runtime import Runtime
-    from streamchat_desktop.settings import Settings
+    from streamchat_desktop.app.launch import FirstFrame
+    from streamchat_desktop.app.runtime import Runtime
+    from streamchat_desktop.app.single_instance import SingleInstance
+    from streamchat_desktop.config.settings import Settings
     from streamchat_desktop.ui.app_theme import ThemeSwitcher
     from streamchat_desktop.ui.main_window import MainWindow
 

@@ -35,7 +35,7 @@ def broken(self, *args, **kwargs):
     raise RuntimeError("the window could not be built")
 
 main_window.MainWindow.__init__ = broken
-from streamchat_desktop.cli import main
+from streamchat_desktop.cli.main import main
 raise SystemExit(main(sys.argv[1:]))
 """
 

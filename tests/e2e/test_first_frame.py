@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 PROBE = """
 import json, sys
-import streamchat_desktop.startup_report as startup_report
+import streamchat_desktop.app.startup_report as startup_report
 
 seen = {}
 report = startup_report.report
@@ -34,7 +34,7 @@ def probe(label, age):
     report(label, age)
 
 startup_report.report = probe
-from streamchat_desktop.cli import main
+from streamchat_desktop.cli.main import main
 raise SystemExit(main(["--profile", sys.argv[1]]))
 """
 
@@ -52,7 +52,10 @@ HEAVY = (
     "PySide6.QtNetwork",  # the single-instance socket opens after it too
     "streamchat_desktop.storage",
     "streamchat_desktop.core.chat_service",
-    "streamchat_desktop.commands",
+    "streamchat_desktop.cli.common",  # the subcommands load only for their own command
+    "streamchat_desktop.cli.export",
+    "streamchat_desktop.cli.keys",
+    "streamchat_desktop.cli.providers",
     "streamchat_desktop.core.models",  # the empty window needs no domain objects yet
     "datetime",  # only the conversation list's time labels use it
 )

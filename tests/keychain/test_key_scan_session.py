@@ -41,7 +41,7 @@ def report():
     leaked = any("sk-scan-session" in value for value in os.environ.values())
     print("ENV_HAS_KEY" if leaked else "ENV_CLEAN", file=sys.stderr, flush=True)
 atexit.register(report)
-from streamchat_desktop.cli import main
+from streamchat_desktop.cli.main import main
 sys.exit(main())
 """
 

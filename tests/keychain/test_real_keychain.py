@@ -9,7 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from streamchat_desktop.keystore import SERVICE_NAME, KeychainProblem, KeychainUnavailable, KeyStore
+from streamchat_desktop.config.keystore import (
+    SERVICE_NAME,
+    KeychainProblem,
+    KeychainUnavailable,
+    KeyStore,
+)
 from tests.e2e.run_app import run_streamchat
 
 pytestmark = pytest.mark.keychain

@@ -53,7 +53,7 @@ def run_selftest(argv: Sequence[str], env: dict[str, str] | None = None) -> Self
 
 def real_keychain_available() -> bool:
     """Whether this environment has a usable keychain (CI: gnome-keyring on a private bus)."""
-    from streamchat_desktop.keystore import KeychainUnavailable, KeyStore
+    from streamchat_desktop.config.keystore import KeychainUnavailable, KeyStore
 
     try:
         KeyStore().check()

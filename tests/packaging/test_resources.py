@@ -127,7 +127,7 @@ def test_desktop_entry_launches_the_installed_command_with_the_app_icon() -> Non
 
 
 def test_app_declares_the_same_desktop_file_name() -> None:
-    source = (ROOT / "streamchat_desktop" / "app.py").read_text(encoding="utf-8")
+    source = (ROOT / "streamchat_desktop" / "app" / "launch.py").read_text(encoding="utf-8")
     assert f'setDesktopFileName("{APP_ID}")' in source
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from streamchat_desktop import selftest
+from streamchat_desktop.app import selftest
 from tests.packaging.selftest_output import (
     CHECK_NAMES,
     ROOT,

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtCore import qInstallMessageHandler, qWarning
 
-from streamchat_desktop.app import QtMessages
+from streamchat_desktop.app.launch import QtMessages
 
 
 @pytest.fixture

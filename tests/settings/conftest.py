@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from streamchat_desktop.keystore import KeyStore
-from streamchat_desktop.paths import Profile
+from streamchat_desktop.config.keystore import KeyStore
+from streamchat_desktop.config.paths import Profile
 from tests.settings.memory_keyring import MemoryKeyring
 from tests.support.fake_openai_fixtures import fake_openai  # noqa: F401
 

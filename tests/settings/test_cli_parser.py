@@ -1,7 +1,8 @@
 """The command-line parser imports only the subcommand modules argv names.
 
-A plain launch of the window must not pay for ``streamchat_desktop.commands.*``; every
-command line must still parse (or fail, or print help) exactly as with all of them.
+A plain launch of the window must not pay for the subcommand modules of
+``streamchat_desktop.cli``; every command line must still parse (or fail, or print help)
+exactly as with all of them.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from streamchat_desktop.cli import COMMANDS, build_parser
+from streamchat_desktop.cli.main import COMMANDS, build_parser
 from tests.e2e.run_app import app_env, reaped
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -83,8 +84,9 @@ def test_help_lists_every_command_with_its_help() -> None:
 def loaded_commands(script: str, *argv: str) -> list[str]:
     """Run script in a clean interpreter; the command modules it had imported at the end."""
     script += (
-        "print(*sorted(m for m in sys.modules if m.startswith('streamchat_desktop.commands')),"
-        " sep='\\n')\n"
+        "subcommands = {'common', 'export', 'keys', 'providers'}\n"
+        "print(*sorted(m for m in sys.modules if m.startswith('streamchat_desktop.cli.')"
+        " and m.rsplit('.', 1)[1] in subcommands), sep='\\n')\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", script, *argv],
@@ -102,10 +104,10 @@ def test_launching_the_window_imports_no_subcommand_module(tmp_path: Path) -> No
     launch = (  # main() as in a launch of the window, with run_app replaced
         "import sys, types\n"
         "launched = []\n"
-        "app = types.ModuleType('streamchat_desktop.app')\n"
+        "app = types.ModuleType('streamchat_desktop.app.launch')\n"
         "app.run_app = lambda args: launched.append(args) or 0\n"
-        "sys.modules['streamchat_desktop.app'] = app\n"
-        "from streamchat_desktop.cli import main\n"
+        "sys.modules['streamchat_desktop.app.launch'] = app\n"
+        "from streamchat_desktop.cli.main import main\n"
         "assert main(sys.argv[1:]) == 0\n"
         "assert launched[0].model == 'm' and launched[0].profile == sys.argv[2]\n"
     )
@@ -114,11 +116,12 @@ def test_launching_the_window_imports_no_subcommand_module(tmp_path: Path) -> No
 
 
 def test_a_subcommand_imports_only_its_own_module(tmp_path: Path) -> None:
-    run = "import sys\nfrom streamchat_desktop.cli import main\nassert main(sys.argv[1:]) == 0\n"
+    run = (
+        "import sys\nfrom streamchat_desktop.cli.main import main\nassert main(sys.argv[1:]) == 0\n"
+    )
     assert loaded_commands(run, "providers", "list", "--profile", str(tmp_path)) == [
-        "streamchat_desktop.commands",
-        "streamchat_desktop.commands.common",
-        "streamchat_desktop.commands.providers",
+        "streamchat_desktop.cli.common",
+        "streamchat_desktop.cli.providers",
     ]
 
 

@@ -7,10 +7,10 @@ import json
 
 import pytest
 
-from streamchat_desktop.cli import main
-from streamchat_desktop.keystore import SERVICE_NAME
-from streamchat_desktop.paths import Profile
-from streamchat_desktop.settings import Settings
+from streamchat_desktop.cli.main import main
+from streamchat_desktop.config.keystore import SERVICE_NAME
+from streamchat_desktop.config.paths import Profile
+from streamchat_desktop.config.settings import Settings
 from tests.settings.memory_keyring import MemoryKeyring
 
 KEY = "sk-cli-0123456789abcdef"

@@ -6,12 +6,16 @@ from collections.abc import Mapping
 
 import pytest
 
-from streamchat_desktop.connections import Connections, LaunchChoice
+from streamchat_desktop.config.keystore import KeyStore
+from streamchat_desktop.config.settings import ProviderConfig, Settings
 from streamchat_desktop.core.errors import ChatError, ErrorKind
 from streamchat_desktop.core.models import Conversation
-from streamchat_desktop.endpoints import ResolvedEndpoint, needs_onboarding, resolve_endpoint
-from streamchat_desktop.keystore import KeyStore
-from streamchat_desktop.settings import ProviderConfig, Settings
+from streamchat_desktop.routing.connections import Connections, LaunchChoice
+from streamchat_desktop.routing.endpoints import (
+    ResolvedEndpoint,
+    needs_onboarding,
+    resolve_endpoint,
+)
 from tests.settings.memory_keyring import LockedKeyring
 
 OPENAI_KEY = "sk-openai-keychain-000000"

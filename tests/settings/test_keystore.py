@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from streamchat_desktop.keystore import (
+from streamchat_desktop.config.keystore import (
     SERVICE_NAME,
     KeychainProblem,
     KeychainUnavailable,
@@ -120,7 +120,7 @@ def test_dead_dbus_address_is_no_service(monkeypatch: pytest.MonkeyPatch, tmp_pa
 
 
 def test_keys_never_reach_logs(keys: KeyStore, caplog: pytest.LogCaptureFixture) -> None:
-    from streamchat_desktop.logging_setup import SecretScrubber
+    from streamchat_desktop.config.logging_setup import SecretScrubber
 
     keys.set("openai", KEY)
     logger = logging.getLogger("streamchat_desktop.test")

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from streamchat_desktop.keystore import SERVICE_NAME, KeyStore
-from streamchat_desktop.paths import Profile
+from streamchat_desktop.config.keystore import SERVICE_NAME, KeyStore
+from streamchat_desktop.config.paths import Profile
+from streamchat_desktop.config.settings import ProviderConfig, Settings
 from streamchat_desktop.providers.probe import probe_local_servers
-from streamchat_desktop.settings import ProviderConfig, Settings
 from streamchat_desktop.ui.onboarding import OnboardingDialog
 from tests.settings.memory_keyring import LockedKeyring, MemoryKeyring
 from tests.settings.servers import free_port, raw_server

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from streamchat_desktop.paths import Profile
-from streamchat_desktop.settings import ProviderConfig, Settings, SettingsError
+from streamchat_desktop.config.paths import Profile
+from streamchat_desktop.config.settings import ProviderConfig, Settings, SettingsError
 
 OLLAMA = ProviderConfig("ollama", "Ollama", "http://localhost:11434/v1", "ollama", "", False)
 OPENAI = ProviderConfig("openai", "OpenAI", "https://api.openai.com/v1", "openai", "gpt-4o-mini")
@@ -121,8 +121,8 @@ def test_failed_write_keeps_the_old_file(tmp_path: Path) -> None:
     before = profile.settings_file.read_bytes()
     script = f"""
 import resource, signal, sys
-from streamchat_desktop.paths import Profile
-from streamchat_desktop.settings import Settings, SettingsError
+from streamchat_desktop.config.paths import Profile
+from streamchat_desktop.config.settings import Settings, SettingsError
 from tests.settings.test_settings import configured
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 resource.setrlimit(resource.RLIMIT_FSIZE, (64, 64))
@@ -151,7 +151,7 @@ def test_unreadable_file_that_cannot_be_moved_is_never_overwritten(
     def refuse(*_args: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr("streamchat_desktop.settings.os.replace", refuse)
+    monkeypatch.setattr("streamchat_desktop.config.settings.os.replace", refuse)
     settings = Settings.load(profile)
     assert "could not be moved aside" in settings.warnings[0]
     with pytest.raises(SettingsError, match="not saving over an unreadable file"):

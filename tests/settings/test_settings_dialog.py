@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QLineEdit
 
-from streamchat_desktop.keystore import SERVICE_NAME, KeyStore
-from streamchat_desktop.paths import Profile
-from streamchat_desktop.settings import ProviderConfig, Settings
+from streamchat_desktop.config.keystore import SERVICE_NAME, KeyStore
+from streamchat_desktop.config.paths import Profile
+from streamchat_desktop.config.settings import ProviderConfig, Settings
 from streamchat_desktop.ui.settings_dialog import SettingsDialog
 from tests.settings.memory_keyring import LockedKeyring, MemoryKeyring
 from tests.settings.servers import free_port, raw_server
@@ -126,7 +126,7 @@ def test_full_disk_keeps_the_saved_settings(
     def no_space(*_args: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("streamchat_desktop.settings.os.replace", no_space)
+    monkeypatch.setattr("streamchat_desktop.config.settings.os.replace", no_space)
     fill(dialog, provider_id="other", url="http://127.0.0.1:11/v1")
     dialog.save_button.click()
     assert "No space left on device" in dialog.message.text()

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from streamchat_desktop.cli import main
+from streamchat_desktop.cli.main import main
+from streamchat_desktop.config.paths import Profile
 from streamchat_desktop.core.models import Message, MessageState, Role
-from streamchat_desktop.paths import Profile
 from streamchat_desktop.storage import SqliteStore
 from tests.storage.conftest import add_turns
 
@@ -139,7 +139,7 @@ def test_a_damaged_database_is_reported_not_moved(
 def test_the_installed_command_writes_to_stdout_without_qt(profile: Profile) -> None:
     script = (
         "import sys\n"
-        "from streamchat_desktop.cli import main\n"
+        "from streamchat_desktop.cli.main import main\n"
         "code = main(sys.argv[1:])\n"
         "assert not any(m.startswith('PySide6') for m in sys.modules), 'Qt imported'\n"
         "sys.exit(code)\n"

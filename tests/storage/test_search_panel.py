@@ -10,7 +10,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 from streamchat_desktop.storage import SqliteStore, StorageError
-from streamchat_desktop.ui.search_panel import HTML_ROLE, SearchPanel
+from streamchat_desktop.ui.search_model import HTML_ROLE
+from streamchat_desktop.ui.search_panel import SearchPanel
 from tests.storage.conftest import add_turns
 
 

@@ -12,12 +12,12 @@ from typing import Any
 
 from PySide6.QtCore import QDir
 
-from streamchat_desktop.controllers import single_instance
-from streamchat_desktop.controllers.single_instance import (
+from streamchat_desktop.app.single_instance import (
     LOCK_FILE_NAME,
     SingleInstance,
     server_name,
 )
+from streamchat_desktop.app import single_instance
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -25,7 +25,7 @@ SECOND_INSTANCE = """
 import sys
 from pathlib import Path
 from PySide6.QtCore import QCoreApplication
-from streamchat_desktop.controllers.single_instance import SingleInstance
+from streamchat_desktop.app.single_instance import SingleInstance
 app = QCoreApplication([])
 instance = SingleInstance(Path(sys.argv[1]))
 first = instance.acquire()

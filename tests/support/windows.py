@@ -13,7 +13,7 @@ from streamchat_desktop.core.store import ConversationStore
 from streamchat_desktop.providers.base import Endpoint
 from streamchat_desktop.providers.openai_compat import OpenAICompatibleProvider
 from streamchat_desktop.ui.main_window import MainWindow
-from streamchat_desktop.ui.search_panel import SearchFunction
+from streamchat_desktop.ui.search_model import SearchFunction
 
 
 @dataclass

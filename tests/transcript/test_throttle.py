@@ -6,7 +6,7 @@ import time
 
 from PySide6.QtCore import QObject
 
-from streamchat_desktop.controllers.throttle import Throttle
+from streamchat_desktop.ui.throttle import Throttle
 
 DELAY = 100
 

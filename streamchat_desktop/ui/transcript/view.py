@@ -16,7 +16,7 @@ from PySide6.QtCore import QEvent, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
-from streamchat_desktop.controllers.throttle import Throttle
+from streamchat_desktop.ui.throttle import Throttle
 
 if TYPE_CHECKING:
     from streamchat_desktop.core.models import Message

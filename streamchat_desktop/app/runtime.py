@@ -12,7 +12,7 @@ from streamchat_desktop.core.errors import ChatError
 from streamchat_desktop.storage.errors import StorageError
 
 if TYPE_CHECKING:
-    from streamchat_desktop.app import FirstFrame
+    from streamchat_desktop.app.first_frame import FirstFrame
     from streamchat_desktop.storage.repository import SqliteStore
 
 log = logging.getLogger(__name__)
@@ -35,16 +35,16 @@ class Runtime:
 
     def build(self) -> int | None:
         """The services behind the window; an exit code if the app cannot start."""
-        from streamchat_desktop.companion_coordinator import (
+        from streamchat_desktop.app.companion_coordinator import (
             CompanionCoordinator,
             announce_stream,
         )
-        from streamchat_desktop.connections import Connections, LaunchChoice
+        from streamchat_desktop.app.endpoint_coordinator import EndpointCoordinator
+        from streamchat_desktop.config.keystore import KeyStore
         from streamchat_desktop.controllers.chat_controller import ChatController
         from streamchat_desktop.controllers.exchange import ConversationExchange
         from streamchat_desktop.core.chat_service import ChatService
-        from streamchat_desktop.endpoint_coordinator import EndpointCoordinator
-        from streamchat_desktop.keystore import KeyStore
+        from streamchat_desktop.routing.connections import Connections, LaunchChoice
 
         args = self.args
         self.instance.listen()
@@ -115,7 +115,7 @@ class Runtime:
         from PySide6.QtCore import QTimer
         from PySide6.QtWidgets import QApplication
 
-        from streamchat_desktop.reply_printer import ReplyPrinter
+        from streamchat_desktop.cli.reply_printer import ReplyPrinter
 
         def done(code: int) -> None:
             self.exit_code = code
@@ -160,7 +160,7 @@ class Runtime:
 
     def _save_settings(self) -> None:
         """Save a choice made in the window; if that fails, say so (the choice still holds)."""
-        from streamchat_desktop.settings import SettingsError
+        from streamchat_desktop.config.settings import SettingsError
 
         try:
             self.settings.save(self.profile)

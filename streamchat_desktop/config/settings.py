@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from streamchat_desktop.paths import Profile
+from streamchat_desktop.config.paths import Profile
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from streamchat_desktop.commands.common import fail, profile_of
+from streamchat_desktop.cli.common import fail, profile_of
 from streamchat_desktop.storage import SqliteStore, StorageError
 from streamchat_desktop.storage.exchange import (
     InvalidExportError,

@@ -9,14 +9,14 @@ import os
 
 from PySide6.QtWidgets import QWidget
 
-from streamchat_desktop.connections import Connections
+from streamchat_desktop.config.keystore import KeychainUnavailable
+from streamchat_desktop.config.paths import Profile
+from streamchat_desktop.config.settings import SettingsError
 from streamchat_desktop.controllers.chat_controller import ChatController
 from streamchat_desktop.core.errors import ChatError
 from streamchat_desktop.core.models import Conversation
-from streamchat_desktop.endpoints import check_server, needs_onboarding
-from streamchat_desktop.keystore import KeychainUnavailable
-from streamchat_desktop.paths import Profile
-from streamchat_desktop.settings import SettingsError
+from streamchat_desktop.routing.connections import Connections
+from streamchat_desktop.routing.endpoints import check_server, needs_onboarding
 from streamchat_desktop.ui.endpoint_picker import AD_HOC, EndpointPicker
 
 log = logging.getLogger(__name__)

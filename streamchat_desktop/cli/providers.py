@@ -5,10 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 
-from streamchat_desktop.commands.common import fail, profile_of
-from streamchat_desktop.keystore import KeychainUnavailable, KeyStore
+from streamchat_desktop.cli.common import fail, profile_of
+from streamchat_desktop.config.keystore import KeychainUnavailable, KeyStore
+from streamchat_desktop.config.settings import (
+    ProviderConfig,
+    Settings,
+    SettingsError,
+    check_provider_id,
+)
 from streamchat_desktop.providers.presets import PRESETS, is_loopback, normalize_base_url, preset
-from streamchat_desktop.settings import ProviderConfig, Settings, SettingsError, check_provider_id
 
 PRESET_KINDS = [p.kind for p in PRESETS]
 

@@ -17,9 +17,9 @@ from streamchat_desktop import __version__
 # gets ``func``). build_parser imports only the modules whose names argv holds: launching
 # the window imports none of them (they pull in dataclasses, pathlib, storage…: ≈ 5–7 ms).
 COMMANDS: dict[str, tuple[str, ...]] = {
-    "streamchat_desktop.commands.providers": ("providers",),
-    "streamchat_desktop.commands.keys": ("keys",),
-    "streamchat_desktop.commands.export": ("export", "import"),
+    "streamchat_desktop.cli.providers": ("providers",),
+    "streamchat_desktop.cli.keys": ("keys",),
+    "streamchat_desktop.cli.export": ("export", "import"),
 }
 
 
@@ -106,9 +106,9 @@ def _main(argv: Sequence[str] | None) -> int:
     if args.companion_port is not None:
         args.companion = True
     if args.selftest:
-        from streamchat_desktop.selftest import run_selftest
+        from streamchat_desktop.app.selftest import run_selftest
 
         return run_selftest(sys.stdout)
-    from streamchat_desktop.app import run_app
+    from streamchat_desktop.app.launch import run_app
 
     return run_app(args)

@@ -11,9 +11,9 @@ import getpass
 import sys
 from typing import TextIO
 
-from streamchat_desktop.commands.common import fail, profile_of
-from streamchat_desktop.keystore import KeychainUnavailable, KeyStore, check_key
-from streamchat_desktop.settings import Settings
+from streamchat_desktop.cli.common import fail, profile_of
+from streamchat_desktop.config.keystore import KeychainUnavailable, KeyStore, check_key
+from streamchat_desktop.config.settings import Settings
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

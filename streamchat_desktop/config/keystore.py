@@ -23,7 +23,7 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from streamchat_desktop.logging_setup import register_secret
+from streamchat_desktop.config.logging_setup import register_secret
 
 if TYPE_CHECKING:
     from keyring.backend import KeyringBackend
@@ -336,3 +336,18 @@ def _secret_service_daemon() -> str | None:
     except Exception:  # best effort: the plain name "Secret Service" is still right
         return None
     return _DAEMONS.get(comm, comm or None)
+
+
+def describe_keyring_default() -> str:
+    """keyring's own choice of backend (``--selftest``): names what a build bundled and found."""
+    import keyring
+    from keyring.backends import chainer, fail
+
+    backend = keyring.get_keyring()
+    name = f"{type(backend).__module__}.{type(backend).__qualname__}"
+    if isinstance(backend, fail.Keyring):
+        return f"{name}, the fail backend: no usable backend found"
+    if isinstance(backend, chainer.ChainerBackend):
+        usable = [type(b).__module__ for b in backend.backends]
+        return f"{name} over {', '.join(usable) or 'no usable backend'}"
+    return f"{name} (priority {getattr(backend, 'priority', '?')})"

@@ -21,7 +21,7 @@ from typing import TextIO
 
 from streamchat_desktop import __version__
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parent.parent  # streamchat_desktop/
 COMPANION_INDEX = PACKAGE_DIR / "companion" / "static" / "index.html"
 ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 
@@ -30,25 +30,14 @@ class CheckFailedError(Exception):
     """A check found a known problem; the message says what and how to fix it."""
 
 
-def _keyring_default() -> str:
-    """keyring's own choice of backend: names what the build bundled and found."""
-    import keyring
-    from keyring.backends import chainer, fail
-
-    backend = keyring.get_keyring()
-    name = f"{type(backend).__module__}.{type(backend).__qualname__}"
-    if isinstance(backend, fail.Keyring):
-        return f"{name}, the fail backend: no usable backend found"
-    if isinstance(backend, chainer.ChainerBackend):
-        usable = [type(b).__module__ for b in backend.backends]
-        return f"{name} over {', '.join(usable) or 'no usable backend'}"
-    return f"{name} (priority {getattr(backend, 'priority', '?')})"
-
-
 def check_keychain() -> str:
-    from streamchat_desktop.keystore import KeychainUnavailable, KeyStore
+    from streamchat_desktop.config.keystore import (
+        KeychainUnavailable,
+        KeyStore,
+        describe_keyring_default,
+    )
 
-    default = _keyring_default()
+    default = describe_keyring_default()
     store = KeyStore()
     try:
         name = store.backend_name()
@@ -75,27 +64,18 @@ def check_assets() -> str:
 
 
 def check_sqlite() -> str:
-    import sqlite3
+    from streamchat_desktop.storage.capabilities import check_full_text_search
 
-    with sqlite3.connect(":memory:") as db:
-        try:
-            db.execute("CREATE VIRTUAL TABLE t USING fts5(body)")
-        except sqlite3.OperationalError as exc:
-            raise CheckFailedError(f"SQLite {sqlite3.sqlite_version} has no FTS5: {exc}") from exc
-        db.executemany("INSERT INTO t(body) VALUES (?)", [("streamed words",), ("other",)])
-        hits = db.execute("SELECT body FROM t WHERE t MATCH 'stream*'").fetchall()
-    db.close()
-    if hits != [("streamed words",)]:
-        raise CheckFailedError(f"FTS5 query returned {hits!r}")
-    return f"SQLite {sqlite3.sqlite_version} with FTS5"
+    try:
+        return check_full_text_search()
+    except RuntimeError as exc:
+        raise CheckFailedError(str(exc)) from exc
 
 
 def check_openai() -> str:
-    import openai
+    from streamchat_desktop.providers.openai_compat import check_sdk
 
-    client = openai.OpenAI(api_key="selftest", base_url="http://127.0.0.1:9/v1")
-    client.close()  # building the client loads the HTTP transport and its TLS context
-    return f"openai {openai.__version__}"
+    return check_sdk()
 
 
 def check_markdown() -> str:

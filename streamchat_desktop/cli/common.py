@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from streamchat_desktop.paths import Profile
+from streamchat_desktop.config.paths import Profile
 
 
 def profile_of(args: argparse.Namespace) -> Profile:

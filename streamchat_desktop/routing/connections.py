@@ -12,14 +12,14 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from streamchat_desktop.config.keystore import KeyStore
+from streamchat_desktop.config.logging_setup import register_secret
+from streamchat_desktop.config.settings import Settings
 from streamchat_desktop.core.chat_service import ChatTarget
 from streamchat_desktop.core.errors import ChatError, ErrorKind
 from streamchat_desktop.core.models import Conversation
-from streamchat_desktop.endpoints import ResolvedEndpoint, resolve_endpoint
-from streamchat_desktop.keystore import KeyStore
-from streamchat_desktop.logging_setup import register_secret
 from streamchat_desktop.providers.base import Endpoint, Provider
-from streamchat_desktop.settings import Settings
+from streamchat_desktop.routing.endpoints import ResolvedEndpoint, resolve_endpoint
 
 log = logging.getLogger(__name__)
 

@@ -23,8 +23,9 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from streamchat_desktop.config.keystore import KeychainUnavailable, KeyStore
+from streamchat_desktop.config.settings import ProviderConfig, Settings
 from streamchat_desktop.core.errors import ChatError, ErrorKind
-from streamchat_desktop.keystore import KeychainUnavailable, KeyStore
 from streamchat_desktop.providers.base import Endpoint
 from streamchat_desktop.providers.presets import (
     PRESETS,
@@ -41,7 +42,6 @@ from streamchat_desktop.providers.probe import (
     check_connection,
     probe_local_servers,
 )
-from streamchat_desktop.settings import ProviderConfig, Settings
 
 __all__ = [
     "PRESETS",

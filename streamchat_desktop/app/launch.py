@@ -19,12 +19,12 @@ import logging
 import sys
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from streamchat_desktop import __version__
-from streamchat_desktop.paths import Profile
+from streamchat_desktop.app.first_frame import FirstFrame
+from streamchat_desktop.config.paths import Profile
 
 if TYPE_CHECKING:
     import asyncio
@@ -33,9 +33,6 @@ if TYPE_CHECKING:
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
-    from streamchat_desktop.controllers.single_instance import SingleInstance
-    from streamchat_desktop.settings import Settings
-    from streamchat_desktop.ui.app_theme import ThemeSwitcher
     from streamchat_desktop.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -43,18 +40,6 @@ log = logging.getLogger(__name__)
 # At most this long is the rest of the start-up held back for the first frame (a window
 # opened minimized or on a hidden workspace may not paint at all).
 FIRST_PAINT_WAIT_MS = 1000
-
-
-@dataclass(frozen=True, slots=True)
-class FirstFrame:
-    """What exists when the window first shows: the services are built around it."""
-
-    profile: Profile
-    instance: SingleInstance
-    settings: Settings
-    window: MainWindow
-    themes: ThemeSwitcher
-    notices: tuple[str, ...] = ()  # problems to tell the user once the window is up
 
 
 def run_app(args: argparse.Namespace) -> int:
@@ -88,8 +73,8 @@ def _run(args: argparse.Namespace, profile: Profile) -> int:
     from PySide6.QtWidgets import QApplication
 
     quiet_pyside_import_hook()  # before the app's own modules are imported
-    from streamchat_desktop.controllers.single_instance import SingleInstance
-    from streamchat_desktop.settings import Settings
+    from streamchat_desktop.app.single_instance import SingleInstance
+    from streamchat_desktop.config.settings import Settings
     from streamchat_desktop.ui.app_theme import ThemeSwitcher
     from streamchat_desktop.ui.main_window import MainWindow
 
@@ -160,7 +145,7 @@ def _show_and_wait_for_first_paint(window: MainWindow) -> float | None:
     (None if it did not paint in time). ``STREAMCHAT_REPORT_READY=1`` prints it."""
     from PySide6.QtCore import QEventLoop, QTimer
 
-    from streamchat_desktop.startup_report import process_age, report
+    from streamchat_desktop.app.startup_report import process_age, report
 
     painted: list[float] = []
 
@@ -181,7 +166,7 @@ def _show_and_wait_for_first_paint(window: MainWindow) -> float | None:
 
 def _setup_logging(profile: Profile) -> str | None:
     """The log file opened; why not, if it cannot be (the app runs on without it)."""
-    from streamchat_desktop.logging_setup import setup_logging
+    from streamchat_desktop.config.logging_setup import setup_logging
 
     return setup_logging(profile.log_file)
 
@@ -193,8 +178,8 @@ def _run_services(args: argparse.Namespace, shown: FirstFrame) -> int:
     import qasync
     from PySide6.QtWidgets import QApplication
 
-    from streamchat_desktop.runtime import Runtime
-    from streamchat_desktop.startup_report import process_age, report
+    from streamchat_desktop.app.runtime import Runtime
+    from streamchat_desktop.app.startup_report import process_age, report
 
     app = QApplication.instance()
     assert isinstance(app, QApplication)

@@ -1,0 +1,1 @@
+"""The command line: the ``streamchat`` parser and its script-friendly subcommands."""

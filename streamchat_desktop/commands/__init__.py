@@ -1,1 +1,0 @@
-"""Script-friendly subcommands (no Qt): each module has ``register(subparsers)``."""

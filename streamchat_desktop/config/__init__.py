@@ -1,0 +1,1 @@
+"""Configuration and secrets: where files live, settings (no secrets), the keychain, logging."""
