@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from streamchat_desktop.core.attachments import Attachment, ContentPart
 from streamchat_desktop.core.errors import ChatError, ErrorKind
 from streamchat_desktop.core.events import (
     Cancelled,
@@ -57,6 +58,8 @@ class ChatTarget:
 
 
 TargetResolver = Callable[[Conversation], ChatTarget]
+# The content parts a stored message's attachments add to its turn (attachments layer).
+PartsOf = Callable[[Message], tuple[ContentPart, ...]]
 
 
 class ReplyObserver(Protocol):
@@ -84,9 +87,12 @@ class _ActiveReply:
 class ChatService:
     """Runs replies in conversations and keeps every word that arrived."""
 
-    def __init__(self, store: ConversationStore, resolve: TargetResolver) -> None:
+    def __init__(
+        self, store: ConversationStore, resolve: TargetResolver, parts_of: PartsOf | None = None
+    ) -> None:
         self._store = store
         self._resolve = resolve
+        self._parts_of = parts_of
         self._observers: list[ReplyObserver] = []
         self._active: dict[str, _ActiveReply] = {}
         self._unsaved: dict[str, Message] = {}  # newest snapshot a failed save left behind
@@ -154,14 +160,26 @@ class ChatService:
     def is_streaming(self, message_id: str) -> bool:
         return message_id in self._active
 
-    def send(self, conversation_id: str, text: str) -> Message:
-        """Add the user's prompt and start streaming the answer; returns the reply."""
+    def send(
+        self, conversation_id: str, text: str, attachments: tuple[Attachment, ...] = ()
+    ) -> Message:
+        """Add the user's prompt and start streaming the answer; returns the reply.
+
+        The attachments' bytes must be stored already: the prompt that names them is
+        saved before the request starts, so a crash mid-send loses neither.
+        """
         conversation = self._require_idle(conversation_id)
         self._store.add_message(
-            Message(role=Role.USER, content=text, conversation_id=conversation_id)
+            Message(
+                role=Role.USER,
+                content=text,
+                conversation_id=conversation_id,
+                attachments=attachments,
+            )
         )
         if not self._store.messages(conversation_id)[:-1]:
-            conversation = dataclasses.replace(conversation, title=make_title(text))
+            title = text if text.strip() or not attachments else attachments[0].name
+            conversation = dataclasses.replace(conversation, title=make_title(title))
         self._touch(conversation)
         return self._start_reply(conversation)
 
@@ -183,7 +201,8 @@ class ChatService:
         """Replace an earlier prompt and ask again from there.
 
         The prompt and everything after it leave the active branch (a store with
-        versions keeps them as earlier versions); the new prompt is sent in its place.
+        versions keeps them as earlier versions); the new prompt is sent in its place,
+        with the files the old one carried.
         """
         self._require_idle(conversation_id)
         history = self._store.messages(conversation_id)
@@ -192,7 +211,7 @@ class ChatService:
             raise ValueError("only a prompt of the current conversation can be edited")
         for message in reversed(history[index:]):
             self._store.delete_message(message.id)
-        return self.send(conversation_id, text)
+        return self.send(conversation_id, text, history[index].attachments)
 
     def continue_reply(self, conversation_id: str, message_id: str) -> Message:
         """Continue the last answer (cut by ``length``, stopped or interrupted) in place."""
@@ -275,7 +294,7 @@ class ChatService:
         except ChatError as error:
             model = conversation.model or ""
             opener = _failing_opener(error)
-        turns = build_turns(conversation, history)
+        turns = build_turns(conversation, history, self._parts_of)
         if continuing is None:
             message = Message(
                 role=Role.ASSISTANT,
@@ -400,14 +419,20 @@ def final_message(message: Message, event: TerminalEvent) -> Message:
     return dataclasses.replace(message, state=MessageState.STOPPED, usage=usage)
 
 
-def build_turns(conversation: Conversation, history: list[Message]) -> tuple[ChatTurn, ...]:
-    """The messages sent to the model: system prompt, then every turn with content."""
+def build_turns(
+    conversation: Conversation, history: list[Message], parts_of: PartsOf | None = None
+) -> tuple[ChatTurn, ...]:
+    """The messages sent to the model: system prompt, then every turn with content
+    (text, or files: each resend sends a prompt's attachments again)."""
     turns: list[ChatTurn] = []
     if conversation.system_prompt.strip():
         turns.append(ChatTurn(Role.SYSTEM, conversation.system_prompt))
     for message in history:
-        if message.content and message.role is not Role.SYSTEM:
-            turns.append(ChatTurn(message.role, message.content))
+        if message.role is Role.SYSTEM:
+            continue
+        parts = parts_of(message) if parts_of and message.attachments else ()
+        if message.content or parts:
+            turns.append(ChatTurn(message.role, message.content, parts))
     return tuple(turns)
 
 
