@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
-from PySide6.QtGui import QImage, QImageReader
+from PySide6.QtGui import QImage, QImageReader, QImageWriter
 
 from streamchat_desktop.attachments.errors import AttachmentError
 from streamchat_desktop.attachments.prepare import PreparedImage
@@ -31,8 +31,11 @@ def encode(image: QImage, fmt: bytes, quality: int = -1) -> bytes:
     array = QByteArray()
     buffer = QBuffer(array)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    if not image.save(buffer, fmt, quality):
-        raise AttachmentError(f"the image could not be encoded as {fmt.decode()}")
+    writer = QImageWriter(buffer, QByteArray(fmt))
+    writer.setQuality(quality)
+    if not writer.write(image):
+        raise AttachmentError(f"the image could not be encoded: {writer.errorString()}")
+    buffer.close()
     return bytes(array.data())
 
 
