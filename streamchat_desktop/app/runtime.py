@@ -40,6 +40,8 @@ class Runtime:
             announce_stream,
         )
         from streamchat_desktop.app.endpoint_coordinator import EndpointCoordinator
+        from streamchat_desktop.attachments.outbox import PromptFiles
+        from streamchat_desktop.attachments.parts import AttachmentParts
         from streamchat_desktop.config.keystore import KeyStore
         from streamchat_desktop.controllers.chat_controller import ChatController
         from streamchat_desktop.controllers.exchange import ConversationExchange
@@ -64,8 +66,8 @@ class Runtime:
             except (ChatError, ValueError) as exc:  # unknown provider, bad URL, no key
                 print(f"streamchat: {exc}", file=sys.stderr)
                 return 2
-        self.service = ChatService(self.store, self.connections.target)
-        self.controller = ChatController(self.service)
+        self.service = ChatService(self.store, self.connections.target, AttachmentParts(self.store))
+        self.controller = ChatController(self.service, files=PromptFiles(self.store))
         self.window.bind(self.controller, self.store.search, ConversationExchange(self.store))
         self.endpoints = EndpointCoordinator(
             self.connections,

@@ -72,3 +72,37 @@ def test_text_likely_past_the_context_is_warned_about() -> None:
 )
 def test_sizes_read_as_people_read_them(size: int, shown: str) -> None:
     assert limits.format_size(size) == shown
+
+
+class Blobs:
+    def __init__(self) -> None:
+        self.stored: dict[str, AttachmentContent] = {}
+
+    def put_attachment(self, content: AttachmentContent) -> None:
+        self.stored[content.attachment.sha256] = content
+
+    def attachment_content(self, sha256: str) -> AttachmentContent | None:
+        return self.stored.get(sha256)
+
+
+def test_context_warning_is_given_once_then_the_same_files_go() -> None:
+    from streamchat_desktop.attachments.outbox import PromptFiles
+
+    files = PromptFiles(Blobs())
+    big = [text_content("a.txt", "word " * 30_000)]
+    with pytest.raises(AttachmentError, match="likely more than the model's context"):
+        files.check(big)
+    files.check(big)  # sent again: the user chose to
+    other = [text_content("b.txt", "more " * 30_000)]
+    with pytest.raises(AttachmentError, match="likely more than the model's context"):
+        files.check(other)  # other files: warned again
+
+
+def test_refusals_are_not_waved_through_by_sending_again() -> None:
+    from streamchat_desktop.attachments.outbox import PromptFiles
+
+    files = PromptFiles(Blobs())
+    many = [text_content(f"f{i}.txt", str(i)) for i in range(12)]
+    for _ in range(2):
+        with pytest.raises(AttachmentError, match="at most 10 files"):
+            files.check(many)
