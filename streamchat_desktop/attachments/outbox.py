@@ -30,6 +30,10 @@ class PromptFiles:
             self._warned = files
             raise AttachmentError(warning)
 
+    def acknowledge(self, contents: Sequence[AttachmentContent]) -> None:
+        """The user was warned another way (the command line printed it): send these."""
+        self._warned = frozenset(content.attachment.sha256 for content in contents)
+
     def store(self, contents: Sequence[AttachmentContent]) -> tuple[Attachment, ...]:
         """Write every file's bytes (once per sha256); the prompt can then name them.
 
