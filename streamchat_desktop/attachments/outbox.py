@@ -30,6 +30,9 @@ class PromptFiles:
             self._warned = files
             raise AttachmentError(warning)
 
+    def content(self, sha256: str) -> AttachmentContent | None:
+        return self._blobs.attachment_content(sha256)
+
     def acknowledge(self, contents: Sequence[AttachmentContent]) -> None:
         """The user was warned another way (the command line printed it): send these."""
         self._warned = frozenset(content.attachment.sha256 for content in contents)

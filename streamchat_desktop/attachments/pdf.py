@@ -27,7 +27,9 @@ def pdf_text(name: str, data: bytes) -> tuple[str, int]:
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         log.info("cannot read PDF %s: %s", name, exc)
         raise AttachmentError(f"{name} is a damaged PDF and cannot be read ({exc}).") from None
-    text = "\n\n".join(page.strip() for page in pages).strip()
+    # pypdf marks wide gaps between words (Qt's PDFs: every gap) with tabs: spaces read
+    # better to the model and in search snippets
+    text = "\n\n".join(page.replace("\t", " ").strip() for page in pages).strip()
     if not text:
         raise AttachmentError(
             f"{name} has no text layer ({len(pages)} page(s), maybe scanned images): "

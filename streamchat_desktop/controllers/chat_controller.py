@@ -165,6 +165,10 @@ class ChatController(QObject):
         self.conversations_changed.emit()
         return True
 
+    def attachment_content(self, sha256: str) -> AttachmentContent | None:
+        """A stored file's bytes (to show or open it); None if it is not stored."""
+        return self._files.content(sha256) if self._files is not None else None
+
     def conversations(self) -> list[Conversation]:
         return self._service.store.list_conversations()
 
