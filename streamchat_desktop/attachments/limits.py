@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from streamchat_desktop.attachments.errors import AttachmentError
-from streamchat_desktop.core.attachments import AttachmentContent
+from streamchat_desktop.core.attachments import AttachmentContent, format_size
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_TEXT_FILE_BYTES = 1024 * 1024
@@ -20,18 +20,6 @@ DEFAULT_CONTEXT_TOKENS = 32_000
 CHARS_PER_TOKEN = 4  # the usual rough estimate for English text and code
 
 ACCEPTED_KINDS = "images (PNG, JPEG, WebP, GIF), PDFs with a text layer, and text or code files"
-
-
-def format_size(size: int) -> str:
-    """``512 B``, ``3.4 KB``, ``20 MB``: sizes as people read them (1 KB = 1024 B)."""
-    if size < 1024:
-        return f"{size} B"
-    value = float(size)
-    for unit in ("KB", "MB", "GB"):
-        value /= 1024
-        if value < 1024 or unit == "GB":
-            return f"{value:.1f} {unit}".replace(".0 ", " ")
-    raise AssertionError("unreachable")
 
 
 def check_file_size(name: str, size: int) -> None:

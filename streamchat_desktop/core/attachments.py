@@ -62,6 +62,18 @@ class ImagePart:
 ContentPart = TextPart | ImagePart
 
 
+def format_size(size: int) -> str:
+    """``512 B``, ``3.4 KB``, ``20 MB``: sizes as people read them (1 KB = 1024 B)."""
+    if size < 1024:
+        return f"{size} B"
+    value = float(size)
+    for unit in ("KB", "MB", "GB"):
+        value /= 1024
+        if value < 1024 or unit == "GB":
+            return f"{value:.1f} {unit}".replace(".0 ", " ")
+    raise AssertionError("unreachable")
+
+
 class AttachmentBlobs(Protocol):
     """Where attachment bytes live, once per sha256."""
 

@@ -7,8 +7,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
 
-from streamchat_desktop.attachments.limits import format_size
-from streamchat_desktop.core.attachments import AttachmentContent, AttachmentKind
+from streamchat_desktop.core.attachments import AttachmentContent, AttachmentKind, format_size
 
 THUMBNAIL_PX = 40
 

@@ -7,7 +7,12 @@ import pytest
 from streamchat_desktop.attachments import limits
 from streamchat_desktop.attachments.errors import AttachmentError
 from streamchat_desktop.attachments.prepare import PreparedImage, prepare
-from streamchat_desktop.core.attachments import Attachment, AttachmentContent, AttachmentKind
+from streamchat_desktop.core.attachments import (
+    Attachment,
+    AttachmentContent,
+    AttachmentKind,
+    format_size,
+)
 
 
 def no_images(name: str, data: bytes) -> PreparedImage:
@@ -71,7 +76,7 @@ def test_text_likely_past_the_context_is_warned_about() -> None:
     [(0, "0 B"), (1023, "1023 B"), (1024, "1 KB"), (1536, "1.5 KB"), (20 * 1024**2, "20 MB")],
 )
 def test_sizes_read_as_people_read_them(size: int, shown: str) -> None:
-    assert limits.format_size(size) == shown
+    assert format_size(size) == shown
 
 
 class Blobs:

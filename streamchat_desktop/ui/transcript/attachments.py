@@ -15,8 +15,7 @@ from PySide6.QtGui import (
     QTextImageFormat,
 )
 
-from streamchat_desktop.attachments.limits import format_size
-from streamchat_desktop.core.attachments import Attachment, AttachmentKind
+from streamchat_desktop.core.attachments import Attachment, AttachmentKind, format_size
 from streamchat_desktop.core.models import Message
 from streamchat_desktop.ui.transcript.document import Pen
 from streamchat_desktop.ui.transcript.markdown import inline_text, sanitize
