@@ -67,7 +67,9 @@ class Runtime:
                 print(f"streamchat: {exc}", file=sys.stderr)
                 return 2
         self.service = ChatService(self.store, self.connections.target, AttachmentParts(self.store))
-        self.files = PromptFiles(self.store)
+        from streamchat_desktop.imaging.images import prepare_image
+
+        self.files = PromptFiles(self.store, prepare_image)
         self.controller = ChatController(self.service, files=self.files)
         self.window.bind(self.controller, self.store.search, ConversationExchange(self.store))
         self.endpoints = EndpointCoordinator(
@@ -84,6 +86,7 @@ class Runtime:
             self.window,
             port=args.companion_port or self.settings.companion_port,
             announce_to=announce_stream(args.exit_after_reply),
+            files=self.files,
         )
         self.window.theme_chosen.connect(self._on_theme_chosen)
         self.window.companion_at_launch_action.setChecked(self.settings.companion_enabled)
