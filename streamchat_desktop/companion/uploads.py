@@ -9,6 +9,7 @@ checks are the window's own (``CompanionFiles`` is the attachments layer's
 
 from __future__ import annotations
 
+import asyncio
 import re
 import secrets
 from collections import OrderedDict
@@ -90,8 +91,9 @@ class Uploads:
             data += chunk
             if len(data) > MAX_FILE_BYTES:
                 return _refused(413, p.ERROR_FILE_REFUSED, p.upload_too_large(name).message)
-        try:
-            content = self.files.prepare(name, bytes(data))
+        try:  # off the loop: a long PDF takes seconds, the streams must not wait
+            loop = asyncio.get_running_loop()
+            content = await loop.run_in_executor(None, self.files.prepare, name, bytes(data))
         except ValueError as exc:
             return _refused(400, p.ERROR_FILE_REFUSED, str(exc))
         upload_id = secrets.token_urlsafe(16)

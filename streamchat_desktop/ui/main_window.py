@@ -243,7 +243,7 @@ class MainWindow(QMainWindow):
         self.attachments = files
         self.attach_button.clicked.connect(files.choose_files)
         self.composer.files_offered.connect(files.take_mime)
-        self.composer.has_files = lambda: bool(self.tray.contents())
+        self.composer.has_files = lambda: bool(self.tray.contents() or files.preparing)
         self.transcript.set_thumbnail_source(files.thumbnail)
         self.transcript.attachment_activated.connect(files.open)
         self.transcript.model_change_requested.connect(files.choose_other_model)
@@ -290,6 +290,9 @@ class MainWindow(QMainWindow):
     def _on_send_requested(self, text: str) -> None:
         if self._controller.streaming_reply() is not None:
             self.statusBar().showMessage("Wait for the answer or press Stop (Esc)", 4000)
+            return
+        if self.attachments is not None and self.attachments.preparing:
+            self.statusBar().showMessage("Files are still being read; send again in a moment", 4000)
             return
         editing, self._editing = self._editing, None
         if editing is not None:

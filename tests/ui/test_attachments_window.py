@@ -47,7 +47,13 @@ def file_mime(*paths: Path) -> QMimeData:
     return mime
 
 
-def drop(window: MainWindow, mime: QMimeData, on: QWidget | None = None) -> None:
+def read(window: MainWindow, qtbot: Any) -> None:
+    """Wait until the files dropped or pasted are read (on a worker thread)."""
+    assert window.attachments is not None
+    qtbot.waitUntil(lambda: window.attachments.preparing == 0)  # type: ignore[union-attr]
+
+
+def drop(window: MainWindow, qtbot: Any, mime: QMimeData, on: QWidget | None = None) -> None:
     """Drag in, then drop, where a user would: on the transcript unless told."""
     target = on or window.transcript.viewport()
     buttons, keys = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
@@ -56,6 +62,7 @@ def drop(window: MainWindow, mime: QMimeData, on: QWidget | None = None) -> None
     assert enter.isAccepted()
     dropped = QDropEvent(QPointF(20, 20), Qt.DropAction.CopyAction, mime, buttons, keys)
     QApplication.sendEvent(target, dropped)
+    read(window, qtbot)
 
 
 def notices(window: MainWindow) -> list[str]:
@@ -84,7 +91,7 @@ def test_dropped_files_become_chips_and_go_without_text(
     tmp_path: Path,
 ) -> None:
     pdf = pdf_with_text(tmp_path / "brief.pdf", ["The heron report"])
-    drop(window, file_mime(picture, pdf))
+    drop(window, qtbot, file_mime(picture, pdf))
 
     assert chip_names(window) == ["shot.png", "brief.pdf"]
     image_chip, pdf_chip = window.tray.chips()
@@ -106,10 +113,12 @@ def test_dropped_files_become_chips_and_go_without_text(
     assert "🖼 shot.png · " in shown and "📄 brief.pdf · " in shown
 
 
-def test_remove_button_takes_a_file_off(window: MainWindow, picture: Path, tmp_path: Path) -> None:
+def test_remove_button_takes_a_file_off(
+    window: MainWindow, qtbot: Any, picture: Path, tmp_path: Path
+) -> None:
     notes = tmp_path / "notes.txt"
     notes.write_text("x", encoding="utf-8")
-    drop(window, file_mime(picture, notes))
+    drop(window, qtbot, file_mime(picture, notes))
     first = window.tray.chips()[0]
     assert first.remove_button.accessibleName() == "Remove shot.png"
     first.remove_button.click()
@@ -117,25 +126,38 @@ def test_remove_button_takes_a_file_off(window: MainWindow, picture: Path, tmp_p
 
 
 def test_files_dropped_on_the_prompt_box_are_attached_not_typed(
-    window: MainWindow, picture: Path
+    window: MainWindow, qtbot: Any, picture: Path
 ) -> None:
-    drop(window, file_mime(picture), on=window.composer.viewport())
+    drop(window, qtbot, file_mime(picture), on=window.composer.viewport())
     assert chip_names(window) == ["shot.png"]
     assert window.composer.toPlainText() == ""
 
 
-def test_pasting_an_image_from_the_clipboard(window: MainWindow, qapp: Any) -> None:
+def test_pasting_an_image_from_the_clipboard(window: MainWindow, qtbot: Any) -> None:
     QGuiApplication.clipboard().setImage(QImage.fromData(png_bytes(120, 80)))
     window.composer.setFocus()
     window.composer.paste()
+    read(window, qtbot)
     assert chip_names(window) == ["pasted image.png"]
     assert window.composer.toPlainText() == ""
 
 
-def test_pasting_copied_files(window: MainWindow, picture: Path) -> None:
+def test_pasting_copied_files(window: MainWindow, qtbot: Any, picture: Path) -> None:
     QGuiApplication.clipboard().setMimeData(file_mime(picture))
     window.composer.paste()
+    read(window, qtbot)
     assert chip_names(window) == ["shot.png"]
+
+
+def test_sending_waits_for_files_still_being_read(
+    window: MainWindow, qtbot: Any, fake_openai: FakeOpenAIServer, picture: Path
+) -> None:
+    assert window.attachments is not None
+    window.attachments.preparing = 1  # as while a large PDF is read
+    sent(window, qtbot, "with the file")
+    assert window.composer.toPlainText() == "with the file"
+    assert "still being read" in window.statusBar().currentMessage()
+    assert window._controller.messages() == []
 
 
 def test_pasting_text_stays_text(window: MainWindow) -> None:
@@ -149,7 +171,7 @@ def test_an_unsupported_file_is_refused_with_its_reason(
 ) -> None:
     archive = tmp_path / "stuff.zip"
     archive.write_bytes(b"PK\x03\x04" + bytes(range(256)))
-    drop(window, file_mime(archive))
+    drop(window, qtbot, file_mime(archive))
     qtbot.waitUntil(lambda: bool(notices(window)))
     assert chip_names(window) == []
     assert notices(window)[0].startswith("stuff.zip cannot be attached: it is not a kind")
@@ -163,7 +185,7 @@ def test_too_many_files_keeps_the_draft(
         path = tmp_path / f"part{i}.txt"
         path.write_text(f"part {i}", encoding="utf-8")
         paths.append(path)
-    drop(window, file_mime(*paths))
+    drop(window, qtbot, file_mime(*paths))
     sent(window, qtbot, "all of these")
     qtbot.waitUntil(lambda: bool(notices(window)))
     assert notices(window) == [
@@ -178,7 +200,7 @@ def test_too_many_files_keeps_the_draft(
 def test_clicking_an_image_in_the_transcript_opens_a_preview(
     window: MainWindow, qtbot: Any, fake_openai: FakeOpenAIServer, run_async: Any, picture: Path
 ) -> None:
-    drop(window, file_mime(picture))
+    drop(window, qtbot, file_mime(picture))
     fake_openai.enqueue(Script(deltas=["ok"]))
     sent(window, qtbot, "look")
     run_async(wait_until(lambda: reply_state(window) is MessageState.COMPLETE))
@@ -195,7 +217,7 @@ def test_clicking_an_image_in_the_transcript_opens_a_preview(
 def test_a_model_that_refuses_images_offers_another_and_keeps_the_file(
     window: MainWindow, qtbot: Any, fake_openai: FakeOpenAIServer, run_async: Any, picture: Path
 ) -> None:
-    drop(window, file_mime(picture))
+    drop(window, qtbot, file_mime(picture))
     fake_openai.enqueue(images_not_supported(), Script(deltas=["I see it"]))
     sent(window, qtbot, "what is this?")
     run_async(wait_until(lambda: reply_state(window) is MessageState.FAILED))
