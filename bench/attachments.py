@@ -20,9 +20,9 @@ from PySide6.QtGui import QGuiApplication
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from streamchat_desktop.attachments.prepare import prepare  # noqa: E402
-from streamchat_desktop.imaging.images import prepare_image  # noqa: E402
-from tests.support.attachment_files import pdf_with_text, png_bytes  # noqa: E402
+from streamchat_desktop.attachments.prepare import prepare
+from streamchat_desktop.imaging.images import prepare_image
+from tests.support.attachment_files import pdf_with_text, png_bytes
 
 RUNS = 5
 
