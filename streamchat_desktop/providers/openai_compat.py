@@ -101,7 +101,7 @@ class OpenAICompatibleProvider:
                 log.info("server rejects stream_options; retrying without usage reporting")
                 self._include_usage = False
                 return await self._open(request)
-            raise self._error(exc, streaming=False) from exc
+            raise _about_images(self._error(exc, streaming=False), request) from exc
         except openai.OpenAIError as exc:
             raise self._error(exc, streaming=False) from exc
 
@@ -148,6 +148,16 @@ def turn_payload(turn: ChatTurn) -> dict[str, Any]:
         elif isinstance(part, ImagePart):
             parts.append({"type": "image_url", "image_url": {"url": part.url}})
     return {"role": turn.role.value, "content": parts}
+
+
+def _about_images(error: ChatError, request: ChatRequest) -> ChatError:
+    """ "Does not accept images" only when the request carried one: otherwise a 400 that
+    happens to name images is an ordinary bad request."""
+    if error.kind is not ErrorKind.IMAGES_REFUSED:
+        return error
+    if any(isinstance(part, ImagePart) for turn in request.messages for part in turn.parts):
+        return error
+    return ChatError(ErrorKind.BAD_REQUEST, error.detail, status=error.status)
 
 
 def request_headers(api_key: str | None) -> dict[str, str | openai.Omit]:

@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData, QObject, QTimer, QUrl, Signal
+from PySide6.QtCore import QMimeData, QObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QImage
 from PySide6.QtWidgets import QFileDialog, QMainWindow
 
@@ -19,8 +19,11 @@ from streamchat_desktop.core.attachments import Attachment, AttachmentKind
 from streamchat_desktop.ui.attachment_intake import Intake, from_paths, intake_job
 from streamchat_desktop.ui.attachment_tray import AttachmentTray
 from streamchat_desktop.ui.endpoint_picker import EndpointPicker
+from streamchat_desktop.ui.transcript.attachments import THUMBNAIL_PX
 
 log = logging.getLogger(__name__)
+
+MAX_CACHED_THUMBNAILS = 200
 
 FILE_FILTER = (
     "Images, PDFs and text (*.png *.jpg *.jpeg *.webp *.gif *.pdf *.txt *.md *.csv *.json "
@@ -58,6 +61,7 @@ class AttachmentActions:
         self._retry_on_model_change = False
         self._open_dir: tempfile.TemporaryDirectory[str] | None = None
         self.preparing = 0
+        self._thumbnails: dict[str, QImage] = {}  # sha256 -> small copy, oldest first
         self._relay = _Relay()
         self._relay.prepared.connect(self._on_prepared)
         picker.target_chosen.connect(self._on_target_chosen)
@@ -111,11 +115,28 @@ class AttachmentActions:
     # Out --------------------------------------------------------------------------
 
     def thumbnail(self, attachment: Attachment) -> QImage | None:
+        """A small copy for the transcript, decoded once per file (a conversation is
+        rendered again on every open and theme change)."""
+        cached = self._thumbnails.get(attachment.sha256)
+        if cached is not None:
+            return cached
         content = self._controller.attachment_content(attachment.sha256)
         if content is None:
             return None
         image = QImage.fromData(content.send_data or content.data)
-        return None if image.isNull() else image
+        if image.isNull():
+            return None
+        side = THUMBNAIL_PX * 2  # sharp on a high-density screen
+        small = image.scaled(
+            side,
+            side,
+            Qt.AspectRatioMode.KeepAspectRatio,
+            Qt.TransformationMode.SmoothTransformation,
+        )
+        if len(self._thumbnails) >= MAX_CACHED_THUMBNAILS:
+            self._thumbnails.pop(next(iter(self._thumbnails)))
+        self._thumbnails[attachment.sha256] = small
+        return small
 
     def open(self, attachment: Attachment) -> None:
         """An image in a preview window; any other file in the program that opens it."""

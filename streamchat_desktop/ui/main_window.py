@@ -312,7 +312,11 @@ class MainWindow(QMainWindow):
         self._editing = prompt.id
         self.composer.setPlainText(prompt.content)
         self.composer.setFocus()
-        self.statusBar().showMessage("Editing the last prompt — Enter resends it", 6000)
+        files = len(prompt.attachments)
+        with_files = f" with its {files} file{'s' if files != 1 else ''}" if files else ""
+        self.statusBar().showMessage(
+            f"Editing the last prompt — Enter resends it{with_files}", 6000
+        )
 
     def _on_copy_answer_triggered(self) -> None:
         answer = self._controller.last_answer()

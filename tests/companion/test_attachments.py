@@ -15,7 +15,7 @@ from streamchat_desktop.attachments.outbox import PromptFiles
 from streamchat_desktop.attachments.parts import AttachmentParts
 from streamchat_desktop.companion import protocol as p
 from streamchat_desktop.companion.server import CompanionServer
-from streamchat_desktop.core.attachments import ImagePart
+from streamchat_desktop.core.attachments import MAX_FILE_BYTES, ImagePart
 from streamchat_desktop.core.chat_service import ChatService
 from streamchat_desktop.imaging.images import prepare_image
 from streamchat_desktop.storage import SqliteStore
@@ -134,7 +134,7 @@ def test_the_window_limits_and_messages_hold_for_views(
         status, refused = await upload(h, "setup.exe", b"MZ\x90\x00\x03\x00\x00\x00\x04")
         assert status == 400 and refused["error"] == p.ERROR_FILE_REFUSED
         assert refused["message"].startswith("setup.exe cannot be attached: it is not a kind")
-        status, refused = await upload(h, "huge.txt", b"a" * (p.MAX_FILE_BYTES + 1))
+        status, refused = await upload(h, "huge.txt", b"a" * (MAX_FILE_BYTES + 1))
         assert status == 413
         assert refused["message"] == (
             "huge.txt is larger than 20 MB: files up to 20 MB can be attached."

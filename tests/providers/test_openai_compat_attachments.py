@@ -11,6 +11,7 @@ import pytest
 
 from streamchat_desktop.attachments.parts import content_part
 from streamchat_desktop.attachments.prepare import prepare, read_path
+from streamchat_desktop.core.attachments import ImagePart
 from streamchat_desktop.core.errors import ErrorKind
 from streamchat_desktop.core.models import ChatRequest, ChatTurn, Role
 from streamchat_desktop.imaging.images import prepare_image
@@ -21,6 +22,7 @@ from tests.support.attachment_files import image_parts, pdf_with_text, png_bytes
 from tests.support.fake_openai import FakeOpenAIServer, Script
 
 RunAsync = Callable[..., Any]
+SEEING = ChatTurn(Role.USER, "see?", (ImagePart("data:image/png;base64,iVBORw0KGgo="),))
 
 
 def test_image_and_text_parts_reach_the_server(
@@ -81,7 +83,15 @@ def test_a_model_that_cannot_see_is_named(
     script: Script,
 ) -> None:
     fake_openai.enqueue(script)
-    out = run_async(collect(provider, ChatRequest("m", (ChatTurn(Role.USER, "see?"),))))
+    out = run_async(collect(provider, ChatRequest("m", (SEEING,))))
     assert out.error is not None
     assert out.error.kind is ErrorKind.IMAGES_REFUSED
     assert out.error.message.startswith("This model does not accept images (HTTP 400): ")
+
+
+def test_a_400_naming_images_without_an_image_sent_is_a_bad_request(
+    fake_openai: FakeOpenAIServer, provider: OpenAICompatibleProvider, run_async: RunAsync
+) -> None:
+    fake_openai.enqueue(wire.http_error(400, "image generation is not available here"))
+    out = run_async(collect(provider, ChatRequest("m", (ChatTurn(Role.USER, "draw"),))))
+    assert out.error is not None and out.error.kind is ErrorKind.BAD_REQUEST

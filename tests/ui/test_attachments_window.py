@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QImage
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QImage, QTextDocument
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from streamchat_desktop.core.models import MessageState
@@ -50,7 +50,7 @@ def file_mime(*paths: Path) -> QMimeData:
 def read(window: MainWindow, qtbot: Any) -> None:
     """Wait until the files dropped or pasted are read (on a worker thread)."""
     assert window.attachments is not None
-    qtbot.waitUntil(lambda: window.attachments.preparing == 0)  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: window.attachments.preparing == 0)
 
 
 def drop(window: MainWindow, qtbot: Any, mime: QMimeData, on: QWidget | None = None) -> None:
@@ -205,6 +205,11 @@ def test_clicking_an_image_in_the_transcript_opens_a_preview(
     sent(window, qtbot, "look")
     run_async(wait_until(lambda: reply_state(window) is MessageState.COMPLETE))
     prompt = window._controller.messages()[0]
+    thumbnail = window.transcript.document().resource(
+        QTextDocument.ResourceType.ImageResource.value,
+        QUrl(f"thumb:{prompt.attachments[0].sha256}"),
+    )
+    assert isinstance(thumbnail, QImage) and (thumbnail.width(), thumbnail.height()) == (192, 96)
 
     window.transcript.anchorClicked.emit(QUrl(f"attachment:{prompt.id}/0"))
 
@@ -230,7 +235,9 @@ def test_a_model_that_refuses_images_offers_another_and_keeps_the_file(
     picker = window.endpoint_picker
     picker.models.hidePopup()
     picker.models.setEditText("gpt-4o")
-    picker.models.lineEdit().editingFinished.emit()
+    line = picker.models.lineEdit()
+    assert line is not None
+    line.editingFinished.emit()
 
     run_async(wait_until(lambda: len(fake_openai.chat_requests) == 2))
     run_async(wait_until(lambda: reply_state(window) is MessageState.COMPLETE))
