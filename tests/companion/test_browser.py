@@ -21,24 +21,14 @@ from streamchat_desktop.core.models import Conversation
 from streamchat_desktop.core.store import MemoryStore
 from streamchat_desktop.providers.base import Endpoint
 from streamchat_desktop.providers.openai_compat import OpenAICompatibleProvider
+from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.support.fake_openai import FakeOpenAIServer, Script
 from tests.support.waiting import wait_until
 
-CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
 # The README's screenshots are retaken only when asked (STREAMCHAT_SCREENSHOTS=1), so a
 # test run never dirties the work tree; otherwise they go to the test's temp dir.
 SCREENSHOT_DIR = ROOT / "docs" / "screenshots"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 ANSWER = [
     "## Streaming",

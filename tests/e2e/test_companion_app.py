@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from streamchat_desktop.companion.server import STATIC_DIR
-from tests.companion.test_browser import CHROMIUM, CHROMIUM_ARGS
-from tests.e2e.run_app import app_env, run_streamchat
+from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.support.fake_openai import FakeOpenAIServer, Script
+from tests.support.run_app import app_env, run_streamchat
 
 pytestmark = [
     pytest.mark.e2e,
