@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from tests.support.fake_openai import FakeOpenAIServer, Script, numbered_deltas
+from tests.support.fake_openai import FakeOpenAIServer, Gate, Script, numbered_deltas
 from tests.support.run_app import app_env, ask_once, read_until, reaped, run_streamchat
 from tests.support.waiting import wait_until
 
@@ -110,7 +110,8 @@ def test_a_second_real_instance_backs_off_and_corrupts_nothing(
     fake_openai: FakeOpenAIServer, tmp_path: Path
 ) -> None:
     deltas = numbered_deltas(120)
-    fake_openai.enqueue(Script(deltas=deltas, delay=0.03))
+    held = Gate(after=12)  # the first instance streams until the checks are done
+    fake_openai.enqueue(Script(deltas=deltas, gate=held))
     profile = tmp_path / "profile"
     first = launch(profile, "--base-url", fake_openai.base_url, "--model", "m",
                    "--prompt", "count slowly", "--exit-after-reply")  # fmt: skip
@@ -130,6 +131,7 @@ def test_a_second_real_instance_backs_off_and_corrupts_nothing(
         assert during.returncode == 0, during.stderr
         live = json.loads(during.stdout)["conversations"][0]["messages"][-1]
         assert live["state"] == "streaming" and "".join(deltas).startswith(live["content"])
+        held.release()
         out, err = first.communicate(timeout=60)
     assert first.returncode == 0, err
     assert out.endswith("".join(deltas)[-40:])
