@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -13,6 +13,7 @@ from streamchat_desktop.providers.base import Endpoint
 from streamchat_desktop.providers.probe import check_connection, probe_local_servers
 from tests.support.fake_openai import FakeOpenAIServer, Script
 from tests.support.servers import free_port, raw_server
+from tests.support.waiting import wait_until
 
 KEY = "sk-probe-0123456789"
 
@@ -22,7 +23,7 @@ def test_check_connection_lists_models_with_the_key(
 ) -> None:
     check = run_async(check_connection(Endpoint(fake_openai.base_url, KEY)))
     assert check.models == ("gpt-4o", "gpt-4o-mini", "m")
-    assert 0 < check.elapsed < 5
+    assert check.elapsed > 0  # measured (how long it takes: bench/stream.py)
     request = fake_openai.last_request
     assert (request.method, request.path) == ("GET", "/v1/models")
     assert request.authorization == f"Bearer {KEY}"
@@ -58,29 +59,42 @@ def test_check_connection_times_out(run_async: Callable[..., Any]) -> None:
         async with raw_server("stall") as port:
             await check_connection(Endpoint(f"http://127.0.0.1:{port}/v1", None), timeout=0.3)
 
-    started = time.perf_counter()
     with pytest.raises(ChatError) as caught:
-        run_async(stall())
+        run_async(stall())  # the stalled server would hold it for 30 s: the timeout ends it
     assert caught.value.kind is ErrorKind.TIMEOUT
-    assert time.perf_counter() - started < 2
 
 
-def test_probe_finds_only_openai_compatible_servers_quickly(
+def test_probe_finds_only_openai_compatible_servers(
     fake_openai: FakeOpenAIServer, run_async: Callable[..., Any]
 ) -> None:
-    async def probe() -> tuple[list[Any], float]:
+    async def probe() -> list[Any]:
         async with raw_server("html") as html, raw_server("stall") as stall:
-            ports = [free_port(), html, stall, fake_openai.port]
-            started = time.perf_counter()
-            found = await probe_local_servers(ports)
-            return found, time.perf_counter() - started
+            return await probe_local_servers([free_port(), html, stall, fake_openai.port])
 
-    run_async(probe_local_servers([free_port()]))  # warm up: the SDK import is not the probe
-    found, elapsed = run_async(probe())
+    found = run_async(probe())  # a stalled port ends at the probe's timeout
     assert [s.base_url for s in found] == [fake_openai.base_url]
     assert found[0].models == ("gpt-4o", "gpt-4o-mini", "m")
     assert found[0].preset == "custom"
-    assert elapsed < 0.9, f"probe took {elapsed:.3f} s"
     # the probe sends no real key anywhere
     assert fake_openai.last_request.authorization in (None, "Bearer no-key")
-    print(f"PROBE elapsed_s={elapsed:.3f} ports=4")
+
+
+def test_probe_asks_every_port_at_once(
+    fake_openai: FakeOpenAIServer, run_async: Callable[..., Any]
+) -> None:
+    """A stalled port does not delay the next: the last port is asked while the first is
+    still waited on (how long a probe takes: bench/stream.py)."""
+
+    async def probe() -> None:
+        async with raw_server("stall") as stall:
+            task = asyncio.ensure_future(
+                probe_local_servers([stall, fake_openai.port], timeout=3600)
+            )
+            try:
+                await wait_until(lambda: bool(fake_openai.requests), timeout=30)
+                assert not task.done()  # still waiting on the stalled port
+            finally:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+
+    run_async(probe(), timeout=60)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -13,6 +11,7 @@ from PySide6.QtGui import QDesktopServices, QGuiApplication, QTextCursor, QTextD
 
 from streamchat_desktop.core.models import Message, MessageState, Role
 from streamchat_desktop.ui.transcript.view import TranscriptView
+from tests.support.qt_events import PATIENCE_MS, wait_past
 from tests.ui.transcript.conftest import REPLY_ID, assistant
 
 ViewFactory = Callable[..., TranscriptView]
@@ -51,34 +50,33 @@ def test_text_appears_while_streaming_not_only_at_the_end(
     view.resize(500, 400)
     view.show()
     _start(view)
-    seen: list[str] = []
-    view.flushed.connect(lambda _s: seen.append(view.document().toPlainText()))
     words = [f"word{i} " for i in range(300)]
-    for index, word in enumerate(words):
-        view.append_text(REPLY_ID, word + ("\n\n" if index % 40 == 39 else ""))
-        if index % 10 == 0:
-            qtbot.wait(5)  # type: ignore[attr-defined]
-    qtbot.waitUntil(lambda: "word299" in view.document().toPlainText())  # type: ignore[attr-defined]
-    partial = [s for s in seen if "word0" in s and "word299" not in s]
-    assert len(partial) >= 3, "intermediate states were rendered"
-    assert all(len(a) <= len(b) for a, b in itertools.pairwise(partial))
+    for start in range(0, 300, 100):  # each third is on screen before the next arrives
+        for index in range(start, start + 100):
+            view.append_text(REPLY_ID, words[index] + ("\n\n" if index % 40 == 39 else ""))
+        last = f"word{start + 99}"
+        qtbot.waitUntil(  # type: ignore[attr-defined]
+            lambda last=last: last in view.document().toPlainText(), timeout=PATIENCE_MS
+        )
+        assert f"word{start + 100}" not in view.document().toPlainText()
     view.end_reply(assistant("".join(words)))
 
 
-def test_bursts_are_coalesced_to_about_one_flush_per_frame(
+def test_bursts_are_coalesced_into_one_trailing_flush(
     qtbot: object, make_view: ViewFactory
 ) -> None:
+    """3,000 deltas with no turn of the loop between them: at most the first renders at
+    once, all the others in one flush (how many flushes per second: bench/render.py)."""
     view = make_view()
     _start(view)
     flushes: list[float] = []
     view.flushed.connect(flushes.append)
-    started = time.monotonic()
     for i in range(3_000):
         view.append_text(REPLY_ID, f"t{i} ")
-    qtbot.wait(100)  # type: ignore[attr-defined]
-    elapsed_ms = (time.monotonic() - started) * 1000
-    assert "t2999" in view.document().toPlainText()
-    assert 1 <= len(flushes) <= elapsed_ms / 16 + 2
+    qtbot.waitUntil(  # type: ignore[attr-defined]
+        lambda: "t2999" in view.document().toPlainText(), timeout=PATIENCE_MS
+    )
+    assert 1 <= len(flushes) <= 2
 
 
 def test_view_follows_the_bottom_only_while_the_user_is_there(
@@ -101,13 +99,13 @@ def test_view_follows_the_bottom_only_while_the_user_is_there(
     for i in range(60):
         view.append_text(REPLY_ID, f"More {i}.\n\n")
         view.flush_pending()
-    qtbot.wait(30)  # type: ignore[attr-defined]
+    wait_past(qtbot)  # whatever the appends queued (layout, scrolling) has been handled
     assert bar.value() == held
 
     bar.setValue(bar.maximum())  # back at the bottom: following resumes
     view.append_text(REPLY_ID, "Tail text\n\n" * 20)
     view.flush_pending()
-    qtbot.wait(30)  # type: ignore[attr-defined]
+    wait_past(qtbot)
     assert bar.value() == bar.maximum()
 
 
@@ -124,7 +122,7 @@ def test_a_selection_survives_streaming(qtbot: object, make_view: ViewFactory) -
         if i % 20 == 0:
             view.append_text(REPLY_ID, "\n\n- item\n\n```\ncode\n```\n\n")
             view.flush_pending()
-    qtbot.wait(40)  # type: ignore[attr-defined]
+    wait_past(qtbot)
     assert view.textCursor().selectedText() == "paragraph to"
 
 
