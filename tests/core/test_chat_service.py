@@ -21,7 +21,7 @@ from streamchat_desktop.core.errors import ChatError, ErrorKind
 from streamchat_desktop.core.events import Failed, Finished, ReplyEvent, TextDelta
 from streamchat_desktop.core.models import Conversation, Message, MessageState, Role, Usage
 from streamchat_desktop.core.store import MemoryStore
-from tests.core.scripted import ScriptedProvider, answer
+from tests.support.scripted import ScriptedProvider, answer
 from tests.support.waiting import wait_until
 
 RunAsync = Callable[..., Any]

@@ -225,6 +225,9 @@ async def answer_chat(out: Output, record: RecordedRequest, script: Script) -> b
     for index in range(len(items) + 1):
         if (ended := await _fault(out, chunks, script, index)) is not None:
             return ended
+        if script.gate is not None and index == script.gate.after:
+            await out.flush(script.split_bytes)
+            await script.gate.hold()
         if index == len(items):
             break
         if script.delay:

@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from tests.support.fake_openai_gate import Gate
+
 _ids = itertools.count(1)
 
 
@@ -63,6 +65,7 @@ class Script:
     malformed_after: int | None = None  # a ``data:`` line that is not JSON
     stall_after: int | None = None  # send nothing more, keep the connection open
     stall_seconds: float = 30.0  # then close it
+    gate: Gate | None = None  # hold the answer after gate.after deltas until released
     # wire-format variations
     split_bytes: bool = False  # write each multi-byte character in two network writes
     omit_object: bool = False  # chunks without the ``object`` field
