@@ -225,6 +225,9 @@ async def answer_chat(out: Output, record: RecordedRequest, script: Script) -> b
     for index in range(len(items) + 1):
         if (ended := await _fault(out, chunks, script, index)) is not None:
             return ended
+        if script.gate is not None and index == script.gate_after:
+            await out.flush(script.split_bytes)
+            await asyncio.get_running_loop().run_in_executor(None, script.gate.wait, 60.0)
         if index == len(items):
             break
         if script.delay:

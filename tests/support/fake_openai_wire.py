@@ -63,6 +63,8 @@ class Script:
     malformed_after: int | None = None  # a ``data:`` line that is not JSON
     stall_after: int | None = None  # send nothing more, keep the connection open
     stall_seconds: float = 30.0  # then close it
+    gate: threading.Event | None = None  # hold the stream open until the test sets it
+    gate_after: int = 0  # deltas sent before waiting at the gate
     # wire-format variations
     split_bytes: bool = False  # write each multi-byte character in two network writes
     omit_object: bool = False  # chunks without the ``object`` field
