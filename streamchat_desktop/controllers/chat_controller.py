@@ -114,12 +114,6 @@ class ChatController(QObject):
         """The user's last prompt in this conversation (what Edit puts back in the box)."""
         return next((m for m in reversed(self.messages()) if m.role is Role.USER), None)
 
-    def reload(self) -> None:
-        """The stored conversations changed behind the window's back (an import)."""
-        self.conversations_changed.emit()
-        if self._conversation_id is not None:
-            self.conversation_changed.emit(self._conversation_id)
-
     def set_target(self, provider_id: str | None, model: str | None) -> None:
         """Send this conversation's next replies to ``provider_id`` / ``model``."""
         conversation = self.conversation()

@@ -113,6 +113,7 @@ class MainWindow(QMainWindow):
             self.file_actions = FileActions(
                 self, controller, exchange, self._file_menu, before=self._file_menu_tail
             )
+            exchange.conversations_imported.connect(self._on_conversations_imported)
         self._connect()
 
     # Layout --------------------------------------------------------------------------
@@ -310,6 +311,12 @@ class MainWindow(QMainWindow):
     def _on_hit_activated(self, conversation_id: str, message_id: str) -> None:
         self._controller.reveal_message(conversation_id, message_id)
         self.transcript.scroll_to_message(message_id)
+
+    def _on_conversations_imported(self, _summary: str) -> None:
+        """Conversations arrived behind the controller's back: list and show them again."""
+        self._refresh_conversation_list()
+        if self._controller.conversation_id is not None:
+            self._on_conversation_changed(self._controller.conversation_id)
 
     def _refresh_conversation_list(self) -> None:
         self.history.sidebar.set_conversations(
