@@ -13,6 +13,7 @@ from streamchat_desktop.core.chat_service import ChatService
 from streamchat_desktop.core.events import Failed, ReasoningDelta, TerminalEvent, TextDelta
 from streamchat_desktop.core.models import Conversation, Message, Role
 from streamchat_desktop.core.observers import ProgressEvent, ReplyStart
+from streamchat_desktop.core.unicode_repair import repair_text
 from streamchat_desktop.storage.errors import StorageError
 
 log = logging.getLogger(__name__)
@@ -126,8 +127,11 @@ class ChatController(QObject):
     # Intents from the window ------------------------------------------------------
 
     def send(self, text: str) -> bool:
-        """Send a prompt; False (and ``problem_reported``) if it could not even be saved."""
-        text = text.strip()
+        """Send a prompt; False (and ``problem_reported``) if it could not even be saved.
+
+        The prompt (typed, pasted, or ``--prompt``) is made encodable here, where it
+        enters: a lone surrogate becomes U+FFFD."""
+        text = repair_text(text.strip())
         if not text:
             return False
         if self._conversation_id is None:
@@ -200,7 +204,8 @@ class ChatController(QObject):
         if self._conversation_id is None or self.streaming_reply() is not None:
             return False
         try:
-            self._service.edit_and_resend(self._conversation_id, message_id, text.strip())
+            prompt = repair_text(text.strip())
+            self._service.edit_and_resend(self._conversation_id, message_id, prompt)
         except StorageError as exc:
             self.problem_reported.emit(exc.message)
             return False

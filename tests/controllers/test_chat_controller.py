@@ -181,7 +181,7 @@ def test_deleting_a_conversation_mid_answer_stops_it_and_saves_nothing(
         controller.delete_conversation(doomed)
         await wait_until(lambda: bool(seen["ended"]), timeout=30)
         await wait_until(
-            lambda: service.store.messages(witness.id)[-1].content == "w0 w1 w2 ", timeout=30
+            lambda: service.messages(witness.id)[-1].content == "w0 w1 w2 ", timeout=30
         )  # the witness's checkpoint ran: the doomed one's would have run before it
         script.release()
         await script.all_done()
