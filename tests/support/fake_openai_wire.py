@@ -254,6 +254,16 @@ def context_length_exceeded() -> Script:
     )
 
 
+def images_not_supported() -> Script:
+    """400 as OpenAI answers an image part sent to a model without vision."""
+    return http_error(
+        400,
+        "Invalid content type. image_url is only supported by certain models.",
+        type="invalid_request_error",
+        param="messages.[0].content.[1].type",
+    )
+
+
 def server_error(status: int = 500) -> Script:
     return http_error(status)
 
