@@ -26,6 +26,7 @@ from streamchat_desktop.core.events import (
     UsageReport,
 )
 from streamchat_desktop.core.models import ChatRequest, ChatTurn, Usage
+from streamchat_desktop.core.unicode_repair import StreamRepair
 from streamchat_desktop.providers.base import Endpoint
 
 log = logging.getLogger(__name__)
@@ -76,14 +77,17 @@ class OpenAICompatibleProvider:
     async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
         stream = await self._open(request)
         finish_reason: str | None = None
+        repair = DeltaRepair()
         async with stream:
             try:
                 async for chunk in stream:
                     for event in chunk_events(chunk):
                         if isinstance(event, StreamEnd):
                             finish_reason = event.finish_reason
-                        else:
-                            yield event
+                        elif (repaired := repair.event(event)) is not None:
+                            yield repaired
+                for held in repair.flush():  # a half pair the stream ended on: U+FFFD
+                    yield held
             except openai.OpenAIError as exc:
                 raise self._error(exc, streaming=True) from exc
             except (json.JSONDecodeError, UnicodeDecodeError, AttributeError, TypeError) as exc:
@@ -202,6 +206,35 @@ def chunk_events(chunk: Any) -> list[StreamEvent]:
     if usage is not None:
         events.append(UsageReport(_usage(usage)))
     return events
+
+
+class DeltaRepair:
+    """Model text made encodable where it enters (``core.unicode_repair``): a lone
+    surrogate, which JSON can carry as ``"\\ud800"``, becomes U+FFFD; a pair split
+    across two deltas is joined. Without it every save of the answer would fail."""
+
+    def __init__(self) -> None:
+        self._text = StreamRepair()
+        self._reasoning = StreamRepair()
+
+    def event(self, event: StreamEvent) -> StreamEvent | None:
+        """The event with its text repaired; None while its only character is held back."""
+        if isinstance(event, TextDelta):
+            text = self._text.feed(event.text)
+            return TextDelta(text) if text else None
+        if isinstance(event, ReasoningDelta):
+            text = self._reasoning.feed(event.text)
+            return ReasoningDelta(text) if text else None
+        return event
+
+    def flush(self) -> list[StreamEvent]:
+        """What is still held back once the stream ended (at most one character each)."""
+        events: list[StreamEvent] = []
+        if reasoning := self._reasoning.flush():
+            events.append(ReasoningDelta(reasoning))
+        if text := self._text.flush():
+            events.append(TextDelta(text))
+        return events
 
 
 def _int_or_none(value: Any) -> int | None:

@@ -17,6 +17,7 @@ from typing import Any
 
 from streamchat_desktop.core.attachments import AttachmentContent
 from streamchat_desktop.core.models import Conversation, Message, MessageState, Role
+from streamchat_desktop.core.unicode_repair import repair_text
 from streamchat_desktop.storage.attachment_exchange import (
     InvalidFilesError,
     files_dict,
@@ -144,9 +145,11 @@ def _message_dict(m: Message) -> dict[str, Any]:
 def parse_json(text: str | bytes) -> list[ExportedConversation]:
     """Check an export completely; ``InvalidExportError`` says what is wrong and where."""
     try:
-        document = json.loads(text)
+        document = _repaired(json.loads(text))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InvalidExportError(f"not valid JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise InvalidExportError("not a StreamChat export (nested too deeply)") from exc
     if not isinstance(document, dict) or document.get("format") != EXPORT_FORMAT:
         raise InvalidExportError(f'not a StreamChat export (no "format": "{EXPORT_FORMAT}")')
     version = document.get("version")
@@ -170,6 +173,18 @@ def parse_json(text: str | bytes) -> list[ExportedConversation]:
     if len(set(message_ids)) != len(message_ids):
         raise InvalidExportError("the same message id appears twice")
     return parsed
+
+
+def _repaired(value: Any) -> Any:
+    """Every string of a parsed file made encodable, where it enters: JSON can carry lone
+    surrogates (``"\\ud800"``), which SQLite would refuse to store."""
+    if isinstance(value, str):
+        return repair_text(value)
+    if isinstance(value, list):
+        return [_repaired(item) for item in value]
+    if isinstance(value, dict):
+        return {repair_text(key): _repaired(item) for key, item in value.items()}
+    return value
 
 
 def import_conversations(

@@ -45,7 +45,8 @@ if TYPE_CHECKING:
     from streamchat_desktop.controllers.chat_controller import ChatController
     from streamchat_desktop.controllers.exchange import ConversationExchange
     from streamchat_desktop.core.events import ReplyStats
-    from streamchat_desktop.core.models import Message
+    from streamchat_desktop.core.models import Conversation, Message
+    from streamchat_desktop.core.observers import ReplyStart
     from streamchat_desktop.ui.attachment_actions import AttachmentActions
     from streamchat_desktop.ui.file_actions import FileActions
     from streamchat_desktop.ui.search_model import SearchFunction
@@ -126,6 +127,7 @@ class MainWindow(QMainWindow):
             self.file_actions = FileActions(
                 self, controller, exchange, self._file_menu, before=self._file_menu_tail
             )
+            exchange.conversations_imported.connect(self._on_conversations_imported)
         self._connect()
 
     # Layout --------------------------------------------------------------------------
@@ -272,6 +274,7 @@ class MainWindow(QMainWindow):
         sidebar.delete_requested.connect(c.delete_conversation)
         self.history.search.hit_activated.connect(self._on_hit_activated)
         c.conversations_changed.connect(self._refresh_conversation_list)
+        c.conversation_updated.connect(self._on_conversation_updated)
         c.problem_reported.connect(self.show_notice)
         c.retry_scheduled.connect(
             lambda seconds: self.statusBar().showMessage(
@@ -343,6 +346,12 @@ class MainWindow(QMainWindow):
         self._controller.reveal_message(conversation_id, message_id)
         self.transcript.scroll_to_message(message_id)
 
+    def _on_conversations_imported(self, _summary: str) -> None:
+        """Conversations arrived behind the controller's back: list and show them again."""
+        self._refresh_conversation_list()
+        if self._controller.conversation_id is not None:
+            self._on_conversation_changed(self._controller.conversation_id)
+
     def _refresh_conversation_list(self) -> None:
         self.history.sidebar.set_conversations(
             self._controller.conversations(), self._controller.conversation_id
@@ -361,11 +370,21 @@ class MainWindow(QMainWindow):
     def _on_retry_requested(self, _message_id: str = "") -> None:
         self._controller.retry()
 
-    def _on_reply_started(self, conversation_id: str, message: Message) -> None:
+    def _on_conversation_updated(self, conversation: Conversation) -> None:
+        self.history.sidebar.upsert(conversation)
+        if conversation.id == self._controller.conversation_id:
+            self._show_title(conversation)
+
+    def _show_title(self, conversation: Conversation | None) -> None:
+        title = conversation.title if conversation else ""
+        self.setWindowTitle(f"{title} — {APP_TITLE}" if title else APP_TITLE)
+
+    def _on_reply_started(self, start: ReplyStart) -> None:
+        conversation_id, message = start.conversation.id, start.message
         self.history.sidebar.set_streaming(conversation_id, True)
         if conversation_id != self._controller.conversation_id:
             return
-        before = [m for m in self._controller.messages() if m.id != message.id]
+        before = list(start.history)  # the branch the reply answers, as the service has it
         shown = self.transcript.message_ids()
         if before and shown == [m.id for m in before[:-1]]:
             self.transcript.append_message(before[-1])  # the prompt just sent: only it renders
@@ -383,22 +402,18 @@ class MainWindow(QMainWindow):
         if message.content:
             self.transcript.append_text(message.id, message.content)
 
-    def _on_reply_ended(
-        self, conversation_id: str, message: Message | None, stats: ReplyStats
-    ) -> None:
+    def _on_reply_ended(self, conversation_id: str, message: Message, stats: ReplyStats) -> None:
         from streamchat_desktop.ui.status_text import reply_summary
 
         self.history.sidebar.set_streaming(conversation_id, False)
-        if conversation_id != self._controller.conversation_id or message is None:
+        if conversation_id != self._controller.conversation_id:
             return
         self.transcript.end_reply(message)
         self.statusBar().clearMessage()
         self.stats_label.setText(reply_summary(message, stats))
 
     def _on_conversation_changed(self, _conversation_id: str) -> None:
-        conversation = self._controller.conversation()
-        title = conversation.title if conversation else ""
-        self.setWindowTitle(f"{title} — {APP_TITLE}" if title else APP_TITLE)
+        self._show_title(self._controller.conversation())
         self._editing = None
         self.history.sidebar.set_active(self._controller.conversation_id)
         streaming = self._controller.streaming_reply()

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.run_app import run_streamchat
 from tests.support.attachment_files import image_parts, png_bytes, text_parts
 from tests.support.fake_openai import FakeOpenAIServer, Script
+from tests.support.run_app import run_streamchat
 
 pytestmark = pytest.mark.e2e
 

@@ -19,9 +19,9 @@ from streamchat_desktop.imaging.images import prepare_image
 from streamchat_desktop.providers.base import Endpoint
 from streamchat_desktop.providers.openai_compat import OpenAICompatibleProvider
 from streamchat_desktop.storage import SqliteStore
-from tests.core.scripted import ScriptedProvider
 from tests.support.attachment_files import image_parts, pdf_with_text, png_bytes, text_parts
 from tests.support.fake_openai import FakeOpenAIServer, Script
+from tests.support.scripted import ScriptedProvider
 from tests.support.waiting import wait_until
 
 RunAsync = Callable[..., Any]

@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from tests.support.fake_openai_answers import Output, answer_chat
+from tests.support.fake_openai_gate import Gate
 from tests.support.fake_openai_wire import (
     STREAM_OPTIONS_REJECTED,
     RecordedRequest,
@@ -56,6 +57,7 @@ from tests.support.fake_openai_wire import (
 
 __all__ = [
     "FakeOpenAIServer",
+    "Gate",
     "RecordedRequest",
     "Script",
     "context_length_exceeded",
