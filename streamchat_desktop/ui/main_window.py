@@ -87,7 +87,7 @@ class MainWindow(QMainWindow):
         self.composer = Composer(self)
         self.tray = AttachmentTray(self)
         self.attach_button = QToolButton(self)
-        self.attach_button.setText("📎")
+        self.attach_button.setText("Attach…")  # no emoji: not every desktop has the font
         self.attach_button.setAccessibleName("Attach files")
         self.attach_button.setToolTip(
             "Attach images, PDFs or text files (or drop them here, or paste)"

@@ -110,7 +110,7 @@ async def _drive(
             width = await thumb.evaluate("img => img.naturalWidth")
             assert width == 2048
             link = page.locator("[data-testid=message-user] a.chip")
-            assert (await link.inner_text()).startswith("📄 seeds.pdf · ")
+            assert (await link.inner_text()).startswith("PDF: seeds.pdf · ")
             assert not errors, errors
         finally:
             await context.close()

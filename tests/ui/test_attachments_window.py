@@ -110,7 +110,7 @@ def test_dropped_files_become_chips_and_go_without_text(
     assert "The heron report" in text_parts(body)[0]
     assert window.tray.chips() == [] and window.tray.isHidden()
     shown = window.transcript.toPlainText()
-    assert "🖼 shot.png · " in shown and "📄 brief.pdf · " in shown
+    assert "Image: shot.png · " in shown and "PDF: brief.pdf · " in shown
 
 
 def test_remove_button_takes_a_file_off(

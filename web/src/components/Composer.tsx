@@ -121,7 +121,7 @@ export function Composer({ enabled, streaming, onSend, onStop, onUpload }: Props
           disabled={!enabled || busy}
           onClick={() => picker.current?.click()}
         >
-          📎
+          Attach…
         </button>
         <textarea
           value={text}

@@ -78,7 +78,7 @@ function Attachments({ files }: { files: AttachmentInfo[] }) {
             </a>
           ) : (
             <a href={fileUrl(file.sha256, file.name)} download={file.name} className="chip">
-              {file.kind === "pdf" ? "📄" : "📝"} {file.name} · {formatSize(file.size)}
+              {file.kind === "pdf" ? "PDF" : "File"}: {file.name} · {formatSize(file.size)}
             </a>
           )}
         </li>
