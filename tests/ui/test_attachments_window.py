@@ -244,3 +244,24 @@ def test_a_model_that_refuses_images_offers_another_and_keeps_the_file(
     [image] = image_parts(fake_openai.last_request.json)
     assert (image.width(), image.height()) == (2048, 1024)
     assert window._controller.messages()[-1].content == "I see it"
+
+
+def test_text_likely_past_the_context_warns_then_goes_when_sent_again(
+    window: MainWindow, qtbot: Any, fake_openai: FakeOpenAIServer, run_async: Any, tmp_path: Path
+) -> None:
+    log = tmp_path / "server.log"
+    log.write_text("GET /health 200\n" * 10_000, encoding="utf-8")  # 160 KB: ~40,000 tokens
+    drop(window, qtbot, file_mime(log))
+    sent(window, qtbot, "why so many?")
+    qtbot.waitUntil(lambda: bool(notices(window)))
+    assert notices(window)[0].startswith(
+        "The attached files add about 40,000 tokens of text, likely more than the model's"
+    )
+    assert fake_openai.chat_requests == [] and chip_names(window) == ["server.log"]
+    assert window.composer.toPlainText() == "why so many?"
+
+    fake_openai.enqueue(Script(deltas=["Health checks."]))
+    qtbot.keyClick(window.composer, Qt.Key.Key_Return)  # again: sent anyway
+
+    run_async(wait_until(lambda: reply_state(window) is MessageState.COMPLETE))
+    assert "GET /health 200" in text_parts(fake_openai.last_request.json)[1]
