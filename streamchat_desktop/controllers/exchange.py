@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QObject, Signal
 
 from streamchat_desktop.storage.errors import StorageError
@@ -11,6 +13,7 @@ from streamchat_desktop.storage.exchange import (
     import_conversations,
     parse_json,
 )
+from streamchat_desktop.storage.markdown_folder import export_markdown_folder
 from streamchat_desktop.storage.repository import SqliteStore
 
 
@@ -38,6 +41,15 @@ class ConversationExchange(QObject):
             conversation_ids = [c.id for c in self._store.list_conversations()]
         try:
             return export_text(self._store, conversation_ids, fmt)
+        except StorageError as exc:
+            raise ExchangeError(exc.message) from exc
+
+    def export_folder(self, conversation_ids: list[str] | None, folder: Path) -> Path:
+        """Markdown with the attached pictures beside it in ``folder``; the .md file."""
+        if conversation_ids is None:
+            conversation_ids = [c.id for c in self._store.list_conversations()]
+        try:
+            return export_markdown_folder(self._store, conversation_ids, folder)
         except StorageError as exc:
             raise ExchangeError(exc.message) from exc
 

@@ -13,6 +13,7 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QImage, QTextDocument
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
+from streamchat_desktop.controllers.exchange import ConversationExchange
 from streamchat_desktop.core.models import MessageState
 from streamchat_desktop.storage.repository import SqliteStore
 from streamchat_desktop.ui.attachment_preview import ImagePreview
@@ -28,7 +29,10 @@ def window(
     qtbot: Any, fake_openai: FakeOpenAIServer, qloop: Any, tmp_path: Path
 ) -> Iterator[MainWindow]:
     store = SqliteStore.open(tmp_path / "conversations.sqlite3")
-    opened = open_window(qtbot, fake_openai.base_url, store, files=store, timeout=5.0)
+    opened = open_window(
+        qtbot, fake_openai.base_url, store, files=store, exchange=ConversationExchange(store),
+        timeout=5.0,
+    )  # fmt: skip
     yield opened.window
     qloop.run_until_complete(opened.close())
     store.close()
@@ -265,3 +269,25 @@ def test_text_likely_past_the_context_warns_then_goes_when_sent_again(
 
     run_async(wait_until(lambda: reply_state(window) is MessageState.COMPLETE))
     assert "GET /health 200" in text_parts(fake_openai.last_request.json)[1]
+
+
+def test_export_to_a_folder_writes_the_pictures_beside_the_markdown(
+    window: MainWindow,
+    qtbot: Any,
+    fake_openai: FakeOpenAIServer,
+    run_async: Any,
+    picture: Path,
+    tmp_path: Path,
+) -> None:
+    drop(window, qtbot, file_mime(picture))
+    fake_openai.enqueue(Script(deltas=["A chart."]))
+    sent(window, qtbot, "describe")
+    run_async(wait_until(lambda: reply_state(window) is MessageState.COMPLETE))
+    assert window.file_actions is not None
+
+    window.file_actions.export_folder_to(tmp_path / "out")
+
+    markdown = (tmp_path / "out" / "conversations.md").read_text(encoding="utf-8")
+    [image] = list((tmp_path / "out" / "files").iterdir())
+    assert f"![shot.png](<files/{image.name}>)" in markdown
+    assert image.read_bytes() == picture.read_bytes()
