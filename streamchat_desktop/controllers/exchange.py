@@ -37,21 +37,23 @@ class ConversationExchange(QObject):
 
     def export(self, conversation_ids: list[str] | None, fmt: str) -> str:
         """``None``: every conversation. ``fmt``: ``md`` or ``json``."""
-        if conversation_ids is None:
-            conversation_ids = [c.id for c in self._store.list_conversations()]
         try:
-            return export_text(self._store, conversation_ids, fmt)
+            return export_text(self._store, self._ids(conversation_ids), fmt)
         except StorageError as exc:
             raise ExchangeError(exc.message) from exc
 
     def export_folder(self, conversation_ids: list[str] | None, folder: Path) -> Path:
         """Markdown with the attached pictures beside it in ``folder``; the .md file."""
-        if conversation_ids is None:
-            conversation_ids = [c.id for c in self._store.list_conversations()]
         try:
-            return export_markdown_folder(self._store, conversation_ids, folder)
+            return export_markdown_folder(self._store, self._ids(conversation_ids), folder)
         except StorageError as exc:
             raise ExchangeError(exc.message) from exc
+
+    def _ids(self, conversation_ids: list[str] | None) -> list[str]:
+        """The given conversations, or (``None``) every one."""
+        if conversation_ids is not None:
+            return conversation_ids
+        return [c.id for c in self._store.list_conversations()]
 
     def import_json(self, data: bytes) -> str:
         """Import an export (idempotent); a one-line summary of what was added."""
