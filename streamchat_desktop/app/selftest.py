@@ -24,6 +24,7 @@ from streamchat_desktop import __version__
 PACKAGE_DIR = Path(__file__).resolve().parent.parent  # streamchat_desktop/
 COMPANION_INDEX = PACKAGE_DIR / "companion" / "static" / "index.html"
 ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
+IMAGE_FORMATS = ("png", "jpeg", "gif", "webp")  # the picture kinds attachments accept
 
 
 class CheckFailedError(Exception):
@@ -107,6 +108,26 @@ def check_companion_stack() -> str:
     return f"python-socketio (engineio driver {driver!r}) on aiohttp {aiohttp.__version__}"
 
 
+def check_attachments() -> str:
+    """pypdf reads a PDF, and Qt's image plugins for every accepted picture kind load
+    (they are plugins, found by name at run time: a frozen build can lose them)."""
+    import io
+
+    import pypdf
+    from PySide6.QtGui import QImageReader
+
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(width=72, height=72)
+    written = io.BytesIO()
+    writer.write(written)
+    pages = len(pypdf.PdfReader(io.BytesIO(written.getvalue())).pages)
+    found = {bytes(f.data()).decode() for f in QImageReader.supportedImageFormats()}
+    missing = sorted(set(IMAGE_FORMATS) - found)
+    if missing or pages != 1:
+        raise CheckFailedError(f"Qt image plugins missing for {missing} (imageformats)")
+    return f"pypdf {pypdf.__version__} reads a PDF; images: {', '.join(IMAGE_FORMATS)}"
+
+
 def _requested_platform() -> tuple[str, str]:
     """The Qt platform to check, and a note when it had to be chosen here."""
     requested = os.environ.get("QT_QPA_PLATFORM", "")
@@ -158,6 +179,7 @@ CHECKS: tuple[tuple[str, Callable[[], str]], ...] = (
     ("openai", check_openai),
     ("markdown", check_markdown),
     ("companion", check_companion_stack),
+    ("files", check_attachments),  # attachments: PDFs and pictures
     ("qt", check_qt),  # last: a plugin that cannot load aborts the process
 )
 
