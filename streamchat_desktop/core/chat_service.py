@@ -35,6 +35,10 @@ from streamchat_desktop.core.models import (
 )
 from streamchat_desktop.core.session import ChatSession, StreamOpener
 from streamchat_desktop.core.store import ConversationStore
+from streamchat_desktop.core.tool_events import ToolCallChanged
+from streamchat_desktop.core.tool_history import apply_change, close_unfinished, reply_turns
+from streamchat_desktop.core.tool_loop import Approver, Toolbox, ToolLimits, with_tools
+from streamchat_desktop.core.tools import ToolCallRecord
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +63,15 @@ class ChatTarget:
 TargetResolver = Callable[[Conversation], ChatTarget]
 
 
+@dataclass(frozen=True, slots=True)
+class ToolSetup:
+    """Tools for replies: where they run, who approves each call, and the limits."""
+
+    toolbox: Toolbox
+    approve: Approver
+    limits: ToolLimits = field(default_factory=ToolLimits)
+
+
 class ReplyObserver(Protocol):
     """Hears every reply. Optional hooks, called when present:
     ``conversation_updated(conversation)`` and ``conversation_deleted(conversation_id)``."""
@@ -79,14 +92,18 @@ class _ActiveReply:
     prefix: str = ""  # text the reply continues (``continue_reply``)
     reasoning_prefix: str = ""
     discarded: bool = False  # its conversation was deleted: nothing more to save
+    tool_calls: dict[str, ToolCallRecord] = field(default_factory=dict)  # by call id
 
 
 class ChatService:
     """Runs replies in conversations and keeps every word that arrived."""
 
-    def __init__(self, store: ConversationStore, resolve: TargetResolver) -> None:
+    def __init__(
+        self, store: ConversationStore, resolve: TargetResolver, tools: ToolSetup | None = None
+    ) -> None:
         self._store = store
         self._resolve = resolve
+        self._tools = tools
         self._observers: list[ReplyObserver] = []
         self._active: dict[str, _ActiveReply] = {}
         self._unsaved: dict[str, Message] = {}  # newest snapshot a failed save left behind
@@ -96,6 +113,10 @@ class ChatService:
     @property
     def store(self) -> ConversationStore:
         return self._store
+
+    def use_tools(self, tools: ToolSetup | None) -> None:
+        """Offer tools in the replies started from now on (``None``: no tools)."""
+        self._tools = tools
 
     def add_observer(self, observer: ReplyObserver) -> None:
         """Hear about every reply from now on, including those already streaming:
@@ -275,6 +296,9 @@ class ChatService:
         except ChatError as error:
             model = conversation.model or ""
             opener = _failing_opener(error)
+        if self._tools is not None:
+            tools = self._tools
+            opener = with_tools(opener, tools.toolbox, tools.approve, tools.limits)
         turns = build_turns(conversation, history)
         if continuing is None:
             message = Message(
@@ -307,6 +331,9 @@ class ChatService:
         return message
 
     def _on_event(self, reply: _ActiveReply, event: ReplyEvent) -> None:
+        if isinstance(event, ToolCallChanged):
+            offset = len(reply.prefix) + len(reply.session.text)
+            apply_change(reply.tool_calls, event, offset)
         if isinstance(event, Finished | Failed | Cancelled):
             self._finish(reply, event)
         else:
@@ -329,7 +356,9 @@ class ChatService:
             reply.checkpoint = None
         self._active.pop(reply.message.id, None)
         if not reply.discarded:
-            self._save(final_message(self._snapshot(reply), event))
+            message = self._snapshot(reply)
+            message = dataclasses.replace(message, tool_calls=close_unfinished(message.tool_calls))
+            self._save(final_message(message, event))
 
     def _snapshot(self, reply: _ActiveReply) -> Message:
         session = reply.session
@@ -337,6 +366,7 @@ class ChatService:
             reply.message,
             content=reply.prefix + session.text,
             reasoning=reply.reasoning_prefix + session.reasoning,
+            tool_calls=reply.message.tool_calls + tuple(reply.tool_calls.values()),
         )
 
     def _save(self, message: Message) -> None:
@@ -406,7 +436,9 @@ def build_turns(conversation: Conversation, history: list[Message]) -> tuple[Cha
     if conversation.system_prompt.strip():
         turns.append(ChatTurn(Role.SYSTEM, conversation.system_prompt))
     for message in history:
-        if message.content and message.role is not Role.SYSTEM:
+        if message.role is Role.ASSISTANT:
+            turns.extend(reply_turns(message))  # with its tool calls and their results
+        elif message.content and message.role is not Role.SYSTEM:
             turns.append(ChatTurn(message.role, message.content))
     return tuple(turns)
 
@@ -435,6 +467,7 @@ __all__ = [
     "ChatTarget",
     "ErrorKind",
     "ReplyObserver",
+    "ToolSetup",
     "build_turns",
     "final_message",
     "make_title",

@@ -12,12 +12,12 @@ from typing import Any
 
 from PySide6.QtCore import QDir
 
+from streamchat_desktop.app import single_instance
 from streamchat_desktop.app.single_instance import (
     LOCK_FILE_NAME,
     SingleInstance,
     server_name,
 )
-from streamchat_desktop.app import single_instance
 
 ROOT = Path(__file__).resolve().parents[2]
 
