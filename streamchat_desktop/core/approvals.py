@@ -12,7 +12,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Collection
 
-from streamchat_desktop.core.tools import Decision, ToolCall, ToolSpec
+from streamchat_desktop.core.tools import Decision, ToolCall, ToolSpec, tool_key
 
 log = logging.getLogger(__name__)
 
@@ -20,8 +20,8 @@ log = logging.getLogger(__name__)
 class ApprovalDesk:
     """Holds each call that waits for the user's decision, by call id.
 
-    ``always_allowed(tool)`` and ``remember(tool)`` read and store the per-tool
-    "always allow" choice (the settings, in the app).
+    ``always_allowed(key)`` and ``remember(key)`` read and store the per-tool
+    "always allow" choice (``tool_key``: ``server/tool``; the settings, in the app).
     """
 
     def __init__(
@@ -38,10 +38,10 @@ class ApprovalDesk:
         return list(self._waiting)
 
     async def __call__(self, call: ToolCall, spec: ToolSpec) -> Decision:
-        if self._always_allowed(spec.name):
+        if self._always_allowed(tool_key(spec)):
             return Decision.ALWAYS_ALLOW
         future: asyncio.Future[Decision] = asyncio.get_running_loop().create_future()
-        self._waiting[call.id] = (spec.name, future)
+        self._waiting[call.id] = (tool_key(spec), future)
         try:
             return await future
         finally:

@@ -47,6 +47,12 @@ class ToolSpec:
     server: str = ""
 
 
+def tool_key(spec: ToolSpec) -> str:
+    """How "always allow" names a tool: ``server/tool`` (the same name on another
+    server is another tool)."""
+    return f"{spec.server}/{spec.name}"
+
+
 @dataclass(frozen=True, slots=True)
 class ToolCall:
     """One call the model asked for; ``arguments`` is its JSON text, unchecked."""
