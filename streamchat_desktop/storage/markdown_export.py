@@ -46,11 +46,44 @@ def _message_lines(message: Message) -> list[str]:
             "</details>",
             "",
         ]
-    if message.content:
+    if message.tool_calls:
+        lines += tool_calls_markdown(message)
+    elif message.content:
         lines += [message.content.rstrip(), ""]
     note = state_note(message)
     if note:
         lines += [f"> *{note}*", ""]
+    return lines
+
+
+def tool_calls_markdown(message: Message) -> list[str]:
+    """The reply's text with each tool call where it was made, result folded."""
+    lines: list[str] = []
+    start = 0
+    for record in message.tool_calls:
+        before = message.content[start : record.offset].rstrip()
+        if before:
+            lines += [before, ""]
+        start = max(start, record.offset)
+        server = f" ({record.server})" if record.server else ""
+        lines += [
+            f"<details><summary>Tool call: {record.call.name}{server} — {record.status.value}"
+            "</summary>",
+            "",
+            "```json",
+            record.call.arguments or "{}",
+            "```",
+            "",
+            "```text",
+            record.result.replace("```", "ʼʼʼ"),
+            "```",
+            "",
+            "</details>",
+            "",
+        ]
+    rest = message.content[start:].rstrip()
+    if rest:
+        lines += [rest, ""]
     return lines
 
 
