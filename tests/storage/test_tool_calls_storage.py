@@ -52,9 +52,8 @@ def test_calls_round_trip_through_sqlite_and_search_finds_results(store: SqliteS
     assert [hit.message_id for hit in hits] == [reply.id]
     assert "aurora" in hits[0].snippet.lower()
     # a checkpoint rewrites the calls (a later status), and the index follows
-    changed = RECORDS[:1] + (
-        ToolCallRecord(RECORDS[1].call, "fs", ToolStatus.DONE, "removed nothing", offset=12),
-    )
+    later = ToolCallRecord(RECORDS[1].call, "fs", ToolStatus.DONE, "removed nothing", offset=12)
+    changed = (RECORDS[0], later)
     store.save_message(Message(**{**_fields(stored), "tool_calls": changed}))
     assert store.messages(conversation.id)[-1].tool_calls == changed
     assert [h.message_id for h in store.search("removed nothing")] == [reply.id]
