@@ -40,6 +40,7 @@ class Runtime:
             announce_stream,
         )
         from streamchat_desktop.app.endpoint_coordinator import EndpointCoordinator
+        from streamchat_desktop.app.tool_coordinator import ToolCoordinator
         from streamchat_desktop.config.keystore import KeyStore
         from streamchat_desktop.controllers.chat_controller import ChatController
         from streamchat_desktop.controllers.exchange import ConversationExchange
@@ -55,8 +56,9 @@ class Runtime:
 
             tell_cannot_start(exc.message, dialog=not args.exit_after_reply, parent=self.window)
             return 1
+        keys = KeyStore()
         self.connections = Connections(
-            self.settings, KeyStore(), LaunchChoice(args.provider, args.base_url, args.model)
+            self.settings, keys, LaunchChoice(args.provider, args.base_url, args.model)
         )
         if args.exit_after_reply:
             try:
@@ -65,6 +67,14 @@ class Runtime:
                 print(f"streamchat: {exc}", file=sys.stderr)
                 return 2
         self.service = ChatService(self.store, self.connections.target)
+        self.tools = ToolCoordinator(
+            self.service,
+            self.settings,
+            keys,
+            self.profile,
+            script_allow=getattr(args, "allow_tools", None),
+            script=bool(args.exit_after_reply),
+        )
         self.controller = ChatController(self.service)
         self.window.bind(self.controller, self.store.search, ConversationExchange(self.store))
         self.endpoints = EndpointCoordinator(
@@ -181,6 +191,7 @@ class Runtime:
     async def shutdown(self) -> None:
         self.controller.detach()
         await self.service.stop_all()
+        await self.tools.aclose()
         await self.companion.stop()
         await self.connections.aclose()
         self.store.close()

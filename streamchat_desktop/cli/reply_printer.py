@@ -7,6 +7,7 @@ from typing import TextIO
 
 from streamchat_desktop.core.events import Cancelled, Failed, Finished, ReplyEvent, TextDelta
 from streamchat_desktop.core.models import Conversation, Message
+from streamchat_desktop.core.tool_events import Notice
 
 
 class ReplyPrinter:
@@ -32,6 +33,9 @@ class ReplyPrinter:
         if isinstance(event, TextDelta):
             self._out.write(event.text)
             self._out.flush()
+        elif isinstance(event, Notice):  # tools off for this server, a server not started…
+            self._err.write(f"streamchat: {event.text}\n")
+            self._err.flush()
         elif isinstance(event, Finished):
             self._end_line()
             if event.finish_reason == "length":
