@@ -23,7 +23,6 @@ from streamchat_desktop.providers.base import Endpoint
 from streamchat_desktop.providers.openai_compat import OpenAICompatibleProvider
 from streamchat_desktop.tools.mcp_toolbox import McpToolbox
 from tests.support.fake_openai import FakeOpenAIServer, Script, ScriptedCall, calling
-from tests.support.fake_openai_fixtures import fake_openai  # noqa: F401
 from tests.support.mcp_servers import stdio_config
 from tests.support.waiting import wait_until
 
@@ -51,7 +50,7 @@ class Rig:
 
 @pytest.fixture
 def rig(
-    fake_openai: FakeOpenAIServer,  # noqa: F811
+    fake_openai: FakeOpenAIServer,
     run_async: RunAsync,
 ) -> Iterator[Rig]:
     provider = OpenAICompatibleProvider(Endpoint(fake_openai.base_url, None, 10.0, 5.0))
