@@ -9,7 +9,6 @@ the file is checked completely before anything is written, in one transaction.
 from __future__ import annotations
 
 import dataclasses
-
 import json
 import math
 import time
