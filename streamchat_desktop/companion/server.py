@@ -27,6 +27,7 @@ import socketio
 from aiohttp import web
 
 from streamchat_desktop.companion import protocol as p
+from streamchat_desktop.companion.engineio_sockets import EngineSockets
 from streamchat_desktop.companion.fanout import Fanout, View
 from streamchat_desktop.companion.ratelimit import TokenBucket
 from streamchat_desktop.companion.security import (
@@ -95,6 +96,7 @@ class CompanionServer:
         self._runner: web.AppRunner | None = None
         self._tasks: set[asyncio.Future[Any]] = set()
         self._sio: Any = None
+        self._engine: EngineSockets | None = None
         self._fanout = Fanout(self._send, self._backlog, self._drop)
 
     # --- public API -------------------------------------------------------------------
@@ -149,6 +151,7 @@ class CompanionServer:
             logger=False,
             engineio_logger=False,
         )
+        self._engine = EngineSockets(self._sio)
         self._register_handlers()
         app = web.Application(middlewares=[self._guard], client_max_size=p.MAX_PACKET_BYTES)
         self._sio.attach(app, socketio_path="socket.io")
@@ -286,10 +289,8 @@ class CompanionServer:
         # A polling client that says goodbye still has a long-poll GET waiting in the
         # engine.io socket (up to ping interval + timeout); end it now, as engine.io
         # itself does to unlock a websocket writer.
-        eio_sid = self._eio_sid(sid)
-        sock = self._sio.eio.sockets.get(eio_sid) if eio_sid else None
-        if sock is not None and not sock.upgraded:
-            sock.queue.put_nowait(None)
+        if self._engine is not None:
+            self._engine.end_long_poll(sid)
 
     def _request_handler(self, handler: Handler) -> Callable[..., Awaitable[object]]:
         async def handle(sid: str, *args: object) -> object:
@@ -378,23 +379,14 @@ class CompanionServer:
         if live:
             await self._sio.emit(event, payload, to=live[0] if len(live) == 1 else live)
 
-    def _eio_sid(self, sid: str) -> str | None:
-        try:
-            eio_sid = self._sio.manager.eio_sid_from_sid(sid, "/")
-        except (KeyError, AttributeError):
-            return None
-        return eio_sid if isinstance(eio_sid, str) else None
-
     def _backlog(self, sid: str) -> int:
         """Packets queued for a view and not yet written to its socket."""
-        eio_sid = self._eio_sid(sid)
-        sock = self._sio.eio.sockets.get(eio_sid) if eio_sid else None
-        return int(sock.queue.qsize()) if sock is not None else 0
+        return self._engine.backlog(sid) if self._engine is not None else 0
 
     def _drop(self, sid: str) -> None:
         """Cut a view at once; it resyncs from a snapshot when it reconnects."""
         self._buckets.pop(sid, None)
-        eio_sid = self._eio_sid(sid)
+        eio_sid = self._engine.eio_sid(sid) if self._engine is not None else None
         transport = self._ws_transports.get(eio_sid) if eio_sid else None
         if transport is not None:
             transport.abort()

@@ -24,6 +24,7 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from streamchat_desktop.config.keyring_internals import keyring_config_path
 from streamchat_desktop.config.logging_setup import register_secret
 
 if TYPE_CHECKING:
@@ -250,17 +251,8 @@ def _refuse_insecure(backend: KeyringBackend, *, explicit: str) -> None:
                 f"{explicit} selects keyring backend {name}.{type(candidate).__name__}, which "
                 "keeps keys in a file or nowhere; StreamChat stores keys only in the system "
                 f"keychain. Remove PYTHON_KEYRING_BACKEND or the default-keyring line in "
-                f"{_config_path()}.",
+                f"{keyring_config_path()}.",
             )
-
-
-def _config_path() -> Path:
-    try:
-        import keyring.core
-
-        return Path(keyring.core._config_path())  # type: ignore[no-untyped-call]
-    except Exception:  # platform quirks: the path only decorates a message
-        return Path("keyringrc.cfg")
 
 
 def _detect_backend(environ: Mapping[str, str]) -> KeyringBackend:
@@ -272,7 +264,7 @@ def _detect_backend(environ: Mapping[str, str]) -> KeyringBackend:
     except (ImportError, AttributeError, RuntimeError) as exc:
         raise KeychainUnavailable(
             KeychainProblem.FAILED,
-            f"the keyring backend configured in PYTHON_KEYRING_BACKEND or {_config_path()} "
+            f"the keyring backend configured in PYTHON_KEYRING_BACKEND or {keyring_config_path()} "
             f"cannot be used ({exc}); fix or remove that setting.",
         ) from exc
     if explicit is not None:
@@ -368,9 +360,11 @@ def _secret_service_daemon() -> str | None:
     """Which program owns org.freedesktop.secrets (GNOME Keyring, KWallet, …), if known."""
     try:
         import secretstorage
+        from jeepney.bus_messages import message_bus
+        from jeepney.io.blocking import Proxy
 
         with contextlib.closing(secretstorage.dbus_init()) as connection:
-            proxy = secretstorage.Proxy(secretstorage.message_bus, connection)  # type: ignore[attr-defined]
+            proxy = Proxy(message_bus, connection)
             (pid,) = proxy.GetConnectionUnixProcessID("org.freedesktop.secrets")
         comm = Path(f"/proc/{int(pid)}/comm").read_text(encoding="utf-8").strip()
     except Exception:  # best effort: the plain name "Secret Service" is still right
