@@ -12,8 +12,8 @@ from collections.abc import Coroutine
 from PySide6.QtWidgets import QWidget
 
 from streamchat_desktop.config.keystore import KeychainUnavailable
-from streamchat_desktop.config.paths import Profile
-from streamchat_desktop.config.settings import SettingsError
+from streamchat_desktop.config.settings import Settings, SettingsError
+from streamchat_desktop.config.settings_service import SettingsService
 from streamchat_desktop.controllers.chat_controller import ChatController
 from streamchat_desktop.core.errors import ChatError
 from streamchat_desktop.core.models import Conversation
@@ -32,13 +32,13 @@ class EndpointCoordinator:
         connections: Connections,
         controller: ChatController,
         picker: EndpointPicker,
-        profile: Profile,
+        settings: SettingsService,
         parent: QWidget,
     ) -> None:
         self._connections = connections
         self._controller = controller
         self._picker = picker
-        self._profile = profile
+        self._settings = settings
         self._parent = parent
         self._tasks: set[asyncio.Task[None]] = set()
         picker.target_chosen.connect(self._on_target_chosen)
@@ -83,9 +83,7 @@ class EndpointCoordinator:
     def show_onboarding(self) -> None:
         from streamchat_desktop.ui.onboarding import OnboardingDialog
 
-        dialog = OnboardingDialog(
-            self._connections.settings, self._connections.keys, self._profile, self._parent
-        )
+        dialog = OnboardingDialog(self._settings, self._connections.keys, self._parent)
         dialog.provider_chosen.connect(self._on_provider_chosen)
         dialog.open()
 
@@ -93,9 +91,7 @@ class EndpointCoordinator:
         from streamchat_desktop.ui.settings_dialog import SettingsDialog
 
         self._connections.keys.forget_cached()  # keys set or deleted by another process
-        dialog = SettingsDialog(
-            self._connections.settings, self._connections.keys, self._profile, self._parent
-        )
+        dialog = SettingsDialog(self._settings, self._connections.keys, self._parent)
         dialog.settings_saved.connect(self.refresh)
         dialog.open()
 
@@ -106,15 +102,18 @@ class EndpointCoordinator:
     def _on_target_chosen(self, provider_id: str, model: str) -> None:
         chosen = provider_id or None
         self._controller.set_target(chosen, model or None)
-        settings = self._connections.settings
-        if chosen is not None and (settings.active_provider_id, settings.active_model) != (
+        current = self._settings.current
+        if chosen is not None and (current.active_provider_id, current.active_model) != (
             chosen,
             model or None,
         ):
-            settings.active_provider_id = chosen
-            settings.active_model = model or None
+
+            def remember(settings: Settings) -> None:
+                settings.active_provider_id = chosen
+                settings.active_model = model or None
+
             try:
-                settings.save(self._profile)
+                self._settings.update(remember)
             except SettingsError as exc:
                 log.warning("could not remember the chosen provider: %s", exc)
         if not model:

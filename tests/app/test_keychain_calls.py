@@ -13,6 +13,7 @@ from streamchat_desktop.app.endpoint_coordinator import EndpointCoordinator
 from streamchat_desktop.config.keystore import SERVICE_NAME, KeyStore
 from streamchat_desktop.config.paths import Profile
 from streamchat_desktop.config.settings import ProviderConfig, Settings
+from streamchat_desktop.config.settings_service import SettingsService
 from streamchat_desktop.controllers.chat_controller import ChatController
 from streamchat_desktop.core.chat_service import ChatService
 from streamchat_desktop.core.models import Message, MessageState
@@ -53,8 +54,9 @@ def test_switching_and_sending_ask_the_keychain_once_and_not_on_the_qt_thread(
     window = MainWindow(controller)
     qtbot.addWidget(window)
     profile = Profile.at(str(tmp_path / "profile")).ensure()
+    service = SettingsService(settings, profile)
     endpoints = EndpointCoordinator(
-        connections, controller, window.endpoint_picker, profile, window
+        connections, controller, window.endpoint_picker, service, window
     )
     ended: list[Message] = []
     controller.reply_ended.connect(lambda _cid, message, _stats: ended.append(message))
