@@ -1,6 +1,6 @@
 """Where a reply goes, and with which key: the one place that decides.
 
-Rules (DESIGN.md: "a key is never sent to a host it was not stored or given for"):
+Rules (a key is never sent to a host it was not stored or given for):
 
 - ``provider_id`` names a configured provider → its base URL (``base_url`` overrides it)
   and the key stored in the keychain for that id, sent only while the URL keeps the

@@ -1,4 +1,4 @@
-"""The layer table of DESIGN.md as data, and the checks that read a package against it.
+"""The layer table of docs/ARCHITECTURE.md as data, and the checks that read a package against it.
 
 A module's layer is the first folder under the package it lives in; nothing is listed by
 name and nothing is exempt. Every import counts: top-level, lazy (inside a function) and
