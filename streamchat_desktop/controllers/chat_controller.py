@@ -5,14 +5,19 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
+from collections.abc import Sequence
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from streamchat_desktop.attachments.errors import AttachmentError
+from streamchat_desktop.attachments.outbox import PromptFiles
 from streamchat_desktop.controllers.service_relay import ServiceRelay
+from streamchat_desktop.core.attachments import AttachmentContent
 from streamchat_desktop.core.chat_service import ChatService
 from streamchat_desktop.core.events import Failed, ReasoningDelta, TerminalEvent, TextDelta
 from streamchat_desktop.core.models import Conversation, Message, Role
 from streamchat_desktop.core.observers import ProgressEvent, ReplyStart
+from streamchat_desktop.core.unicode_repair import repair_text
 from streamchat_desktop.storage.errors import StorageError
 
 log = logging.getLogger(__name__)
@@ -50,9 +55,15 @@ class ChatController(QObject):
     problem_reported = Signal(str)
     retry_scheduled = Signal(float)
 
-    def __init__(self, service: ChatService, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        service: ChatService,
+        parent: QObject | None = None,
+        files: PromptFiles | None = None,
+    ) -> None:
         super().__init__(parent)
         self._service = service
+        self._files = files  # None: this window cannot send attachments
         self._conversation_id: str | None = None
         self._retry_at: dict[str, float] = {}  # conversation id -> monotonic time allowed
         self._relay = ServiceRelay(self)
@@ -125,20 +136,37 @@ class ChatController(QObject):
 
     # Intents from the window ------------------------------------------------------
 
-    def send(self, text: str) -> bool:
-        """Send a prompt; False (and ``problem_reported``) if it could not even be saved."""
-        text = text.strip()
-        if not text:
+    def send(self, text: str, files: Sequence[AttachmentContent] = ()) -> bool:
+        """Send a prompt (with files: text may be empty); False (and
+        ``problem_reported``) if a file is refused or it could not even be saved.
+
+        The prompt (typed, pasted, or ``--prompt``) is made encodable here, where it
+        enters: a lone surrogate becomes U+FFFD."""
+        text = repair_text(text.strip())
+        if not text and not files:
+            return False
+        try:
+            if files:
+                if self._files is None:
+                    raise AttachmentError("This window cannot send attachments.")
+                self._files.check(files)
+        except AttachmentError as exc:
+            self.problem_reported.emit(exc.message)
             return False
         if self._conversation_id is None:
             self.new_conversation()
         assert self._conversation_id is not None
         try:
-            self._service.send(self._conversation_id, text)
+            attachments = self._files.store(files) if self._files and files else ()
+            self._service.send(self._conversation_id, text, attachments)
         except StorageError as exc:
             self.problem_reported.emit(exc.message)
             return False
         return True
+
+    def attachment_content(self, sha256: str) -> AttachmentContent | None:
+        """A stored file's bytes (to show or open it); None if it is not stored."""
+        return self._files.content(sha256) if self._files is not None else None
 
     def conversations(self) -> list[Conversation]:
         return self._service.list_conversations()
@@ -200,7 +228,8 @@ class ChatController(QObject):
         if self._conversation_id is None or self.streaming_reply() is not None:
             return False
         try:
-            self._service.edit_and_resend(self._conversation_id, message_id, text.strip())
+            prompt = repair_text(text.strip())
+            self._service.edit_and_resend(self._conversation_id, message_id, prompt)
         except StorageError as exc:
             self.problem_reported.emit(exc.message)
             return False

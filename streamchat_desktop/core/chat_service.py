@@ -15,6 +15,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
+from streamchat_desktop.core.attachments import Attachment, ContentPart
 from streamchat_desktop.core.errors import ChatError, ErrorKind
 from streamchat_desktop.core.events import (
     Cancelled,
@@ -57,6 +58,8 @@ class ChatTarget:
 
 
 TargetResolver = Callable[[Conversation], ChatTarget]
+# The content parts a stored message's attachments add to its turn (attachments layer).
+PartsOf = Callable[[Message], tuple[ContentPart, ...]]
 
 
 @dataclass(slots=True)
@@ -76,9 +79,12 @@ class _ActiveReply:
 class ChatService:
     """Runs replies in conversations and keeps every word that arrived."""
 
-    def __init__(self, store: ConversationStore, resolve: TargetResolver) -> None:
+    def __init__(
+        self, store: ConversationStore, resolve: TargetResolver, parts_of: PartsOf | None = None
+    ) -> None:
         self._store = store
         self._resolve = resolve
+        self._parts_of = parts_of
         self._observers: list[ReplyObserver] = []
         self._active: dict[str, _ActiveReply] = {}
         self._unsaved: dict[str, Message] = {}  # newest snapshot a failed save left behind
@@ -172,16 +178,34 @@ class ChatService:
     def is_streaming(self, message_id: str) -> bool:
         return message_id in self._active
 
-    def send(self, conversation_id: str, text: str) -> Message:
-        """Add the user's prompt and start streaming the answer; returns the reply."""
-        conversation = self._require_idle(conversation_id)
-        return self._send(conversation, self._store.messages(conversation_id), text)
+    def send(
+        self, conversation_id: str, text: str, attachments: tuple[Attachment, ...] = ()
+    ) -> Message:
+        """Add the user's prompt and start streaming the answer; returns the reply.
 
-    def _send(self, conversation: Conversation, history: list[Message], text: str) -> Message:
-        prompt = Message(role=Role.USER, content=text, conversation_id=conversation.id)
+        The attachments' bytes must be stored already: the prompt that names them is
+        saved before the request starts, so a crash mid-send loses neither.
+        """
+        conversation = self._require_idle(conversation_id)
+        return self._send(conversation, self._store.messages(conversation_id), text, attachments)
+
+    def _send(
+        self,
+        conversation: Conversation,
+        history: list[Message],
+        text: str,
+        attachments: tuple[Attachment, ...] = (),
+    ) -> Message:
+        prompt = Message(
+            role=Role.USER,
+            content=text,
+            conversation_id=conversation.id,
+            attachments=attachments,
+        )
         self._store.add_message(prompt)
         if not history:
-            conversation = dataclasses.replace(conversation, title=make_title(text))
+            title = text if text.strip() or not attachments else attachments[0].name
+            conversation = dataclasses.replace(conversation, title=make_title(title))
         self._touch(conversation)
         return self._start_reply(conversation, [*history, prompt])
 
@@ -203,7 +227,8 @@ class ChatService:
         """Replace an earlier prompt and ask again from there.
 
         The prompt and everything after it leave the active branch (a store with
-        versions keeps them as earlier versions); the new prompt is sent in its place.
+        versions keeps them as earlier versions); the new prompt is sent in its place,
+        with the files the old one carried.
         """
         conversation = self._require_idle(conversation_id)
         history = self._store.messages(conversation_id)
@@ -212,7 +237,7 @@ class ChatService:
             raise ValueError("only a prompt of the current conversation can be edited")
         for message in reversed(history[index:]):
             self._store.delete_message(message.id)
-        return self._send(conversation, history[:index], text)
+        return self._send(conversation, history[:index], text, history[index].attachments)
 
     def continue_reply(self, conversation_id: str, message_id: str) -> Message:
         """Continue the last answer (cut by ``length``, stopped or interrupted) in place."""
@@ -299,7 +324,7 @@ class ChatService:
                 model=model,
             )
             self._store.add_message(message)
-            turns = build_turns(conversation, history)
+            turns = build_turns(conversation, history, self._parts_of)
         else:
             message = dataclasses.replace(
                 continuing,
@@ -309,7 +334,7 @@ class ChatService:
                 error_message=None,
             )
             self._store.save_message(message)
-            turns = build_turns(conversation, [*history, continuing])
+            turns = build_turns(conversation, [*history, continuing], self._parts_of)
             turns += (ChatTurn(Role.USER, CONTINUE_PROMPT),)
         request = ChatRequest(model=model, messages=turns, temperature=conversation.temperature)
         reply = _ActiveReply(conversation.id, message, tuple(history), list(self._observers))
@@ -421,14 +446,20 @@ def final_message(message: Message, event: TerminalEvent) -> Message:
     return dataclasses.replace(message, state=MessageState.STOPPED, usage=usage)
 
 
-def build_turns(conversation: Conversation, history: list[Message]) -> tuple[ChatTurn, ...]:
-    """The messages sent to the model: system prompt, then every turn with content."""
+def build_turns(
+    conversation: Conversation, history: list[Message], parts_of: PartsOf | None = None
+) -> tuple[ChatTurn, ...]:
+    """The messages sent to the model: system prompt, then every turn with content
+    (text, or files: each resend sends a prompt's attachments again)."""
     turns: list[ChatTurn] = []
     if conversation.system_prompt.strip():
         turns.append(ChatTurn(Role.SYSTEM, conversation.system_prompt))
     for message in history:
-        if message.content and message.role is not Role.SYSTEM:
-            turns.append(ChatTurn(message.role, message.content))
+        if message.role is Role.SYSTEM:
+            continue
+        parts = parts_of(message) if parts_of and message.attachments else ()
+        if message.content or parts:
+            turns.append(ChatTurn(message.role, message.content, parts))
     return tuple(turns)
 
 

@@ -14,6 +14,8 @@ from PySide6.QtGui import (
     QAction,
     QActionGroup,
     QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
     QGuiApplication,
     QKeySequence,
     QPaintEvent,
@@ -27,11 +29,13 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStatusBar,
     QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from streamchat_desktop.ui.app_theme import THEMES
+from streamchat_desktop.ui.attachment_tray import AttachmentTray
 from streamchat_desktop.ui.composer import Composer
 from streamchat_desktop.ui.endpoint_picker import EndpointPicker
 from streamchat_desktop.ui.history_panel import HistoryPanel
@@ -43,6 +47,7 @@ if TYPE_CHECKING:
     from streamchat_desktop.core.events import ReplyStats
     from streamchat_desktop.core.models import Conversation, Message
     from streamchat_desktop.core.observers import ReplyStart
+    from streamchat_desktop.ui.attachment_actions import AttachmentActions
     from streamchat_desktop.ui.file_actions import FileActions
     from streamchat_desktop.ui.search_model import SearchFunction
 
@@ -80,6 +85,15 @@ class MainWindow(QMainWindow):
 
         self.transcript = TranscriptView(self)
         self.composer = Composer(self)
+        self.tray = AttachmentTray(self)
+        self.attach_button = QToolButton(self)
+        self.attach_button.setText("📎")
+        self.attach_button.setAccessibleName("Attach files")
+        self.attach_button.setToolTip(
+            "Attach images, PDFs or text files (or drop them here, or paste)"
+        )
+        self.attachments: AttachmentActions | None = None
+        self.setAcceptDrops(True)
         self.send_button = QPushButton("Send", self)
         self.send_button.setDefault(True)
         self.send_button.setMinimumWidth(80)
@@ -123,7 +137,9 @@ class MainWindow(QMainWindow):
         column = QVBoxLayout(chat)
         column.setContentsMargins(8, 8, 8, 8)
         column.addWidget(self.transcript, 1)
+        column.addWidget(self.tray)
         row = QHBoxLayout()
+        row.addWidget(self.attach_button, 0, Qt.AlignmentFlag.AlignBottom)
         row.addWidget(self.composer, 1)
         row.addWidget(self.send_button, 0, Qt.AlignmentFlag.AlignBottom)
         column.addLayout(row)
@@ -223,6 +239,16 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         c = self._controller
+        from streamchat_desktop.ui.attachment_actions import AttachmentActions
+
+        files = AttachmentActions(self, c, self.tray, self.endpoint_picker, self.show_notice)
+        self.attachments = files
+        self.attach_button.clicked.connect(files.choose_files)
+        self.composer.files_offered.connect(files.take_mime)
+        self.composer.has_files = lambda: bool(self.tray.contents())
+        self.transcript.set_thumbnail_source(files.thumbnail)
+        self.transcript.attachment_activated.connect(files.open)
+        self.transcript.model_change_requested.connect(files.choose_other_model)
         self.composer.send_requested.connect(self._on_send_requested)
         self.send_button.clicked.connect(self._on_send_button_clicked)
         self.new_action.triggered.connect(self._on_new_triggered)
@@ -272,9 +298,10 @@ class MainWindow(QMainWindow):
         if editing is not None:
             sent = self._controller.edit_and_resend(editing, text)
         else:
-            sent = self._controller.send(text)
-        if sent:  # otherwise the prompt stays in the box: nothing typed is lost
+            sent = self._controller.send(text, self.tray.contents())
+        if sent:  # otherwise the prompt and its files stay: nothing typed is lost
             self.composer.clear()
+            self.tray.clear()
 
     def _on_edit_triggered(self) -> None:
         """Put the last prompt back in the box; sending it replaces the old one, whose
@@ -423,6 +450,17 @@ class MainWindow(QMainWindow):
         if not self._painted:
             self._painted = True
             QTimer.singleShot(0, self.first_painted.emit)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        """Files dragged anywhere onto the window go with the next prompt."""
+        mime = event.mimeData()
+        if self.attachments is not None and (mime.hasUrls() or mime.hasImage()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        if self.attachments is not None:
+            self.attachments.take_mime(event.mimeData())
+            event.acceptProposedAction()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.history.sidebar.commit_pending_delete()

@@ -7,7 +7,6 @@ from __future__ import annotations
 import errno
 import shutil
 import subprocess
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from streamchat_desktop.storage.repository import SqliteStore
 from streamchat_desktop.ui.sidebar_roles import STREAMING_ROLE
 from tests.app.conftest import Chat
 from tests.support.fake_openai import FakeOpenAIServer, Script
+from tests.support.fake_openai_gate import Gate
 from tests.support.waiting import wait_until
 
 
@@ -75,7 +75,7 @@ def test_a_full_disk_at_the_final_save_shows_the_final_reply_and_saves_it_later(
     window, controller, viewer = chat.opened.window, chat.opened.controller, chat.viewer
     service = controller.service
     words = [f"word{i} " * 20 for i in range(600)]  # ≈ 70k characters, more than fits
-    gate = threading.Event()
+    gate = Gate(after=0)
     fake_openai.enqueue(Script(deltas=words, finish_reason="length", gate=gate))
     ended: list[Message] = []
     controller.reply_ended.connect(lambda _cid, message, _stats: ended.append(message))
@@ -85,7 +85,7 @@ def test_a_full_disk_at_the_final_save_shows_the_final_reply_and_saves_it_later(
     reply = controller.streaming_reply()
     assert reply is not None
     filler = fill(small_disk)  # the reply is held at the gate: nothing of it is saved
-    gate.set()
+    gate.release()
 
     def finished_payload() -> Any:
         return next((d for n, d in viewer.events if n == p.MESSAGE_FINISHED), None)

@@ -15,7 +15,7 @@ from streamchat_desktop.app.single_instance import LOCK_FILE_NAME, SingleInstanc
 from streamchat_desktop.config.paths import Profile
 from streamchat_desktop.core.models import Conversation, Message, MessageState, Role
 from streamchat_desktop.storage import SqliteStore
-from tests.e2e.run_app import run_streamchat
+from tests.support.run_app import run_streamchat
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 from streamchat_desktop.controllers.chat_controller import ChatController
@@ -15,15 +15,38 @@ from tests.support.observers import RecordingObserver
 from tests.support.waiting import wait_until
 
 
-def scripted(deltas: list[str], delay: float = 0.0) -> Callable[[Conversation], ChatTarget]:
-    async def opener(_request: ChatRequest) -> AsyncIterator[StreamEvent]:
-        for delta in deltas:
-            if delay:
-                await asyncio.sleep(delay)
+class Scripted:
+    """Replies made of ``deltas``; held after ``hold_after`` of them until ``release()``.
+
+    It also keeps the task each reply runs in: once that task is done, nothing more can
+    come of the reply (the fact "nothing follows the end" waits for).
+    """
+
+    def __init__(self, deltas: list[str], hold_after: int | None = None) -> None:
+        self.deltas = deltas
+        self.hold_after = hold_after
+        self.released = asyncio.Event()
+        self.tasks: list[asyncio.Task[Any]] = []
+
+    def release(self) -> None:
+        self.released.set()
+
+    async def opener(self, _request: ChatRequest) -> AsyncIterator[StreamEvent]:
+        task = asyncio.current_task()
+        assert task is not None
+        self.tasks.append(task)
+        for index, delta in enumerate(self.deltas):
+            if index == self.hold_after:
+                await self.released.wait()
             yield TextDelta(delta)
         yield StreamEnd("stop")
 
-    return lambda _conversation: ChatTarget(opener, "m")
+    def __call__(self, _conversation: Conversation) -> ChatTarget:
+        return ChatTarget(self.opener, "m")
+
+    async def all_done(self) -> None:
+        await asyncio.wait(self.tasks, timeout=30)
+        assert all(task.done() for task in self.tasks)
 
 
 def record(controller: ChatController) -> dict[str, list[Any]]:
@@ -38,13 +61,14 @@ def record(controller: ChatController) -> dict[str, list[Any]]:
 
 
 def test_a_reply_becomes_signals_with_one_terminal_signal(qapp: Any, run_async: Any) -> None:
-    controller = ChatController(ChatService(MemoryStore(), scripted(["Hel", "lo", "!"])))
+    script = Scripted(["Hel", "lo", "!"])
+    controller = ChatController(ChatService(MemoryStore(), script))
     seen = record(controller)
     controller.send("hi")
 
     async def body() -> None:
         await wait_until(lambda: bool(seen["ended"]))
-        await asyncio.sleep(0.05)  # nothing may follow the terminal signal
+        await script.all_done()  # the reply's task is over: nothing can follow now
 
     run_async(body())
     assert seen["text"] == ["Hel", "lo", "!"]
@@ -58,36 +82,37 @@ def test_a_reply_becomes_signals_with_one_terminal_signal(qapp: Any, run_async: 
 
 
 def test_stop_ends_the_reply_and_keeps_the_text(qapp: Any, run_async: Any) -> None:
-    controller = ChatController(
-        ChatService(MemoryStore(), scripted([f"w{i} " for i in range(1000)], delay=0.01))
-    )
+    script = Scripted([f"w{i} " for i in range(1000)], hold_after=3)
+    controller = ChatController(ChatService(MemoryStore(), script))
     seen = record(controller)
     controller.send("long answer please")
 
     async def body() -> None:
-        await wait_until(lambda: len(seen["text"]) >= 3)
+        await wait_until(lambda: len(seen["text"]) == 3)
         controller.stop()
-        await wait_until(lambda: bool(seen["ended"]), timeout=0.5)
+        await wait_until(lambda: bool(seen["ended"]), timeout=30)
 
     run_async(body())
     message = seen["ended"][0][1]
     assert message.state is MessageState.STOPPED
-    assert message.content.startswith("w0 w1 w2 ")
-    assert message.content == "".join(seen["text"])
+    assert message.content == "w0 w1 w2 " == "".join(seen["text"])
     assert controller.messages()[-1] == message
 
 
 def test_switching_conversations_leaves_the_stream_running(qapp: Any, run_async: Any) -> None:
-    service = ChatService(MemoryStore(), scripted([f"{i} " for i in range(30)], delay=0.005))
+    script = Scripted([f"{i} " for i in range(30)], hold_after=5)
+    service = ChatService(MemoryStore(), script)
     controller = ChatController(service)
     seen = record(controller)
     controller.send("first")
     first = controller.conversation_id
-    controller.new_conversation()
-    assert controller.streaming_reply() is None
 
     async def body() -> None:
-        await wait_until(lambda: bool(seen["ended"]))
+        await wait_until(lambda: len(seen["text"]) == 5)
+        controller.new_conversation()
+        assert controller.streaming_reply() is None
+        script.release()  # the rest streams while another conversation is shown
+        await wait_until(lambda: bool(seen["ended"]), timeout=30)
 
     run_async(body())
     assert first is not None
@@ -95,7 +120,7 @@ def test_switching_conversations_leaves_the_stream_running(qapp: Any, run_async:
 
 
 def test_window_edits_to_conversations_reach_every_observer(qapp: Any) -> None:
-    service = ChatService(MemoryStore(), scripted(["ok"]))
+    service = ChatService(MemoryStore(), Scripted(["ok"]))
     controller = ChatController(service)
     hooks = RecordingObserver()
     service.add_observer(hooks)
@@ -136,7 +161,10 @@ def test_window_edits_to_conversations_reach_every_observer(qapp: Any) -> None:
 def test_deleting_a_conversation_mid_answer_stops_it_and_saves_nothing(
     qapp: Any, run_async: Any
 ) -> None:
-    service = ChatService(MemoryStore(), scripted([f"w{i} " for i in range(1000)], delay=0.01))
+    """The proof that no checkpoint saves the deleted reply later: another reply, whose
+    checkpoint was scheduled after the deleted one's, has been checkpointed by then."""
+    script = Scripted([f"w{i} " for i in range(1000)], hold_after=3)
+    service = ChatService(MemoryStore(), script)
     controller = ChatController(service)
     seen = record(controller)
     failures: list[Message] = []
@@ -146,13 +174,20 @@ def test_deleting_a_conversation_mid_answer_stops_it_and_saves_nothing(
     assert doomed is not None
 
     async def body() -> None:
-        await wait_until(lambda: len(seen["text"]) >= 3)
+        await wait_until(lambda: len(seen["text"]) == 3)
+        witness = service.new_conversation()
+        service.send(witness.id, "and you?")  # its deltas come after the doomed reply's
+        await wait_until(lambda: len(seen["text"]) == 6)
         controller.delete_conversation(doomed)
-        await wait_until(lambda: bool(seen["ended"]), timeout=0.5)
-        await asyncio.sleep(0.3)  # past the next checkpoint: nothing may be saved
+        await wait_until(lambda: bool(seen["ended"]), timeout=30)
+        await wait_until(
+            lambda: service.messages(witness.id)[-1].content == "w0 w1 w2 ", timeout=30
+        )  # the witness's checkpoint ran: the doomed one's would have run before it
+        script.release()
+        await script.all_done()
 
-    run_async(body())
-    assert len(seen["ended"]) == 1 and seen["ended"][0][0] == doomed
+    run_async(body(), timeout=60)
+    assert seen["ended"][0][0] == doomed
     assert service.active_reply(doomed) is None
     assert service.messages(doomed) == []
     assert (failures, service.unsaved_messages()) == ([], [])

@@ -22,8 +22,8 @@ from streamchat_desktop.core.events import Failed, Finished, TextDelta
 from streamchat_desktop.core.models import Conversation, Message, MessageState, Role, Usage
 from streamchat_desktop.core.observers import ProgressEvent
 from streamchat_desktop.core.store import MemoryStore
-from tests.core.scripted import ScriptedProvider, answer
 from tests.support.observers import RecordingObserver
+from tests.support.scripted import ScriptedProvider, answer
 from tests.support.waiting import wait_until
 
 RunAsync = Callable[..., Any]

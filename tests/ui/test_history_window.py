@@ -9,7 +9,7 @@ import pytest
 from streamchat_desktop.controllers.chat_controller import ChatController
 from streamchat_desktop.core.models import MessageState, Role
 from streamchat_desktop.ui.main_window import MainWindow
-from tests.support.fake_openai import FakeOpenAIServer, Script
+from tests.support.fake_openai import FakeOpenAIServer, Gate, Script
 from tests.support.waiting import wait_until
 
 
@@ -33,7 +33,8 @@ def test_a_stream_keeps_going_in_the_background_and_shows_live_on_return(
     window: MainWindow, fake_openai: FakeOpenAIServer, run_async: Any
 ) -> None:
     c = controller_of(window)
-    fake_openai.enqueue(Script(deltas=[f"w{i} " for i in range(80)], delay=0.01))
+    away = Gate(after=21)  # still streaming when the person comes back
+    fake_openai.enqueue(Script(deltas=[f"w{i} " for i in range(80)], gate=away))
     c.send("first conversation")
     first = c.conversation_id
     assert first is not None
@@ -50,6 +51,7 @@ def test_a_stream_keeps_going_in_the_background_and_shows_live_on_return(
         await wait_until(lambda: "w20" in first_text())
         c.open_conversation(first)
         assert window.send_button.text() == "Stop"
+        away.release()
         await wait_until(lambda: "w79" in window.transcript.toPlainText(), 10)
 
     run_async(switch_away_and_back())
