@@ -20,8 +20,8 @@ from streamchat_desktop.core.models import Message, MessageState
 from streamchat_desktop.core.store import MemoryStore
 from streamchat_desktop.routing.connections import Connections, LaunchChoice
 from streamchat_desktop.ui.main_window import MainWindow
-from tests.support.memory_keyring import MemoryKeyring
 from tests.support.fake_openai import FakeOpenAIServer, Script, invalid_api_key
+from tests.support.memory_keyring import MemoryKeyring
 from tests.support.waiting import wait_until
 
 
