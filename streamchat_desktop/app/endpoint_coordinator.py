@@ -44,6 +44,7 @@ class EndpointCoordinator:
         picker.target_chosen.connect(self._on_target_chosen)
         picker.models_wanted.connect(self._on_models_wanted)
         controller.conversation_changed.connect(lambda _cid: self.refresh())
+        settings.add_listener(lambda _settings: self.refresh())  # providers may have changed
 
     def refresh(self, *, look_up_key: bool = True) -> None:
         """Show the active conversation's provider and model (or why there is none).
@@ -92,7 +93,6 @@ class EndpointCoordinator:
 
         self._connections.keys.forget_cached()  # keys set or deleted by another process
         dialog = SettingsDialog(self._settings, self._connections.keys, self._parent)
-        dialog.settings_saved.connect(self.refresh)
         dialog.open()
 
     def _on_provider_chosen(self, provider_id: str) -> None:

@@ -90,6 +90,15 @@ def test_switching_and_sending_ask_the_keychain_once_and_not_on_the_qt_thread(
     ]
     assert len(CountingKeyring.lookups) == 2
 
+    # A saved settings change reaches the picker through the settings service.
+    service.update(
+        lambda s: s.upsert_provider(
+            ProviderConfig("other", "Other", fake_openai.base_url, needs_key=False)
+        )
+    )
+    picker = window.endpoint_picker.providers
+    assert "Other" in [picker.itemText(i) for i in range(picker.count())]
+
     # Keys changed in this process are known at once; the settings dialog asks afresh.
     keys.set("lab", "sk-third")
     assert keys.get("lab") == "sk-third" and len(CountingKeyring.lookups) == 2
