@@ -36,6 +36,7 @@ RULES: dict[str, Layer] = {
     "config": layer({"core"}, {"keyring", "platformdirs", "secretstorage", "jeepney"}),
     "routing": layer({"core", "providers", "config"}),
     "companion": layer({"core"}, {"socketio", "engineio", "aiohttp"}),
+    "tools": layer({"core"}, {"mcp", "jsonschema"}),  # the MCP client (mcp brings jsonschema)
     "resources": layer(set()),
     # reading, checking and converting attached files; images come from ``imaging``
     "attachments": layer({"core"}, {"pypdf"}),
@@ -62,7 +63,7 @@ OWNED_BY_MODULE = {
     # the keystore, and the adapter over keyring's private helpers
     "keyring": ("config/keystore.py", "config/keyring_internals.py"),
 }
-OWNED_BY_LAYER = {"sqlite3": "storage"}
+OWNED_BY_LAYER = {"sqlite3": "storage", "mcp": "tools"}
 
 
 @dataclass(frozen=True)
