@@ -12,6 +12,7 @@ from streamchat_desktop.core.events import (
     Cancelled,
     Failed,
     Finished,
+    KeyEchoed,
     ReasoningDelta,
     ReplyEvent,
     ReplyStats,
@@ -56,6 +57,7 @@ class ChatSession:
         self._reasoning: list[str] = []
         self._usage: Usage | None = None
         self._deltas = 0
+        self._key_echoed = False
         self._started: float | None = None
         self._first_token: float | None = None
         self._outcome: TerminalEvent | None = None
@@ -121,6 +123,8 @@ class ChatSession:
                 elif isinstance(event, TextDelta):
                     for part in self._splitter.feed(event.text):
                         self._accept(part)
+                elif isinstance(event, KeyEchoed):
+                    self._key_echoed = True
                 else:
                     self._accept(event)
             self._flush_splitter()
@@ -181,4 +185,5 @@ class ChatSession:
             completion_tokens=tokens,
             tokens_per_second=rate,
             usage=self._usage,
+            key_echoed=self._key_echoed,
         )

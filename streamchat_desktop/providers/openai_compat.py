@@ -25,6 +25,7 @@ from streamchat_desktop.core.events import (
 )
 from streamchat_desktop.core.models import ChatRequest, Usage
 from streamchat_desktop.providers.base import Endpoint
+from streamchat_desktop.providers.key_masking import AnswerMasker
 
 log = logging.getLogger(__name__)
 
@@ -69,21 +70,32 @@ class OpenAICompatibleProvider:
 
     async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
         stream = await self._open(request)
+        masker = AnswerMasker(self._endpoint.api_key)
         finish_reason: str | None = None
+        chunks = 0
+        failure: ChatError | None = None
+        cause: Exception | None = None
         async with stream:
             try:
                 async for chunk in stream:
+                    chunks += 1
                     for event in chunk_events(chunk):
                         if isinstance(event, StreamEnd):
                             finish_reason = event.finish_reason
                         else:
-                            yield event
+                            for masked in masker.mask(event):
+                                yield masked
             except openai.OpenAIError as exc:
-                raise self._error(exc, streaming=True) from exc
+                failure, cause = self._error(exc, streaming=True), exc
             except (json.JSONDecodeError, UnicodeDecodeError, AttributeError, TypeError) as exc:
-                raise self._without_key(ChatError(ErrorKind.MALFORMED, str(exc)[:200])) from exc
+                failure = self._without_key(ChatError(ErrorKind.MALFORMED, str(exc)[:200]))
+                cause = exc
+        for masked in masker.flush():  # the text held back in case it began the key
+            yield masked
+        if failure is not None:
+            raise failure from cause
         if finish_reason is None:
-            raise ChatError(ErrorKind.STREAM_CUT, "the stream ended without a finish reason")
+            raise _ended_early(stream.response, chunks)
         yield StreamEnd(finish_reason)
 
     async def _open(self, request: ChatRequest) -> Any:
@@ -127,6 +139,21 @@ class OpenAICompatibleProvider:
             extra_headers=self._headers,
             **extra,
         )
+
+
+def _ended_early(response: Any, chunks: int) -> ChatError:
+    """No finish reason: a cut stream, or no event stream at all (an HTML page from a
+    captive portal or a proxy, a plain JSON completion) that only looked like one."""
+    content_type = str(response.headers.get("content-type") or "").split(";")[0].strip()
+    if chunks == 0 and content_type != "text/event-stream":
+        sent = content_type or "a body without a content type"
+        return ChatError(
+            ErrorKind.MALFORMED,
+            f"the server did not answer in the OpenAI format: it sent {sent}, "
+            "not an event stream of completion chunks",
+            status=response.status_code,
+        )
+    return ChatError(ErrorKind.STREAM_CUT, "the stream ended without a finish reason")
 
 
 def request_headers(api_key: str | None) -> dict[str, str | openai.Omit]:

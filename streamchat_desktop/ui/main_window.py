@@ -355,6 +355,10 @@ class MainWindow(QMainWindow):
         from streamchat_desktop.ui.status_text import reply_summary
 
         self.history.sidebar.set_streaming(conversation_id, False)
+        if stats.key_echoed:  # the text shows ***; the user should know why, and act
+            from streamchat_desktop.core.events import KeyEchoed
+
+            self.show_notice(KeyEchoed.NOTICE)
         if conversation_id != self._controller.conversation_id or message is None:
             return
         self.transcript.end_reply(message)

@@ -37,9 +37,12 @@ def open_window(
     search: SearchFunction = lambda _text: [],
     exchange: ConversationExchange | None = None,
     timeout: float = 2.0,
+    api_key: str | None = None,
 ) -> OpenWindow:
     """Shown, with a new conversation open; every reply goes to ``base_url`` as model "m"."""
-    provider = OpenAICompatibleProvider(Endpoint(base_url=base_url, timeout=timeout))
+    provider = OpenAICompatibleProvider(
+        Endpoint(base_url=base_url, api_key=api_key, timeout=timeout)
+    )
 
     def target(_conversation: Conversation) -> ChatTarget:
         return ChatTarget(provider.stream, "m")
