@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 
 from PySide6.QtWidgets import QWidget
 
@@ -68,7 +67,7 @@ class EndpointCoordinator:
             self._connections.settings,
             provider_id=launch.provider_id,
             base_url=launch.base_url,
-            environ=os.environ,
+            environ=self._connections.environ,
         )
 
     def show_onboarding(self) -> None:

@@ -44,7 +44,11 @@ class Runtime:
         from streamchat_desktop.controllers.chat_controller import ChatController
         from streamchat_desktop.controllers.exchange import ConversationExchange
         from streamchat_desktop.core.chat_service import ChatService
-        from streamchat_desktop.routing.connections import Connections, LaunchChoice
+        from streamchat_desktop.routing.connections import (
+            Connections,
+            LaunchChoice,
+            claim_environment,
+        )
 
         args = self.args
         self.instance.listen()
@@ -56,7 +60,10 @@ class Runtime:
             tell_cannot_start(exc.message, dialog=not args.exit_after_reply, parent=self.window)
             return 1
         self.connections = Connections(
-            self.settings, KeyStore(), LaunchChoice(args.provider, args.base_url, args.model)
+            self.settings,
+            KeyStore(),
+            LaunchChoice(args.provider, args.base_url, args.model),
+            environ=claim_environment(),  # no child process (xdg-open for a link) sees a key
         )
         if args.exit_after_reply:
             try:

@@ -47,8 +47,8 @@ def keyed_harness(
 
 def test_a_view_gets_stars_never_the_key(
     keyed_harness: Harness,
-    fake_openai: FakeOpenAIServer,
-    run_async: RunAsync,  # noqa: F811
+    fake_openai: FakeOpenAIServer,  # noqa: F811
+    run_async: RunAsync,
 ) -> None:
     answer = f"The key was {KEY}; I will not repeat {KEY}."
     deltas = [answer[i : i + 3] for i in range(0, len(answer), 3)]
