@@ -9,15 +9,9 @@ from collections.abc import Callable
 from typing import TextIO
 
 from streamchat_desktop.cli.terminal_text import visible_controls
-from streamchat_desktop.core.events import (
-    Cancelled,
-    Failed,
-    Finished,
-    KeyEchoed,
-    ReplyEvent,
-    TextDelta,
-)
+from streamchat_desktop.core.events import Failed, Finished, KeyEchoed, TerminalEvent, TextDelta
 from streamchat_desktop.core.models import Conversation, Message
+from streamchat_desktop.core.observers import ProgressEvent, ReplyStart
 
 
 class ReplyPrinter:
@@ -35,20 +29,21 @@ class ReplyPrinter:
         self._out_is_terminal = out.isatty()
         self._err_is_terminal = err.isatty()
 
-    def reply_started(self, conversation: Conversation, message: Message) -> None:
+    def reply_started(self, start: ReplyStart) -> None:
         if self._message_id is None:
-            self._message_id = message.id
+            self._message_id = start.message.id
 
-    def reply_event(self, conversation_id: str, message_id: str, event: ReplyEvent) -> None:
-        if message_id != self._message_id:
-            return
-        if isinstance(event, TextDelta):
+    def reply_event(self, conversation_id: str, message_id: str, event: ProgressEvent) -> None:
+        if message_id == self._message_id and isinstance(event, TextDelta):
             self._out.write(visible_controls(event.text) if self._out_is_terminal else event.text)
             self._out.flush()
+
+    def reply_ended(self, message: Message, event: TerminalEvent) -> None:
+        if message.id != self._message_id:
             return
         if isinstance(event, Finished | Failed):
             self._end_line()
-        if isinstance(event, Finished | Failed | Cancelled) and event.stats.key_echoed:
+        if event.stats.key_echoed:
             self._warn(KeyEchoed.NOTICE)
         if isinstance(event, Finished):
             if event.finish_reason == "length":
@@ -59,9 +54,15 @@ class ReplyPrinter:
         elif isinstance(event, Failed):
             self._warn(event.error.message)
             self._on_done(1)
-        elif isinstance(event, Cancelled):
+        else:
             self._err.write("streamchat: the answer was stopped\n")
             self._on_done(130)
+
+    def conversation_updated(self, conversation: Conversation) -> None:
+        """Not a script's concern: it watches one reply."""
+
+    def conversation_deleted(self, conversation_id: str) -> None:
+        """Not a script's concern: it watches one reply."""
 
     def _warn(self, text: str) -> None:
         """One line on stderr; the server's words in it cannot drive a terminal either."""

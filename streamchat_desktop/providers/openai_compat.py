@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
 import openai
 from openai import AsyncOpenAI
 
+from streamchat_desktop.core.attachments import ImagePart, TextPart
 from streamchat_desktop.core.errors import ChatError, ErrorKind
 from streamchat_desktop.core.events import (
     ReasoningDelta,
@@ -23,7 +25,8 @@ from streamchat_desktop.core.events import (
     TextDelta,
     UsageReport,
 )
-from streamchat_desktop.core.models import ChatRequest, Usage
+from streamchat_desktop.core.models import ChatRequest, ChatTurn, Usage
+from streamchat_desktop.core.unicode_repair import StreamRepair
 from streamchat_desktop.providers.base import Endpoint
 from streamchat_desktop.providers.key_masking import AnswerMasker
 
@@ -34,6 +37,10 @@ log = logging.getLogger(__name__)
 NO_KEY_PLACEHOLDER = "no-key"
 
 _CONTEXT_CODES = {"context_length_exceeded", "string_above_max_length"}
+# A 4xx whose words name images or vision: the model cannot take an image part
+# (OpenAI: "Invalid content type. image_url is only supported by certain models";
+# Ollama/llama.cpp: "image input is not supported", "does not support vision").
+_VISION_WORDS = re.compile(r"image|vision|multimodal", re.IGNORECASE)
 
 
 class OpenAICompatibleProvider:
@@ -70,6 +77,7 @@ class OpenAICompatibleProvider:
 
     async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
         stream = await self._open(request)
+        repair = DeltaRepair()
         masker = AnswerMasker(self._endpoint.api_key)
         finish_reason: str | None = None
         chunks = 0
@@ -82,15 +90,18 @@ class OpenAICompatibleProvider:
                     for event in chunk_events(chunk):
                         if isinstance(event, StreamEnd):
                             finish_reason = event.finish_reason
-                        else:
-                            for masked in masker.mask(event):
+                        elif (repaired := repair.event(event)) is not None:
+                            for masked in masker.mask(repaired):
                                 yield masked
             except openai.OpenAIError as exc:
                 failure, cause = self._error(exc, streaming=True), exc
             except (json.JSONDecodeError, UnicodeDecodeError, AttributeError, TypeError) as exc:
                 failure = self._without_key(ChatError(ErrorKind.MALFORMED, str(exc)[:200]))
                 cause = exc
-        for masked in masker.flush():  # the text held back in case it began the key
+        for held in repair.flush():  # a half surrogate pair the stream ended on: U+FFFD
+            for masked in masker.mask(held):
+                yield masked
+        for masked in masker.flush():  # text held back in case it began the key
             yield masked
         if failure is not None:
             raise failure from cause
@@ -134,7 +145,7 @@ class OpenAICompatibleProvider:
             extra["max_tokens"] = request.max_tokens
         return await self._client.chat.completions.create(
             model=request.model,
-            messages=[{"role": t.role.value, "content": t.content} for t in request.messages],  # type: ignore[misc]
+            messages=[turn_payload(t) for t in request.messages],  # type: ignore[misc]
             stream=True,
             extra_headers=self._headers,
             **extra,
@@ -154,6 +165,21 @@ def _ended_early(response: Any, chunks: int) -> ChatError:
             status=response.status_code,
         )
     return ChatError(ErrorKind.STREAM_CUT, "the stream ended without a finish reason")
+
+
+def turn_payload(turn: ChatTurn) -> dict[str, Any]:
+    """One message in the OpenAI shape: plain text, or content parts when files go along."""
+    if not turn.parts:
+        return {"role": turn.role.value, "content": turn.content}
+    parts: list[dict[str, Any]] = []
+    if turn.content:
+        parts.append({"type": "text", "text": turn.content})
+    for part in turn.parts:
+        if isinstance(part, TextPart):
+            parts.append({"type": "text", "text": part.text})
+        elif isinstance(part, ImagePart):
+            parts.append({"type": "image_url", "image_url": {"url": part.url}})
+    return {"role": turn.role.value, "content": parts}
 
 
 def request_headers(api_key: str | None) -> dict[str, str | openai.Omit]:
@@ -198,6 +224,35 @@ def chunk_events(chunk: Any) -> list[StreamEvent]:
     if usage is not None:
         events.append(UsageReport(_usage(usage)))
     return events
+
+
+class DeltaRepair:
+    """Model text made encodable where it enters (``core.unicode_repair``): a lone
+    surrogate, which JSON can carry as ``"\\ud800"``, becomes U+FFFD; a pair split
+    across two deltas is joined. Without it every save of the answer would fail."""
+
+    def __init__(self) -> None:
+        self._text = StreamRepair()
+        self._reasoning = StreamRepair()
+
+    def event(self, event: StreamEvent) -> StreamEvent | None:
+        """The event with its text repaired; None while its only character is held back."""
+        if isinstance(event, TextDelta):
+            text = self._text.feed(event.text)
+            return TextDelta(text) if text else None
+        if isinstance(event, ReasoningDelta):
+            text = self._reasoning.feed(event.text)
+            return ReasoningDelta(text) if text else None
+        return event
+
+    def flush(self) -> list[StreamEvent]:
+        """What is still held back once the stream ended (at most one character each)."""
+        events: list[StreamEvent] = []
+        if reasoning := self._reasoning.flush():
+            events.append(ReasoningDelta(reasoning))
+        if text := self._text.flush():
+            events.append(TextDelta(text))
+        return events
 
 
 def _int_or_none(value: Any) -> int | None:
@@ -280,6 +335,8 @@ def _status_error(exc: openai.APIStatusError) -> ChatError:
         kind = ErrorKind.CONTEXT_TOO_LONG
     elif status >= 500:
         kind = ErrorKind.SERVER
+    elif _VISION_WORDS.search(detail):
+        kind = ErrorKind.IMAGES_REFUSED
     else:
         kind = ErrorKind.BAD_REQUEST
     retry_after = _retry_after(exc) if kind is ErrorKind.RATE_LIMITED else None

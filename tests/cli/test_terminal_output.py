@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from streamchat_desktop.cli.terminal_text import visible_controls
-from tests.e2e.run_app import app_env
+from tests.support.run_app import app_env
 from tests.support.fake_openai import FakeOpenAIServer, Script
 
 pytestmark = pytest.mark.e2e

@@ -19,7 +19,6 @@ from streamchat_desktop.providers.base import Endpoint
 from streamchat_desktop.providers.openai_compat import OpenAICompatibleProvider
 from tests.companion.conftest import Harness, ScriptedModel
 from tests.support.fake_openai import FakeOpenAIServer, Script
-from tests.support.fake_openai_fixtures import fake_openai  # noqa: F401
 
 RunAsync = Callable[..., Any]
 KEY = "sk-live-Echo0123456789abcdefghijklmnop"
@@ -27,7 +26,7 @@ KEY = "sk-live-Echo0123456789abcdefghijklmnop"
 
 @pytest.fixture
 def keyed_harness(
-    fake_openai: FakeOpenAIServer,  # noqa: F811
+    fake_openai: FakeOpenAIServer,
     run_async: RunAsync,
 ) -> Iterator[Harness]:
     provider = OpenAICompatibleProvider(Endpoint(fake_openai.base_url, KEY, 10.0, 5.0))
@@ -47,7 +46,7 @@ def keyed_harness(
 
 def test_a_view_gets_stars_never_the_key(
     keyed_harness: Harness,
-    fake_openai: FakeOpenAIServer,  # noqa: F811
+    fake_openai: FakeOpenAIServer,
     run_async: RunAsync,
 ) -> None:
     answer = f"The key was {KEY}; I will not repeat {KEY}."

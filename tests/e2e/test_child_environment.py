@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.run_app import app_env
+from tests.support.run_app import app_env
 from tests.support.fake_openai import FakeOpenAIServer, Script
 
 pytestmark = pytest.mark.e2e

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from streamchat_desktop.core.events import KeyEchoed
-from tests.e2e.run_app import app_env, ask_once, run_streamchat
+from tests.support.run_app import app_env, ask_once, run_streamchat
 from tests.support.fake_openai import FakeOpenAIServer, Script
 
 pytestmark = pytest.mark.e2e

@@ -1,1 +1,0 @@
-from tests.support.fake_openai_fixtures import fake_openai  # noqa: F401
