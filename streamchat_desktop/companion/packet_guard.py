@@ -8,18 +8,25 @@
   other bad request.
 - **Deep nesting is refused before it is parsed.** ``json.loads`` of a 5,000-deep array
   hits Python's recursion limit inside the library, and the view never gets an ack. A
-  cheap scan of the packet text (brackets outside strings) catches it first.
+  cheap scan of the packet text (brackets outside strings) catches it first: a Socket.IO
+  event gets an ack, and the JSON codec both libraries use (their ``json`` option)
+  refuses it too, for an Engine.IO message that is not a Socket.IO packet at all.
+- **Garbage is dropped, not logged as a crash.** A message the library cannot decode
+  raised ``ValueError`` into engine.io, which logs a traceback: here it is one line.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import re
 from itertools import accumulate
 from typing import Any
 
 import socketio
 from socketio import packet as sio_packet
+
+log = logging.getLogger(__name__)
 
 # The internal event every refused request is handed to: ``handler(sid, reason)``.
 # Clients may send this name too; it is not documented, so it is refused like the rest.
@@ -45,6 +52,24 @@ def nested_deeper_than(text: str, limit: int) -> bool:
     return max(accumulate(map(_STEP.__getitem__, brackets)), default=0) > limit
 
 
+class DepthLimitedJson:
+    """The JSON codec for python-socketio and engine.io (their ``json`` option): the
+    standard one, refusing text nested deeper than ``max_depth`` with ``ValueError``
+    (which both libraries treat as "not JSON") instead of recursing into it."""
+
+    def __init__(self, max_depth: int) -> None:
+        self._max_depth = max_depth
+
+    def loads(self, text: str | bytes, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(text, str) and nested_deeper_than(text, self._max_depth):
+            raise ValueError(f"JSON nested deeper than {self._max_depth} levels")
+        return json.loads(text, *args, **kwargs)
+
+    @staticmethod
+    def dumps(value: Any, *args: Any, **kwargs: Any) -> str:
+        return json.dumps(value, *args, **kwargs)
+
+
 class _SkipBody:
     """A JSON codec that reads no body: the library's own header parsing, nothing more."""
 
@@ -64,7 +89,7 @@ class GuardedServer(socketio.AsyncServer):  # type: ignore[misc]
     packets nested deeper than ``max_depth`` before parsing them."""
 
     def __init__(self, *, client_events: frozenset[str], max_depth: int, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+        super().__init__(json=DepthLimitedJson(max_depth), **kwargs)
         self._client_events = client_events
         self._max_depth = max_depth
 
@@ -78,14 +103,20 @@ class GuardedServer(socketio.AsyncServer):  # type: ignore[misc]
         reason = f"unknown event {str(name)[:40]!r}"
         await super()._handle_event(eio_sid, namespace, id, [REFUSED, reason])
 
-    async def _handle_eio_message(self, eio_sid: str, data: str | bytes) -> None:
+    async def _handle_eio_message(self, eio_sid: str, data: object) -> None:
+        if not isinstance(data, str | bytes):  # engine.io found JSON: no Socket.IO packet
+            log.info("companion view sent an engine.io message that is no packet; dropped")
+            return
         deep = (
             isinstance(data, str)
             and eio_sid not in self._binary_packet
             and nested_deeper_than(data, self._max_depth)
         )
         if not deep:
-            await super()._handle_eio_message(eio_sid, data)
+            try:
+                await super()._handle_eio_message(eio_sid, data)
+            except ValueError as error:  # the library's word for a malformed packet
+                log.info("companion view sent a malformed packet (%s); dropped", error)
             return
         try:
             header = _PacketHeader(encoded_packet=data)

@@ -7,7 +7,10 @@ oversized polling POST is answered at once.
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -46,13 +49,23 @@ def test_reserved_event_names_are_refused_and_the_view_stays(
     stayed open, so the 256-view limit could be passed); ``connect`` raised
     ConnectionRefusedError, which the app reports as a bug, and got no answer."""
 
+    bugs: list[dict[str, Any]] = []  # what reaches the loop's handler: the app's bug dialog
+
     async def scenario(raw: RawWebSocket) -> tuple[Any, Any, int]:
-        refused = await raw.call(1, name, {})
-        views = harness.server.view_count
-        still_served = await raw.call(2, p.CONVERSATION_OPEN, {"conversation_id": None})
+        loop = asyncio.get_running_loop()
+        previous = loop.get_exception_handler()
+        loop.set_exception_handler(lambda _loop, context: bugs.append(context))
+        try:
+            refused = await raw.call(1, name, {})
+            views = harness.server.view_count
+            still_served = await raw.call(2, p.CONVERSATION_OPEN, {"conversation_id": None})
+            gc.collect()  # a failed, unawaited handler task reports itself when collected
+        finally:
+            loop.set_exception_handler(previous)
         return refused, still_served, views
 
     refused, still_served, views = run_async(_with_websocket(harness, scenario))
+    assert bugs == []
     assert refused == {
         "ok": False,
         "error": p.ERROR_INVALID,
@@ -158,3 +171,31 @@ def test_oversized_polling_post_is_answered_and_ends_the_session(
 )
 def test_the_depth_scan(text: str, deep: bool) -> None:
     assert nested_deeper_than(text, p.MAX_JSON_DEPTH) is deep
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["4" + "[" * DEEP + "]" * DEEP, '4{"a":[1]}', "4[1,2]", "4x"],
+    ids=["deep-json", "an-object", "an-array", "not-a-packet"],
+)
+@pytest.mark.parametrize("transport", ["websocket", "polling"])
+def test_engineio_messages_that_are_no_socketio_packet_are_dropped_quietly(
+    harness: Harness,
+    run_async: RunAsync,
+    caplog: pytest.LogCaptureFixture,
+    message: str,
+    transport: str,
+) -> None:
+    """engine.io parses a message's JSON itself: 5,000 levels hit the recursion limit
+    there (the websocket was cut, a traceback logged); any JSON body reached the library
+    as a "packet" it could not decode, logged as an error with its traceback."""
+
+    async def scenario() -> Any:
+        async with aiohttp.ClientSession() as session:
+            opener = RawWebSocket if transport == "websocket" else RawPolling
+            raw = await opener.connect(session, harness.base_url, harness.server.token)
+            await raw.send(message)
+            return await raw.call(2, p.CONVERSATION_OPEN, {"conversation_id": None})
+
+    assert run_async(scenario()) == {"ok": True}
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
