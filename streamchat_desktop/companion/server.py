@@ -135,6 +135,10 @@ class CompanionServer:
             sock.close()
             raise
         self._fanout.start()
+        # Let the pump take its first step (and bind its Event to this loop) before
+        # start() returns: under qasync a step run later from a bare Qt event pass sees
+        # no running loop, and the pump would later fail with "bound to a different loop".
+        await asyncio.sleep(0)
         self._service.add_observer(self)
         log.info("companion view at http://%s:%d/", self._host, self._port)
 

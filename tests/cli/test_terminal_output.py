@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from streamchat_desktop.cli.terminal_text import visible_controls
-from tests.support.run_app import app_env
 from tests.support.fake_openai import FakeOpenAIServer, Script
+from tests.support.run_app import app_env
 
 pytestmark = pytest.mark.e2e
 

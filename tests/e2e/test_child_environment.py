@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.run_app import app_env
 from tests.support.fake_openai import FakeOpenAIServer, Script
+from tests.support.run_app import app_env
 
 pytestmark = pytest.mark.e2e
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from streamchat_desktop.core.events import KeyEchoed
-from tests.support.run_app import app_env, ask_once, run_streamchat
 from tests.support.fake_openai import FakeOpenAIServer, Script
+from tests.support.run_app import app_env, ask_once, run_streamchat
 
 pytestmark = pytest.mark.e2e
 
