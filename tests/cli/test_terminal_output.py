@@ -31,14 +31,16 @@ def _ask(base_url: str, profile: Path) -> list[str]:
     return [sys.executable, "-m", "streamchat_desktop", "--profile", str(profile), *args]
 
 
-def _run_on_a_terminal(base_url: str, profile: Path) -> tuple[int, str, str]:
-    """The real program with a pseudo-terminal as stdout; what the terminal received."""
+def _run_on_a_terminal(
+    base_url: str, profile: Path, *, stderr_too: bool = False
+) -> tuple[int, str, str]:
+    """The real program with a pseudo-terminal as stdout (and stderr); what it received."""
     master, slave = pty.openpty()
     process = subprocess.Popen(
         _ask(base_url, profile),
         stdin=subprocess.DEVNULL,
         stdout=slave,
-        stderr=subprocess.PIPE,
+        stderr=slave if stderr_too else subprocess.PIPE,
         env=app_env(),
     )
     os.close(slave)
@@ -57,7 +59,7 @@ def _run_on_a_terminal(base_url: str, profile: Path) -> tuple[int, str, str]:
         os.close(master)
         if process.poll() is None:
             process.kill()
-    return process.returncode, received.decode("utf-8"), err.decode("utf-8")
+    return process.returncode, received.decode("utf-8"), (err or b"").decode("utf-8")
 
 
 def test_escape_sequences_are_shown_not_obeyed_on_a_terminal(
@@ -88,3 +90,16 @@ def test_a_pipe_gets_the_answer_exactly(fake_openai: FakeOpenAIServer, tmp_path:
 
     assert result.returncode == 0, result.stderr
     assert result.stdout == "".join(HOSTILE).encode("utf-8")
+
+
+def test_the_servers_error_message_cannot_drive_the_terminal_either(
+    fake_openai: FakeOpenAIServer, tmp_path: Path
+) -> None:
+    event = {"error": {"message": "overloaded\x1b]0;pwned\x07\x1b[2J", "type": "x"}}
+    fake_openai.enqueue(Script(deltas=["partial"], error_event_after=1, error_event=event))
+
+    code, screen, _ = _run_on_a_terminal(fake_openai.base_url, tmp_path, stderr_too=True)
+
+    assert code == 1
+    assert "partial" in screen and "overloaded␛]0;pwned␇␛[2J" in screen
+    assert "\x1b" not in screen and "\x07" not in screen
