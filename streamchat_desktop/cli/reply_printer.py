@@ -9,9 +9,10 @@ from collections.abc import Callable
 from typing import TextIO
 
 from streamchat_desktop.cli.terminal_text import visible_controls
-from streamchat_desktop.core.events import Failed, Finished, KeyEchoed, TerminalEvent, TextDelta
+from streamchat_desktop.core.events import Failed, Finished, TerminalEvent, TextDelta
 from streamchat_desktop.core.models import Conversation, Message
 from streamchat_desktop.core.observers import ProgressEvent, ReplyStart
+from streamchat_desktop.core.tool_events import Notice
 
 
 class ReplyPrinter:
@@ -34,17 +35,19 @@ class ReplyPrinter:
             self._message_id = start.message.id
 
     def reply_event(self, conversation_id: str, message_id: str, event: ProgressEvent) -> None:
-        if message_id == self._message_id and isinstance(event, TextDelta):
+        if message_id != self._message_id:
+            return
+        if isinstance(event, TextDelta):
             self._out.write(visible_controls(event.text) if self._out_is_terminal else event.text)
             self._out.flush()
+        elif isinstance(event, Notice):  # tools off for a server, the key echoed back…
+            self._warn(event.text)
 
     def reply_ended(self, message: Message, event: TerminalEvent) -> None:
         if message.id != self._message_id:
             return
         if isinstance(event, Finished | Failed):
             self._end_line()
-        if event.stats.key_echoed:
-            self._warn(KeyEchoed.NOTICE)
         if isinstance(event, Finished):
             if event.finish_reason == "length":
                 self._err.write("streamchat: the answer was cut at the token limit\n")

@@ -7,10 +7,10 @@ event (``Finished``, ``Failed`` or ``Cancelled``) and hands ``ReplyEvent``s on.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
 
 from streamchat_desktop.core.errors import ChatError
 from streamchat_desktop.core.models import Usage
+from streamchat_desktop.core.tool_events import Notice, ToolCallChanged, ToolCallFragment
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,25 +29,23 @@ class UsageReport:
 
 
 @dataclass(frozen=True, slots=True)
-class KeyEchoed:
-    """The server sent the request's own API key back inside the answer. The provider
-    replaced it with ``***`` before anyone saw it and says so once, so the user can be
-    told (the reply's ``ReplyStats.key_echoed``)."""
-
-    NOTICE: ClassVar[str] = (
-        "The server sent your API key back inside its answer. It is shown as *** and was "
-        "not saved; consider replacing the key."
-    )
-
-
-@dataclass(frozen=True, slots=True)
 class StreamEnd:
     """The provider's own end of stream, with the finish reason the server gave."""
 
     finish_reason: str | None
 
 
-StreamEvent = TextDelta | ReasoningDelta | UsageReport | KeyEchoed | StreamEnd
+# Tool events (core.tool_events): a provider yields fragments and notices; the tool loop
+# turns fragments into ToolCallChanged events, which reach every view.
+StreamEvent = (
+    TextDelta
+    | ReasoningDelta
+    | UsageReport
+    | StreamEnd
+    | ToolCallFragment
+    | ToolCallChanged
+    | Notice
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +57,6 @@ class ReplyStats:
     completion_tokens: int | None
     tokens_per_second: float | None
     usage: Usage | None
-    key_echoed: bool = False  # the answer held the API key, masked as ``***``
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,4 +77,4 @@ class Cancelled:
 
 
 TerminalEvent = Finished | Failed | Cancelled
-ReplyEvent = TextDelta | ReasoningDelta | UsageReport | TerminalEvent
+ReplyEvent = TextDelta | ReasoningDelta | UsageReport | ToolCallChanged | Notice | TerminalEvent

@@ -12,7 +12,6 @@ from streamchat_desktop.core.events import (
     Cancelled,
     Failed,
     Finished,
-    KeyEchoed,
     ReasoningDelta,
     ReplyEvent,
     ReplyStats,
@@ -24,6 +23,7 @@ from streamchat_desktop.core.events import (
 )
 from streamchat_desktop.core.models import ChatRequest, Usage
 from streamchat_desktop.core.think_tags import ThinkTagSplitter
+from streamchat_desktop.core.tool_events import Notice, ToolCallChanged
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,6 @@ class ChatSession:
         self._reasoning: list[str] = []
         self._usage: Usage | None = None
         self._deltas = 0
-        self._key_echoed = False
         self._started: float | None = None
         self._first_token: float | None = None
         self._outcome: TerminalEvent | None = None
@@ -123,10 +122,12 @@ class ChatSession:
                 elif isinstance(event, TextDelta):
                     for part in self._splitter.feed(event.text):
                         self._accept(part)
-                elif isinstance(event, KeyEchoed):
-                    self._key_echoed = True
-                else:
+                elif isinstance(event, ReasoningDelta):
                     self._accept(event)
+                elif isinstance(event, ToolCallChanged | Notice):
+                    self._flush_splitter()  # the text before a call is whole
+                    self._emit(event)
+                # a ToolCallFragment here: no tool loop asked for tools; nothing to run
             self._flush_splitter()
             return self._end(Finished(finish_reason, self._stats()))
         except ChatError as error:
@@ -185,5 +186,4 @@ class ChatSession:
             completion_tokens=tokens,
             tokens_per_second=rate,
             usage=self._usage,
-            key_echoed=self._key_echoed,
         )

@@ -9,9 +9,14 @@ characters), and given back at the end of the stream.
 
 from __future__ import annotations
 
-from streamchat_desktop.core.events import KeyEchoed, ReasoningDelta, StreamEvent, TextDelta
+from streamchat_desktop.core.events import ReasoningDelta, StreamEvent, TextDelta
+from streamchat_desktop.core.tool_events import Notice
 
 MASK = "***"
+KEY_ECHO_NOTICE = (
+    "The server sent your API key back inside its answer. It is shown as *** and was not "
+    "saved; consider replacing the key."
+)
 # Shorter "keys" are placeholders local servers accept ("ollama", "lm-studio"): masking
 # them would blank ordinary words out of answers, and they guard nothing.
 MIN_MASKED_KEY_CHARS = 16
@@ -54,7 +59,8 @@ def _key_start_at_end(text: str, key: str) -> int:
 
 
 class AnswerMasker:
-    """Masks the key in a stream's answer and reasoning; ``KeyEchoed`` once, when found."""
+    """Masks the key in a stream's answer and reasoning; one ``Notice`` when it is found
+    (a script gets it on stderr, the window in its status bar)."""
 
     def __init__(self, key: str | None) -> None:
         self._text = KeyMasker(key)
@@ -75,7 +81,7 @@ class AnswerMasker:
         events: list[StreamEvent] = []
         if (self._text.masked or self._reasoning.masked) and not self._told:
             self._told = True
-            events.append(KeyEchoed())
+            events.append(Notice(KEY_ECHO_NOTICE))
         if reasoning:
             events.append(ReasoningDelta(reasoning))
         if text:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from streamchat_desktop.core.events import KeyEchoed
+from streamchat_desktop.providers.key_masking import KEY_ECHO_NOTICE
 from tests.support.fake_openai import FakeOpenAIServer, Script
 from tests.support.run_app import app_env, ask_once, run_streamchat
 
@@ -34,7 +34,7 @@ def test_an_echoed_key_is_masked_on_stdout_in_the_database_and_in_both_exports(
     assert result.returncode == 0, result.stderr
     assert fake_openai.last_request.authorization == f"Bearer {KEY}"  # the key is still used
     assert result.stdout == "You sent Authorization: Bearer *** — keep *** secret."
-    assert KeyEchoed.NOTICE in result.stderr and KEY not in result.stderr
+    assert KEY_ECHO_NOTICE in result.stderr and KEY not in result.stderr
     for path in profile.rglob("*"):  # the database, its WAL, the log, settings
         if path.is_file():
             assert KEY.encode() not in path.read_bytes(), f"the key is in {path.name}"

@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 
 from streamchat_desktop.core.errors import ChatError, ErrorKind
-from streamchat_desktop.core.events import KeyEchoed, ReasoningDelta, StreamEnd
+from streamchat_desktop.core.events import ReasoningDelta, StreamEnd
+from streamchat_desktop.core.tool_events import Notice
+from streamchat_desktop.providers.key_masking import KEY_ECHO_NOTICE
 from tests.providers.conftest import REQUEST, MakeProvider
 from tests.providers.streaming import Collected, collect
 from tests.support.fake_openai import FakeOpenAIServer, Script, http_error
@@ -89,7 +91,7 @@ def test_a_key_echoed_in_the_answer_is_masked_even_split_across_deltas(
     assert out.text == "Your key is ***, and again: ***. sk- is how keys start; s"
     reasoning = "".join(e.text for e in out.events if isinstance(e, ReasoningDelta))
     assert reasoning == "The header said Bearer ***"
-    assert sum(isinstance(e, KeyEchoed) for e in out.events) == 1
+    assert [e for e in out.events if isinstance(e, Notice)] == [Notice(KEY_ECHO_NOTICE)]
     assert isinstance(out.events[-1], StreamEnd)
 
 
@@ -102,7 +104,7 @@ def test_an_answer_without_the_key_is_passed_as_it_came(
     out: Collected = run_async(collect(make_provider(KEY), REQUEST))
 
     assert out.text == "".join(deltas)
-    assert not any(isinstance(e, KeyEchoed) for e in out.events)
+    assert not any(isinstance(e, Notice) for e in out.events)
 
 
 def test_a_placeholder_key_is_not_masked_in_answers(
