@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 from collections.abc import Coroutine
 
 from PySide6.QtWidgets import QWidget
@@ -78,7 +77,7 @@ class EndpointCoordinator:
             self._connections.settings,
             provider_id=launch.provider_id,
             base_url=launch.base_url,
-            environ=os.environ,
+            environ=self._connections.environ,
         )
 
     def show_onboarding(self) -> None:

@@ -49,7 +49,11 @@ class Runtime:
         from streamchat_desktop.controllers.exchange import ConversationExchange
         from streamchat_desktop.controllers.tool_calls import ToolCallController
         from streamchat_desktop.core.chat_service import ChatService
-        from streamchat_desktop.routing.connections import Connections, LaunchChoice
+        from streamchat_desktop.routing.connections import (
+            Connections,
+            LaunchChoice,
+            claim_environment,
+        )
 
         args = self.args
         self.instance.listen()
@@ -63,7 +67,10 @@ class Runtime:
         self.settings_service = SettingsService(self.settings, self.profile)
         keys = KeyStore()
         self.connections = Connections(
-            self.settings, keys, LaunchChoice(args.provider, args.base_url, args.model)
+            self.settings,
+            keys,
+            LaunchChoice(args.provider, args.base_url, args.model),
+            environ=claim_environment(),  # no child process (xdg-open for a link) sees a key
         )
         if args.exit_after_reply:
             try:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, MutableMapping
 from dataclasses import dataclass
 
 from streamchat_desktop.config.keystore import KeychainUnavailable, KeyStore
@@ -27,6 +27,21 @@ from streamchat_desktop.providers.base import Endpoint, Provider
 from streamchat_desktop.routing.endpoints import ResolvedEndpoint, Route, route_endpoint
 
 log = logging.getLogger(__name__)
+
+# The secrets the app reads from its environment (the openai SDK's own variable).
+SECRET_VARIABLES = ("OPENAI_API_KEY",)
+
+
+def claim_environment(environ: MutableMapping[str, str] | None = None) -> dict[str, str]:
+    """A copy of the environment for ``Connections``, taking the secrets out of the
+    process's own: every child inherits it (``QDesktopServices.openUrl`` runs
+    ``xdg-open`` with it, FACTS.md), and a key must never reach a child. Called once,
+    at start, before anything can launch one."""
+    live = os.environ if environ is None else environ
+    copy = dict(live)
+    for name in SECRET_VARIABLES:
+        live.pop(name, None)
+    return copy
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +68,12 @@ class Connections:
         self.launch = launch
         self._environ = dict(os.environ if environ is None else environ)
         self._providers: dict[tuple[str, str | None], Provider] = {}
+
+    @property
+    def environ(self) -> Mapping[str, str]:
+        """The environment endpoints are resolved from (with the secrets ``claim_environment``
+        took out of the process's own)."""
+        return self._environ
 
     def route(self, conversation: Conversation | None = None) -> Route:
         """Where the conversation's replies go, decided without the keychain; raises
