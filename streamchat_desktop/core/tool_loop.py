@@ -14,6 +14,7 @@ import asyncio
 import dataclasses
 import json
 import logging
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -30,6 +31,7 @@ from streamchat_desktop.core.tools import (
     ToolSpec,
     ToolStatus,
 )
+from streamchat_desktop.core.unicode_repair import repair_text
 
 log = logging.getLogger(__name__)
 
@@ -62,10 +64,17 @@ class ToolLimits:
 
 
 class CallAssembler:
-    """Joins streamed fragments into whole calls, in the order of their index."""
+    """Joins streamed fragments into whole calls, in the order of their index.
 
-    def __init__(self) -> None:
+    A call id is what ties a call to its result, its block in the transcript and the
+    user's decision on it, so each call of a reply gets its own: a call that came
+    without one, or with one an earlier call of the reply (``taken``) already has,
+    gets a fresh id. Names and arguments are made encodable here, where they enter.
+    """
+
+    def __init__(self, taken: set[str] | None = None) -> None:
         self._parts: dict[int, dict[str, Any]] = {}
+        self._taken = taken if taken is not None else set()
 
     def add(self, fragment: ToolCallFragment) -> None:
         part = self._parts.setdefault(fragment.index, {"id": "", "name": "", "arguments": []})
@@ -77,14 +86,15 @@ class CallAssembler:
             part["arguments"].append(fragment.arguments)
 
     def calls(self) -> list[ToolCall]:
-        return [
-            ToolCall(
-                id=part["id"] or f"call_{index}",
-                name=part["name"],
-                arguments="".join(part["arguments"]),
-            )
-            for index, part in sorted(self._parts.items())
-        ]
+        calls = []
+        for _index, part in sorted(self._parts.items()):
+            call_id = part["id"]
+            if not call_id or call_id in self._taken:
+                call_id = f"call_{uuid.uuid4().hex[:24]}"
+            self._taken.add(call_id)
+            name, arguments = part["name"], "".join(part["arguments"])
+            calls.append(ToolCall(call_id, repair_text(name), repair_text(arguments)))
+        return calls
 
 
 def cap_result(text: str, cap: int) -> str:
@@ -140,9 +150,10 @@ class _ToolTurn:
 
     async def run(self, open_stream: StreamOpener, request: ChatRequest) -> AsyncIterator[Any]:
         messages = list(request.messages)
+        taken: set[str] = set()  # the call ids of this reply so far
         for step in range(self._limits.max_steps + 1):
             step_request = dataclasses.replace(request, messages=tuple(messages), tools=self._specs)
-            assembler = CallAssembler()
+            assembler = CallAssembler(taken)
             text: list[str] = []
             finish: str | None = None
             async for event in open_stream(step_request):
@@ -200,7 +211,7 @@ class _ToolTurn:
             return
         yield self._changed(call, ToolStatus.RUNNING)
         outcome = await self._call(spec, arguments)
-        text = cap_result(outcome.text, self._limits.result_cap)
+        text = cap_result(repair_text(outcome.text), self._limits.result_cap)
         yield ToolCallChanged(call, spec.server, outcome.status, text, outcome.images)
 
     async def _call(self, spec: ToolSpec, arguments: dict[str, Any]) -> ToolOutcome:
