@@ -28,7 +28,7 @@ from streamchat_desktop.core.events import (
 )
 from streamchat_desktop.core.models import ChatRequest, ChatTurn, Usage
 from streamchat_desktop.core.tool_events import Notice, ToolCallFragment
-from streamchat_desktop.core.unicode_repair import StreamRepair
+from streamchat_desktop.core.unicode_repair import StreamRepair, repair_text
 from streamchat_desktop.providers.base import Endpoint
 
 log = logging.getLogger(__name__)
@@ -106,7 +106,7 @@ class OpenAICompatibleProvider:
             except openai.OpenAIError as exc:
                 raise self._error(exc, streaming=True) from exc
             except (json.JSONDecodeError, UnicodeDecodeError, AttributeError, TypeError) as exc:
-                raise self._without_key(ChatError(ErrorKind.MALFORMED, str(exc)[:200])) from exc
+                raise self._cleaned(ChatError(ErrorKind.MALFORMED, str(exc)[:200])) from exc
         if finish_reason is None:
             raise ChatError(ErrorKind.STREAM_CUT, "the stream ended without a finish reason")
         yield StreamEnd(finish_reason)
@@ -125,16 +125,19 @@ class OpenAICompatibleProvider:
             raise self._error(exc, streaming=False) from exc
 
     def _error(self, exc: openai.OpenAIError, *, streaming: bool) -> ChatError:
-        return self._without_key(map_exception(exc, streaming=streaming))
+        return self._cleaned(map_exception(exc, streaming=streaming))
 
-    def _without_key(self, error: ChatError) -> ChatError:
-        """Some servers echo the key they were sent in their error body (LiteLLM did):
-        the message goes on screen, into the database, exports and the companion view,
-        so the key is masked here, where it is known."""
+    def _cleaned(self, error: ChatError) -> ChatError:
+        """The server's words made safe to keep: the message goes on screen, into the
+        database, exports and the companion view. Some servers echo the key they were
+        sent in their error body (LiteLLM did): it is masked here, where it is known;
+        a lone surrogate (JSON can carry one) becomes U+FFFD, or no save would succeed."""
         key = self._endpoint.api_key
-        if not key or key not in error.detail:
+        detail = repair_text(error.detail)
+        if key:
+            detail = detail.replace(key, "***")
+        if detail == error.detail:
             return error
-        detail = error.detail.replace(key, "***")
         return ChatError(error.kind, detail, status=error.status, retry_after=error.retry_after)
 
     async def _create(self, request: ChatRequest) -> Any:
