@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import math
 import re
 from collections.abc import AsyncIterator
 from typing import Any
@@ -37,6 +38,7 @@ log = logging.getLogger(__name__)
 # OPENAI_API_KEY itself; it never goes on the wire (see ``request_headers``).
 NO_KEY_PLACEHOLDER = "no-key"
 
+MAX_RETRY_AFTER = 3600.0  # seconds: a longer Retry-After is taken as an hour
 _CONTEXT_CODES = {"context_length_exceeded", "string_above_max_length"}
 # A 4xx whose words name images or vision: the model cannot take an image part
 # (OpenAI: "Invalid content type. image_url is only supported by certain models";
@@ -327,15 +329,19 @@ def _usage(usage: Any) -> Usage:
 
 
 def _retry_after(exc: openai.APIStatusError) -> float | None:
+    """The server's wait in seconds, at most ``MAX_RETRY_AFTER`` (the header is the
+    server's word: ``inf`` or a month would make Retry wait forever, or overflow a timer)."""
     headers = exc.response.headers
     for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
         raw = headers.get(name)
         if raw is None:
             continue
         try:
-            return max(0.0, float(raw) * scale)
+            seconds = float(raw) * scale
         except ValueError:
             continue  # an HTTP date: rare from API servers; show no countdown
+        if math.isfinite(seconds):
+            return min(max(0.0, seconds), MAX_RETRY_AFTER)
     return None
 
 
