@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal, TypedDict
 
 from streamchat_desktop.core.models import Conversation, Message, Usage
+from streamchat_desktop.core.unicode_repair import repair_text
 
 PROTOCOL_VERSION = 1
 
@@ -226,7 +227,8 @@ def parse_prompt_send(data: object) -> PromptSend:
         )
     if not text.strip():
         raise ProtocolError(ERROR_INVALID, "the prompt is empty")
-    return PromptSend(_optional_id(body, "conversation_id"), text)
+    # made encodable where it enters: JSON can carry a lone surrogate ("\ud800")
+    return PromptSend(_optional_id(body, "conversation_id"), repair_text(text))
 
 
 def parse_reply_stop(data: object) -> ReplyStop:
