@@ -254,9 +254,14 @@ class ChatController(QObject):
         self._retry_now(conversation_id)
 
     def _retry_now(self, conversation_id: str) -> None:
+        """Retry, unless the wait changed things: the conversation was deleted, or a reply
+        already streams there (the user sent or retried meanwhile)."""
         self._retry_at.pop(conversation_id, None)
-        if self._service.active_reply(conversation_id) is None:
-            self._service.retry(conversation_id)
+        service = self._service
+        if service.get_conversation(conversation_id) is None:
+            return
+        if service.active_reply(conversation_id) is None:
+            service.retry(conversation_id)
 
     def detach(self) -> None:
         """Stop listening to the service (the window is closing)."""
