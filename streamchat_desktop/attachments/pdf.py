@@ -13,7 +13,7 @@ log = logging.getLogger(__name__)
 def pdf_text(name: str, data: bytes) -> tuple[str, int]:
     """The text of every page (pages separated by a blank line) and the page count."""
     from pypdf import PdfReader  # on first PDF: pypdf costs ≈ 60 ms to import
-    from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
+    from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError
 
     try:
         reader = PdfReader(io.BytesIO(data))
@@ -24,7 +24,9 @@ def pdf_text(name: str, data: bytes) -> tuple[str, int]:
         raise
     except (FileNotDecryptedError, DependencyError):
         raise _encrypted(name) from None
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+    # PyPdfError covers LimitReachedError (a self-referencing object, a stream too large
+    # once decompressed); NotImplementedError is a filter pypdf does not know
+    except (PyPdfError, NotImplementedError, ValueError, KeyError, TypeError, OSError) as exc:
         log.info("cannot read PDF %s: %s", name, exc)
         raise AttachmentError(f"{name} is a damaged PDF and cannot be read ({exc}).") from None
     # pypdf marks wide gaps between words (Qt's PDFs: every gap) with tabs: spaces read
