@@ -67,14 +67,16 @@ class CallAssembler:
     """Joins streamed fragments into whole calls, in the order of their index.
 
     A call id is what ties a call to its result, its block in the transcript and the
-    user's decision on it, so each call of a reply gets its own: a call that came
-    without one, or with one an earlier call of the reply (``taken``) already has,
-    gets a fresh id. Names and arguments are made encodable here, where they enter.
+    user's decision on it (the approvals wait by id), so each call gets its own: a call
+    that came without one, or with one an earlier call of the reply (``taken``) or a
+    call of another running reply (``in_flight``) already has, gets a fresh id. Names
+    and arguments are made encodable here, where they enter.
     """
 
-    def __init__(self, taken: set[str] | None = None) -> None:
+    def __init__(self, taken: set[str] | None = None, in_flight: set[str] | None = None) -> None:
         self._parts: dict[int, dict[str, Any]] = {}
         self._taken = taken if taken is not None else set()
+        self._in_flight = in_flight if in_flight is not None else set()
 
     def add(self, fragment: ToolCallFragment) -> None:
         part = self._parts.setdefault(fragment.index, {"id": "", "name": "", "arguments": []})
@@ -89,9 +91,10 @@ class CallAssembler:
         calls = []
         for _index, part in sorted(self._parts.items()):
             call_id = part["id"]
-            if not call_id or call_id in self._taken:
+            if not call_id or call_id in self._taken or call_id in self._in_flight:
                 call_id = f"call_{uuid.uuid4().hex[:24]}"
             self._taken.add(call_id)
+            self._in_flight.add(call_id)
             name, arguments = part["name"], "".join(part["arguments"])
             calls.append(ToolCall(call_id, repair_text(name), repair_text(arguments)))
         return calls
@@ -119,15 +122,21 @@ def parse_arguments(raw: str) -> dict[str, Any] | str:
 
 
 def with_tools(
-    open_stream: StreamOpener, toolbox: Toolbox, approve: Approver, limits: ToolLimits
+    open_stream: StreamOpener,
+    toolbox: Toolbox,
+    approve: Approver,
+    limits: ToolLimits,
+    in_flight: set[str] | None = None,
 ) -> StreamOpener:
-    """A stream opener that runs the tool loop over ``open_stream``."""
+    """A stream opener that runs the tool loop over ``open_stream``; ``in_flight`` holds
+    the call ids of every reply running now (shared by the replies of one service)."""
+    calls_in_flight = in_flight if in_flight is not None else set()
 
     async def opener(request: ChatRequest) -> AsyncIterator[StreamEvent]:
         catalog = await toolbox.catalog()
         for problem in catalog.problems:
             yield Notice(problem)
-        turn = _ToolTurn(toolbox, approve, limits, catalog.specs)
+        turn = _ToolTurn(toolbox, approve, limits, catalog.specs, calls_in_flight)
         async for event in turn.run(open_stream, request):
             yield event
 
@@ -141,19 +150,28 @@ class _ToolTurn:
         approve: Approver,
         limits: ToolLimits,
         specs: tuple[ToolSpec, ...],
+        in_flight: set[str],
     ) -> None:
         self._toolbox = toolbox
         self._approve = approve
         self._limits = limits
         self._specs = specs
         self._by_name = {spec.name: spec for spec in specs}
+        self._in_flight = in_flight
+        self._taken: set[str] = set()  # the call ids of this reply so far
 
     async def run(self, open_stream: StreamOpener, request: ChatRequest) -> AsyncIterator[Any]:
+        try:
+            async for event in self._steps(open_stream, request):
+                yield event
+        finally:  # ended, failed or stopped: its ids may be used again
+            self._in_flight.difference_update(self._taken)
+
+    async def _steps(self, open_stream: StreamOpener, request: ChatRequest) -> AsyncIterator[Any]:
         messages = list(request.messages)
-        taken: set[str] = set()  # the call ids of this reply so far
         for step in range(self._limits.max_steps + 1):
             step_request = dataclasses.replace(request, messages=tuple(messages), tools=self._specs)
-            assembler = CallAssembler(taken)
+            assembler = CallAssembler(self._taken, self._in_flight)
             text: list[str] = []
             finish: str | None = None
             async for event in open_stream(step_request):

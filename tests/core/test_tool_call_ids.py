@@ -100,3 +100,43 @@ def test_lone_surrogates_in_a_call_and_its_result_become_replacement_characters(
     assert record.call.arguments == '{"text": "x\ufffd"}'
     assert record.result == "bad \ufffd result"
     record.call.arguments.encode("utf-8")  # what SQLite and the companion need
+
+
+def test_two_running_replies_never_wait_for_a_decision_under_one_id(
+    run_async: RunAsync,
+) -> None:
+    """The desktop's decisions go by call id: two conversations whose calls came with
+    the same id must not share one, or Allow under one would run the other's call."""
+    from streamchat_desktop.core.approvals import ApprovalDesk
+    from streamchat_desktop.core.tools import Decision
+
+    async def same_id_then_answer(request: ChatRequest) -> AsyncIterator[StreamEvent]:
+        events = (
+            [TextDelta("Done."), StreamEnd("stop")]
+            if request.messages[-1].role is Role.TOOL
+            else echo_call("x", "call_same")
+        )
+        for event in events:
+            yield event
+
+    desk = ApprovalDesk(lambda _key: False, lambda _key: None)
+    service = ChatService(
+        MemoryStore(),
+        lambda _c: ChatTarget(same_id_then_answer, "m"),
+        tools=ToolSetup(LocalToolbox(), desk, ToolLimits()),
+    )
+    first, second = service.new_conversation(), service.new_conversation()
+
+    async def scenario() -> tuple[list[str], list[Message]]:
+        replies = [service.send(c.id, "Echo") for c in (first, second)]
+        await wait_until(lambda: len(desk.pending()) == 2)
+        waiting = desk.pending()
+        for call_id in waiting:
+            assert desk.decide(call_id, Decision.ALLOW_ONCE)
+        await wait_until(lambda: not any(service.is_streaming(r.id) for r in replies))
+        return waiting, [service.messages(c.id)[-1] for c in (first, second)]
+
+    waiting, ended = run_async(scenario())
+    assert len(set(waiting)) == 2
+    assert [m.state for m in ended] == [MessageState.COMPLETE] * 2
+    assert [m.tool_calls[0].result for m in ended] == ["echo: x", "echo: x"]
