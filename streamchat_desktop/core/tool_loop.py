@@ -116,6 +116,8 @@ def parse_arguments(raw: str) -> dict[str, Any] | str:
         value = json.loads(raw) if raw.strip() else {}
     except json.JSONDecodeError as exc:
         return f"the arguments are not valid JSON ({exc.msg} at position {exc.pos})"
+    except RecursionError:  # the model's output: "[[[[…" thousands deep
+        return "the arguments are nested too deeply"
     if not isinstance(value, dict):
         return f"the arguments must be a JSON object, not {type(value).__name__}"
     return value

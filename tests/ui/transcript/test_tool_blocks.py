@@ -115,3 +115,13 @@ def test_a_waiting_call_shows_its_arguments_and_the_choices(
         QTextDocument.ResourceType.ImageResource, QUrl("toolimage:c1/0")
     )
     assert image is not None and not image.isNull()
+
+
+def test_arguments_nested_too_deeply_to_pretty_print_are_shown_as_sent(
+    view: TranscriptView,
+) -> None:
+    deep = ToolCall("c2", "weather", "[" * 5_000)
+    pending = ToolCallRecord(deep, "meteo", ToolStatus.PENDING)  # arguments always shown
+    view.set_messages([reply("", pending, state=MessageState.STREAMING)])
+
+    assert "[[[[" in text(view)
