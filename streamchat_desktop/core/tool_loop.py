@@ -14,6 +14,7 @@ import asyncio
 import dataclasses
 import json
 import logging
+import re
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -38,6 +39,8 @@ log = logging.getLogger(__name__)
 StreamOpener = Callable[[ChatRequest], AsyncIterator[StreamEvent]]
 Approver = Callable[[ToolCall, ToolSpec], Awaitable[Decision]]
 STEP_LIMIT_REASON = "tool_step_limit"
+# Ids as servers make them (call_…, toolu_…, chatcmpl-tool-…); anything else is replaced.
+SAFE_CALL_ID = re.compile(r"[A-Za-z0-9_.-]{1,128}")
 
 
 class Toolbox(Protocol):
@@ -69,8 +72,9 @@ class CallAssembler:
     A call id is what ties a call to its result, its block in the transcript and the
     user's decision on it (the approvals wait by id), so each call gets its own: a call
     that came without one, or with one an earlier call of the reply (``taken``) or a
-    call of another running reply (``in_flight``) already has, gets a fresh id. Names
-    and arguments are made encodable here, where they enter.
+    call of another running reply (``in_flight``) already has, or one with characters
+    a link cannot carry (the transcript's choices are ``tool:allow_once:<id>`` links),
+    gets a fresh id. Names and arguments are made encodable here, where they enter.
     """
 
     def __init__(self, taken: set[str] | None = None, in_flight: set[str] | None = None) -> None:
@@ -91,7 +95,11 @@ class CallAssembler:
         calls = []
         for _index, part in sorted(self._parts.items()):
             call_id = part["id"]
-            if not call_id or call_id in self._taken or call_id in self._in_flight:
+            if (
+                not SAFE_CALL_ID.fullmatch(call_id)
+                or call_id in self._taken
+                or call_id in self._in_flight
+            ):
                 call_id = f"call_{uuid.uuid4().hex[:24]}"
             self._taken.add(call_id)
             self._in_flight.add(call_id)

@@ -64,6 +64,7 @@ def test_calls_without_ids_or_with_a_repeated_id_each_get_their_own(
             echo_call("two", None),
             echo_call("three", "call_same"),
             echo_call("four", "call_same"),
+            echo_call("five", "call#5"),  # a link cannot carry it: "#5" is a fragment
             [TextDelta("Done."), StreamEnd("stop")],
         ]
     )
@@ -71,12 +72,14 @@ def test_calls_without_ids_or_with_a_repeated_id_each_get_their_own(
 
     assert reply.state is MessageState.COMPLETE
     ids = [record.call.id for record in reply.tool_calls]
-    assert len(ids) == 4 and len(set(ids)) == 4 and all(ids)
+    assert len(ids) == 5 and len(set(ids)) == 5 and all(ids)
+    assert ids[2] == "call_same" and "#" not in ids[4]  # a good id is kept
     assert [r.result for r in reply.tool_calls] == [
         "echo: one",
         "echo: two",
         "echo: three",
         "echo: four",
+        "echo: five",
     ]
     last = provider.requests[-1].messages
     asked = [c.id for t in last if t.role is Role.ASSISTANT for c in t.tool_calls]
