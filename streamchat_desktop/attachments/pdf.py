@@ -45,3 +45,17 @@ def _encrypted(name: str) -> AttachmentError:
         f"{name} is encrypted with a password: its text cannot be read. "
         "Attach a copy without the password."
     )
+
+
+def check_pdf_reader() -> str:
+    """Write a one-page PDF and read it back (``--selftest``); pypdf's version."""
+    from pypdf import PdfReader, PdfWriter, __version__
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=72, height=72)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    pages = len(PdfReader(io.BytesIO(buffer.getvalue())).pages)
+    if pages != 1:
+        raise RuntimeError(f"pypdf read {pages} pages of a one-page PDF")
+    return f"pypdf {__version__}"
