@@ -220,3 +220,40 @@ def test_a_retry_waiting_for_retry_after_is_dropped_with_its_conversation(
     controller._retry_now(conversation_id)  # what the waiting timer calls when it fires
 
     assert len(seen["ended"]) == 1  # no second reply, and no error
+
+
+def test_asking_again_where_there_is_no_answer_does_nothing(qapp: Any) -> None:
+    """Ctrl+R / Ctrl+Shift+R in a new conversation, or Continue under an older answer:
+    no reply, and no error escaping into Qt (RuntimeError, ValueError before)."""
+    script = Scripted(["Hi"])
+    controller = ChatController(ChatService(MemoryStore(), script))
+    seen = record(controller)
+    problems: list[str] = []
+    controller.problem_reported.connect(problems.append)
+    controller.new_conversation()
+
+    controller.retry()
+    controller.regenerate()
+    controller.continue_reply("no-such-message")
+
+    assert seen["started"] == [] and script.tasks == []
+    assert problems == []
+
+
+def test_continue_under_an_older_answer_says_only_the_last_can_go_on(
+    qapp: Any, run_async: Any
+) -> None:
+    script = Scripted(["Hi"])
+    controller = ChatController(ChatService(MemoryStore(), script))
+    seen = record(controller)
+    problems: list[str] = []
+    controller.problem_reported.connect(problems.append)
+    for prompt in ("one", "two"):
+        controller.send(prompt)
+        run_async(wait_until(lambda: controller.streaming_reply() is None))
+    first_answer = controller.messages()[1]
+
+    controller.continue_reply(first_answer.id)
+
+    assert problems == ["Only the last answer can be continued."]
+    assert len(seen["started"]) == 2
