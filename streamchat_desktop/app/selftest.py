@@ -97,6 +97,24 @@ def check_markdown() -> str:
     return f"{versions} ({len(lexers)} lexers)"
 
 
+def check_tools() -> str:
+    from streamchat_desktop.tools.capabilities import check_tools_stack
+
+    try:
+        return check_tools_stack()
+    except RuntimeError as exc:
+        raise CheckFailedError(str(exc)) from exc
+
+
+def check_pdf() -> str:
+    from streamchat_desktop.attachments.pdf import check_pdf_reader
+
+    try:
+        return check_pdf_reader()
+    except RuntimeError as exc:
+        raise CheckFailedError(str(exc)) from exc
+
+
 def check_companion_stack() -> str:
     import aiohttp
     import socketio
@@ -108,24 +126,16 @@ def check_companion_stack() -> str:
     return f"python-socketio (engineio driver {driver!r}) on aiohttp {aiohttp.__version__}"
 
 
-def check_attachments() -> str:
-    """pypdf reads a PDF, and Qt's image plugins for every accepted picture kind load
-    (they are plugins, found by name at run time: a frozen build can lose them)."""
-    import io
-
-    import pypdf
+def check_images() -> str:
+    """Qt's image plugins for every picture kind attachments take load (plugins are
+    found by name at run time: a frozen build can lose them)."""
     from PySide6.QtGui import QImageReader
 
-    writer = pypdf.PdfWriter()
-    writer.add_blank_page(width=72, height=72)
-    written = io.BytesIO()
-    writer.write(written)
-    pages = len(pypdf.PdfReader(io.BytesIO(written.getvalue())).pages)
     found = {bytes(f.data()).decode() for f in QImageReader.supportedImageFormats()}
     missing = sorted(set(IMAGE_FORMATS) - found)
-    if missing or pages != 1:
+    if missing:
         raise CheckFailedError(f"Qt image plugins missing for {missing} (imageformats)")
-    return f"pypdf {pypdf.__version__} reads a PDF; images: {', '.join(IMAGE_FORMATS)}"
+    return f"Qt reads {', '.join(IMAGE_FORMATS)}"
 
 
 def _requested_platform() -> tuple[str, str]:
@@ -179,7 +189,9 @@ CHECKS: tuple[tuple[str, Callable[[], str]], ...] = (
     ("openai", check_openai),
     ("markdown", check_markdown),
     ("companion", check_companion_stack),
-    ("files", check_attachments),  # attachments: PDFs and pictures
+    ("tools", check_tools),
+    ("pdf", check_pdf),
+    ("images", check_images),  # the picture kinds attachments take
     ("qt", check_qt),  # last: a plugin that cannot load aborts the process
 )
 

@@ -9,8 +9,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 CHECK_NAMES = (
-    "keychain", "assets", "sqlite", "openai", "markdown", "companion", "files", "qt"
-)  # fmt: skip
+    "keychain",
+    "assets",
+    "sqlite",
+    "openai",
+    "markdown",
+    "companion",
+    "tools",
+    "pdf",
+    "images",
+    "qt",
+)
 ROOT = Path(__file__).resolve().parents[2]
 
 
