@@ -74,8 +74,8 @@ def test_bursts_are_coalesced_to_about_one_flush_per_frame(
     view.flushed.connect(flushes.append)
     started = time.monotonic()
     for i in range(3_000):
-        view.append_text(REPLY_ID, f"t{i} ")
-    qtbot.wait(100)  # type: ignore[attr-defined]
+        view.append_text(REPLY_ID, f"t{i}" + ("\n" if i % 500 == 499 else " "))
+    qtbot.waitUntil(lambda: view.pending_characters() == 0)  # type: ignore[attr-defined]
     elapsed_ms = (time.monotonic() - started) * 1000
     assert "t2999" in view.document().toPlainText()
     assert 1 <= len(flushes) <= elapsed_ms / 16 + 2

@@ -5,13 +5,11 @@ from __future__ import annotations
 from PySide6.QtGui import QFont, QTextBlockFormat, QTextCharFormat, QTextCursor, QTextFormat
 
 from streamchat_desktop.core.models import Message, MessageState, Role
-from streamchat_desktop.ui.transcript.document import Context, MarkdownWriter, Pen
-from streamchat_desktop.ui.transcript.markdown import (
-    inline_text,
-    normalize_newlines,
-    parse_blocks,
-    sanitize,
-)
+from streamchat_desktop.ui.transcript.context import Pen
+from streamchat_desktop.ui.transcript.document import MarkdownWriter
+from streamchat_desktop.ui.transcript.fold import fold_text
+from streamchat_desktop.ui.transcript.markdown import inline_text, normalize_newlines, sanitize
+from streamchat_desktop.ui.transcript.segments import write_with_cuts
 from streamchat_desktop.ui.transcript.theme import Theme
 
 MESSAGE_ID_PROPERTY = QTextFormat.Property.UserProperty + 1
@@ -57,7 +55,7 @@ class MessageWriter:
             return
         self.write_header(pen, message)
         if message.role is Role.USER:
-            self.write_user_text(pen, message.content)
+            self.write_user_text(pen, message.content, message.id)
             return
         reasoning = clean(message.reasoning)
         if reasoning:
@@ -68,10 +66,9 @@ class MessageWriter:
         self.write_status(pen, message)
 
     def write_answer(self, pen: Pen, message_id: str, text: str) -> bool:
-        """One-shot render of a whole answer; returns whether it defines link references."""
-        parsed = parse_blocks(text)
-        self.markdown.write_blocks(pen, parsed.blocks, Context(message_id))
-        return parsed.has_references
+        """One-shot render of a whole answer (folded, cut: see ``fold``, ``segments``);
+        returns whether it defines link references."""
+        return write_with_cuts(self.markdown, pen, fold_text(text), message_id)
 
     def write_header(self, pen: Pen, message: Message) -> None:
         bfmt = self._tagged(message.id, "header")
@@ -84,11 +81,13 @@ class MessageWriter:
         label = "You" if message.role is Role.USER else "Assistant"
         if message.role is Role.ASSISTANT and message.model:
             label += f" · {inline_text(sanitize(message.model))}"
-        pen.cursor.insertText(label, cfmt)
+        self.markdown.runs.insert(pen.cursor, label, cfmt)
 
-    def write_user_text(self, pen: Pen, text: str) -> None:
-        """User text is plain: every character shown as typed, nothing interpreted."""
-        for index, line in enumerate(clean(text).split("\n")):
+    def write_user_text(self, pen: Pen, text: str, message_id: str = "") -> None:
+        """User text is plain: every character shown as typed, nothing interpreted (long
+        lines and texts folded as answers are)."""
+        self.markdown.runs.message_id = message_id
+        for index, line in enumerate(fold_text(clean(text)).split("\n")):
             bfmt = self._tagged("", "user")
             bfmt.setBackground(self.theme.user_background)
             bfmt.setTopMargin(6 if index == 0 else 0)
@@ -96,7 +95,7 @@ class MessageWriter:
             bfmt.setRightMargin(SIDE_MARGIN)
             bfmt.setTextIndent(6)
             pen.start_block(bfmt, QTextCharFormat())
-            pen.cursor.insertText(line, QTextCharFormat())
+            self.markdown.runs.insert(pen.cursor, line, QTextCharFormat())
 
     # Reasoning ------------------------------------------------------------------------
 
@@ -127,7 +126,7 @@ class MessageWriter:
             if index or fresh:
                 pen.start_block(bfmt, cfmt)
             if line:
-                pen.cursor.insertText(line, cfmt)
+                self.markdown.runs.insert(pen.cursor, line, cfmt)
 
     # Status ---------------------------------------------------------------------------
 

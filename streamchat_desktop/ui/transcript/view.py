@@ -12,15 +12,16 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QUrl, Signal
+from PySide6.QtCore import QEvent, QMimeData, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from streamchat_desktop.ui.throttle import Throttle
+from streamchat_desktop.ui.transcript.editing import EditBlock
 
 if TYPE_CHECKING:
     from streamchat_desktop.core.models import Message
-    from streamchat_desktop.ui.transcript.document import Pen
+    from streamchat_desktop.ui.transcript.context import Pen
     from streamchat_desktop.ui.transcript.messages import MessageWriter
     from streamchat_desktop.ui.transcript.stream import LiveReply
     from streamchat_desktop.ui.transcript.theme import Theme
@@ -28,6 +29,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 FOLLOW_SLACK_PX = 8
+SLICE_CHARACTERS = 8_000  # shown characters rendered per step of a flush
+SLICE_SECONDS = 0.010  # a flush takes steps until this long (Qt's layout comes on top)
+BACKLOG_GAP_MS = 4  # between the slices of a backlog, the loop runs everything else
 
 
 class TranscriptView(QTextBrowser):
@@ -70,6 +74,7 @@ class TranscriptView(QTextBrowser):
         self._document: QTextDocument | None = None
         self._pen_at_end: Pen | None = None
         self._pen_reuse = True
+        self.folded_dialog: QWidget | None = None  # the last "show all" opened
         self._install_document(self._new_document())
         self.anchorClicked.connect(self._on_anchor_clicked)
         bar = self.verticalScrollBar()
@@ -90,7 +95,7 @@ class TranscriptView(QTextBrowser):
     def _pen(self) -> Pen:
         """Writes at the end of the document."""
         if self._pen_at_end is None:
-            from streamchat_desktop.ui.transcript.document import Pen
+            from streamchat_desktop.ui.transcript.context import Pen
 
             cursor = QTextCursor(self.document())
             cursor.movePosition(QTextCursor.MoveOperation.End)
@@ -107,7 +112,7 @@ class TranscriptView(QTextBrowser):
         live = self._messages[-1] if self._messages else None
         if live is not None and not live.is_streaming_reply:
             live = None
-        from streamchat_desktop.ui.transcript.document import Pen
+        from streamchat_desktop.ui.transcript.context import Pen
 
         document = self._new_document()
         pen = Pen(QTextCursor(document), reuse=True)
@@ -168,6 +173,10 @@ class TranscriptView(QTextBrowser):
             live.answer.feed(message.content)
         if not live.reasoning and not live.reasoning_pending and message.reasoning:
             live.reasoning_pending.append(message.reasoning)
+        if live.answer.backlog > SLICE_CHARACTERS:
+            live.ending = message  # a big backlog: rendered in slices first, then finished
+            self._throttle.again(BACKLOG_GAP_MS)
+            return
         self._finish_live(message)
 
     def reply_text(self, message_id: str) -> str:
@@ -219,6 +228,13 @@ class TranscriptView(QTextBrowser):
         """Render buffered deltas now instead of at the next frame."""
         self._throttle.flush()
 
+    def pending_characters(self) -> int:
+        """Characters of the live reply received but not rendered yet (0: all shown)."""
+        live = self._live
+        if live is None:
+            return 0
+        return live.answer.backlog + (1 if live.ending is not None else 0)
+
     def is_following(self) -> bool:
         """Whether new text scrolls the view (the user is at the bottom)."""
         return self._following
@@ -243,24 +259,31 @@ class TranscriptView(QTextBrowser):
         self._pen_at_end = None
         self._pen_reuse = reuse
 
-    def _editing(self) -> _EditBlock:
-        return _EditBlock(self)
+    def _editing(self) -> EditBlock:
+        return EditBlock(self)
 
     def _flush(self) -> None:
+        """Render what arrived, for at most ``SLICE_SECONDS``; a backlog goes on next frame."""
         live = self._live
         if live is None:
             return
         started = time.perf_counter()
         with self._editing():
             self._flush_reasoning(live)
-            if live.answer.dirty:
-                live.answer.flush()
+            while live.answer.dirty:
+                live.answer.flush(room=SLICE_CHARACTERS)
+                if time.perf_counter() - started >= SLICE_SECONDS:
+                    break
         self.flushed.emit(time.perf_counter() - started)
+        if live.ending is not None and live.answer.backlog <= SLICE_CHARACTERS:
+            self._finish_live(live.ending)
+        elif live.answer.dirty:
+            self._throttle.again(BACKLOG_GAP_MS)
 
     def _flush_reasoning(self, live: LiveReply) -> None:
         if not live.reasoning_pending:
             return
-        from streamchat_desktop.ui.transcript.document import Pen
+        from streamchat_desktop.ui.transcript.context import Pen
         from streamchat_desktop.ui.transcript.messages import clean
 
         text = clean("".join(live.reasoning_pending))
@@ -350,6 +373,8 @@ class TranscriptView(QTextBrowser):
             self._copy_code(target)
         elif scheme == "reasoning":
             self._toggle_reasoning(target)
+        elif scheme == "fold":
+            self._show_folded(target)
         elif _is_allowed_link(url.toString()):
             self.link_activated.emit(url)
             if self._open_links:
@@ -368,6 +393,35 @@ class TranscriptView(QTextBrowser):
             if token.type in ("fence", "code_block") and token.map and token.map[0] == int(line):
                 QGuiApplication.clipboard().setText(token.content)
                 return
+
+    def _show_folded(self, target: str) -> None:
+        """Open the whole text behind a fold link (``fold:<message id>:<fold number>``)."""
+        from streamchat_desktop.ui.transcript.fold import folded_part
+        from streamchat_desktop.ui.transcript.folded_view import FoldedTextDialog
+
+        message_id, _, index = target.rpartition(":")
+        if not index.lstrip("-").isdigit():
+            return
+        text = folded_part(self.reply_text(message_id), int(index))
+        title = "The whole answer" if int(index) < 0 else "The whole line"
+        dialog = FoldedTextDialog(title, text, self)
+        dialog.setModal(False)
+        dialog.show()
+        self.folded_dialog = dialog
+
+    def createMimeDataFromSelection(self) -> QMimeData:
+        """Copy gives the original text: bidi labels turn back into their characters."""
+        mime = super().createMimeDataFromSelection()
+        if self._loaded_writer is not None and self._loaded_writer.markdown.runs.has_labels:
+            from streamchat_desktop.ui.transcript.clipboard import selection_text
+
+            cursor = self.textCursor()
+            start, end = cursor.selectionStart(), cursor.selectionEnd()
+            exact = QMimeData()  # Qt's own mime data rewrites its text when read
+            exact.setHtml(mime.html())
+            exact.setText(selection_text(self.document(), start, end))
+            return exact
+        return mime
 
     def _toggle_reasoning(self, message_id: str) -> None:
         if message_id in self._expanded:
@@ -402,47 +456,3 @@ def _is_allowed_link(url: str) -> bool:
     from streamchat_desktop.ui.transcript.markdown import is_allowed_link
 
     return is_allowed_link(url)
-
-
-class _EditBlock:
-    """One document edit block: Qt lays out and repaints once; the user's selection and
-    scroll position survive (re-rendering the open tail would otherwise drop a selection
-    made in it), and the view follows the bottom if it did."""
-
-    def __init__(self, view: TranscriptView) -> None:
-        self._view = view
-        self._cursor = QTextCursor(view.document())
-        self._following = view.is_following()
-        selection = view.textCursor()
-        self._selection = (
-            (selection.anchor(), selection.position()) if selection.hasSelection() else None
-        )
-        self._scroll = view.verticalScrollBar().value(), view.horizontalScrollBar().value()
-
-    def __enter__(self) -> None:
-        self._view._updating = True
-        self._cursor.beginEditBlock()
-
-    def __exit__(self, *_exc: object) -> None:
-        self._cursor.endEditBlock()
-        view = self._view
-        if self._selection is not None:
-            self._restore_selection(*self._selection)
-        view._updating = False
-        if self._following:
-            view._following = True
-            view._scroll_to_bottom()
-
-    def _restore_selection(self, anchor: int, position: int) -> None:
-        view = self._view
-        current = view.textCursor()
-        if (current.anchor(), current.position()) == (anchor, position):
-            return
-        end = view.document().characterCount() - 1
-        cursor = QTextCursor(view.document())
-        cursor.setPosition(min(anchor, end))
-        cursor.setPosition(min(position, end), QTextCursor.MoveMode.KeepAnchor)
-        view.setTextCursor(cursor)
-        if not self._following:
-            view.verticalScrollBar().setValue(self._scroll[0])
-            view.horizontalScrollBar().setValue(self._scroll[1])
