@@ -159,6 +159,16 @@ class MarkdownWriter(TableMixin):
             else:
                 owner.qlist.add(pen.cursor.block())
 
+    def write_plain_line(self, pen: Pen, text: str, width: int = 2_000) -> None:
+        """Text shown as is, in blocks of ``width`` characters (cheap to lay out)."""
+        for start in range(0, len(text), width):
+            self._leaf(
+                pen, Context(), self._paragraph_format(Context(), tight=True), QTextCharFormat()
+            )
+            self.runs.insert(
+                pen.cursor, inline_text(text[start : start + width]), QTextCharFormat()
+            )
+
     # Code -----------------------------------------------------------------------------
 
     def code_block_format(self) -> QTextBlockFormat:

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from PySide6.QtGui import QFont, QTextBlockFormat, QTextCharFormat, QTextCursor, QTextFormat
+from PySide6.QtGui import (
+    QFont,
+    QTextBlockFormat,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+    QTextFormat,
+)
 
 from streamchat_desktop.core.models import Message, MessageState, Role
 from streamchat_desktop.ui.transcript.context import Pen
@@ -15,6 +22,7 @@ from streamchat_desktop.ui.transcript.theme import Theme
 MESSAGE_ID_PROPERTY = QTextFormat.Property.UserProperty + 1
 SECTION_PROPERTY = QTextFormat.Property.UserProperty + 2
 SIDE_MARGIN = 4.0
+EARLIER_SECTION = "earlier"
 
 
 def clean(text: str) -> str:
@@ -128,6 +136,35 @@ class MessageWriter:
             if line:
                 self.markdown.runs.insert(pen.cursor, line, cfmt)
 
+    # Earlier messages (opening) ------------------------------------------------------
+
+    def write_earlier_note(self, pen: Pen, count: int) -> None:
+        bfmt = self._tagged("", EARLIER_SECTION)
+        cfmt = QTextCharFormat()
+        cfmt.setForeground(self.theme.dim)
+        cfmt.setFontItalic(True)
+        pen.start_block(bfmt, cfmt)
+        pen.cursor.insertText(_earlier_label(count), cfmt)
+
+    @staticmethod
+    def update_earlier_note(document: QTextDocument, count: int) -> None:
+        cursor = QTextCursor(document.begin())
+        cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock, QTextCursor.MoveMode.KeepAnchor)
+        cursor.insertText(_earlier_label(count))
+
+    @staticmethod
+    def remove_earlier_note(document: QTextDocument) -> None:
+        """Remove the note block; the block after it keeps its own formats."""
+        following = document.begin().next()
+        if not following.isValid():
+            return
+        block_format, char_format = following.blockFormat(), following.charFormat()
+        cursor = QTextCursor(document)
+        cursor.setPosition(following.position(), QTextCursor.MoveMode.KeepAnchor)
+        cursor.removeSelectedText()
+        cursor.setBlockFormat(block_format)
+        cursor.setBlockCharFormat(char_format)
+
     # Status ---------------------------------------------------------------------------
 
     def write_status(self, pen: Pen, message: Message) -> None:
@@ -159,6 +196,11 @@ class MessageWriter:
             bfmt.setProperty(MESSAGE_ID_PROPERTY, message_id)
         bfmt.setProperty(SECTION_PROPERTY, section)
         return bfmt
+
+
+def _earlier_label(count: int) -> str:
+    noun = "message" if count == 1 else "messages"
+    return f"⋯ {count:,} earlier {noun} (scroll up to show them)"
 
 
 def remove_to_end(cursor: QTextCursor, position: int) -> None:

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from streamchat_desktop.ui.transcript.document import MarkdownWriter
 
 BLOCK_CUT = 8_000
+BLOCK_CUT_LINES = 100  # markdown-it's block rules cost per line: short lines count too
 WINDOW = 64_000  # a one-shot render parses at most about this much text at a time
 _UNCUT = frozenset({"fence", "table_open"})
 
@@ -41,13 +42,24 @@ def find_cut(text: str, blocks: list[Block]) -> tuple[int, int, int] | None:
             continue
         offset = line_offsets(text, block.start - line, offset)
         line = block.start
-        newline = text.find("\n", offset + BLOCK_CUT)
-        if newline < 0:
+        cut = cut_offset(text, offset)
+        if cut < 0:
             return None
-        cut = newline + 1
         if block.end > line + text.count("\n", offset, cut):
             return index, offset, cut
     return None
+
+
+def cut_offset(text: str, start: int) -> int:
+    """Where a block starting at ``start`` is cut: after the first line end at least
+    ``BLOCK_CUT`` characters or ``BLOCK_CUT_LINES`` lines on; -1 if ``text`` has none."""
+    newline = text.find("\n", start + BLOCK_CUT)
+    by_size = newline + 1 if newline >= 0 else -1
+    by_lines = line_offsets(text, BLOCK_CUT_LINES, start)
+    if text.count("\n", start, by_lines) < BLOCK_CUT_LINES:
+        by_lines = -1
+    found = [cut for cut in (by_size, by_lines) if cut >= 0]
+    return min(found) if found else -1
 
 
 def write_cut(

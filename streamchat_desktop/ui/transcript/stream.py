@@ -67,6 +67,7 @@ class _OpenTable:
 # markdown-it stops a table after 65,536 autocompleted cells, counted from its start; stay
 # far below so that parsing rows apart gives the same table.
 TABLE_CELL_LIMIT = 30_000
+PLAIN_PARTIAL_LINE = 2_000
 
 
 def _table_fits(block: Block) -> bool:
@@ -97,6 +98,8 @@ class AnswerStream:
         self._fence: _OpenFence | None = None
         self._table: _OpenTable | None = None
         self.has_references = False
+        self._show_tail = True
+        self._tail_shown = True  # whether the document shows the open tail
 
     # Text -----------------------------------------------------------------------------
 
@@ -134,11 +137,18 @@ class AnswerStream:
 
     # Flushing -------------------------------------------------------------------------
 
-    def flush(self, *, final: bool = False, room: int | None = None) -> None:
+    def flush(
+        self, *, final: bool = False, room: int | None = None, show_tail: bool = True
+    ) -> None:
         """Render what arrived since the last flush, at most ``room`` more shown characters;
-        ``final`` renders all the rest for good."""
+        ``final`` renders all the rest for good. Without ``show_tail`` only what is final
+        is rendered (a step of a backlog: the next step would render the open tail again)."""
+        self._show_tail = show_tail
         self._writer.runs.message_id = self.message_id
-        self._answer.take(final=final, room=None if final else room)
+        new = self._answer.take(final=final, room=None if final else room)
+        if not (new or final or (show_tail and not self._tail_shown)):
+            return  # nothing new to show (a folded line going on, past the answer fold)
+        self._tail_shown = True  # unless _flush_open_blocks leaves the tail out
         if self._fence is not None:
             self._flush_fence(final)
         if self._fence is None and self._table is not None:
@@ -178,7 +188,9 @@ class AnswerStream:
     def _commit_cut(self, tail: str) -> bool:
         """Commit up to the first cut among the complete lines of ``tail`` (``segments``)."""
         complete = tail[: tail.rfind("\n") + 1]
-        if len(complete) <= segments.BLOCK_CUT:
+        if len(complete) <= segments.BLOCK_CUT and (
+            complete.count("\n") <= segments.BLOCK_CUT_LINES
+        ):
             return False
         parsed = parse_blocks(complete)
         cut = find_cut(complete, parsed.blocks)
@@ -223,8 +235,19 @@ class AnswerStream:
             self._open_table(open_table, base)
             self._flush_table(final=False)
             return
+        if not self._show_tail:
+            self._tail_shown = False
+            return
         if display is None:
             rest = self._text[self._commit_offset :]
+            line_start = rest.rfind("\n") + 1
+            if len(rest) - line_start > PLAIN_PARTIAL_LINE:
+                # a long unfinished line: shown as plain text in short blocks until it
+                # ends (Qt would lay the whole paragraph out again at every flush)
+                parsed = parse_blocks(rest[:line_start])
+                self._writer.write_blocks(self._pen, parsed.blocks, self._ctx(self._commit_line))
+                self._writer.write_plain_line(self._pen, rest[line_start:])
+                return
             parsed = parse_blocks(rest)
             self.has_references |= parsed.has_references
             display, base = parsed.blocks, self._commit_line

@@ -29,9 +29,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 FOLLOW_SLACK_PX = 8
-SLICE_CHARACTERS = 8_000  # shown characters rendered per step of a flush
-SLICE_SECONDS = 0.010  # a flush takes steps until this long (Qt's layout comes on top)
-BACKLOG_GAP_MS = 4  # between the slices of a backlog, the loop runs everything else
+SLICE_CHARACTERS = 2_000  # shown characters rendered per step of a flush
+SLICE_SECONDS = 0.016  # a flush takes steps until this long (Qt's layout comes on top)
+BACKLOG_GAP_MS = 1  # between the slices of a backlog, the loop runs everything else
 
 
 class TranscriptView(QTextBrowser):
@@ -75,6 +75,11 @@ class TranscriptView(QTextBrowser):
         self._pen_at_end: Pen | None = None
         self._pen_reuse = True
         self.folded_dialog: QWidget | None = None  # the last "show all" opened
+        from streamchat_desktop.ui.transcript.opening import EarlierMessages
+
+        self._earlier = EarlierMessages(
+            self._prepend_messages, lambda: self.document().characterCount(), self
+        )
         self._install_document(self._new_document())
         self.anchorClicked.connect(self._on_anchor_clicked)
         bar = self.verticalScrollBar()
@@ -105,22 +110,29 @@ class TranscriptView(QTextBrowser):
     # Public API -----------------------------------------------------------------------
 
     def set_messages(self, messages: Sequence[Message]) -> None:
-        """Show a whole conversation (built off-screen, laid out once)."""
+        """Show a conversation: its last screen now, the earlier messages above it while
+        the loop is idle or as the view is scrolled up (``opening``)."""
+        from streamchat_desktop.ui.transcript.context import Pen
+        from streamchat_desktop.ui.transcript.opening import opening_split
+
         self._throttle.cancel()
         self._live = None
         self._messages = list(messages)
         live = self._messages[-1] if self._messages else None
         if live is not None and not live.is_streaming_reply:
             live = None
-        from streamchat_desktop.ui.transcript.context import Pen
-
+        shown = self._messages[:-1] if live else self._messages
+        first = opening_split(shown)
         document = self._new_document()
         pen = Pen(QTextCursor(document), reuse=True)
-        for message in self._messages[:-1] if live else self._messages:
+        if first:
+            self._writer.write_earlier_note(pen, first)
+        for message in shown[first:]:
             self._writer.write_message(
                 pen, message, reasoning_expanded=message.id in self._expanded
             )
         self._install_document(document, pen.reuse)
+        self._earlier.start(self._messages, first)
         self._following = True
         if live is not None:
             self._messages.pop()
@@ -131,6 +143,44 @@ class TranscriptView(QTextBrowser):
                 self.append_text(live.id, live.content)
             self._throttle.flush()
         self._scroll_to_bottom()
+
+    def earlier_pending(self) -> int:
+        """How many of the first messages are not rendered yet (0: all are)."""
+        return self._earlier.pending
+
+    def _prepend_messages(self, start: int, end: int) -> None:
+        """Write messages ``[start, end)`` between the note at the top and the rest,
+        keeping the view where it was (``opening.EarlierMessages``)."""
+        from streamchat_desktop.ui.transcript.context import Pen
+
+        document = self.document()
+        bar = self.verticalScrollBar()
+        value, maximum, following = bar.value(), bar.maximum(), self._following
+        size = document.characterCount()
+        cursor = QTextCursor(document.begin())
+        self._updating = True
+        cursor.beginEditBlock()
+        cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock)
+        pen = Pen(cursor, reuse=False)
+        for message in self._messages[start:end]:
+            self._writer.write_message(
+                pen, message, reasoning_expanded=message.id in self._expanded
+            )
+        if start:
+            self._writer.update_earlier_note(document, start)
+        else:
+            self._writer.remove_earlier_note(document)
+        cursor.endEditBlock()
+        self._updating = False
+        live = self._live
+        if live is not None:
+            added = document.characterCount() - size
+            live.answer.shift(0, added)
+            live.reasoning_end += added
+        if following:
+            self._scroll_to_bottom()
+        else:
+            bar.setValue(value + bar.maximum() - maximum)
 
     def begin_reply(self, message: Message) -> None:
         """Open an assistant block at the end; its text comes through ``append_text``."""
@@ -210,9 +260,14 @@ class TranscriptView(QTextBrowser):
         self._scroll_to_bottom()
 
     def scroll_to_message(self, message_id: str) -> bool:
-        """Bring a message's header to the top of the view (a search hit); found?"""
+        """Bring a message's header to the top of the view (a search hit); found?
+        A message not rendered yet is rendered first, with every message after it."""
         from streamchat_desktop.ui.transcript.messages import MESSAGE_ID_PROPERTY
 
+        for index, message in enumerate(self._messages[: self._earlier.pending]):
+            if message.id == message_id:
+                self._earlier.load_to(index)
+                break
         document = self.document()
         block = document.begin()
         while block.isValid():
@@ -270,10 +325,9 @@ class TranscriptView(QTextBrowser):
         started = time.perf_counter()
         with self._editing():
             self._flush_reasoning(live)
-            while live.answer.dirty:
-                live.answer.flush(room=SLICE_CHARACTERS)
-                if time.perf_counter() - started >= SLICE_SECONDS:
-                    break
+            while live.answer.dirty and time.perf_counter() - started < SLICE_SECONDS:
+                live.answer.flush(room=SLICE_CHARACTERS, show_tail=False)
+            live.answer.flush(room=0)  # the open tail, once
         self.flushed.emit(time.perf_counter() - started)
         if live.ending is not None and live.answer.backlog <= SLICE_CHARACTERS:
             self._finish_live(live.ending)
@@ -348,9 +402,11 @@ class TranscriptView(QTextBrowser):
         bar = self.verticalScrollBar()
         return bar.value() >= bar.maximum() - FOLLOW_SLACK_PX
 
-    def _on_scrolled(self, _value: int) -> None:
+    def _on_scrolled(self, value: int) -> None:
         if not self._updating:
             self._following = self._at_bottom()
+            if self._earlier.pending and value < self.viewport().height():
+                self._earlier.load_batch()  # scrolled near the top: the earlier messages
 
     def _on_range_changed(self, _minimum: int, _maximum: int) -> None:
         if self._following:

@@ -65,6 +65,7 @@ def tiny_limits() -> Iterator[None]:
         patch.setattr(fold, "LINE_FOLD", 24)
         patch.setattr(fold, "ANSWER_FOLD", 600)
         patch.setattr(segments, "BLOCK_CUT", 40)
+        patch.setattr(segments, "BLOCK_CUT_LINES", 5)
         patch.setattr(segments, "WINDOW", 90)
         patch.setattr(tables, "TABLE_PIECE_ROWS", 2)
         patch.setattr(view, "SLICE_CHARACTERS", 30)
