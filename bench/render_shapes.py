@@ -78,33 +78,32 @@ def _rss_mb() -> float:
     return float(psutil.Process().memory_info().rss) / 2**20
 
 
-def run_shape(name: str, items: list[str]) -> dict[str, Any]:
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    view = TranscriptView(open_links=False)
-    view.resize(900, 700)
-    view.show()
-    view.set_messages([Message(role=Role.ASSISTANT, content="warm *up* `x`\n\n- a", id="w")])
-    app.processEvents()
-    idle_mb = _rss_mb()
-    view.set_messages([])
+def start_timers(*pairs: tuple[int, Callable[[], None]]) -> list[QTimer]:
+    """Precise repeating timers (interval ms, slot), started."""
+    timers = []
+    for interval, slot in pairs:
+        timer = QTimer()
+        timer.setTimerType(Qt.TimerType.PreciseTimer)
+        timer.setInterval(interval)
+        timer.timeout.connect(slot)
+        timer.start()
+        timers.append(timer)
+    return timers
+
+
+def stream_measured(view: TranscriptView, items: list[str], rate: int) -> dict[str, Any]:
+    """Offer ``items`` as a reply at ``rate`` deltas/s, end it, wait until all is shown."""
     view.begin_reply(Message(role=Role.ASSISTANT, content="", id="r", state=MessageState.STREAMING))
-    size = sum(len(item) for item in items)
     flushes: list[float] = []
+    state: dict[str, Any] = {"sent": 0, "shown": 0, "lag": 0.0, "last": 0.0, "done": None}
+    stall = {"max": 0.0, "beat": 0.0}
+    loop = QEventLoop()
+    start = time.perf_counter()
 
     def on_flushed(seconds: float) -> None:
         flushes.append(seconds)
         if view.pending_characters() == 0:  # everything sent so far is shown
             state["shown"] = state["sent"]
-
-    view.flushed.connect(on_flushed)
-    state: dict[str, Any] = {"sent": 0, "shown": 0, "lag": 0.0, "last": 0.0, "done": None}
-    stall = {"max": 0.0, "beat": 0.0}
-    loop = QEventLoop()
-    start = time.perf_counter()
-    rate = RATE if len(items) > 1 else 1_000_000
-
-    def due(index: int) -> float:
-        return start + index / rate
 
     def feed() -> None:
         now = time.perf_counter()
@@ -116,7 +115,7 @@ def run_shape(name: str, items: list[str]) -> dict[str, Any]:
             state["last"] = time.perf_counter()
             view.end_reply(Message(role=Role.ASSISTANT, content="".join(items), id="r"))
         if state["shown"] < state["sent"]:
-            state["lag"] = max(state["lag"], now - due(state["shown"]))
+            state["lag"] = max(state["lag"], now - (start + state["shown"] / rate))
         if state["last"] and view.pending_characters() == 0:
             state["done"] = time.perf_counter()
             loop.quit()
@@ -127,34 +126,46 @@ def run_shape(name: str, items: list[str]) -> dict[str, Any]:
             stall["max"] = max(stall["max"], now - stall["beat"])
         stall["beat"] = now
 
-    feeder, heartbeat = QTimer(), QTimer()
-    for timer, interval, slot in ((feeder, 1, feed), (heartbeat, 5, beat)):
-        timer.setTimerType(Qt.TimerType.PreciseTimer)
-        timer.setInterval(interval)
-        timer.timeout.connect(slot)
-        timer.start()
+    view.flushed.connect(on_flushed)
+    timers = start_timers((1, feed), (5, beat))
     QTimer.singleShot(300_000, loop.quit)  # a run that never ends is reported, not awaited
     loop.exec()
-    feeder.stop()
-    heartbeat.stop()
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    for timer in timers:
+        timer.stop()
+    view.flushed.disconnect(on_flushed)
     times = sorted(t * 1000 for t in flushes)
-    p99 = times[min(len(times) - 1, round(0.99 * (len(times) - 1)))] if times else 0.0
     shown_after = (state["done"] - state["last"]) if state["done"] else None
-    over_idle = max(0.0, peak_mb - idle_mb)
-    ratio = over_idle * 2**20 / size
-    result = {
-        "shape": name,
-        "characters": size,
-        "deltas": len(items),
+    return {
         "kept_up": state["lag"] <= LAG_LIMIT_S and state["done"] is not None,
         "max_lag_ms": round(state["lag"] * 1000, 1),
         "longest_stall_ms": round(stall["max"] * 1000, 1),
-        "flush_p99_ms": round(p99, 2),
+        "flush_p99_ms": round(_percentile(times, 0.99), 2),
         "shown_after_last_byte_s": round(shown_after, 3) if shown_after is not None else None,
-        "peak_rss_over_idle_mb": round(over_idle, 1),
-        "memory_ratio": round(ratio, 1),
     }
+
+
+def _percentile(ordered: list[float], q: float) -> float:
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else 0.0
+
+
+def run_shape(name: str, items: list[str]) -> dict[str, Any]:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    view = TranscriptView(open_links=False)
+    view.resize(900, 700)
+    view.show()
+    view.set_messages([Message(role=Role.ASSISTANT, content="warm *up* `x`\n\n- a", id="w")])
+    app.processEvents()
+    idle_mb = _rss_mb()
+    view.set_messages([])
+    size = sum(len(item) for item in items)
+    result: dict[str, Any] = {"shape": name, "characters": size, "deltas": len(items)}
+    result |= stream_measured(view, items, RATE if len(items) > 1 else 1_000_000)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    over_idle = max(0.0, peak_mb - idle_mb)
+    ratio = over_idle * 2**20 / size
+    result["peak_rss_over_idle_mb"] = round(over_idle, 1)
+    result["memory_ratio"] = round(ratio, 1)
+    shown_after = result["shown_after_last_byte_s"]
     result["goals_met"] = bool(
         result["longest_stall_ms"] <= GOAL_STALL_MS
         and shown_after is not None

@@ -5,7 +5,8 @@ Qt lays out a whole paragraph again whenever it changes, and a QTextDocument cos
 memory. Like code editors, the transcript shows a bounded part and a link to the whole:
 
 - a source line longer than ``LINE_FOLD`` characters shows its first ``LINE_FOLD``, then
-  a fold link ("long line folded — show all");
+  a fold link ("long line folded — show all"); a line without a space in its first
+  ``UNBROKEN_FOLD`` characters (base64, minified code) folds there already;
 - an answer shows its lines up to ``ANSWER_FOLD`` characters, then a fold link for the rest.
 
 The *shown text* is a pure, append-only function of the answer text: a streamed answer folds
@@ -22,7 +23,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-LINE_FOLD = 10_000
+LINE_FOLD = 20_000
+UNBROKEN_FOLD = 5_000
 ANSWER_FOLD = 200_000
 _LINE_MARK_BASE = 0xF0000
 _LINE_MARK_LAST = 0xFFFFD
@@ -51,6 +53,7 @@ class Folder:
     consumed: int = 0  # source characters taken
     shown: int = 0  # characters of shown text produced
     capped: bool = False  # the answer fold was reached: the rest is not shown
+    breakable: bool = False  # the current line has a space in its first UNBROKEN_FOLD
     line_starts: list[int] = field(default_factory=list)  # source offset of each folded line
     _line_start: int = 0
 
@@ -70,15 +73,19 @@ class Folder:
         while position < end and (room is None or produced < room):
             newline = text.find("\n", position)
             line_end = end if newline < 0 else newline
-            if room is not None and self.line_length < LINE_FOLD:
-                # take no more visible characters than there is room for
+            if self.line_length < UNBROKEN_FOLD:  # decide the line's limit first
+                line_end = min(line_end, position + UNBROKEN_FOLD - self.line_length)
+            limit = self._limit()
+            if room is not None and self.line_length < limit:
                 line_end = min(line_end, position + (room - produced))
             length = line_end - position
-            visible = max(0, min(length, LINE_FOLD - self.line_length))
+            visible = max(0, min(length, limit - self.line_length))
             if visible:
-                out.append(text[position : position + visible])
+                shown = text[position : position + visible]
+                self.breakable = self.breakable or " " in shown
+                out.append(shown)
                 produced += visible
-            if self.line_length <= LINE_FOLD < self.line_length + length:
+            if self.line_length <= limit < self.line_length + length:
                 out.append(line_mark(len(self.line_starts)))
                 produced += 1
                 self.line_starts.append(self._line_start)
@@ -89,6 +96,7 @@ class Folder:
                 produced += 1
                 position += 1
                 self.line_length = 0
+                self.breakable = False
                 self._line_start = self.consumed + (position - start)
                 if self.shown + produced >= ANSWER_FOLD:
                     out.append(ANSWER_MARK)
@@ -100,6 +108,13 @@ class Folder:
         self.consumed += position - start
         self.shown += produced
         return "".join(out), position - start
+
+    def _limit(self) -> int:
+        """The current line's fold: ``LINE_FOLD``, or ``UNBROKEN_FOLD`` for a line whose
+        first ``UNBROKEN_FOLD`` characters have no space (Qt lays those out slowly)."""
+        if self.line_length < UNBROKEN_FOLD or self.breakable:
+            return LINE_FOLD
+        return UNBROKEN_FOLD
 
 
 def fold_text(text: str) -> str:

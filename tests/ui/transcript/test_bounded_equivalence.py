@@ -63,6 +63,7 @@ def splits(draw: st.DrawFn) -> tuple[str, list[str], list[bool]]:
 def tiny_limits() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(fold, "LINE_FOLD", 24)
+        patch.setattr(fold, "UNBROKEN_FOLD", 12)
         patch.setattr(fold, "ANSWER_FOLD", 600)
         patch.setattr(segments, "BLOCK_CUT", 40)
         patch.setattr(segments, "BLOCK_CUT_LINES", 5)
