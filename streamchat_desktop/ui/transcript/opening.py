@@ -4,9 +4,11 @@ Rendering 1,000 messages took seconds, on every conversation switch and every la
 it. Opening renders only the last ``OPEN_CHARACTERS`` of the conversation (the last message
 at least), under a note saying how many earlier messages are still to come. The earlier
 messages are then written above, newest first, ``BATCH_CHARACTERS`` at a time between
-events, while the document is under ``IDLE_DOCUMENT_LIMIT`` characters; past that (Qt lays
-out everything below an insertion again, so a batch costs more the longer the document
-is), one batch is written each time the view is scrolled near the top. ``load_to`` brings
+events (not while a reply streams), while the document is under ``IDLE_DOCUMENT_LIMIT``
+characters; past that, one batch is written each time the view is scrolled near the top.
+Qt lays out everything below an insertion again (about 0.1 s for a 2.6M-character
+document, measured), so a batch costs more the longer the document is: idle loading stops
+where a batch still fits in a frame. ``load_to`` brings
 in everything from a given message at once (a search hit, "scroll to message").
 
 A prepended batch keeps what is on screen in place (the scroll value moves by the height
@@ -24,10 +26,12 @@ from PySide6.QtCore import QObject, QTimer
 if TYPE_CHECKING:
     from streamchat_desktop.core.models import Message
 
-OPEN_CHARACTERS = 12_000
-BATCH_CHARACTERS = 8_000
-IDLE_DOCUMENT_LIMIT = 400_000
+OPEN_CHARACTERS = 8_000
+BATCH_CHARACTERS = 3_000
+IDLE_DOCUMENT_LIMIT = 60_000
+FIRST_DELAY_MS = 50  # the last screen is painted before the first batch
 SLICE_GAP_MS = 2
+BUSY_RETRY_MS = 200
 MESSAGE_COST = 200  # characters a message costs beyond its text (header, blocks, layout)
 
 
@@ -53,18 +57,21 @@ class EarlierMessages(QObject):
     """Writes the messages not rendered yet (the first ``pending`` ones) above the others.
 
     ``prepend(start, end)`` writes messages ``[start, end)`` above the rendered ones
-    (the view's job); ``document_size()`` gives the document's size in characters.
+    (the view's job); ``document_size()`` gives the document's size in characters;
+    ``busy()`` says a reply is streaming.
     """
 
     def __init__(
         self,
         prepend: Callable[[int, int], None],
         document_size: Callable[[], int],
+        busy: Callable[[], bool],
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._prepend = prepend
         self._document_size = document_size
+        self._busy = busy
         self._messages: Sequence[Message] = ()
         self.pending = 0
         self._timer = QTimer(self)
@@ -78,7 +85,7 @@ class EarlierMessages(QObject):
         self.pending = pending
         self._timer.stop()
         if pending:
-            self._timer.start()
+            self._timer.start(FIRST_DELAY_MS)
 
     def stop(self) -> None:
         self._timer.stop()
@@ -109,6 +116,9 @@ class EarlierMessages(QObject):
     def _on_slice_due(self) -> None:
         if not self.pending or self._document_size() > IDLE_DOCUMENT_LIMIT:
             return  # the rest comes as the view is scrolled up
+        if self._busy():
+            self._timer.start(BUSY_RETRY_MS)  # a reply is streaming: it goes first
+            return
         self.load_batch()
         if self.pending:
-            self._timer.start()
+            self._timer.start(SLICE_GAP_MS)

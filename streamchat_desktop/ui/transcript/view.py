@@ -78,7 +78,10 @@ class TranscriptView(QTextBrowser):
         from streamchat_desktop.ui.transcript.opening import EarlierMessages
 
         self._earlier = EarlierMessages(
-            self._prepend_messages, lambda: self.document().characterCount(), self
+            self._prepend_messages,
+            lambda: self.document().characterCount(),
+            lambda: self._live is not None,
+            self,
         )
         self._install_document(self._new_document())
         self.anchorClicked.connect(self._on_anchor_clicked)

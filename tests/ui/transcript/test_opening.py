@@ -25,6 +25,11 @@ def _conversation(pairs: int) -> list[Message]:
 
 
 @pytest.fixture
+def idle_loads_all(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(opening, "IDLE_DOCUMENT_LIMIT", 10**9)
+
+
+@pytest.fixture
 def views(qtbot: Any) -> Iterator[tuple[TranscriptView, TranscriptView]]:
     pair = TranscriptView(open_links=False), TranscriptView(open_links=False)
     for view in pair:
@@ -43,7 +48,7 @@ def _one_shot(view: TranscriptView, messages: list[Message]) -> str:
 
 
 def test_the_end_shows_first_and_the_rest_arrives_to_the_one_shot_document(
-    qtbot: Any, views: tuple[TranscriptView, TranscriptView]
+    qtbot: Any, views: tuple[TranscriptView, TranscriptView], idle_loads_all: None
 ) -> None:
     view, reference = views
     messages = _conversation(500)
@@ -58,7 +63,7 @@ def test_the_end_shows_first_and_the_rest_arrives_to_the_one_shot_document(
 
 
 def test_the_view_does_not_move_while_earlier_messages_arrive(
-    qtbot: Any, views: tuple[TranscriptView, TranscriptView]
+    qtbot: Any, views: tuple[TranscriptView, TranscriptView], idle_loads_all: None
 ) -> None:
     view, _reference = views
     view.set_messages(_conversation(300))
@@ -82,18 +87,37 @@ def test_a_message_not_rendered_yet_can_be_scrolled_to(
     assert view.earlier_pending() == 0
 
 
-def test_a_reply_streams_while_earlier_messages_arrive(
-    qtbot: Any, views: tuple[TranscriptView, TranscriptView]
+def test_past_the_idle_limit_scrolling_up_brings_the_earlier_messages(
+    qtbot: Any, views: tuple[TranscriptView, TranscriptView], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(opening, "IDLE_DOCUMENT_LIMIT", 0)
+    view, _reference = views
+    view.set_messages(_conversation(300))
+    pending = view.earlier_pending()
+    qtbot.wait(100)  # idle time: past the limit nothing loads by itself
+    assert view.earlier_pending() == pending
+    view.verticalScrollBar().setValue(0)
+    assert view.earlier_pending() < pending
+
+
+def test_a_reply_streams_first_and_earlier_messages_arrive_after_it(
+    qtbot: Any, views: tuple[TranscriptView, TranscriptView], idle_loads_all: None
 ) -> None:
     view, reference = views
     messages = _conversation(300)
     view.set_messages(messages)
     reply = Message(role=Role.ASSISTANT, content="", id="r", state=MessageState.STREAMING)
     view.begin_reply(reply)
-    for word in ["Streaming", "*while*", "the\n\n-", "history\n-", "loads"]:
+    pending = view.earlier_pending()
+    for index, word in enumerate(["Streaming", "*while*", "the\n\n-", "history\n-", "loads"]):
         view.append_text("r", word + " ")
-        qtbot.wait(5)
-    qtbot.waitUntil(lambda: view.earlier_pending() == 0, timeout=60_000)
+        view.flush_pending()
+        if index == 2:
+            view.verticalScrollBar().setValue(0)  # scrolled to the top: a batch mid-reply
+            assert view.earlier_pending() < pending
+    view.verticalScrollBar().setValue(view.verticalScrollBar().maximum() // 2)
     final = Message(role=Role.ASSISTANT, content=view.reply_text("r"), id="r")
     view.end_reply(final)
+    assert pending > 0
+    qtbot.waitUntil(lambda: view.earlier_pending() == 0, timeout=60_000)
     assert view.document().toHtml() == _one_shot(reference, [*messages, final])
