@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from streamchat_desktop.ui.transcript.document import MarkdownWriter
 
 BLOCK_CUT = 8_000
-BLOCK_CUT_LINES = 100  # markdown-it's block rules cost per line: short lines count too
+BLOCK_CUT_LINES = 50  # markdown-it's block rules cost per line: short lines count too
 WINDOW = 64_000  # a one-shot render parses at most about this much text at a time
 _UNCUT = frozenset({"fence", "table_open"})
 

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 FOLLOW_SLACK_PX = 8
-SLICE_CHARACTERS = 2_000  # shown characters rendered per step of a flush
+SLICE_CHARACTERS = 1_000  # shown characters rendered per step of a flush
 SLICE_SECONDS = 0.016  # a flush takes steps until this long (Qt's layout comes on top)
 BACKLOG_GAP_MS = 1  # between the slices of a backlog, the loop runs everything else
 
@@ -188,7 +188,7 @@ class TranscriptView(QTextBrowser):
     def begin_reply(self, message: Message) -> None:
         """Open an assistant block at the end; its text comes through ``append_text``."""
         if self._live is not None:
-            self._finish_live(self._live.message)
+            self._finish_live(self._live.ending or self._live.message)
         if message.id not in self._folded_by_user:
             self._expanded.add(message.id)  # a streaming reply's thinking starts unfolded
         self._messages.append(message)
@@ -255,7 +255,7 @@ class TranscriptView(QTextBrowser):
     def append_message(self, message: Message) -> None:
         """Add a message after the others (the prompt just sent), rendering only it."""
         if self._live is not None:
-            self._finish_live(self._live.message)
+            self._finish_live(self._live.ending or self._live.message)
         self._messages.append(message)
         with self._editing():
             self._writer.write_message(self._pen, message, reasoning_expanded=False)

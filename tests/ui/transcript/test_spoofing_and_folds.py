@@ -7,6 +7,7 @@ from typing import Any
 
 from PySide6.QtGui import QGuiApplication, QTextCursor
 
+from streamchat_desktop.core.models import Message, MessageState, Role
 from streamchat_desktop.ui.transcript.fold import LINE_FOLD
 from streamchat_desktop.ui.transcript.folded_view import FoldedTextDialog
 from streamchat_desktop.ui.transcript.view import TranscriptView
@@ -88,7 +89,7 @@ def test_a_huge_delta_is_rendered_in_slices_and_ends_whole(qtbot: Any) -> None:
     view = _view(qtbot)
     text = "\n\n".join(f"Paragraph {i} with **some** words in it." for i in range(20_000))
     view.set_messages([])
-    view.begin_reply(answer(state=answer().state.STREAMING))
+    view.begin_reply(answer(state=MessageState.STREAMING))
     view.append_text(REPLY, text)  # one delta of about 800 KB
     view.flush_pending()
     assert 0 < view.pending_characters() < len(text)  # one frame rendered only a slice
@@ -97,3 +98,18 @@ def test_a_huge_delta_is_rendered_in_slices_and_ends_whole(qtbot: Any) -> None:
     reference = _view(qtbot)
     assert view.document().toHtml() == one_shot_html(reference, text)
     assert view.reply_text(REPLY) == text
+
+
+def test_a_reply_ended_during_its_backlog_keeps_how_it_ended(qtbot: Any) -> None:
+    view = _view(qtbot)
+    text = "\n\n".join(f"Paragraph {i}." for i in range(20_000))
+    view.set_messages([])
+    view.begin_reply(answer(state=MessageState.STREAMING))
+    view.append_text(REPLY, text)
+    view.end_reply(answer(text, state=MessageState.STOPPED))
+    assert view.pending_characters() > 0  # still rendering its backlog
+    view.begin_reply(
+        Message(role=Role.ASSISTANT, content="", id="next", state=MessageState.STREAMING)
+    )
+    assert "Stopped" in view.document().toPlainText()
+    assert view.pending_characters() == 0
