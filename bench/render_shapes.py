@@ -7,8 +7,8 @@ the renderer loaded, before the answer) divided by the answer's size.
 Deltas are offered at 5,000 deltas/s from a 1 ms feeder timer (or all at once for the
 one-chunk shape), then the reply ends. Measured: kept up (every delta shown within 100 ms
 of when it was due), the longest event-loop stall (5 ms heartbeat), flush p99, the time from
-the last byte until everything is shown, and peak RSS over idle (sampled every 20 ms). The JSON result is the last
-line.
+the last byte until everything is shown, and peak RSS over idle (sampled every 20 ms). The
+JSON result is the last line.
 """
 
 from __future__ import annotations
