@@ -420,14 +420,14 @@ def run_shapes(quick: bool) -> list[dict[str, object]]:
 
 def _shape_lines(shapes: list[dict[str, object]]) -> list[str]:
     lines = [
-        "| shape | characters | kept up | longest stall ms | flush p99 ms "
+        "| shape | characters | kept up | longest stall ms (CPU ms in it) | flush p99 ms "
         "| shown after last byte s | peak RSS over idle MB (× size) | goals met |",
         "|---|---:|---|---:|---:|---:|---:|---|",
     ]
     for r in shapes:
         lines.append(
             f"| {r['shape']} | {r.get('characters', 0):,} | {'yes' if r.get('kept_up') else 'no'} "
-            f"| {r.get('longest_stall_ms')} | {r.get('flush_p99_ms')} "
+            f"| {r.get('longest_stall_ms')} ({r.get('stall_cpu_ms')}) | {r.get('flush_p99_ms')} "
             f"| {r.get('shown_after_last_byte_s')} "
             f"| {r.get('peak_rss_over_idle_mb')} ({r.get('memory_ratio')}×) "
             f"| {'yes' if r.get('goals_met') else 'no'} |"

@@ -95,7 +95,7 @@ def stream_measured(view: TranscriptView, items: list[str], rate: int) -> dict[s
     view.begin_reply(Message(role=Role.ASSISTANT, content="", id="r", state=MessageState.STREAMING))
     flushes: list[float] = []
     state: dict[str, Any] = {"sent": 0, "shown": 0, "lag": 0.0, "last": 0.0, "done": None}
-    stall = {"max": 0.0, "beat": 0.0, "rss": 0.0, "beats": 0}
+    stall = {"max": 0.0, "beat": 0.0, "rss": 0.0, "beats": 0, "cpu": 0.0, "cpu_at": 0.0}
     loop = QEventLoop()
     start = time.perf_counter()
 
@@ -120,10 +120,10 @@ def stream_measured(view: TranscriptView, items: list[str], rate: int) -> dict[s
             loop.quit()
 
     def beat() -> None:
-        now = time.perf_counter()
-        if stall["beat"]:
-            stall["max"] = max(stall["max"], now - stall["beat"])
-        stall["beat"] = now
+        now, cpu = time.perf_counter(), time.thread_time()
+        if stall["beat"] and now - stall["beat"] > stall["max"]:
+            stall["max"], stall["cpu"] = now - stall["beat"], cpu - stall["cpu_at"]
+        stall["beat"], stall["cpu_at"] = now, cpu
         stall["beats"] += 1
         if stall["beats"] % 4 == 0:
             stall["rss"] = max(stall["rss"], _rss_mb())
@@ -141,6 +141,7 @@ def stream_measured(view: TranscriptView, items: list[str], rate: int) -> dict[s
         "kept_up": state["lag"] <= LAG_LIMIT_S and state["done"] is not None,
         "max_lag_ms": round(state["lag"] * 1000, 1),
         "longest_stall_ms": round(stall["max"] * 1000, 1),
+        "stall_cpu_ms": round(stall["cpu"] * 1000, 1),  # this thread's CPU in that stall
         "flush_p99_ms": round(_percentile(times, 0.99), 2),
         "shown_after_last_byte_s": round(shown_after, 3) if shown_after is not None else None,
         "peak_rss_mb": max(stall["rss"], _rss_mb()),
