@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from streamchat_desktop.ui.transcript.fold import describe_size
+from streamchat_desktop.ui.transcript.fold import describe_size, folded_part
 
 WRAP = 2_000
 SLICE = 50_000
@@ -89,3 +89,12 @@ class FoldedTextDialog(QDialog):
 
     def _on_copy_clicked(self) -> None:
         QGuiApplication.clipboard().setText(self._text)
+
+
+def open_folded(parent: QWidget, text: str, index: int) -> FoldedTextDialog:
+    """Show the whole text behind fold ``index`` of an answer (``fold.folded_part``)."""
+    title = "The whole answer" if index < 0 else "The whole line"
+    dialog = FoldedTextDialog(title, folded_part(text, index), parent)
+    dialog.setModal(False)
+    dialog.show()
+    return dialog

@@ -461,28 +461,19 @@ class TranscriptView(QTextBrowser):
         message_id, _, line = target.rpartition(":")
         if not line.isdigit():
             return
-        from streamchat_desktop.ui.transcript.markdown import parser
+        from streamchat_desktop.ui.transcript.code_copy import code_at_line
 
-        text = self.reply_text(message_id)
-        for token in parser().parse(text):
-            if token.type in ("fence", "code_block") and token.map and token.map[0] == int(line):
-                QGuiApplication.clipboard().setText(token.content)
-                return
+        code = code_at_line(self.reply_text(message_id), int(line))
+        if code is not None:
+            QGuiApplication.clipboard().setText(code)
 
     def _show_folded(self, target: str) -> None:
         """Open the whole text behind a fold link (``fold:<message id>:<fold number>``)."""
-        from streamchat_desktop.ui.transcript.fold import folded_part
-        from streamchat_desktop.ui.transcript.folded_view import FoldedTextDialog
+        from streamchat_desktop.ui.transcript.folded_view import open_folded
 
         message_id, _, index = target.rpartition(":")
-        if not index.lstrip("-").isdigit():
-            return
-        text = folded_part(self.reply_text(message_id), int(index))
-        title = "The whole answer" if int(index) < 0 else "The whole line"
-        dialog = FoldedTextDialog(title, text, self)
-        dialog.setModal(False)
-        dialog.show()
-        self.folded_dialog = dialog
+        if index.lstrip("-").isdigit():
+            self.folded_dialog = open_folded(self, self.reply_text(message_id), int(index))
 
     def createMimeDataFromSelection(self) -> QMimeData:
         """Copy gives the original text: bidi labels turn back into their characters."""
