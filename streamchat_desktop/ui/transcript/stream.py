@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QTextCursor
 
-from streamchat_desktop.ui.transcript import segments
+from streamchat_desktop.ui.transcript import segments, tables
 from streamchat_desktop.ui.transcript.answer_text import AnswerText
 from streamchat_desktop.ui.transcript.context import Context, Pen
 from streamchat_desktop.ui.transcript.document import MarkdownWriter
@@ -309,7 +309,8 @@ class AnswerStream:
                 return
             table.scan_offset = end
         partial = text[end:]
-        if partial and not table.piece.full:  # a row that would start a piece waits
+        if partial and not table.piece.full and table.piece.body_rows < tables.GRID_AFTER_ROWS:
+            # a row that would start a piece or a line of text waits for its line end
             rows = self._table_rows(table, partial, 1)
             if rows:
                 self._writer.append_table_rows(self._pen, Context(), table.piece, rows)

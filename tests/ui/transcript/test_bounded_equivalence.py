@@ -69,6 +69,7 @@ def tiny_limits() -> Iterator[None]:
         patch.setattr(segments, "BLOCK_CUT_LINES", 5)
         patch.setattr(segments, "WINDOW", 90)
         patch.setattr(tables, "TABLE_PIECE_ROWS", 2)
+        patch.setattr(tables, "GRID_AFTER_ROWS", 5)
         patch.setattr(view, "SLICE_CHARACTERS", 30)
         yield
 
@@ -130,4 +131,5 @@ def test_shapes_are_folded_and_cut_at_these_limits(
     one_shot_html(reference, SHAPES["many short lines"])
     assert reference.document().blockCount() > 4  # one paragraph became several
     one_shot_html(reference, SHAPES["big table"])
-    assert reference.document().toHtml().count("<table") == 15
+    assert reference.document().toHtml().count("<table") == 3  # rows 0-4, 2 to a piece
+    assert "│ 29  │ 841 │" in reference.document().toPlainText()  # then lines of text
