@@ -405,9 +405,10 @@ class TranscriptView(QTextBrowser):
             )
             messages[-1] = current
         bar = self.verticalScrollBar()
-        value, following = bar.value(), self._following
+        value, following, pending = bar.value(), self._following, self._earlier.pending
         self.set_messages(messages)
         if not following:
+            self._earlier.load_to(pending)  # as much as was shown, so the view stays put
             bar.setValue(value)
             self._following = False
 

@@ -121,3 +121,19 @@ def test_a_reply_streams_first_and_earlier_messages_arrive_after_it(
     assert pending > 0
     qtbot.waitUntil(lambda: view.earlier_pending() == 0, timeout=60_000)
     assert view.document().toHtml() == _one_shot(reference, [*messages, final])
+
+
+def test_unfolding_a_reasoning_far_up_keeps_the_view_where_it_was(
+    views: tuple[TranscriptView, TranscriptView],
+) -> None:
+    view, _reference = views
+    messages = _conversation(300)
+    messages[7] = Message(
+        role=Role.ASSISTANT, content="Answer 3", reasoning="thinking hard", id="a3"
+    )
+    view.set_messages(messages)
+    assert view.scroll_to_message("a3")  # far up: rendered on the way
+    top = view.cursorForPosition(view.viewport().rect().topLeft()).block().text()
+    view.set_reasoning_expanded("a3", True)
+    assert "thinking hard" in view.document().toPlainText()
+    assert view.cursorForPosition(view.viewport().rect().topLeft()).block().text() == top
