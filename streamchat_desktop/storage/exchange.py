@@ -8,6 +8,7 @@ the file is checked completely before anything is written, in one transaction.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import time
@@ -17,6 +18,7 @@ from typing import Any
 
 from streamchat_desktop.core.attachments import AttachmentContent
 from streamchat_desktop.core.models import Conversation, Message, MessageState, Role
+from streamchat_desktop.core.tools import ToolCallRecord
 from streamchat_desktop.core.unicode_repair import repair_text
 from streamchat_desktop.storage.attachment_exchange import (
     InvalidFilesError,
@@ -28,6 +30,7 @@ from streamchat_desktop.storage.attachment_exchange import (
 from streamchat_desktop.storage.converters import usage_from_dict, usage_to_dict
 from streamchat_desktop.storage.markdown_export import conversations_markdown
 from streamchat_desktop.storage.repository import SqliteStore
+from streamchat_desktop.storage.tool_records import record_from_dict, record_to_dict
 
 EXPORT_FORMAT = "streamchat-export"
 EXPORT_VERSION = 2  # 2: messages may carry attachments (``files``); 1 without them
@@ -62,33 +65,59 @@ class ImportResult:
         )
 
 
-def collect(store: SqliteStore, conversation_ids: Iterable[str]) -> list[ExportedConversation]:
-    """Read conversations for export; unknown ids raise ``KeyError``."""
+def collect(
+    store: SqliteStore, conversation_ids: Iterable[str], *, nothing_streams: bool = False
+) -> list[ExportedConversation]:
+    """Read conversations for export; unknown ids raise ``KeyError``.
+
+    ``nothing_streams``: no process runs on the profile, so a reply left "streaming" was
+    cut off by a crash and is exported as interrupted, as the next start will show it.
+    """
     exported = []
     for conversation_id in conversation_ids:
         conversation = store.get_conversation(conversation_id)
         if conversation is None:
             raise KeyError(conversation_id)
+        messages = store.all_messages(conversation_id)
         exported.append(
             ExportedConversation(
                 conversation,
-                tuple(store.all_messages(conversation_id)),
+                tuple(_ended(m) for m in messages) if nothing_streams else tuple(messages),
                 store.leaf_id(conversation_id),
             )
         )
     return exported
 
 
-def export_text(store: SqliteStore, conversation_ids: Iterable[str], fmt: str) -> str:
-    """The conversations as ``json`` (every version, importable) or ``md`` (what is shown)."""
-    items = collect(store, conversation_ids)
+def export_text(
+    store: SqliteStore, conversation_ids: Iterable[str], fmt: str, *, nothing_streams: bool = False
+) -> str:
+    """The conversations as ``json`` (every version, importable) or ``md`` (what is shown);
+    ``nothing_streams`` as for ``collect``."""
+    items = collect(store, conversation_ids, nothing_streams=nothing_streams)
     if fmt == "json":
         return to_json(items, files_dict(store, (m for i in items for m in i.messages)))
     if fmt != "md":
         raise ValueError(f"unknown export format {fmt!r} (md or json)")
     return conversations_markdown(
-        (item.conversation, store.messages(item.conversation.id)) for item in items
+        (item.conversation, branch_for_export(store, item.conversation.id, nothing_streams))
+        for item in items
     )
+
+
+def branch_for_export(
+    store: SqliteStore, conversation_id: str, nothing_streams: bool
+) -> list[Message]:
+    """The conversation's active branch, as an export shows it (``collect``)."""
+    messages = store.messages(conversation_id)
+    return [_ended(m) for m in messages] if nothing_streams else messages
+
+
+def _ended(message: Message) -> Message:
+    """A reply left streaming by a process that is gone: interrupted (the app's word)."""
+    if message.state is MessageState.STREAMING:
+        return dataclasses.replace(message, state=MessageState.INTERRUPTED)
+    return message
 
 
 def to_json(
@@ -139,6 +168,7 @@ def _message_dict(m: Message) -> dict[str, Any]:
         "model": m.model,
         "created_at": m.created_at,
         **extra,
+        **({"tool_calls": [record_to_dict(r) for r in m.tool_calls]} if m.tool_calls else {}),
     }
 
 
@@ -261,7 +291,16 @@ def _parse_message(
         model=_optional(data, "model", str, where),
         created_at=_number(data, "created_at", where),
         attachments=parse_message_files(data.get("attachments"), files, where),
+        tool_calls=_tool_calls(data, where),
     )
+
+
+def _tool_calls(data: dict[str, Any], where: str) -> tuple[ToolCallRecord, ...]:
+    items = _optional(data, "tool_calls", list, where) or []
+    try:
+        return tuple(record_from_dict(item) for item in items)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InvalidExportError(f"{where}.tool_calls: {exc}") from exc
 
 
 def _parents_first(messages: list[Message], where: str) -> list[Message]:

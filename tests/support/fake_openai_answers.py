@@ -205,11 +205,9 @@ async def answer_chat(out: Output, record: RecordedRequest, script: Script) -> b
     """Answer one chat request as scripted; ``True`` if the connection stays usable."""
     if script.response_delay:
         await asyncio.sleep(script.response_delay)
+    if script.raw_error_body is not None:  # a proxy's HTML page, or a portal's with 200
+        return await out.whole(script.status, script.raw_error_body, "text/html", script.headers)
     if script.status != 200:
-        if script.raw_error_body is not None:  # e.g. a proxy's HTML page
-            return await out.whole(
-                script.status, script.raw_error_body, "text/html", script.headers
-            )
         body = script.error_body or default_error_body(script.status)
         return await out.json(script.status, body, script.headers)
     if not record.streaming:
@@ -237,6 +235,8 @@ async def answer_chat(out: Output, record: RecordedRequest, script: Script) -> b
         record.deltas_sent += 1
         if out.pending >= script.events_per_write:
             await out.flush(script.split_bytes)
+    for fragment in tool_call_fragments(script):
+        out.event(chunks.delta({"tool_calls": [fragment]}))
     if script.finish_reason is not None:
         out.event(chunks.finish())
     if record.wants_usage and script.send_usage:
@@ -248,6 +248,25 @@ async def answer_chat(out: Output, record: RecordedRequest, script: Script) -> b
     # on this flag) before this coroutine runs again after that write.
     record.response_complete = True
     return await out.end()
+
+
+def tool_call_fragments(script: Script) -> list[dict[str, Any]]:
+    """``delta.tool_calls`` entries as OpenAI streams them: a first fragment with the id
+    and the name, then argument pieces; several calls' fragments interleaved."""
+    rounds: list[list[dict[str, Any]]] = []
+    for index, call in enumerate(script.tool_calls):
+        first = {
+            "index": index,
+            "id": call.id,
+            "type": "function",
+            "function": {"name": call.name, "arguments": ""},
+        }
+        pieces = [{"index": index, "function": {"arguments": p}} for p in call.pieces]
+        for position, fragment in enumerate([first, *pieces]):
+            if position == len(rounds):
+                rounds.append([])
+            rounds[position].append(fragment)
+    return [fragment for round_ in rounds for fragment in round_]
 
 
 async def _fault(out: Output, chunks: _Chunks, script: Script, sent: int) -> bool | None:

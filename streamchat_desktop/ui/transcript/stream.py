@@ -423,3 +423,4 @@ class LiveReply:
     reasoning_pending: list[str] = field(default_factory=list)
     reasoning_end: int = 0
     ending: Message | None = None  # how it ended, while a backlog is still being rendered
+    prefix: str = ""  # the text before its last tool call, written apart (not streamed)
