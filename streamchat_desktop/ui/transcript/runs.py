@@ -39,10 +39,11 @@ _SPECIAL = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\U000f0000-\
 class RunWriter:
     """Inserts text runs; ``message_id`` names the message whose fold links are written."""
 
+    labels_written = False  # a bidi label was written in this process: copies map them back
+
     def __init__(self, theme: Theme) -> None:
         self.theme = theme
         self.message_id = ""
-        self.has_labels = False  # a bidi label was written (copying must map it back)
 
     def insert(self, cursor: QTextCursor, text: str, fmt: QTextCharFormat) -> None:
         if not _SPECIAL.search(text):
@@ -66,7 +67,7 @@ class RunWriter:
             shown.setProperty(QTextFormat.Property.FontSizeAdjustment, -1)
             shown.setProperty(ORIGINAL_PROPERTY, char)
             cursor.insertText(f"⟨{label}⟩", shown)
-            self.has_labels = True
+            RunWriter.labels_written = True
             return
         index = mark_index(char)
         if index is None:

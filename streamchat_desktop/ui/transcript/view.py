@@ -491,7 +491,9 @@ class TranscriptView(QTextBrowser):
     def createMimeDataFromSelection(self) -> QMimeData:
         """Copy gives the original text: bidi labels turn back into their characters."""
         mime = super().createMimeDataFromSelection()
-        if self._loaded_writer is not None and self._loaded_writer.markdown.runs.has_labels:
+        from streamchat_desktop.ui.transcript.runs import RunWriter
+
+        if RunWriter.labels_written:
             from streamchat_desktop.ui.transcript.clipboard import selection_text
 
             cursor = self.textCursor()
