@@ -31,7 +31,6 @@ if TYPE_CHECKING:
 
     from PySide6.QtCore import QMessageLogContext, QtMsgType
     from PySide6.QtGui import QIcon
-    from PySide6.QtWidgets import QApplication
 
     from streamchat_desktop.ui.main_window import MainWindow
 
@@ -40,6 +39,9 @@ log = logging.getLogger(__name__)
 # At most this long is the rest of the start-up held back for the first frame (a window
 # opened minimized or on a hidden workspace may not paint at all).
 FIRST_PAINT_WAIT_MS = 1000
+# Qt's notice that the windowing platform (offscreen, some compositors) lacks an optional
+# feature, such as size hints: nothing anyone can act on, so not a warning in the log.
+UNSUPPORTED_BY_PLATFORM = "This plugin does not support"
 
 
 def run_app(args: argparse.Namespace) -> int:
@@ -178,6 +180,7 @@ def _run_services(args: argparse.Namespace, shown: FirstFrame) -> int:
     import qasync
     from PySide6.QtWidgets import QApplication
 
+    from streamchat_desktop.app.lifetime import Lifetime, run_until_quit
     from streamchat_desktop.app.runtime import Runtime
     from streamchat_desktop.app.startup_report import process_age, report
 
@@ -202,38 +205,14 @@ def _run_services(args: argparse.Namespace, shown: FirstFrame) -> int:
     if exit_code is not None:
         shown.window.close()
         return exit_code
-    _quit_on_termination_signals(app)
-    quit_event = asyncio.Event()
-    app.aboutToQuit.connect(quit_event.set)
-    shown.window.destroyed.connect(quit_event.set)
+    lifetime = Lifetime(loop)
+    lifetime.watch(app, shown.window)
     with loop:
         loop.call_soon(runtime.start)
         loop.call_soon(lambda: report("STREAMCHAT_STARTED", process_age()))
-        loop.run_until_complete(_run_until(quit_event))
-        loop.run_until_complete(runtime.shutdown())
+        run_until_quit(loop, lifetime.run(runtime.shutdown))
         loop.run_until_complete(loop.shutdown_default_executor())
     return runtime.exit_code
-
-
-async def _run_until(quit_event: asyncio.Event) -> None:
-    await quit_event.wait()
-
-
-def _quit_on_termination_signals(app: QApplication) -> None:
-    """SIGTERM / Ctrl+C end the app the normal way: replies stopped and saved first.
-
-    Python runs signal handlers only between bytecodes, and Qt's loop sits in C: a
-    slow no-op timer gives the interpreter a chance to run them.
-    """
-    import signal
-
-    from PySide6.QtCore import QTimer
-
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: app.quit())
-    ticker = QTimer(app)
-    ticker.timeout.connect(lambda: None)
-    ticker.start(200)
 
 
 def _app_icon() -> QIcon:
@@ -279,6 +258,8 @@ class QtMessages:
 
     def _handle(self, kind: QtMsgType, _context: QMessageLogContext, message: str) -> None:
         level = self._levels.get(kind, logging.WARNING)
+        if message.startswith(UNSUPPORTED_BY_PLATFORM):
+            level = min(level, logging.INFO)  # an optional feature the platform lacks
         if self._pending is None:
             self._log.log(level, "%s", message)
         else:

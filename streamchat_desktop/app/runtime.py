@@ -113,13 +113,12 @@ class Runtime:
 
     def _watch_first_reply(self) -> None:
         from PySide6.QtCore import QTimer
-        from PySide6.QtWidgets import QApplication
 
         from streamchat_desktop.cli.reply_printer import ReplyPrinter
 
         def done(code: int) -> None:
             self.exit_code = code
-            QTimer.singleShot(0, QApplication.quit)
+            QTimer.singleShot(0, self.window.close)  # the app quits once the window closes
 
         self.service.add_observer(ReplyPrinter(sys.stdout, sys.stderr, done))
 
