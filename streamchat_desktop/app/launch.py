@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from streamchat_desktop import __version__
 from streamchat_desktop.app.first_frame import FirstFrame
+from streamchat_desktop.cli import exit_codes
 from streamchat_desktop.config.paths import Profile
 
 if TYPE_CHECKING:
@@ -89,15 +90,7 @@ def _run(args: argparse.Namespace, profile: Profile) -> int:
     app.setDesktopFileName("io.github.streamchat.StreamChat")
     instance = SingleInstance(profile.root)
     if not instance.claim():
-        running = f"StreamChat is already running with the profile {profile.root}; "
-        code = 0 if not args.exit_after_reply else 3
-        if instance.owner_answered:  # its window comes forward: that says it all
-            print(f"streamchat: {running}its window was brought forward.", file=sys.stderr)
-            return code
-        _cannot_start(
-            args, running + "it did not answer; if it is stuck, end it and start it again."
-        )
-        return code
+        return _already_running(args, profile, answered=instance.owner_answered)
     settings = Settings.load(profile)
     themes = ThemeSwitcher(app)
     themes.apply(settings.theme)  # before the window exists: no re-styling, no flash
@@ -116,6 +109,24 @@ def _run(args: argparse.Namespace, profile: Profile) -> int:
     return _run_services(args, FirstFrame(profile, instance, settings, window, themes, notices))
 
 
+def _already_running(args: argparse.Namespace, profile: Profile, *, answered: bool) -> int:
+    """Another StreamChat owns the profile: say so, and what became of this launch."""
+    running = f"StreamChat is already running with the profile {profile.root}"
+    if args.exit_after_reply:  # a script: its prompt cannot go anywhere, and it must know
+        print(
+            f"streamchat: {running}, so the prompt was not sent. Give the script a profile "
+            "of its own (--profile DIR), or quit the running StreamChat.",
+            file=sys.stderr,
+        )
+        return exit_codes.ALREADY_RUNNING
+    if answered:  # its window comes forward: that says it all
+        prompt = " The prompt was not sent: type it there." if args.prompt else ""
+        print(f"streamchat: {running}; its window was brought forward.{prompt}", file=sys.stderr)
+        return exit_codes.OK
+    _cannot_start(args, running + "; it did not answer. If it is stuck, end it and start it again.")
+    return exit_codes.OK
+
+
 def _cannot_start(
     args: argparse.Namespace, message: str, *, details: str = "", title: str | None = None
 ) -> int:
@@ -124,7 +135,7 @@ def _cannot_start(
 
     dialog = not args.exit_after_reply
     tell_cannot_start(message, dialog=dialog, details=details, title=title or TITLE)
-    return 1
+    return exit_codes.FAILED
 
 
 def quiet_pyside_import_hook() -> None:

@@ -8,6 +8,7 @@ import logging
 import sys
 from typing import TYPE_CHECKING
 
+from streamchat_desktop.cli import exit_codes
 from streamchat_desktop.core.errors import ChatError
 from streamchat_desktop.storage.errors import StorageError
 
@@ -54,7 +55,7 @@ class Runtime:
             from streamchat_desktop.ui.startup_failure import tell_cannot_start
 
             tell_cannot_start(exc.message, dialog=not args.exit_after_reply, parent=self.window)
-            return 1
+            return exit_codes.FAILED
         self.connections = Connections(
             self.settings, KeyStore(), LaunchChoice(args.provider, args.base_url, args.model)
         )
@@ -63,7 +64,7 @@ class Runtime:
                 self.connections.resolve()
             except (ChatError, ValueError) as exc:  # unknown provider, bad URL, no key
                 print(f"streamchat: {exc}", file=sys.stderr)
-                return 2
+                return exit_codes.USAGE
         self.service = ChatService(self.store, self.connections.target)
         self.controller = ChatController(self.service)
         self.window.bind(self.controller, self.store.search, ConversationExchange(self.store))

@@ -1,0 +1,43 @@
+"""``streamchat export … | head -c 10``: the reader closes the pipe early, and the export
+stops quietly with the code the standard tools get (141), not a BrokenPipeError.
+
+Only a write that finds the reader gone fails (one already blocked on a full pipe is cut
+short without an error, by Python's buffered writer): the test closes the read end first,
+so every run takes the path that used to end in a traceback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from streamchat_desktop.cli import exit_codes
+from streamchat_desktop.storage import SqliteStore
+from tests.e2e.run_app import app_env
+from tests.storage.conftest import add_turns
+
+
+def test_an_export_whose_reader_is_gone_ends_quietly(tmp_path: Path) -> None:
+    profile = tmp_path / "profile"
+    store = SqliteStore.open(profile / "conversations.sqlite3")
+    for i in range(3):
+        add_turns(store, [(f"question {i}", f"answer {i} " + "word " * 1000)])
+    store.close()
+    for command in (
+        ["export", "--format", "md"],
+        ["export", "--format", "json"],
+        ["export", "--list"],
+    ):
+        # `head -c 10` already gone: the pipe has no reader left when the export writes
+        reader, writer = os.pipe()
+        os.close(reader)
+        try:
+            export = subprocess.run(
+                [sys.executable, "-m", "streamchat_desktop", "--profile", str(profile), *command],
+                stdout=writer, stderr=subprocess.PIPE, text=True, env=app_env(), timeout=60,
+                check=False,
+            )  # fmt: skip
+        finally:
+            os.close(writer)
+        assert (export.returncode, export.stderr) == (exit_codes.READER_GONE, ""), command
