@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
 import openai
 from openai import AsyncOpenAI
 
+from streamchat_desktop.core.attachments import ImagePart, TextPart
 from streamchat_desktop.core.errors import ChatError, ErrorKind
 from streamchat_desktop.core.events import (
     ReasoningDelta,
@@ -23,7 +25,7 @@ from streamchat_desktop.core.events import (
     TextDelta,
     UsageReport,
 )
-from streamchat_desktop.core.models import ChatRequest, Usage
+from streamchat_desktop.core.models import ChatRequest, ChatTurn, Usage
 from streamchat_desktop.core.unicode_repair import StreamRepair
 from streamchat_desktop.providers.base import Endpoint
 
@@ -34,6 +36,10 @@ log = logging.getLogger(__name__)
 NO_KEY_PLACEHOLDER = "no-key"
 
 _CONTEXT_CODES = {"context_length_exceeded", "string_above_max_length"}
+# A 4xx whose words name images or vision: the model cannot take an image part
+# (OpenAI: "Invalid content type. image_url is only supported by certain models";
+# Ollama/llama.cpp: "image input is not supported", "does not support vision").
+_VISION_WORDS = re.compile(r"image|vision|multimodal", re.IGNORECASE)
 
 
 class OpenAICompatibleProvider:
@@ -126,11 +132,26 @@ class OpenAICompatibleProvider:
             extra["max_tokens"] = request.max_tokens
         return await self._client.chat.completions.create(
             model=request.model,
-            messages=[{"role": t.role.value, "content": t.content} for t in request.messages],  # type: ignore[misc]
+            messages=[turn_payload(t) for t in request.messages],  # type: ignore[misc]
             stream=True,
             extra_headers=self._headers,
             **extra,
         )
+
+
+def turn_payload(turn: ChatTurn) -> dict[str, Any]:
+    """One message in the OpenAI shape: plain text, or content parts when files go along."""
+    if not turn.parts:
+        return {"role": turn.role.value, "content": turn.content}
+    parts: list[dict[str, Any]] = []
+    if turn.content:
+        parts.append({"type": "text", "text": turn.content})
+    for part in turn.parts:
+        if isinstance(part, TextPart):
+            parts.append({"type": "text", "text": part.text})
+        elif isinstance(part, ImagePart):
+            parts.append({"type": "image_url", "image_url": {"url": part.url}})
+    return {"role": turn.role.value, "content": parts}
 
 
 def request_headers(api_key: str | None) -> dict[str, str | openai.Omit]:
@@ -286,6 +307,8 @@ def _status_error(exc: openai.APIStatusError) -> ChatError:
         kind = ErrorKind.CONTEXT_TOO_LONG
     elif status >= 500:
         kind = ErrorKind.SERVER
+    elif _VISION_WORDS.search(detail):
+        kind = ErrorKind.IMAGES_REFUSED
     else:
         kind = ErrorKind.BAD_REQUEST
     retry_after = _retry_after(exc) if kind is ErrorKind.RATE_LIMITED else None

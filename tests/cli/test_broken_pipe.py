@@ -14,8 +14,8 @@ from pathlib import Path
 
 from streamchat_desktop.cli import exit_codes
 from streamchat_desktop.storage import SqliteStore
-from tests.e2e.run_app import app_env
-from tests.storage.conftest import add_turns
+from tests.support.run_app import app_env
+from tests.support.sqlite_fixtures import add_turns
 
 
 def test_an_export_whose_reader_is_gone_ends_quietly(tmp_path: Path) -> None:

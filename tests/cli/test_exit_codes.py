@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from streamchat_desktop.cli import exit_codes
-from tests.e2e.run_app import app_env, ask_once, reaped, run_streamchat
 from tests.support.fake_openai import FakeOpenAIServer
 from tests.support.fake_openai_fixtures import fake_openai  # noqa: F401
+from tests.support.run_app import app_env, ask_once, reaped, run_streamchat
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.app_log import at_least
-from tests.e2e.companion_client import CompanionClient, read_announced, start_with_companion
-from tests.e2e.run_app import reaped
+from tests.support.app_log import at_least
+from tests.support.companion_client import CompanionClient, read_announced, start_with_companion
 from tests.support.fake_openai import FakeOpenAIServer, Script
+from tests.support.fake_openai_gate import Gate
+from tests.support.run_app import reaped
 from tests.support.waiting import wait_for_fact
 
 pytestmark = pytest.mark.e2e
@@ -44,9 +45,10 @@ def streamed_up_to(view: CompanionClient, text: str) -> bool:
 def test_quit_after_companion_use_leaves_no_warning_in_the_log(
     fake_openai: FakeOpenAIServer, tmp_path: Path, quit_by: str
 ) -> None:
+    gate = Gate(after=20)
     fake_openai.enqueue(
         Script(deltas=["desktop ", "answer ", "done"]),
-        Script(deltas=[f"v{i} " for i in range(50)], stall_after=20, stall_seconds=600),
+        Script(deltas=[f"v{i} " for i in range(50)], gate=gate),
     )
     profile = tmp_path / "profile"
     app = start_with_companion(profile, fake_openai.base_url, "from the desktop")
@@ -72,6 +74,7 @@ def test_quit_after_companion_use_leaves_no_warning_in_the_log(
             app.send_signal(getattr(signal, quit_by))
             app.wait(120)
         finally:
+            gate.release()
             viewer.close()
             polling.close()
         assert app.stderr is not None

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from streamchat_desktop.storage import SqliteStore
-from tests.e2e.run_app import app_env, ask_once, run_streamchat
-from tests.storage.conftest import add_turns
 from tests.support.fake_openai import FakeOpenAIServer, Script
+from tests.support.run_app import app_env, ask_once, run_streamchat
+from tests.support.sqlite_fixtures import add_turns
 
 pytestmark = pytest.mark.e2e
 

@@ -17,11 +17,12 @@ import pytest
 
 from streamchat_desktop.core.models import MessageState, Role
 from streamchat_desktop.storage import SqliteStore
-from tests.e2e.app_log import at_least
-from tests.e2e.companion_client import CompanionClient, read_announced, start_with_companion
-from tests.e2e.run_app import reaped
+from tests.support.app_log import at_least
+from tests.support.companion_client import CompanionClient, read_announced, start_with_companion
 from tests.support.fake_openai import FakeOpenAIServer, Script
+from tests.support.fake_openai_gate import Gate
 from tests.support.mounts import fill_disk, small_tmpfs
+from tests.support.run_app import reaped
 from tests.support.waiting import wait_for_fact
 
 pytestmark = pytest.mark.e2e
@@ -43,7 +44,8 @@ def saved_answer(database: Path) -> str:
 def test_quit_while_streaming_onto_a_full_disk_ends_and_keeps_what_fit(
     fake_openai: FakeOpenAIServer, tmp_path: Path
 ) -> None:
-    fake_openai.enqueue(Script(deltas=WORDS, delay=0.01, stall_after=HELD_AFTER, stall_seconds=600))
+    gate = Gate(after=HELD_AFTER)
+    fake_openai.enqueue(Script(deltas=WORDS, delay=0.01, gate=gate))
     with small_tmpfs(tmp_path / "profile", "3m") as profile:
         app = start_with_companion(profile, fake_openai.base_url, "count")
         with reaped(app):
@@ -66,6 +68,7 @@ def test_quit_while_streaming_onto_a_full_disk_ends_and_keeps_what_fit(
                 app.send_signal(signal.SIGTERM)
                 app.wait(120)  # it must end, however long that takes
             finally:
+                gate.release()
                 viewer.close()
             assert app.stderr is not None
             stderr = app.stderr.read()

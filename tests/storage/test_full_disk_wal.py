@@ -14,8 +14,8 @@ import sys
 from pathlib import Path
 
 from streamchat_desktop.storage import SqliteStore
-from tests.storage.conftest import add_turns
 from tests.support.mounts import fill_disk, small_tmpfs
+from tests.support.sqlite_fixtures import add_turns
 
 
 def header_bytes(path: Path) -> int:

@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from tests.support.fake_openai_gate import Gate
+
 _ids = itertools.count(1)
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -70,6 +72,7 @@ class Script:
     malformed_after: int | None = None  # a ``data:`` line that is not JSON
     stall_after: int | None = None  # send nothing more, keep the connection open
     stall_seconds: float = 30.0  # then close it
+    gate: Gate | None = None  # hold the answer after gate.after deltas until released
     # wire-format variations
     split_bytes: bool = False  # write each multi-byte character in two network writes
     omit_object: bool = False  # chunks without the ``object`` field
@@ -248,6 +251,16 @@ def context_length_exceeded() -> Script:
         type="invalid_request_error",
         code="context_length_exceeded",
         param="messages",
+    )
+
+
+def images_not_supported() -> Script:
+    """400 as OpenAI answers an image part sent to a model without vision."""
+    return http_error(
+        400,
+        "Invalid content type. image_url is only supported by certain models.",
+        type="invalid_request_error",
+        param="messages.[0].content.[1].type",
     )
 
 
