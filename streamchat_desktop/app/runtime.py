@@ -32,6 +32,7 @@ class Runtime:
         self.window = shown.window
         self._themes = shown.themes
         self.exit_code = 0
+        self.read_only = self.profile.is_read_only()
         self.notices = [*self.settings.warnings, *shown.notices]  # shown once all is up
 
     def build(self) -> int | None:
@@ -98,6 +99,14 @@ class Runtime:
     def _open_store(self) -> SqliteStore:
         from streamchat_desktop.storage.repository import SqliteStore
 
+        if self.instance.lock_problem:
+            log.info("%s", self.instance.lock_problem)
+        if self.read_only:  # read, search and export; nothing is written, not even a fix
+            self.notices.append(
+                f"The profile folder {self.profile.root} is read-only: your conversations "
+                "can be read, searched and exported, but nothing new can be saved."
+            )
+            return SqliteStore.open(self.profile.database_file, read_only=True)
         store = SqliteStore.open(self.profile.database_file)
         if store.recovery is not None:
             self.notices.append(store.recovery.message)
@@ -111,9 +120,10 @@ class Runtime:
         args = self.args
         existing = self.store.list_conversations()
         prompted = args.prompt or getattr(args, "attachments", None)
-        if existing and not prompted and not (args.provider or args.model or args.base_url):
+        fresh = prompted or args.provider or args.model or args.base_url
+        if existing and (not fresh or self.read_only):
             self.controller.open_conversation(existing[0].id)
-        else:
+        elif not self.read_only:  # a read-only history gets no new conversation
             self.controller.new_conversation(provider_id=args.provider, model=args.model)
 
     def _watch_first_reply(self) -> None:
@@ -140,6 +150,9 @@ class Runtime:
         if self.args.companion or self.settings.companion_enabled:
             self._companion_start = asyncio.ensure_future(self.companion.start())
         files = getattr(self.args, "attachments", [])  # read and checked by cli/attach.py
+        if (self.args.prompt or files) and self.read_only:
+            self._refuse_prompt()
+            return
         if self.args.prompt or files:
             self.files.acknowledge(files)  # any warning about their length went to stderr
             self.controller.send(self.args.prompt or "", files)
@@ -150,6 +163,21 @@ class Runtime:
         self._preload = asyncio.ensure_future(load_adapter())
         if self.endpoints.needs_onboarding():
             self.endpoints.show_onboarding()
+
+    def _refuse_prompt(self) -> None:
+        """A prompt that could not be saved is not sent: say so (a script also exits)."""
+        message = (
+            f"The profile folder {self.profile.root} is read-only, so the prompt was not "
+            "sent: nothing could be saved. Choose a writable folder with --profile."
+        )
+        if not self.args.exit_after_reply:
+            self.window.show_notice(message)
+            return
+        from PySide6.QtCore import QTimer
+
+        print(f"streamchat: {message}", file=sys.stderr, flush=True)
+        self.exit_code = exit_codes.FAILED
+        QTimer.singleShot(0, self.window.close)
 
     def _on_theme_chosen(self, theme: str) -> None:
         self._themes.apply(theme)
