@@ -84,8 +84,8 @@ def run_until_quit(loop: asyncio.AbstractEventLoop, lifetime: Awaitable[None]) -
     while not task.done():
         try:
             loop.run_until_complete(task)
-        except RuntimeError:
-            if task.done():
+        except RuntimeError as exc:
+            if task.done() or "stopped before" not in str(exc):
                 raise
             log.info("the Qt loop ended before the shutdown did; running it to the end")
     task.result()
