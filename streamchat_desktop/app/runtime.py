@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import logging
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO, cast
 
 from streamchat_desktop.cli import exit_codes
 from streamchat_desktop.core.errors import ChatError
@@ -130,12 +130,20 @@ class Runtime:
         from PySide6.QtCore import QTimer
 
         from streamchat_desktop.cli.reply_printer import ReplyPrinter
+        from streamchat_desktop.cli.stdout_guard import ReaderGoneGuard
 
         def done(code: int) -> None:
             self.exit_code = code
             QTimer.singleShot(0, self.window.close)  # the app quits once the window closes
 
-        self.service.add_observer(ReplyPrinter(sys.stdout, sys.stderr, done))
+        def reader_gone() -> None:  # `streamchat … --exit-after-reply | head`: as `yes | head`
+            # nothing more to say, not even "stopped"; removed after the event being told
+            QTimer.singleShot(0, lambda: self.service.remove_observer(printer))
+            done(exit_codes.READER_GONE)
+
+        out = ReaderGoneGuard(sys.stdout, reader_gone)
+        printer = ReplyPrinter(cast(TextIO, out), sys.stderr, done)
+        self.service.add_observer(printer)
 
     def start(self) -> None:
         """Once the loop runs: open the first conversation, start what was asked for."""

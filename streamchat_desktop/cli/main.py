@@ -7,9 +7,7 @@ path that needs them, so ``--version`` and the subcommands answer at once.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import importlib
-import os
 import sys
 from collections.abc import Sequence
 
@@ -114,14 +112,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _reader_gone() -> int:
     """stdout's reader closed the pipe (``streamchat export | head``): stop quietly, with
-    the code a shell gives the standard tools killed by SIGPIPE (128 + 13).
+    the code a shell gives the standard tools killed by SIGPIPE (128 + 13)."""
+    from streamchat_desktop.cli.stdout_guard import silence_stdout
 
-    stdout is pointed at the null device, or Python's last flush at exit would fail again
-    and print its own complaint.
-    """
-    with contextlib.suppress(OSError, ValueError):
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+    silence_stdout()
     return exit_codes.READER_GONE
 
 
