@@ -40,6 +40,7 @@ from streamchat_desktop.ui.composer import Composer
 from streamchat_desktop.ui.endpoint_picker import EndpointPicker
 from streamchat_desktop.ui.history_panel import HistoryPanel
 from streamchat_desktop.ui.live_aids import LiveAids
+from streamchat_desktop.ui.prompt_size import PromptSizeHint
 from streamchat_desktop.ui.text_zoom import TextZoom
 from streamchat_desktop.ui.transcript.view import TranscriptView
 
@@ -94,6 +95,7 @@ class MainWindow(QMainWindow):
         self.composer = Composer(self)
         self.composer.setToolTip("Type a prompt: Enter sends, Shift+Enter adds a line")
         self.live = LiveAids(self.transcript, self)
+        self.prompt_size = PromptSizeHint(self.composer, self)
         self.zoom = TextZoom([self.transcript, self.composer], self)
         self.zoom.zoom_changed.connect(self.text_zoom_changed)
         self.tray = AttachmentTray(self)
@@ -163,6 +165,7 @@ class MainWindow(QMainWindow):
         row.addWidget(self.composer, 1)
         row.addWidget(self.send_button, 0, Qt.AlignmentFlag.AlignBottom)
         column.addLayout(row)
+        column.addWidget(self.prompt_size)
 
         self.splitter = QSplitter(self)
         self.splitter.addWidget(self.history)
