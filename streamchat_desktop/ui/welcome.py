@@ -4,6 +4,7 @@ prompts a click sends — so an empty conversation is an invitation, not a white
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 GREETING = "How can I help you today?"
@@ -28,6 +29,7 @@ class WelcomePanel(QWidget):
         super().__init__(over)
         self.setObjectName("welcome")
         self.setAutoFillBackground(True)
+        self.setBackgroundRole(QPalette.ColorRole.Base)  # the transcript's own background
         self.setAccessibleName("Welcome")
         self.greeting = QLabel(GREETING, self)
         self.greeting.setAlignment(Qt.AlignmentFlag.AlignCenter)
