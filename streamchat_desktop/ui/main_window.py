@@ -166,6 +166,9 @@ class MainWindow(QMainWindow):
         row.addWidget(self.send_button, 0, Qt.AlignmentFlag.AlignBottom)
         column.addLayout(row)
         column.addWidget(self.prompt_size)
+        # the keyboard goes from the prompt to Send first, then to the other controls
+        QWidget.setTabOrder(self.composer, self.send_button)
+        QWidget.setTabOrder(self.send_button, self.attach_button)
 
         self.splitter = QSplitter(self)
         self.splitter.addWidget(self.history)

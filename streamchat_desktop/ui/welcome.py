@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 GREETING = "How can I help you today?"
 EXAMPLE_PROMPTS = (
@@ -14,6 +21,17 @@ EXAMPLE_PROMPTS = (
     "Suggest a three-day itinerary for a first visit to Lisbon",
     "Summarise the pros and cons of remote work as a table",
 )
+
+COLUMN_WIDTH_PX = 560
+# Cards drawn from the palette's roles, so light and dark themes both get them right
+CARD_STYLE = """
+QPushButton#example {
+    text-align: left; padding: 10px 14px;
+    border: 1px solid palette(mid); border-radius: 8px; background: palette(base);
+}
+QPushButton#example:hover { background: palette(alternate-base); }
+QPushButton#example:focus { border: 2px solid palette(highlight); }
+"""
 
 
 class WelcomePanel(QWidget):
@@ -30,6 +48,7 @@ class WelcomePanel(QWidget):
         self.setObjectName("welcome")
         self.setAutoFillBackground(True)
         self.setBackgroundRole(QPalette.ColorRole.Base)  # the transcript's own background
+        self.setStyleSheet(CARD_STYLE)
         self.setAccessibleName("Welcome")
         self.greeting = QLabel(GREETING, self)
         self.greeting.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -44,17 +63,28 @@ class WelcomePanel(QWidget):
         column.addWidget(self.greeting)
         column.addWidget(self.model_label)
         column.addSpacing(16)
+        cards = QWidget(self)  # a centred column, narrower than a wide window
+        cards.setMaximumWidth(COLUMN_WIDTH_PX)
+        cards.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        stack = QVBoxLayout(cards)
+        stack.setContentsMargins(0, 0, 0, 0)
+        centred = QHBoxLayout()
+        centred.addStretch(1)
+        centred.addWidget(cards, 100)
+        centred.addStretch(1)
         self.examples: list[QPushButton] = []
         for prompt in EXAMPLE_PROMPTS:
-            button = QPushButton(prompt, self)
+            button = QPushButton(prompt, cards)
+            button.setObjectName("example")
             button.setAccessibleName(f"Example prompt: {prompt}")
-            button.setToolTip("Send this prompt")
+            button.setToolTip(f"Send: {prompt}")
             button.setCursor(Qt.CursorShape.PointingHandCursor)
             button.clicked.connect(
                 lambda _checked=False, text=prompt: self.prompt_chosen.emit(text)
             )
-            column.addWidget(button, 0, Qt.AlignmentFlag.AlignHCenter)
+            stack.addWidget(button)
             self.examples.append(button)
+        column.addLayout(centred)
         column.addStretch(3)
         self.set_model("")
         self._over = over

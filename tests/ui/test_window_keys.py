@@ -30,6 +30,12 @@ def test_help_lists_every_shortcut_of_the_window(stored_window: MainWindow, qtbo
     dialog.reject()
 
 
+def focus_the_prompt(window: MainWindow, qtbot: Any) -> None:
+    window.activateWindow()
+    window.composer.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.composer)
+
+
 def press(window: MainWindow, qtbot: Any, key: Qt.Key) -> None:
     qtbot.keyClick(window.composer, key, Qt.KeyboardModifier.ControlModifier)
 
@@ -38,9 +44,7 @@ def test_ctrl_plus_minus_and_zero_zoom_the_text_and_say_so(
     stored_window: MainWindow, qtbot: Any
 ) -> None:
     window = stored_window
-    window.activateWindow()
-    window.composer.setFocus()
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.composer)
+    focus_the_prompt(window, qtbot)
     normal = window.transcript.font().pointSizeF(), window.composer.font().pointSizeF()
     told: list[int] = []
     window.text_zoom_changed.connect(told.append)
@@ -61,3 +65,25 @@ def test_ctrl_plus_minus_and_zero_zoom_the_text_and_say_so(
     assert window.zoom.step == MAX_STEP and told.count(MAX_STEP) == 1
     window.zoom.set_step(-100)
     assert window.zoom.step == MIN_STEP
+
+
+def test_tab_goes_from_the_prompt_to_send_and_reaches_the_welcome(
+    stored_window: MainWindow, qtbot: Any
+) -> None:
+    window = stored_window
+    focus_the_prompt(window, qtbot)
+    qtbot.keyClick(window.composer, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is window.send_button
+    qtbot.keyClick(window.send_button, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is window.attach_button
+    examples = set(window.live.welcome.examples)
+    reached = set()
+    for _ in range(40):  # the whole chain, round to the prompt again
+        focused = QApplication.focusWidget()
+        assert focused is not None
+        reached.add(focused)
+        if focused is window.composer:
+            break
+        qtbot.keyClick(focused, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is window.composer
+    assert examples <= reached and window.transcript in reached
