@@ -51,7 +51,7 @@ def pretty_arguments(arguments: str) -> str:
     """The arguments as indented JSON, or as sent when they are not JSON."""
     try:
         return json.dumps(json.loads(arguments or "{}"), indent=2, ensure_ascii=False)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):  # the model's text, whatever it is
         return arguments
 
 

@@ -188,7 +188,11 @@ class TranscriptView(QTextBrowser):
             live.answer.feed(message.content)
         if not live.reasoning and not live.reasoning_pending and message.reasoning:
             live.reasoning_pending.append(message.reasoning)
+        # a block drawn waiting or running (Stop, an error) must not keep its choices
+        drawn_open = any(not record.status.ended for record in live.message.tool_calls)
         self._finish_live(message)
+        if drawn_open:
+            self._rebuild()
 
     def reply_text(self, message_id: str) -> str:
         """The Markdown received so far for ``message_id`` (newlines normalised)."""
