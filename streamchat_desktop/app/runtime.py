@@ -111,6 +111,8 @@ class Runtime:
             announce_to=announce_stream(args.exit_after_reply),
         )
         self.window.theme_chosen.connect(self._on_theme_chosen)
+        self.window.zoom.set_step(self.settings.text_zoom)
+        self.window.text_zoom_changed.connect(self._on_text_zoom_changed)
         self.window.companion_at_launch_action.setChecked(self.settings.companion_enabled)
         self.window.companion_at_launch_action.toggled.connect(self._on_companion_at_launch)
         self.instance.activation_requested.connect(self._bring_forward)
@@ -222,6 +224,9 @@ class Runtime:
         self._themes.apply(theme)
         self.window.set_theme_checked(theme)
         self._save_settings(theme=theme)
+
+    def _on_text_zoom_changed(self, step: int) -> None:
+        self._save_settings(text_zoom=step)
 
     def _on_companion_at_launch(self, enabled: bool) -> None:
         """Remember the choice; turning it on starts the companion view right away."""
