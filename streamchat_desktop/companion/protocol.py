@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal, TypedDict
 
 from streamchat_desktop.core.models import Conversation, Message, Usage
+from streamchat_desktop.core.tools import ToolCallRecord
 
 PROTOCOL_VERSION = 1
 
@@ -23,6 +24,7 @@ MESSAGE_FINISHED = "message:finished"
 MESSAGE_FAILED = "message:failed"
 CONVERSATION_UPDATED = "conversation:updated"
 CONVERSATION_DELETED = "conversation:deleted"
+TOOL_CHANGED = "tool:changed"  # a tool call appeared or moved on (views watch; never approve)
 
 # client → server (requests: ``noun:verb``), each answered with an ack
 PROMPT_SEND = "prompt:send"
@@ -37,6 +39,7 @@ SERVER_EVENTS = (
     MESSAGE_FAILED,
     CONVERSATION_UPDATED,
     CONVERSATION_DELETED,
+    TOOL_CHANGED,
 )
 CLIENT_EVENTS = (PROMPT_SEND, REPLY_STOP, CONVERSATION_OPEN)
 
@@ -48,6 +51,7 @@ MAX_SNAPSHOT_MESSAGES = 200  # the newest ones; ``omitted`` counts the rest
 MAX_SNAPSHOT_CONVERSATIONS = 200
 RATE_BURST = 20  # requests a view may send at once …
 RATE_PER_SECOND = 5.0  # … and per second after that
+MAX_TOOL_RESULT_CHARS = 20_000  # of a tool's result sent to views (the desktop has it all)
 
 # error codes of ``{ok: false, error}`` acks
 ERROR_INVALID = "invalid_payload"
@@ -95,6 +99,19 @@ class ConversationSummary(TypedDict):
     updated_at: float
 
 
+class ToolCallView(TypedDict):
+    """One tool call of a reply: what the model asked and what came back."""
+
+    id: str
+    name: str
+    server: str
+    arguments: str
+    status: str  # "pending", "running", "done", "failed" or "declined"
+    result: str  # cut at MAX_TOOL_RESULT_CHARS
+    result_chars: int  # the whole result's length
+    images: int  # how many images the result has (shown in the desktop window)
+
+
 class MessageView(TypedDict):
     """One message as a view shows it; ``seq`` is the last delta in ``content`` (streaming)."""
 
@@ -110,6 +127,7 @@ class MessageView(TypedDict):
     model: str | None
     created_at: float
     seq: int
+    tool_calls: list[ToolCallView]
 
 
 class SnapshotPayload(TypedDict):
@@ -159,6 +177,12 @@ class MessageFailedPayload(TypedDict):
     seq: int
     error: ErrorInfo
     usage: UsageInfo | None
+
+
+class ToolChangedPayload(TypedDict):
+    conversation_id: str
+    message_id: str
+    call: ToolCallView
 
 
 class ConversationUpdatedPayload(TypedDict):
@@ -308,4 +332,18 @@ def message_view(message: Message, *, seq: int = 0) -> MessageView:
         "model": message.model,
         "created_at": message.created_at,
         "seq": seq,
+        "tool_calls": [tool_call_view(record) for record in message.tool_calls],
+    }
+
+
+def tool_call_view(record: ToolCallRecord) -> ToolCallView:
+    return {
+        "id": record.call.id,
+        "name": record.call.name,
+        "server": record.server,
+        "arguments": record.call.arguments[:MAX_TOOL_RESULT_CHARS],
+        "status": record.status.value,
+        "result": _KEY_LIKE.sub("[redacted]", record.result[:MAX_TOOL_RESULT_CHARS]),
+        "result_chars": len(record.result),
+        "images": len(record.images),
     }

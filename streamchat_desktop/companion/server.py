@@ -55,6 +55,8 @@ from streamchat_desktop.core.events import (
     TextDelta,
 )
 from streamchat_desktop.core.models import Conversation, Message
+from streamchat_desktop.core.tool_events import ToolCallChanged
+from streamchat_desktop.core.tools import ToolCallRecord
 
 log = logging.getLogger(__name__)
 
@@ -200,6 +202,17 @@ class CompanionServer:
             self._fanout.add_delta(message_id, event.text)
         elif isinstance(event, ReasoningDelta):
             self._fanout.add_delta(message_id, event.text, reasoning=True)
+        elif isinstance(event, ToolCallChanged):
+            record = ToolCallRecord(
+                event.call, event.server, event.status, event.result, event.images
+            )
+            payload: p.ToolChangedPayload = {
+                "conversation_id": conversation_id,
+                "message_id": message_id,
+                "call": p.tool_call_view(record),
+            }
+            sids = [view.sid for view in self._fanout.watchers(conversation_id)]
+            self._fanout.post(p.TOOL_CHANGED, payload, sids)
         elif isinstance(event, Finished | Failed | Cancelled):
             ended = self._fanout.reply_ended(message_id)
             if ended is not None:

@@ -12,6 +12,8 @@ export const MESSAGE_FINISHED = "message:finished";
 export const MESSAGE_FAILED = "message:failed";
 export const CONVERSATION_UPDATED = "conversation:updated";
 export const CONVERSATION_DELETED = "conversation:deleted";
+// views watch tool calls; only the desktop approves them
+export const TOOL_CHANGED = "tool:changed";
 
 // client → server (each answered with an ack)
 export const PROMPT_SEND = "prompt:send";
@@ -26,6 +28,7 @@ export const MAX_SNAPSHOT_MESSAGES = 200;
 export const MAX_SNAPSHOT_CONVERSATIONS = 200;
 export const RATE_BURST = 20;
 export const RATE_PER_SECOND = 5.0;
+export const MAX_TOOL_RESULT_CHARS = 20000;
 
 // ack error codes
 export const ERROR_INVALID = "invalid_payload";
@@ -59,6 +62,17 @@ export interface ConversationSummary {
   updated_at: number;
 }
 
+export interface ToolCallView {
+  id: string;
+  name: string;
+  server: string;
+  arguments: string;
+  status: string; // "pending" | "running" | "done" | "failed" | "declined"
+  result: string; // cut at MAX_TOOL_RESULT_CHARS
+  result_chars: number;
+  images: number;
+}
+
 export interface MessageView {
   id: string;
   conversation_id: string;
@@ -72,6 +86,7 @@ export interface MessageView {
   model: string | null;
   created_at: number;
   seq: number;
+  tool_calls: ToolCallView[];
 }
 
 export interface SnapshotPayload {
@@ -117,6 +132,12 @@ export interface MessageFailedPayload {
   usage: UsageInfo | null;
 }
 
+export interface ToolChangedPayload {
+  conversation_id: string;
+  message_id: string;
+  call: ToolCallView;
+}
+
 export interface ConversationUpdatedPayload {
   conversation: ConversationSummary;
 }
@@ -148,6 +169,7 @@ export interface ServerEvents {
   [MESSAGE_FAILED]: (payload: MessageFailedPayload) => void;
   [CONVERSATION_UPDATED]: (payload: ConversationUpdatedPayload) => void;
   [CONVERSATION_DELETED]: (payload: ConversationDeletedPayload) => void;
+  [TOOL_CHANGED]: (payload: ToolChangedPayload) => void;
 }
 
 export interface ClientEvents {
