@@ -206,13 +206,13 @@ class CompanionServer:
             record = ToolCallRecord(
                 event.call, event.server, event.status, event.result, event.images
             )
-            payload: p.ToolChangedPayload = {
+            change: p.ToolChangedPayload = {
                 "conversation_id": conversation_id,
                 "message_id": message_id,
                 "call": p.tool_call_view(record),
             }
             sids = [view.sid for view in self._fanout.watchers(conversation_id)]
-            self._fanout.post(p.TOOL_CHANGED, payload, sids)
+            self._fanout.post(p.TOOL_CHANGED, change, sids)
         elif isinstance(event, Finished | Failed | Cancelled):
             ended = self._fanout.reply_ended(message_id)
             if ended is not None:
