@@ -81,6 +81,10 @@ class Runtime:
         self.tool_calls.tool_call_changed.connect(self._on_tool_call_changed)
         self.tool_calls.notice_received.connect(self._on_tool_notice)
         self.window.transcript.tool_decision_requested.connect(self.tool_calls.decide)
+        from streamchat_desktop.ui.tools_dialog import install_tools_action
+
+        self.tools_action = install_tools_action(self.window.settings_action, self.window)
+        self.tools_action.triggered.connect(self._show_tools_dialog)
         self.window.bind(self.controller, self.store.search, ConversationExchange(self.store))
         self.endpoints = EndpointCoordinator(
             self.connections,
@@ -159,6 +163,16 @@ class Runtime:
         self._preload = asyncio.ensure_future(load_adapter())
         if self.endpoints.needs_onboarding():
             self.endpoints.show_onboarding()
+
+    def _show_tools_dialog(self) -> None:
+        from streamchat_desktop.ui.tools_dialog import ToolsDialog
+
+        dialog = ToolsDialog(
+            self.settings, self.tools.statuses, self.tools.test_servers, self.window
+        )
+        dialog.tools_changed.connect(self.tools.settings_changed)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
 
     def _on_tool_call_changed(self, conversation_id: str, message_id: str, record: object) -> None:
         if conversation_id == self.controller.conversation_id:

@@ -21,7 +21,7 @@ from streamchat_desktop.config.settings import Settings, SettingsError
 from streamchat_desktop.core.approvals import ApprovalDesk, ScriptApprovals, parse_allow_tools
 from streamchat_desktop.core.chat_service import ChatService, ToolSetup
 from streamchat_desktop.core.tool_loop import Approver, ToolLimits
-from streamchat_desktop.core.tool_servers import ToolServerConfig, secret_id
+from streamchat_desktop.core.tool_servers import ToolServerConfig, ToolServerStatus, secret_id
 from streamchat_desktop.core.tools import Decision
 from streamchat_desktop.tools.mcp_toolbox import McpToolbox
 
@@ -87,6 +87,23 @@ class ToolCoordinator:
             self._service.use_tools(ToolSetup(self.toolbox, self._approver, limits))
         else:
             self._service.use_tools(None)
+
+    def statuses(self) -> list[ToolServerStatus]:
+        """Every configured server's state and tools (for the Tools page)."""
+        return [
+            ToolServerStatus(c.name, c.state.value, c.reason, tuple(t.name for t in c.tools))
+            for c in self.toolbox.connections
+        ]
+
+    async def test_servers(self) -> None:
+        """Start every server that is on (the Tools page's Test button)."""
+        self.apply()
+        await self.toolbox.catalog()
+
+    def settings_changed(self) -> None:
+        """The Tools page changed the servers or the always-allowed tools: save, apply."""
+        self._save()
+        self.apply()
 
     def decide(self, call_id: str, decision: Decision) -> bool:
         """The desktop's answer to a waiting call (companion views never call this)."""
