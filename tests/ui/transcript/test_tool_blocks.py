@@ -4,7 +4,9 @@ the user's choices under a waiting call, results cut with "show all", images sho
 from __future__ import annotations
 
 import base64
+import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QUrl
@@ -115,3 +117,33 @@ def test_a_waiting_call_shows_its_arguments_and_the_choices(
         QTextDocument.ResourceType.ImageResource, QUrl("toolimage:c1/0")
     )
     assert image is not None and not image.isNull()
+
+
+def test_screenshot_of_a_tool_call(view: TranscriptView, tmp_path: Path) -> None:
+    """The README's picture (retaken only with STREAMCHAT_SCREENSHOTS=1)."""
+    view.resize(760, 460)
+    view.show()
+    prompt = Message(role=Role.USER, content="What's the weather in Oslo tomorrow?", id="u1")
+    waiting = ToolCallRecord(
+        ToolCall("c2", "forecast", '{"city": "Oslo", "days": 1, "units": "metric"}'),
+        "meteo",
+        ToolStatus.PENDING,
+        offset=len("I'll check the forecast. "),
+    )
+    done = ToolCallRecord(
+        ToolCall("c1", "geocode", '{"query": "Oslo"}'),
+        "maps",
+        ToolStatus.DONE,
+        '{"lat": 59.91, "lon": 10.75}',
+        offset=len("I'll check the forecast. "),
+    )
+    live = reply(
+        "I'll check the forecast. ", done, waiting, state=MessageState.STREAMING, model="gpt-4o"
+    )
+    view.set_messages([prompt, live])
+    click(view, "tool:fold:c1")
+    docs = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
+    folder = docs if os.environ.get("STREAMCHAT_SCREENSHOTS") == "1" else tmp_path
+    assert view.grab().save(str(folder / "tool-call.png"))
+    shown = text(view)
+    assert "Tool: geocode (maps) — done" in shown and "Allow once" in shown
