@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+import psutil
 import pytest
 
 from tests.e2e.run_app import run_streamchat
@@ -20,6 +21,7 @@ def add_server(profile: Path) -> None:
     result = run_streamchat(
         profile,
         "mcp", "add", "testsrv", "--env", f"PYTHONPATH={ROOT}",
+        "--env", f"MCP_TEST_PID_FILE={profile / 'mcp.pid'}",
         "--", sys.executable, "-m", MODULE, "stdio",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
@@ -51,6 +53,8 @@ def test_allowed_tool_runs_and_its_result_goes_back_to_the_model(
         "content": "5",
         "tool_call_id": call.id,
     }
+    server_pid = int((tmp_path / "mcp.pid").read_text())
+    assert not psutil.pid_exists(server_pid)  # the app stopped its server at quit
     exported = run_streamchat(tmp_path, "export", "--format", "json")
     messages = json.loads(exported.stdout)["conversations"][0]["messages"]
     assert messages[-1]["tool_calls"][0]["result"] == "5"
