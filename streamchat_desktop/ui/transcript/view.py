@@ -12,11 +12,11 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QUrl, Signal
+from PySide6.QtCore import QEvent, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
-from streamchat_desktop.core.tools import ToolCallRecord
+from streamchat_desktop.core.tools import ToolCallRecord, ToolStatus
 from streamchat_desktop.ui.throttle import Throttle
 from streamchat_desktop.ui.transcript.tool_display import ToolDisplay, with_tool_call
 
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 FOLLOW_SLACK_PX = 8
+TOOL_CLOCK_MS = 1000
 
 
 class TranscriptView(QTextBrowser):
@@ -65,6 +66,7 @@ class TranscriptView(QTextBrowser):
         self._theme: Theme | None = None  # with the writer, on first use
         self._loaded_writer: MessageWriter | None = None
         self._tools = ToolDisplay()
+        self._tool_clock: QTimer | None = None  # ticks while a tool call runs
         self._messages: list[Message] = []
         self._expanded: set[str] = set()
         self._folded_by_user: set[str] = set()  # a streaming reply stays folded once folded
@@ -384,6 +386,8 @@ class TranscriptView(QTextBrowser):
     def update_tool_call(self, message_id: str, record: ToolCallRecord) -> None:
         """A tool call of a shown reply appeared or moved on: show it where it was made."""
         self._tools.note(record)
+        if record.status is ToolStatus.RUNNING:
+            self._start_tool_clock()
         live = self._live
         if live is not None and live.message.id == message_id:
             self._throttle.flush()
@@ -396,6 +400,28 @@ class TranscriptView(QTextBrowser):
                 self._messages[index] = with_tool_call(message, record, record.offset)
                 self._rebuild()
                 return
+
+    def _start_tool_clock(self) -> None:
+        if self._tool_clock is None:
+            self._tool_clock = QTimer(self)
+            self._tool_clock.setInterval(TOOL_CLOCK_MS)
+            self._tool_clock.timeout.connect(self._on_tool_clock)
+        self._tool_clock.start()
+
+    def _on_tool_clock(self) -> None:
+        """A running call's elapsed time, rewritten in place (no re-render)."""
+        from streamchat_desktop.ui.transcript.tool_blocks import refresh_elapsed
+
+        live = self._live
+
+        def shifted(at: int, delta: int) -> None:
+            if live is not None:
+                live.answer.shift(at, delta)
+
+        with self._editing():
+            running = refresh_elapsed(self.document(), self._tools, shifted)
+        if not running and self._tool_clock is not None:
+            self._tool_clock.stop()
 
     def _live_prefix(self) -> str:
         return self._live.prefix if self._live is not None else ""

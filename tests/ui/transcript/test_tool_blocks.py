@@ -89,6 +89,15 @@ def test_a_waiting_call_shows_its_arguments_and_the_choices(
 
     view.update_tool_call("r1", ToolCallRecord(CALL, "meteo", ToolStatus.RUNNING))
     assert "— running" in text(view) and "Allow once" not in text(view)
+    # the clock rewrites the running call's time in place; the stream after it goes on
+    view._tools.started["c1"] -= 12.0  # as if it had run for 12 s
+    view._on_tool_clock()
+    assert "— running · 12." in text(view)
+    view.append_text("r1", "Still ")
+    view.flush_pending()
+    view._tools.started["c1"] -= 100.0
+    view._on_tool_clock()  # one character longer: what follows moves with it
+    assert "— running · 112." in text(view) and text(view).endswith("Still")
     done = ToolCallRecord(
         CALL,
         "meteo",
@@ -97,9 +106,9 @@ def test_a_waiting_call_shows_its_arguments_and_the_choices(
         (ToolImage("image/png", base64.b64encode(PIXEL).decode()),),
     )
     view.update_tool_call("r1", done)
-    view.append_text("r1", "It snows.")
+    view.append_text("r1", "it snows.")
     final = reply(
-        "Checking the weather. It snows.",
+        "Checking the weather. Still it snows.",
         ToolCallRecord(CALL, "meteo", ToolStatus.DONE, "Snow", done.images, offset=22),
     )
     view.end_reply(final)
@@ -108,10 +117,10 @@ def test_a_waiting_call_shows_its_arguments_and_the_choices(
     assert (
         shown.index("Checking the weather.")
         < shown.index("Tool: weather")
-        < shown.index("It snows.")
+        < shown.index("Still it snows.")
     )
     assert "— done · " in shown  # with its elapsed time
-    assert view.reply_text("r1") == "Checking the weather. It snows."
+    assert view.reply_text("r1") == "Checking the weather. Still it snows."
     click(view, "tool:fold:c1")
     image = view.document().resource(
         QTextDocument.ResourceType.ImageResource, QUrl("toolimage:c1/0")
