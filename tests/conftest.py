@@ -21,6 +21,16 @@ import pytest
 
 T = TypeVar("T")
 
+# Fixtures shared across folders live in tests/support (the test tree mirrors the package,
+# so a fixture used by tests of several layers cannot sit in one folder's conftest.py).
+pytest_plugins = [
+    "tests.support.fake_openai_fixtures",
+    "tests.support.config_fixtures",
+    "tests.support.sqlite_fixtures",
+    "tests.support.secret_service",
+    "tests.support.runtime",
+]
+
 _LOOPS: list[Any] = []  # keep every loop referenced until the process ends
 
 

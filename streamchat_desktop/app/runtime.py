@@ -41,6 +41,8 @@ class Runtime:
         )
         from streamchat_desktop.app.endpoint_coordinator import EndpointCoordinator
         from streamchat_desktop.app.tool_coordinator import ToolCoordinator
+        from streamchat_desktop.attachments.outbox import PromptFiles
+        from streamchat_desktop.attachments.parts import AttachmentParts
         from streamchat_desktop.config.keystore import KeyStore
         from streamchat_desktop.controllers.chat_controller import ChatController
         from streamchat_desktop.controllers.exchange import ConversationExchange
@@ -67,7 +69,8 @@ class Runtime:
             except (ChatError, ValueError) as exc:  # unknown provider, bad URL, no key
                 print(f"streamchat: {exc}", file=sys.stderr)
                 return 2
-        self.service = ChatService(self.store, self.connections.target)
+        self.service = ChatService(self.store, self.connections.target, AttachmentParts(self.store))
+        self.files = PromptFiles(self.store)
         self.tools = ToolCoordinator(
             self.service,
             self.settings,
@@ -76,7 +79,7 @@ class Runtime:
             script_allow=getattr(args, "allow_tools", None),
             script=bool(args.exit_after_reply),
         )
-        self.controller = ChatController(self.service)
+        self.controller = ChatController(self.service, files=self.files)
         self.tool_calls = ToolCallController(self.service, self.tools.decide)
         self.tool_calls.tool_call_changed.connect(self._on_tool_call_changed)
         self.tool_calls.notice_received.connect(self._on_tool_notice)
@@ -125,7 +128,8 @@ class Runtime:
         """A launch with a prompt starts fresh; otherwise reopen the newest conversation."""
         args = self.args
         existing = self.store.list_conversations()
-        if existing and not args.prompt and not (args.provider or args.model or args.base_url):
+        prompted = args.prompt or getattr(args, "attachments", None)
+        if existing and not prompted and not (args.provider or args.model or args.base_url):
             self.controller.open_conversation(existing[0].id)
         else:
             self.controller.new_conversation(provider_id=args.provider, model=args.model)
@@ -154,8 +158,10 @@ class Runtime:
         self.endpoints.refresh()
         if self.args.companion or self.settings.companion_enabled:
             self._companion_start = asyncio.ensure_future(self.companion.start())
-        if self.args.prompt:
-            self.controller.send(self.args.prompt)
+        files = getattr(self.args, "attachments", [])  # read and checked by cli/attach.py
+        if self.args.prompt or files:
+            self.files.acknowledge(files)  # any warning about their length went to stderr
+            self.controller.send(self.args.prompt or "", files)
             return
         from streamchat_desktop.providers.probe import load_adapter
 

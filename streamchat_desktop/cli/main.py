@@ -62,6 +62,15 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--model", metavar="NAME", help="model to ask")
     parser.add_argument("--prompt", metavar="TEXT", help="send TEXT once the window is up")
     parser.add_argument(
+        "--attach",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="with --prompt: send this file with it (repeatable): images (PNG, JPEG, WebP, "
+        "GIF), PDFs with a text layer, text or code files; a missing or unsupported file "
+        "exits 2 and nothing is sent",
+    )
+    parser.add_argument(
         "--exit-after-reply",
         action="store_true",
         help="with --prompt: print the reply to stdout as it streams, then quit "
@@ -121,12 +130,22 @@ def _main(argv: Sequence[str] | None) -> int:
         parser.error("'--' is only for `streamchat mcp add NAME -- COMMAND [ARGS…]`")
     if args.command:
         return int(args.func(args))
-    if args.exit_after_reply and not args.prompt:
+    if args.exit_after_reply and not (args.prompt or (args.attach and args.prompt == "")):
         parser.error("--exit-after-reply needs --prompt")
     if args.allow_tools is not None and not args.exit_after_reply:
         parser.error("--allow-tools is for scripts: use it with --exit-after-reply")
     if args.allow_tools is not None and not args.allow_tools.strip(", "):
         parser.error("--allow-tools needs 'all' or a comma-separated list of tool names")
+    if args.attach and args.prompt is None:
+        parser.error("--attach needs --prompt")
+    args.attachments = []
+    if args.attach:
+        from streamchat_desktop.cli.attach import attachments_or_exit
+
+        read = attachments_or_exit(args.attach)
+        if isinstance(read, int):
+            return read
+        args.attachments = read
     if args.companion_port is not None:
         args.companion = True
     if args.selftest:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from streamchat_desktop.core.tools import ToolCall, ToolCallRecord, ToolSpec
+from streamchat_desktop.core.attachments import Attachment, ContentPart
 
 
 class Role(str, Enum):
@@ -60,6 +61,7 @@ class Message:
     created_at: float = field(default_factory=time.time)
     parent_id: str | None = None
     tool_calls: tuple[ToolCallRecord, ...] = ()  # the calls made while it streamed
+    attachments: tuple[Attachment, ...] = ()  # files given with a prompt (core.attachments)
 
     @property
     def is_streaming_reply(self) -> bool:
@@ -89,6 +91,7 @@ class ChatTurn:
     content: str
     tool_calls: tuple[ToolCall, ...] = ()  # an assistant turn that asked for tools
     tool_call_id: str | None = None  # a TOOL turn: the call it answers
+    parts: tuple[ContentPart, ...] = ()  # attachments, sent after ``content`` (OpenAI parts)
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 from streamchat_desktop.core.events import StreamEnd, StreamEvent, TextDelta
 from streamchat_desktop.core.models import ChatRequest, ChatTurn, Role
 from streamchat_desktop.core.tool_events import Notice, ToolCallChanged, ToolCallFragment
+from streamchat_desktop.core.unicode_repair import repair_text
 from streamchat_desktop.core.tools import (
     DECLINED_RESULT,
     Decision,
@@ -200,7 +201,8 @@ class _ToolTurn:
             return
         yield self._changed(call, ToolStatus.RUNNING)
         outcome = await self._call(spec, arguments)
-        text = cap_result(outcome.text, self._limits.result_cap)
+        # a server's text is untrusted: a lone surrogate could not be saved or sent
+        text = cap_result(repair_text(outcome.text), self._limits.result_cap)
         yield ToolCallChanged(call, spec.server, outcome.status, text, outcome.images)
 
     async def _call(self, spec: ToolSpec, arguments: dict[str, Any]) -> ToolOutcome:

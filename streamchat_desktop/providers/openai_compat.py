@@ -10,12 +10,14 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
 import openai
 from openai import AsyncOpenAI
 
+from streamchat_desktop.core.attachments import ImagePart, TextPart
 from streamchat_desktop.core.errors import ChatError, ErrorKind
 from streamchat_desktop.core.events import (
     ReasoningDelta,
@@ -26,6 +28,7 @@ from streamchat_desktop.core.events import (
 )
 from streamchat_desktop.core.models import ChatRequest, ChatTurn, Usage
 from streamchat_desktop.core.tool_events import Notice, ToolCallFragment
+from streamchat_desktop.core.unicode_repair import StreamRepair, repair_text
 from streamchat_desktop.providers.base import Endpoint
 
 log = logging.getLogger(__name__)
@@ -35,6 +38,10 @@ log = logging.getLogger(__name__)
 NO_KEY_PLACEHOLDER = "no-key"
 
 _CONTEXT_CODES = {"context_length_exceeded", "string_above_max_length"}
+# A 4xx whose words name images or vision: the model cannot take an image part
+# (OpenAI: "Invalid content type. image_url is only supported by certain models";
+# Ollama/llama.cpp: "image input is not supported", "does not support vision").
+_VISION_WORDS = re.compile(r"image|vision|multimodal", re.IGNORECASE)
 
 
 class OpenAICompatibleProvider:
@@ -85,14 +92,17 @@ class OpenAICompatibleProvider:
             yield Notice(TOOLS_OFF_NOTICE.format(url=self.base_url))
             stream = await self._open(request)
         finish_reason: str | None = None
+        repair = DeltaRepair()
         async with stream:
             try:
                 async for chunk in stream:
                     for event in chunk_events(chunk):
                         if isinstance(event, StreamEnd):
                             finish_reason = event.finish_reason
-                        else:
-                            yield event
+                        elif (repaired := repair.event(event)) is not None:
+                            yield repaired
+                for held in repair.flush():  # a half pair the stream ended on: U+FFFD
+                    yield held
             except openai.OpenAIError as exc:
                 raise self._error(exc, streaming=True) from exc
             except (json.JSONDecodeError, UnicodeDecodeError, AttributeError, TypeError) as exc:
@@ -149,7 +159,7 @@ class OpenAICompatibleProvider:
             ]
         return await self._client.chat.completions.create(
             model=request.model,
-            messages=[wire_message(turn) for turn in request.messages],  # type: ignore[misc]
+            messages=[turn_payload(t) for t in request.messages],  # type: ignore[misc]
             stream=True,
             extra_headers=self._headers,
             **extra,
@@ -169,8 +179,25 @@ def _without_tools(request: ChatRequest) -> ChatRequest:
     return dataclasses.replace(request, tools=())
 
 
-def wire_message(turn: ChatTurn) -> dict[str, Any]:
-    """One turn in the OpenAI shape (an assistant turn's calls, a tool turn's call id)."""
+def turn_payload(turn: ChatTurn) -> dict[str, Any]:
+    """One message in the OpenAI shape: plain text, or content parts when files go along."""
+    if turn.tool_calls or turn.tool_call_id is not None:
+        return _tool_turn_payload(turn)
+    if not turn.parts:
+        return {"role": turn.role.value, "content": turn.content}
+    parts: list[dict[str, Any]] = []
+    if turn.content:
+        parts.append({"type": "text", "text": turn.content})
+    for part in turn.parts:
+        if isinstance(part, TextPart):
+            parts.append({"type": "text", "text": part.text})
+        elif isinstance(part, ImagePart):
+            parts.append({"type": "image_url", "image_url": {"url": part.url}})
+    return {"role": turn.role.value, "content": parts}
+
+
+def _tool_turn_payload(turn: ChatTurn) -> dict[str, Any]:
+    """An assistant turn that asked for tools (``tool_calls``), or a tool's result."""
     message: dict[str, Any] = {"role": turn.role.value, "content": turn.content}
     if turn.tool_calls:
         message["content"] = turn.content or None
@@ -248,11 +275,40 @@ def _tool_fragments(tool_calls: Any) -> list[ToolCallFragment]:
             ToolCallFragment(
                 index=index if isinstance(index, int) else position,
                 id=call_id if isinstance(call_id, str) else None,
-                name=name if isinstance(name, str) else None,
-                arguments=arguments if isinstance(arguments, str) else "",
+                name=repair_text(name) if isinstance(name, str) else None,
+                arguments=repair_text(arguments) if isinstance(arguments, str) else "",
             )
         )
     return fragments
+
+
+class DeltaRepair:
+    """Model text made encodable where it enters (``core.unicode_repair``): a lone
+    surrogate, which JSON can carry as ``"\\ud800"``, becomes U+FFFD; a pair split
+    across two deltas is joined. Without it every save of the answer would fail."""
+
+    def __init__(self) -> None:
+        self._text = StreamRepair()
+        self._reasoning = StreamRepair()
+
+    def event(self, event: StreamEvent) -> StreamEvent | None:
+        """The event with its text repaired; None while its only character is held back."""
+        if isinstance(event, TextDelta):
+            text = self._text.feed(event.text)
+            return TextDelta(text) if text else None
+        if isinstance(event, ReasoningDelta):
+            text = self._reasoning.feed(event.text)
+            return ReasoningDelta(text) if text else None
+        return event
+
+    def flush(self) -> list[StreamEvent]:
+        """What is still held back once the stream ended (at most one character each)."""
+        events: list[StreamEvent] = []
+        if reasoning := self._reasoning.flush():
+            events.append(ReasoningDelta(reasoning))
+        if text := self._text.flush():
+            events.append(TextDelta(text))
+        return events
 
 
 def _int_or_none(value: Any) -> int | None:
@@ -335,6 +391,8 @@ def _status_error(exc: openai.APIStatusError) -> ChatError:
         kind = ErrorKind.CONTEXT_TOO_LONG
     elif status >= 500:
         kind = ErrorKind.SERVER
+    elif _VISION_WORDS.search(detail):
+        kind = ErrorKind.IMAGES_REFUSED
     else:
         kind = ErrorKind.BAD_REQUEST
     retry_after = _retry_after(exc) if kind is ErrorKind.RATE_LIMITED else None

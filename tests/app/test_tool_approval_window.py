@@ -5,18 +5,16 @@ the choice is saved, and the next call of that tool runs without asking."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtCore import QUrl
 
-from streamchat_desktop.cli.main import build_parser
 from streamchat_desktop.config.paths import Profile
 from streamchat_desktop.config.settings import Settings
 from tests.support.fake_openai import FakeOpenAIServer, Script, ScriptedCall, calling
-from tests.support.fake_openai_fixtures import fake_openai  # noqa: F401
 from tests.support.mcp_servers import stdio_config
 from tests.support.waiting import wait_until
 
@@ -24,41 +22,16 @@ RunAsync = Callable[..., Any]
 
 
 @pytest.fixture
-def runtime(
-    qapp: Any,
-    run_async: RunAsync,
-    tmp_path: Path,
-    fake_openai: FakeOpenAIServer,  # noqa: F811
-) -> Iterator[Any]:
-    """The app's Runtime, built and started as ``run_app`` does (minus the loop)."""
-    from streamchat_desktop.app.launch import FirstFrame
-    from streamchat_desktop.app.runtime import Runtime
-    from streamchat_desktop.app.single_instance import SingleInstance
-    from streamchat_desktop.ui.app_theme import ThemeSwitcher
-    from streamchat_desktop.ui.main_window import MainWindow
-
+def runtime(runtime_on: Callable[..., Any], tmp_path: Path, fake_openai: FakeOpenAIServer) -> Any:
+    """The app's real Runtime, with the tests' MCP server configured."""
     profile = Profile.at(str(tmp_path / "profile")).ensure()
     Settings(tool_servers=[stdio_config()]).save(profile)
-    args = build_parser().parse_args(["--base-url", fake_openai.base_url, "--model", "m"])
-    args.profile = str(profile.root)
-    instance = SingleInstance(profile.root)
-    assert instance.claim()
-    shown = FirstFrame(profile, instance, Settings.load(profile), MainWindow(), ThemeSwitcher(qapp))
-    app = Runtime(args, shown)
-    assert app.build() is None
-    app.window.show()
-    app.start()
-    run_async(wait_until(lambda: app.controller.conversation_id is not None))
-    yield app
-    run_async(app.shutdown())
-    instance.release()
-    app.window.close()
-    app.window.deleteLater()
+    return runtime_on(profile.root, "--base-url", fake_openai.base_url, "--model", "m")
 
 
 def test_always_allow_in_the_window_runs_the_call_and_is_remembered(
     runtime: Any,
-    fake_openai: FakeOpenAIServer,  # noqa: F811
+    fake_openai: FakeOpenAIServer,
     run_async: RunAsync,
 ) -> None:
     transcript = runtime.window.transcript

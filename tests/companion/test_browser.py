@@ -21,24 +21,14 @@ from streamchat_desktop.core.models import Conversation
 from streamchat_desktop.core.store import MemoryStore
 from streamchat_desktop.providers.base import Endpoint
 from streamchat_desktop.providers.openai_compat import OpenAICompatibleProvider
-from tests.support.fake_openai import FakeOpenAIServer, Script
+from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
+from tests.support.fake_openai import FakeOpenAIServer, Gate, Script
 from tests.support.waiting import wait_until
 
-CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
 # The README's screenshots are retaken only when asked (STREAMCHAT_SCREENSHOTS=1), so a
 # test run never dirties the work tree; otherwise they go to the test's temp dir.
 SCREENSHOT_DIR = ROOT / "docs" / "screenshots"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 ANSWER = [
     "## Streaming",
@@ -136,15 +126,16 @@ async def _drive_page(
             assert "token=" not in page.url  # the token leaves the address bar
 
             # 1. a prompt typed in the desktop window streams into the page
-            fake.enqueue(Script(deltas=ANSWER, delay=0.03))
+            heading_sent = Gate(after=5)  # held once the heading is sent, until seen
+            fake.enqueue(Script(deltas=ANSWER, gate=heading_sent))
             service.send(conversation.id, "How does the companion view work?")
             reply = page.locator("[data-testid=message-assistant]").last
             await page.wait_for_function(
                 "() => document.querySelector('[data-testid=message-assistant] h2')"
             )
-            seen_partial = await reply.get_attribute("data-state")
+            assert await reply.get_attribute("data-state") == "streaming"  # shown as it streams
+            heading_sent.release()
             await page.wait_for_selector("[data-testid=message-assistant][data-state=complete]")
-            assert seen_partial == "streaming"  # it was shown while it streamed
             assert await reply.locator("h2").inner_text() == "Streaming in the companion view"
             assert await reply.locator("pre code").inner_text() == (
                 "async for chunk in stream:\n    print(chunk)\n"
@@ -154,7 +145,7 @@ async def _drive_page(
             await page.screenshot(path=_screenshot_path(tmp, "companion-view.png"))
 
             # 2. a prompt typed in the page streams (in the page and to the desktop app)
-            fake.enqueue(Script(deltas=PAGE_ANSWER, delay=0.03))
+            fake.enqueue(Script(deltas=PAGE_ANSWER))
             await page.get_by_label("Prompt").fill("Say hello")
             await page.get_by_label("Prompt").press("Enter")
             await page.wait_for_selector("[data-testid=message-user]:has-text('Say hello')")
@@ -164,11 +155,12 @@ async def _drive_page(
             )
             request = fake.last_request
             assert request.json["messages"][-1]["content"] == "Say hello"
-            saved = service.store.messages(conversation.id)[-1]
+            saved = service.messages(conversation.id)[-1]
             assert saved.content == "".join(PAGE_ANSWER)
 
             # 3. Stop in the page ends the reply; the HTTP stream to the model is closed
-            fake.enqueue(Script(deltas=[f"word{i} " for i in range(200)], delay=0.05))
+            long_answer = Script(deltas=[f"word{i} " for i in range(200)], gate=Gate(after=4))
+            fake.enqueue(long_answer)  # held after word3: Stop comes while it streams
             await page.get_by_label("Prompt").fill("Talk for a long time")
             await page.get_by_label("Prompt").press("Enter")
             await page.wait_for_selector("[data-testid=message-assistant] >> text=word3")

@@ -16,7 +16,7 @@ from streamchat_desktop.core.store import MemoryStore
 from streamchat_desktop.core.tools import Decision
 from streamchat_desktop.providers.base import Endpoint
 from streamchat_desktop.providers.openai_compat import OpenAICompatibleProvider
-from tests.companion.test_browser import CHROMIUM, CHROMIUM_ARGS
+from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.support.fake_openai import FakeOpenAIServer, Script, ScriptedCall, calling
 from tests.support.local_tools import LocalToolbox
 from tests.support.waiting import wait_until
@@ -37,7 +37,7 @@ def test_page_shows_a_waiting_call_then_its_result(
         service = ChatService(
             MemoryStore(),
             lambda _c: ChatTarget(provider.stream, "m"),
-            ToolSetup(LocalToolbox(), desk),
+            tools=ToolSetup(LocalToolbox(), desk),
         )
         server = CompanionServer(service)
         run_async(server.start())

@@ -3,31 +3,57 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 from streamchat_desktop.controllers.chat_controller import ChatController
 from streamchat_desktop.core.chat_service import ChatService, ChatTarget
-from streamchat_desktop.core.events import ReplyEvent, StreamEnd, StreamEvent, TextDelta
+from streamchat_desktop.core.events import StreamEnd, StreamEvent, TextDelta
 from streamchat_desktop.core.models import ChatRequest, Conversation, Message, MessageState
 from streamchat_desktop.core.store import MemoryStore
+from tests.support.observers import RecordingObserver
 from tests.support.waiting import wait_until
 
 
-def scripted(deltas: list[str], delay: float = 0.0) -> Callable[[Conversation], ChatTarget]:
-    async def opener(_request: ChatRequest) -> AsyncIterator[StreamEvent]:
-        for delta in deltas:
-            if delay:
-                await asyncio.sleep(delay)
+class Scripted:
+    """Replies made of ``deltas``; held after ``hold_after`` of them until ``release()``.
+
+    It also keeps the task each reply runs in: once that task is done, nothing more can
+    come of the reply (the fact "nothing follows the end" waits for).
+    """
+
+    def __init__(self, deltas: list[str], hold_after: int | None = None) -> None:
+        self.deltas = deltas
+        self.hold_after = hold_after
+        self.released = asyncio.Event()
+        self.tasks: list[asyncio.Task[Any]] = []
+
+    def release(self) -> None:
+        self.released.set()
+
+    async def opener(self, _request: ChatRequest) -> AsyncIterator[StreamEvent]:
+        task = asyncio.current_task()
+        assert task is not None
+        self.tasks.append(task)
+        for index, delta in enumerate(self.deltas):
+            if index == self.hold_after:
+                await self.released.wait()
             yield TextDelta(delta)
         yield StreamEnd("stop")
 
-    return lambda _conversation: ChatTarget(opener, "m")
+    def __call__(self, _conversation: Conversation) -> ChatTarget:
+        return ChatTarget(self.opener, "m")
+
+    async def all_done(self) -> None:
+        await asyncio.wait(self.tasks, timeout=30)
+        assert all(task.done() for task in self.tasks)
 
 
 def record(controller: ChatController) -> dict[str, list[Any]]:
     seen: dict[str, list[Any]] = {"started": [], "text": [], "ended": [], "streaming": []}
-    controller.reply_started.connect(lambda cid, m: seen["started"].append((cid, m)))
+    controller.reply_started.connect(
+        lambda start: seen["started"].append((start.conversation.id, start.message))
+    )
     controller.text_received.connect(lambda mid, t: seen["text"].append(t))
     controller.reply_ended.connect(lambda cid, m, s: seen["ended"].append((cid, m, s)))
     controller.streaming_changed.connect(seen["streaming"].append)
@@ -35,13 +61,14 @@ def record(controller: ChatController) -> dict[str, list[Any]]:
 
 
 def test_a_reply_becomes_signals_with_one_terminal_signal(qapp: Any, run_async: Any) -> None:
-    controller = ChatController(ChatService(MemoryStore(), scripted(["Hel", "lo", "!"])))
+    script = Scripted(["Hel", "lo", "!"])
+    controller = ChatController(ChatService(MemoryStore(), script))
     seen = record(controller)
     controller.send("hi")
 
     async def body() -> None:
         await wait_until(lambda: bool(seen["ended"]))
-        await asyncio.sleep(0.05)  # nothing may follow the terminal signal
+        await script.all_done()  # the reply's task is over: nothing can follow now
 
     run_async(body())
     assert seen["text"] == ["Hel", "lo", "!"]
@@ -55,76 +82,60 @@ def test_a_reply_becomes_signals_with_one_terminal_signal(qapp: Any, run_async: 
 
 
 def test_stop_ends_the_reply_and_keeps_the_text(qapp: Any, run_async: Any) -> None:
-    controller = ChatController(
-        ChatService(MemoryStore(), scripted([f"w{i} " for i in range(1000)], delay=0.01))
-    )
+    script = Scripted([f"w{i} " for i in range(1000)], hold_after=3)
+    controller = ChatController(ChatService(MemoryStore(), script))
     seen = record(controller)
     controller.send("long answer please")
 
     async def body() -> None:
-        await wait_until(lambda: len(seen["text"]) >= 3)
+        await wait_until(lambda: len(seen["text"]) == 3)
         controller.stop()
-        await wait_until(lambda: bool(seen["ended"]), timeout=0.5)
+        await wait_until(lambda: bool(seen["ended"]), timeout=30)
 
     run_async(body())
     message = seen["ended"][0][1]
     assert message.state is MessageState.STOPPED
-    assert message.content.startswith("w0 w1 w2 ")
-    assert message.content == "".join(seen["text"])
+    assert message.content == "w0 w1 w2 " == "".join(seen["text"])
     assert controller.messages()[-1] == message
 
 
 def test_switching_conversations_leaves_the_stream_running(qapp: Any, run_async: Any) -> None:
-    service = ChatService(MemoryStore(), scripted([f"{i} " for i in range(30)], delay=0.005))
+    script = Scripted([f"{i} " for i in range(30)], hold_after=5)
+    service = ChatService(MemoryStore(), script)
     controller = ChatController(service)
     seen = record(controller)
     controller.send("first")
     first = controller.conversation_id
-    controller.new_conversation()
-    assert controller.streaming_reply() is None
 
     async def body() -> None:
-        await wait_until(lambda: bool(seen["ended"]))
+        await wait_until(lambda: len(seen["text"]) == 5)
+        controller.new_conversation()
+        assert controller.streaming_reply() is None
+        script.release()  # the rest streams while another conversation is shown
+        await wait_until(lambda: bool(seen["ended"]), timeout=30)
 
     run_async(body())
     assert first is not None
-    assert service.store.messages(first)[-1].content == "".join(f"{i} " for i in range(30))
-
-
-class ConversationHooks:
-    """An observer with the service's optional conversation hooks (as the companion has)."""
-
-    def __init__(self) -> None:
-        self.updated: list[Conversation] = []
-        self.deleted: list[str] = []
-
-    def reply_started(self, conversation: Conversation, message: Message) -> None:
-        pass
-
-    def reply_event(self, conversation_id: str, message_id: str, event: ReplyEvent) -> None:
-        pass
-
-    def conversation_updated(self, conversation: Conversation) -> None:
-        self.updated.append(conversation)
-
-    def conversation_deleted(self, conversation_id: str) -> None:
-        self.deleted.append(conversation_id)
+    assert service.messages(first)[-1].content == "".join(f"{i} " for i in range(30))
 
 
 def test_window_edits_to_conversations_reach_every_observer(qapp: Any) -> None:
-    service = ChatService(MemoryStore(), scripted(["ok"]))
+    service = ChatService(MemoryStore(), Scripted(["ok"]))
     controller = ChatController(service)
-    hooks = ConversationHooks()
+    hooks = RecordingObserver()
     service.add_observer(hooks)
     changed: list[str] = []
     listed: list[bool] = []
+    updated: list[Conversation] = []
     controller.conversation_changed.connect(changed.append)
     controller.conversations_changed.connect(lambda: listed.append(True))
+    controller.conversation_updated.connect(updated.append)
     older = controller.new_conversation()
     shown = controller.new_conversation()
     hooks.updated.clear()
     changed.clear()
     listed.clear()
+    updated.clear()
 
     controller.rename_conversation(shown, "  Trip   plans ")
     controller.set_target("local", "llama")
@@ -134,14 +145,15 @@ def test_window_edits_to_conversations_reach_every_observer(qapp: Any) -> None:
     assert [c.title for c in hooks.updated] == ["Trip plans"] * 3
     assert [(c.provider_id, c.model) for c in hooks.updated[1:]] == [("local", "llama")] * 2
     assert (hooks.updated[-1].system_prompt, hooks.updated[-1].temperature) == ("Be brief.", 0.3)
-    assert hooks.updated[-1] == service.store.get_conversation(shown)
-    assert (changed, len(listed)) == ([shown], 1)  # the rename's signals, as before
+    assert hooks.updated[-1] == service.get_conversation(shown)
+    assert updated == hooks.updated  # the window hears each change once, with its data
+    assert (changed, len(listed)) == ([shown], 0)  # no reload of the whole list
 
     controller.delete_conversation(older)  # not the one on screen
     assert hooks.deleted == [older] and controller.conversation_id == shown
     controller.delete_conversation(shown)  # the last one: the window starts a new one
     assert hooks.deleted == [older, shown]
-    assert service.store.get_conversation(shown) is None
+    assert service.get_conversation(shown) is None
     fresh = controller.conversation_id
     assert fresh not in (None, shown) and [c.id for c in controller.conversations()] == [fresh]
 
@@ -149,7 +161,10 @@ def test_window_edits_to_conversations_reach_every_observer(qapp: Any) -> None:
 def test_deleting_a_conversation_mid_answer_stops_it_and_saves_nothing(
     qapp: Any, run_async: Any
 ) -> None:
-    service = ChatService(MemoryStore(), scripted([f"w{i} " for i in range(1000)], delay=0.01))
+    """The proof that no checkpoint saves the deleted reply later: another reply, whose
+    checkpoint was scheduled after the deleted one's, has been checkpointed by then."""
+    script = Scripted([f"w{i} " for i in range(1000)], hold_after=3)
+    service = ChatService(MemoryStore(), script)
     controller = ChatController(service)
     seen = record(controller)
     failures: list[Message] = []
@@ -159,14 +174,21 @@ def test_deleting_a_conversation_mid_answer_stops_it_and_saves_nothing(
     assert doomed is not None
 
     async def body() -> None:
-        await wait_until(lambda: len(seen["text"]) >= 3)
+        await wait_until(lambda: len(seen["text"]) == 3)
+        witness = service.new_conversation()
+        service.send(witness.id, "and you?")  # its deltas come after the doomed reply's
+        await wait_until(lambda: len(seen["text"]) == 6)
         controller.delete_conversation(doomed)
-        await wait_until(lambda: bool(seen["ended"]), timeout=0.5)
-        await asyncio.sleep(0.3)  # past the next checkpoint: nothing may be saved
+        await wait_until(lambda: bool(seen["ended"]), timeout=30)
+        await wait_until(
+            lambda: service.messages(witness.id)[-1].content == "w0 w1 w2 ", timeout=30
+        )  # the witness's checkpoint ran: the doomed one's would have run before it
+        script.release()
+        await script.all_done()
 
-    run_async(body())
-    assert len(seen["ended"]) == 1 and seen["ended"][0][0] == doomed
+    run_async(body(), timeout=60)
+    assert seen["ended"][0][0] == doomed
     assert service.active_reply(doomed) is None
-    assert service.store.messages(doomed) == []
+    assert service.messages(doomed) == []
     assert (failures, service.unsaved_messages()) == ([], [])
     assert controller.conversation_id not in (None, doomed)

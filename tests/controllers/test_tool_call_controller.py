@@ -41,7 +41,7 @@ def test_calls_and_notices_are_signalled_and_a_decision_releases_the_call(
     always: list[str] = []
     desk = ApprovalDesk(lambda k: k in always, always.append)
     service = ChatService(
-        MemoryStore(), lambda _c: ChatTarget(model, "m"), ToolSetup(LocalToolbox(), desk)
+        MemoryStore(), lambda _c: ChatTarget(model, "m"), tools=ToolSetup(LocalToolbox(), desk)
     )
     controller = ToolCallController(service, desk.decide)
     changes: list[tuple[str, ToolStatus]] = []

@@ -23,7 +23,7 @@ from streamchat_desktop.core.events import (
 )
 from streamchat_desktop.core.models import ChatRequest, Usage
 from streamchat_desktop.core.session import ChatSession, StreamOpener
-from tests.core.scripted import FakeClock, ScriptedProvider, answer
+from tests.support.scripted import FakeClock, ScriptedProvider, answer
 from tests.support.waiting import wait_until
 
 RunAsync = Callable[..., Any]

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from streamchat_desktop.companion.server import STATIC_DIR
-from tests.companion.test_browser import CHROMIUM, CHROMIUM_ARGS
-from tests.e2e.run_app import app_env, run_streamchat
-from tests.support.fake_openai import FakeOpenAIServer, Script
+from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
+from tests.support.fake_openai import FakeOpenAIServer, Gate, Script
+from tests.support.run_app import app_env, run_streamchat
 
 pytestmark = [
     pytest.mark.e2e,
@@ -34,8 +34,9 @@ def test_desktop_and_page_stream_the_same_conversation(
     from playwright.sync_api import sync_playwright
 
     desktop_answer = [f"desk{i} " for i in range(40)]
+    held = Gate(after=6)  # the answer is still streaming whenever the page gets there
     fake_openai.enqueue(
-        Script(deltas=desktop_answer, delay=0.05), Script(deltas=["page ", "answer ", "done"])
+        Script(deltas=desktop_answer, gate=held), Script(deltas=["page ", "answer ", "done"])
     )
     profile = tmp_path / "profile"
     app = subprocess.Popen(
@@ -61,6 +62,7 @@ def test_desktop_and_page_stream_the_same_conversation(
             reply = page.locator("[data-testid=message-assistant]").last
             page.wait_for_selector("[data-testid=message-assistant] >> text=desk5")
             assert reply.get_attribute("data-state") == "streaming"  # joined mid-answer
+            held.release()
             page.wait_for_selector("[data-testid=message-assistant][data-state=complete]")
             assert reply.inner_text().split() == [d.strip() for d in desktop_answer]
 
@@ -71,6 +73,7 @@ def test_desktop_and_page_stream_the_same_conversation(
             )
             context.close()
     finally:
+        held.release()  # never leave the app waiting on a held answer
         app.terminate()
         app.wait(20)
     assert app.returncode == 0, app.stderr.read() if app.stderr else ""

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.run_app import app_env, ask_once, run_streamchat
 from tests.support.fake_openai import FakeOpenAIServer, Script, invalid_api_key
+from tests.support.run_app import app_env, ask_once, run_streamchat
 
 pytestmark = pytest.mark.e2e
 

@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.e2e.run_app import app_env
+from tests.support.run_app import app_env
 
 ROOT = Path(__file__).resolve().parents[2]
 

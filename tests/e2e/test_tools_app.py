@@ -10,7 +10,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from tests.e2e.run_app import run_streamchat
+from tests.support.run_app import run_streamchat
 from tests.support.fake_openai import FakeOpenAIServer, Script, ScriptedCall, calling
 from tests.support.mcp_servers import MODULE, ROOT
 

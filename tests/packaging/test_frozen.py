@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.packaging.selftest_output import ROOT, real_keychain_available, run_selftest
 from tests.support.fake_openai import FakeOpenAIServer
 from tests.support.fake_openai_wire import Script, word_deltas
+from tests.support.selftest_output import ROOT, real_keychain_available, run_selftest
 
 DIST = ROOT / "dist" / "streamchat"
 EXE = DIST / "streamchat"

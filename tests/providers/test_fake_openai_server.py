@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from tests.support.fake_openai import FakeOpenAIServer, Script, http_error
+from tests.support.fake_openai import FakeOpenAIServer, Gate, Script, http_error
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -96,6 +96,35 @@ def test_queue_then_responder_then_default(fake_openai: FakeOpenAIServer) -> Non
     contents = [t["choices"][0]["message"]["content"] for t in texts]
     assert contents == ["queued", "default", "echo"]
     assert len(fake_openai.wait_for_requests(3)) == 3
+
+
+def test_a_gate_holds_the_answer_until_released(fake_openai: FakeOpenAIServer) -> None:
+    gate = Gate(after=2)
+    fake_openai.enqueue(Script(deltas=["a", "b", "c", "d"], gate=gate))
+
+    response = post(fake_openai, {"model": "m", "stream": True})
+    gate.wait_reached()
+    held = fake_openai.last_request
+    assert held.deltas_sent == 2 and not held.response_complete
+    assert b'"content":"b"' in held.wire and b'"content":"c"' not in held.wire
+    gate.release()
+    body = response.read().decode()
+
+    assert body.endswith("data: [DONE]\n\n") and '"content":"d"' in body
+    assert held.response_complete
+
+
+def test_a_held_answer_ends_when_the_client_hangs_up(fake_openai: FakeOpenAIServer) -> None:
+    gate = Gate(after=1)
+    fake_openai.enqueue(Script(deltas=["a", "b"], gate=gate), Script(deltas=["next"]))
+
+    response = post(fake_openai, {"model": "m", "stream": True})
+    gate.wait_reached()
+    response.close()
+
+    assert fake_openai.last_request.closed_event.wait(5)
+    assert not fake_openai.last_request.response_complete
+    assert "next" in post(fake_openai, {"model": "m", "stream": True}).read().decode()
 
 
 def test_command_line_prints_its_url_first_and_stops_on_sigterm() -> None:

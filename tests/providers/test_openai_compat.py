@@ -52,8 +52,8 @@ def test_streams_text_usage_and_finish_reason(
         "stream_options": {"include_usage": True},
     }
     # the server thread marks the response complete just after its last write, which the
-    # client may have read first: give it a moment on a loaded machine
-    deadline = time.monotonic() + 2.0
+    # client may have read first: wait for that fact (the bound only ends a broken run)
+    deadline = time.monotonic() + 30.0
     while not request.response_complete and time.monotonic() < deadline:
         time.sleep(0.005)
     assert request.response_complete and not request.client_closed
@@ -221,15 +221,19 @@ def test_ten_thousand_deltas_arrive_complete_and_in_order(
 def test_time_to_first_token_and_rate_are_measured(
     fake_openai: FakeOpenAIServer, provider: OpenAICompatibleProvider, run_async: RunAsync
 ) -> None:
-    fake_openai.enqueue(Script(deltas=["a", "b", "c", "d"], first_delay=0.15, delay=0.02))
+    """The figures are filled in through the real SDK and agree with each other (the
+    arithmetic is tests/core/test_session.py's; real figures are bench/stream.py's)."""
+    fake_openai.enqueue(Script(deltas=["a", "b", "c", "d"]))
     run = new_session(provider.stream, REQUEST)
 
     stats = run_async(run.session.start()).stats
 
-    assert stats.time_to_first_token is not None and 0.15 <= stats.time_to_first_token < 1.0
-    assert stats.duration >= stats.time_to_first_token + 0.05
+    assert stats.time_to_first_token is not None
+    assert 0 <= stats.time_to_first_token <= stats.duration
     assert stats.completion_tokens == 4  # from the server's usage chunk
-    assert stats.tokens_per_second is not None and 4 < stats.tokens_per_second < 400
+    if stats.duration > stats.time_to_first_token:
+        expected = 4 / (stats.duration - stats.time_to_first_token)
+        assert stats.tokens_per_second == pytest.approx(expected)
 
 
 def test_list_models(provider: OpenAICompatibleProvider, run_async: RunAsync) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import socket
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -17,7 +16,7 @@ from streamchat_desktop.providers.openai_compat import OpenAICompatibleProvider
 from tests.providers.conftest import REQUEST, MakeProvider
 from tests.providers.streaming import Collected, collect, new_session
 from tests.support import fake_openai_wire as wire
-from tests.support.fake_openai import FakeOpenAIServer, Script
+from tests.support.fake_openai import FakeOpenAIServer, Gate, Script
 
 RunAsync = Callable[..., Any]
 
@@ -117,36 +116,32 @@ def test_unreachable_host(
     assert error.retryable
 
 
-def test_stalled_stream_times_out_within_the_read_timeout(
+def test_stalled_stream_times_out_by_the_read_timeout(
     fake_openai: FakeOpenAIServer, make_provider: MakeProvider, run_async: RunAsync
 ) -> None:
-    fake_openai.enqueue(Script(deltas=["partial ", "answer", " never"], stall_after=2))
-    provider = make_provider(timeout=0.3)
+    never_released = Gate(after=2)  # the server says nothing more, and keeps the connection
+    fake_openai.enqueue(Script(deltas=["partial ", "answer", " never"], gate=never_released))
+    provider = make_provider(timeout=1.0)
     run = new_session(provider.stream, REQUEST)
 
-    started = time.monotonic()
     outcome = run_async(run.session.start())
-    elapsed = time.monotonic() - started
 
     assert isinstance(outcome, Failed)
     assert outcome.error.kind is ErrorKind.TIMEOUT
-    assert 0.3 <= elapsed < 1.5
     assert run.session.text == "partial answer"  # what arrived is kept
     # the client gave up and closed the connection; the server saw it
-    assert fake_openai.last_request.closed_event.wait(1.0)
+    assert fake_openai.last_request.closed_event.wait(10)
 
 
 def test_headers_that_never_come_time_out(
     fake_openai: FakeOpenAIServer, make_provider: MakeProvider, run_async: RunAsync
 ) -> None:
-    fake_openai.enqueue(Script(response_delay=10))
-    provider = make_provider(timeout=0.3)
+    fake_openai.enqueue(Script(response_delay=3600))
+    provider = make_provider(timeout=1.0)
 
-    started = time.monotonic()
     error = fail(provider, run_async)
 
     assert error.kind is ErrorKind.TIMEOUT
-    assert time.monotonic() - started < 1.5
 
 
 @pytest.fixture
@@ -169,16 +164,15 @@ def full_backlog() -> Iterator[int]:
 def test_connect_timeout(
     make_provider: MakeProvider, run_async: RunAsync, full_backlog: int
 ) -> None:
+    # the read timeout is out of reach (the run would fail first): only the connect one fires
     provider = make_provider(
-        base_url=f"http://127.0.0.1:{full_backlog}/v1", timeout=5.0, connect_timeout=0.3
+        base_url=f"http://127.0.0.1:{full_backlog}/v1", timeout=3600.0, connect_timeout=0.5
     )
 
-    started = time.monotonic()
     error = fail(provider, run_async)
 
     assert error.kind is ErrorKind.TIMEOUT
     assert "connect" in error.message
-    assert time.monotonic() - started < 2.0  # the connect timeout, not the read timeout
 
 
 @pytest.mark.parametrize(

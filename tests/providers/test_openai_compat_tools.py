@@ -71,7 +71,7 @@ def run_turn(
     service = ChatService(
         MemoryStore(),
         lambda _c: ChatTarget(provider.stream, "m"),
-        ToolSetup(toolbox, allow_all(), limits or ToolLimits()),
+        tools=ToolSetup(toolbox, allow_all(), limits or ToolLimits()),
     )
     heard = Heard()
     service.add_observer(heard)

@@ -14,7 +14,7 @@ from streamchat_desktop.core import chat_service
 from streamchat_desktop.core.chat_service import CONTINUE_PROMPT, ChatService, ChatTarget
 from streamchat_desktop.core.models import Conversation, Message, MessageState, Role
 from streamchat_desktop.storage import SqliteStore, StorageFullError
-from tests.core.scripted import ScriptedProvider, answer
+from tests.support.scripted import ScriptedProvider, answer
 from tests.support.waiting import wait_until
 
 RunAsync = Callable[..., Any]

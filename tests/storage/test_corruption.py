@@ -16,7 +16,7 @@ from streamchat_desktop.storage import (
     StorageFullError,
     StorageReadOnlyError,
 )
-from tests.storage.conftest import add_turns
+from tests.support.sqlite_fixtures import add_turns
 
 
 def make_real_database(path: Path, conversations: int = 40) -> None:

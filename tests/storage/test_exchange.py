@@ -18,7 +18,7 @@ from streamchat_desktop.storage.exchange import (
     to_json,
 )
 from streamchat_desktop.storage.markdown_export import conversation_markdown
-from tests.storage.conftest import add_turns
+from tests.support.sqlite_fixtures import add_turns
 
 
 def rich_history(store: SqliteStore) -> list[str]:

@@ -11,7 +11,7 @@ import pytest
 from streamchat_desktop.core.models import Conversation, Message, MessageState, Role, Usage
 from streamchat_desktop.core.store import ConversationStore
 from streamchat_desktop.storage import SqliteStore
-from tests.storage.conftest import add_turns
+from tests.support.sqlite_fixtures import add_turns
 
 
 def test_it_is_a_conversation_store(store: SqliteStore) -> None:

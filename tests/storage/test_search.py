@@ -10,7 +10,7 @@ import pytest
 from streamchat_desktop.core.models import Message, MessageState, Role
 from streamchat_desktop.storage import SqliteStore
 from streamchat_desktop.storage.search import fts_query, split_marks
-from tests.storage.conftest import add_turns
+from tests.support.sqlite_fixtures import add_turns
 
 
 @pytest.fixture

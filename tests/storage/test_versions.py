@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from streamchat_desktop.core.models import Message, MessageState, Role
 from streamchat_desktop.storage import SqliteStore
-from tests.storage.conftest import add_turns
+from tests.support.sqlite_fixtures import add_turns
 
 
 def contents(messages: list[Message]) -> list[str]:

@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from tests.support.fake_openai_answers import Output, answer_chat
+from tests.support.fake_openai_gate import Gate
 from tests.support.fake_openai_wire import (
     STREAM_OPTIONS_REJECTED,
     TOOLS_REJECTED,
@@ -45,6 +46,7 @@ from tests.support.fake_openai_wire import (
     default_error_body,
     error_body,
     http_error,
+    images_not_supported,
     insufficient_quota,
     invalid_api_key,
     long_answer_script,
@@ -58,6 +60,7 @@ from tests.support.fake_openai_wire import (
 
 __all__ = [
     "FakeOpenAIServer",
+    "Gate",
     "RecordedRequest",
     "Script",
     "ScriptedCall",
@@ -65,6 +68,7 @@ __all__ = [
     "context_length_exceeded",
     "error_body",
     "http_error",
+    "images_not_supported",
     "insufficient_quota",
     "invalid_api_key",
     "long_answer_script",

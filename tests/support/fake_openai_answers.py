@@ -68,8 +68,8 @@ class Output:
             "connection": "keep-alive",
             **(headers or {}),
         }
+        self._record.response_complete = True  # before the write: see ``answer_chat``
         await self._write(self._head(status, head) + payload)
-        self._record.response_complete = True
         return True
 
     async def start_stream(self, chunked: bool) -> None:
@@ -225,6 +225,9 @@ async def answer_chat(out: Output, record: RecordedRequest, script: Script) -> b
     for index in range(len(items) + 1):
         if (ended := await _fault(out, chunks, script, index)) is not None:
             return ended
+        if script.gate is not None and index == script.gate.after:
+            await out.flush(script.split_bytes)
+            await script.gate.hold()
         if index == len(items):
             break
         if script.delay:
@@ -243,9 +246,10 @@ async def answer_chat(out: Output, record: RecordedRequest, script: Script) -> b
     if script.done:
         out.event(b"data: [DONE]\n\n")
     await out.flush(script.split_bytes)
-    keep_alive = await out.end()
+    # Marked before the last write: a client may read the end of the body (and assert
+    # on this flag) before this coroutine runs again after that write.
     record.response_complete = True
-    return keep_alive
+    return await out.end()
 
 
 def tool_call_fragments(script: Script) -> list[dict[str, Any]]:

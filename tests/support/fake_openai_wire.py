@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from tests.support.fake_openai_gate import Gate
+
 _ids = itertools.count(1)
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def next_id(prefix: str) -> str:
@@ -24,8 +28,13 @@ def next_id(prefix: str) -> str:
 
 
 def dumps(value: object) -> bytes:
-    """Compact JSON with raw UTF-8, as OpenAI sends it (non-ASCII is not escaped)."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+    """Compact JSON with raw UTF-8, as OpenAI sends it (non-ASCII is not escaped).
+
+    A lone surrogate, which UTF-8 cannot carry, goes out as the JSON escape a server's
+    encoder writes for it (``\\ud800``): the bytes a model's broken output arrives as.
+    """
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return _LONE_SURROGATE.sub(lambda found: f"\\u{ord(found[0]):04x}", text).encode()
 
 
 @dataclass
@@ -84,6 +93,7 @@ class Script:
     malformed_after: int | None = None  # a ``data:`` line that is not JSON
     stall_after: int | None = None  # send nothing more, keep the connection open
     stall_seconds: float = 30.0  # then close it
+    gate: Gate | None = None  # hold the answer after gate.after deltas until released
     # wire-format variations
     split_bytes: bool = False  # write each multi-byte character in two network writes
     omit_object: bool = False  # chunks without the ``object`` field
@@ -262,6 +272,16 @@ def context_length_exceeded() -> Script:
         type="invalid_request_error",
         code="context_length_exceeded",
         param="messages",
+    )
+
+
+def images_not_supported() -> Script:
+    """400 as OpenAI answers an image part sent to a model without vision."""
+    return http_error(
+        400,
+        "Invalid content type. image_url is only supported by certain models.",
+        type="invalid_request_error",
+        param="messages.[0].content.[1].type",
     )
 
 

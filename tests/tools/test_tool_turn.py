@@ -60,7 +60,7 @@ def rig(
     service = ChatService(
         MemoryStore(),
         lambda _c: ChatTarget(provider.stream, "m"),
-        ToolSetup(toolbox, desk, ToolLimits(timeout=1.5, result_cap=1000)),
+        tools=ToolSetup(toolbox, desk, ToolLimits(timeout=1.5, result_cap=1000)),
     )
     made = Rig(service, toolbox, desk, always)
     service.add_observer(made)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,6 +14,7 @@ from streamchat_desktop.core.store import MemoryStore
 from streamchat_desktop.ui.main_window import MainWindow
 from tests.support.fake_openai import (
     FakeOpenAIServer,
+    Gate,
     Script,
     invalid_api_key,
     rate_limited,
@@ -47,47 +48,44 @@ def test_the_answer_appears_incrementally(
     window: MainWindow, qtbot: Any, fake_openai: FakeOpenAIServer, run_async: Any
 ) -> None:
     deltas = [f"word{i} " for i in range(60)]
-    fake_openai.enqueue(Script(deltas=deltas, delay=0.01))
+    halfway = Gate(after=30)
+    fake_openai.enqueue(Script(deltas=deltas, gate=halfway))
     send(window, qtbot, "Stream please")
     assert window.composer.toPlainText() == ""
-    seen: list[str] = []
 
     async def watch() -> None:
-        while last_message(window).state is MessageState.STREAMING or not seen:
-            seen.append(window.transcript.toPlainText())
-            await asyncio.sleep(0.03)
+        await wait_until(lambda: "word29" in window.transcript.toPlainText())
+        assert "word30" not in window.transcript.toPlainText()  # half an answer, on screen
+        assert window.send_button.text() == "Stop"
+        halfway.release()
+        await answer_complete(window)
 
     run_async(watch())
-    partial = [s for s in seen if "word0" in s and "word59" not in s]
-    assert len({*partial}) >= 3, "intermediate states must be visible on screen"
     assert window.transcript.toPlainText().count("word59") == 1
     assert last_message(window).content == "".join(deltas)
     assert "tok/s" in window.stats_label.text()
     assert window.send_button.text() == "Send"
 
 
-def test_stop_ends_the_reply_within_200_ms_and_closes_the_connection(
-    window: MainWindow, qtbot: Any, fake_openai: FakeOpenAIServer, run_async: Any, qloop: Any
+def test_stop_ends_the_reply_and_closes_the_connection(
+    window: MainWindow, qtbot: Any, fake_openai: FakeOpenAIServer, run_async: Any
 ) -> None:
-    fake_openai.enqueue(Script(deltas=[f"w{i} " for i in range(2000)], delay=0.01))
+    fake_openai.enqueue(Script(deltas=[f"w{i} " for i in range(20)], gate=Gate(after=6)))
     send(window, qtbot, "Long answer")
 
-    async def stop_mid_answer() -> float:
+    async def stop_mid_answer() -> None:
         await wait_until(lambda: "w5" in window.transcript.reply_text(last_message(window).id))
         assert window.send_button.text() == "Stop"
-        started = qloop.time()
         qtbot.mouseClick(window.send_button, Qt.MouseButton.LeftButton)
         await wait_until(lambda: last_message(window).state is not MessageState.STREAMING)
-        return qloop.time() - started
 
-    elapsed = run_async(stop_mid_answer())
-    assert elapsed < 0.2
+    run_async(stop_mid_answer())  # how fast Stop acts: bench/stop.py
     message = last_message(window)
     assert message.state is MessageState.STOPPED
-    assert message.content.startswith("w0 w1 w2 w3 w4 w5")
+    assert message.content == "w0 w1 w2 w3 w4 w5 "
     assert "Stopped" in window.transcript.toPlainText()
     request = fake_openai.last_request
-    assert request.closed_event.wait(1.0)
+    assert request.closed_event.wait(10)
     assert request.client_closed
 
 
@@ -183,22 +181,24 @@ def test_reasoning_is_kept_apart_from_the_answer(
 
 
 def test_retry_after_a_rate_limit_waits_for_retry_after(
-    window: MainWindow, qtbot: Any, fake_openai: FakeOpenAIServer, run_async: Any, qloop: Any
+    window: MainWindow, qtbot: Any, fake_openai: FakeOpenAIServer, run_async: Any
 ) -> None:
     fake_openai.enqueue(rate_limited(retry_after="0.6"), Script(deltas=["finally"]))
     send(window, qtbot, "hi")
 
-    async def retry_and_time() -> float:
+    async def retry() -> float:
         await wait_until(lambda: last_message(window).state is MessageState.FAILED)
-        failed_at = qloop.time()
+        asked_at = time.monotonic()  # the server stamps requests with this clock
         window.retry_action.trigger()
-        await asyncio.sleep(0.2)
-        assert len(fake_openai.chat_requests) == 1, "no request before Retry-After passed"
         assert "retrying in" in window.statusBar().currentMessage()
-        await wait_until(lambda: last_message(window).state is MessageState.COMPLETE, 5)
-        return qloop.time() - failed_at
+        await wait_until(lambda: last_message(window).state is MessageState.COMPLETE, 10)
+        return asked_at
 
-    assert run_async(retry_and_time()) >= 0.5
+    asked_at = run_async(retry())
+    _rate_limited, second = fake_openai.chat_requests
+    # a lower bound only (a busy machine makes it later, never sooner): the retry's
+    # request reached the server no sooner than Retry-After said
+    assert second.received_at - asked_at >= 0.55
     assert last_message(window).content == "finally"
 
 

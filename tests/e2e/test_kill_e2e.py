@@ -1,0 +1,100 @@
+"""The real program, SIGKILLed mid-answer and started again: the answer is kept up to
+its last checkpoint and marked interrupted (checked through ``streamchat export``)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.fake_openai import FakeOpenAIServer, Script, numbered_deltas
+from tests.support.run_app import read_until, reaped
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+DELAY = 0.02  # seconds per delta: about 12 deltas per 250 ms checkpoint
+
+
+def env() -> dict[str, str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
+    return {**clean, "QT_QPA_PLATFORM": "offscreen", "STREAMCHAT_REPORT_READY": "1"}
+
+
+def launch(profile: Path, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "streamchat_desktop", "--profile", str(profile), *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env(),
+    )
+
+
+def export(profile: Path) -> dict[str, Any]:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "streamchat_desktop",
+            "export",
+            "--profile",
+            str(profile),
+            "--format",
+            "json",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env(),
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return dict(json.loads(result.stdout))
+
+
+def test_sigkill_mid_answer_then_restart(fake_openai: FakeOpenAIServer, tmp_path: Path) -> None:
+    deltas = numbered_deltas(400)
+    fake_openai.enqueue(Script(deltas=deltas, delay=DELAY))
+    profile = tmp_path / "profile"
+    app = launch(
+        profile,
+        "--base-url",
+        fake_openai.base_url,
+        "--model",
+        "m",
+        "--prompt",
+        "count",
+        "--exit-after-reply",
+    )
+    with reaped(app):
+        seen = read_until(app.stdout, lambda t: t.count(" ") >= 60, timeout=60)
+        app.send_signal(signal.SIGKILL)
+        app.wait(timeout=10)
+    assert (profile / "conversations.sqlite3").exists()
+
+    answer = "".join(deltas)
+    before = export(profile)["conversations"][0]["messages"][-1]
+    assert before["state"] == "streaming"  # nobody has recovered it yet
+    assert answer.startswith(before["content"])
+    # Saved at least every 250 ms: at most ~0.5 s of deltas may be missing.
+    assert len(before["content"].split()) >= len(seen.split()) - int(0.5 / DELAY) - 2
+
+    restarted = launch(profile)
+    try:
+        read_until(restarted.stderr, lambda t: "STREAMCHAT_STARTED" in t, timeout=60)
+    finally:
+        restarted.terminate()
+        restarted.wait(timeout=20)
+    after = export(profile)["conversations"]
+    message = next(m for c in after for m in c["messages"] if m["id"] == before["id"])
+    assert message["state"] == "interrupted"
+    assert message["content"] == before["content"]
