@@ -11,8 +11,9 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Signal
 
 from streamchat_desktop.core.chat_service import ChatService
-from streamchat_desktop.core.events import ReplyEvent
+from streamchat_desktop.core.events import TerminalEvent
 from streamchat_desktop.core.models import Conversation, Message
+from streamchat_desktop.core.observers import ProgressEvent, ReplyStart
 from streamchat_desktop.core.tool_events import Notice, ToolCallChanged
 from streamchat_desktop.core.tools import Decision, ToolCallRecord
 
@@ -49,10 +50,19 @@ class ToolCallController(QObject):
 
     # ReplyObserver ---------------------------------------------------------------------
 
-    def reply_started(self, conversation: Conversation, message: Message) -> None:
+    def reply_started(self, start: ReplyStart) -> None:
         pass
 
-    def reply_event(self, conversation_id: str, message_id: str, event: ReplyEvent) -> None:
+    def reply_ended(self, message: Message, event: TerminalEvent) -> None:
+        pass
+
+    def conversation_updated(self, conversation: Conversation) -> None:
+        pass
+
+    def conversation_deleted(self, conversation_id: str) -> None:
+        pass
+
+    def reply_event(self, conversation_id: str, message_id: str, event: ProgressEvent) -> None:
         if isinstance(event, ToolCallChanged):
             record = ToolCallRecord(
                 event.call, event.server, event.status, event.result, event.images

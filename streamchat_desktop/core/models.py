@@ -6,8 +6,8 @@ import time
 from dataclasses import dataclass, field
 from enum import Enum
 
-from streamchat_desktop.core.tools import ToolCall, ToolCallRecord, ToolSpec
 from streamchat_desktop.core.attachments import Attachment, ContentPart
+from streamchat_desktop.core.tools import ToolCall, ToolCallRecord, ToolSpec
 
 
 class Role(str, Enum):
@@ -89,9 +89,9 @@ class ChatTurn:
 
     role: Role
     content: str
+    parts: tuple[ContentPart, ...] = ()  # attachments, sent after ``content`` (OpenAI parts)
     tool_calls: tuple[ToolCall, ...] = ()  # an assistant turn that asked for tools
     tool_call_id: str | None = None  # a TOOL turn: the call it answers
-    parts: tuple[ContentPart, ...] = ()  # attachments, sent after ``content`` (OpenAI parts)
 
 
 @dataclass(frozen=True, slots=True)

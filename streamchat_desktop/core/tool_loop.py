@@ -21,7 +21,6 @@ from typing import Any, Protocol
 from streamchat_desktop.core.events import StreamEnd, StreamEvent, TextDelta
 from streamchat_desktop.core.models import ChatRequest, ChatTurn, Role
 from streamchat_desktop.core.tool_events import Notice, ToolCallChanged, ToolCallFragment
-from streamchat_desktop.core.unicode_repair import repair_text
 from streamchat_desktop.core.tools import (
     DECLINED_RESULT,
     Decision,
@@ -31,6 +30,7 @@ from streamchat_desktop.core.tools import (
     ToolSpec,
     ToolStatus,
 )
+from streamchat_desktop.core.unicode_repair import repair_text
 
 log = logging.getLogger(__name__)
 

@@ -56,7 +56,7 @@ def test_calls_and_notices_are_signalled_and_a_decision_releases_the_call(
         assert not controller.decide("call_a", "maybe")  # not a decision
         assert controller.decide("call_a", "always_allow")
         await wait_until(lambda: not service.is_streaming(reply.id))
-        return service.store.messages(conversation.id)[-1].content
+        return service.messages(conversation.id)[-1].content
 
     assert run_async(scenario()) == "The tool said: echo: hi"
     assert notices == ["a server did not start"]

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.run_app import run_streamchat
 from tests.support.fake_openai import FakeOpenAIServer, Script, ScriptedCall, calling
 from tests.support.mcp_servers import MODULE, ROOT, http_server
+from tests.support.run_app import run_streamchat
 
 pytestmark = [pytest.mark.keychain, pytest.mark.e2e]
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import psutil
 import pytest
 
-from tests.support.run_app import run_streamchat
 from tests.support.fake_openai import FakeOpenAIServer, Script, ScriptedCall, calling
 from tests.support.mcp_servers import MODULE, ROOT
+from tests.support.run_app import run_streamchat
 
 pytestmark = pytest.mark.e2e
 

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from streamchat_desktop.core.chat_service import ChatService, ChatTarget, ToolSetup
-from streamchat_desktop.core.events import ReplyEvent, StreamEnd
-from streamchat_desktop.core.models import Conversation, Message, MessageState, Role
+from streamchat_desktop.core.events import StreamEnd
+from streamchat_desktop.core.models import Message, MessageState, Role
 from streamchat_desktop.core.store import MemoryStore
 from streamchat_desktop.core.tool_events import Notice, ToolCallChanged, ToolCallFragment
 from streamchat_desktop.core.tool_loop import CallAssembler, ToolLimits
@@ -21,6 +20,7 @@ from tests.providers.conftest import REQUEST
 from tests.providers.streaming import collect
 from tests.support.fake_openai import FakeOpenAIServer, Script, ScriptedCall, calling
 from tests.support.local_tools import LocalToolbox, allow_all
+from tests.support.observers import RecordingObserver
 from tests.support.waiting import wait_until
 
 RunAsync = Callable[..., Any]
@@ -50,37 +50,26 @@ def test_two_parallel_calls_arrive_as_fragments_and_assemble(
     assert out.events[-1] == StreamEnd("tool_calls")
 
 
-@dataclass
-class Heard:
-    events: list[ReplyEvent] = field(default_factory=list)
-
-    def reply_started(self, conversation: Conversation, message: Message) -> None:
-        pass
-
-    def reply_event(self, conversation_id: str, message_id: str, event: ReplyEvent) -> None:
-        self.events.append(event)
-
-
 def run_turn(
     provider: OpenAICompatibleProvider,
     run_async: RunAsync,
     toolbox: LocalToolbox,
     prompt: str = "Echo ab",
     limits: ToolLimits | None = None,
-) -> tuple[Message, Heard, ChatService, str]:
+) -> tuple[Message, RecordingObserver, ChatService, str]:
     service = ChatService(
         MemoryStore(),
         lambda _c: ChatTarget(provider.stream, "m"),
         tools=ToolSetup(toolbox, allow_all(), limits or ToolLimits()),
     )
-    heard = Heard()
+    heard = RecordingObserver()
     service.add_observer(heard)
     conversation = service.new_conversation()
 
     async def scenario() -> Message:
         reply = service.send(conversation.id, prompt)
         await wait_until(lambda: not service.is_streaming(reply.id))
-        return service.store.messages(conversation.id)[-1]
+        return service.messages(conversation.id)[-1]
 
     return run_async(scenario()), heard, service, conversation.id
 

@@ -13,8 +13,7 @@ import pytest
 
 from streamchat_desktop.core.approvals import ApprovalDesk
 from streamchat_desktop.core.chat_service import ChatService, ChatTarget, ToolSetup
-from streamchat_desktop.core.events import ReplyEvent
-from streamchat_desktop.core.models import Conversation, Message, MessageState
+from streamchat_desktop.core.models import Message, MessageState
 from streamchat_desktop.core.store import MemoryStore
 from streamchat_desktop.core.tool_events import ToolCallChanged
 from streamchat_desktop.core.tool_loop import ToolLimits
@@ -24,6 +23,7 @@ from streamchat_desktop.providers.openai_compat import OpenAICompatibleProvider
 from streamchat_desktop.tools.mcp_toolbox import McpToolbox
 from tests.support.fake_openai import FakeOpenAIServer, Script, ScriptedCall, calling
 from tests.support.mcp_servers import stdio_config
+from tests.support.observers import RecordingObserver
 from tests.support.waiting import wait_until
 
 RunAsync = Callable[..., Any]
@@ -35,14 +35,11 @@ class Rig:
     toolbox: McpToolbox
     desk: ApprovalDesk
     always: list[str]
-    changes: list[ToolCallChanged] = field(default_factory=list)
+    heard: RecordingObserver = field(default_factory=RecordingObserver)
 
-    def reply_started(self, conversation: Conversation, message: Message) -> None:
-        pass
-
-    def reply_event(self, conversation_id: str, message_id: str, event: ReplyEvent) -> None:
-        if isinstance(event, ToolCallChanged):
-            self.changes.append(event)
+    @property
+    def changes(self) -> list[ToolCallChanged]:
+        return [e for e in self.heard.events if isinstance(e, ToolCallChanged)]
 
     def pending(self) -> list[str]:
         return self.desk.pending()
@@ -63,7 +60,7 @@ def rig(
         tools=ToolSetup(toolbox, desk, ToolLimits(timeout=1.5, result_cap=1000)),
     )
     made = Rig(service, toolbox, desk, always)
-    service.add_observer(made)
+    service.add_observer(made.heard)
     yield made
     run_async(toolbox.aclose())
     run_async(provider.aclose())
@@ -76,7 +73,7 @@ def start(rig: Rig, prompt: str = "go") -> tuple[str, Message]:
 
 async def ended(rig: Rig, conversation_id: str, reply: Message) -> Message:
     await wait_until(lambda: not rig.service.is_streaming(reply.id), timeout=30)
-    return rig.service.store.messages(conversation_id)[-1]
+    return rig.service.messages(conversation_id)[-1]
 
 
 def test_allow_once_then_deny_then_always_allow(
