@@ -67,3 +67,17 @@ def test_always_allow_in_the_window_runs_the_call_and_is_remembered(
 
     run_async(second_reply())
     assert fake_openai.chat_requests[-1].json["messages"][-1]["content"] == "3"
+
+
+def test_file_menu_opens_the_tools_page_with_the_servers(runtime: Any) -> None:
+    from streamchat_desktop.ui.tools_dialog import ToolsDialog
+
+    file_menu = runtime.window.menuBar().actions()[0].menu()
+    actions = file_menu.actions()
+    at = actions.index(runtime.window.settings_action)
+    assert actions[at + 1] is runtime.tools_action  # right below Settings…
+    runtime.tools_action.trigger()
+    (dialog,) = runtime.window.findChildren(ToolsDialog)
+    assert dialog.isVisible()
+    assert dialog.tree.topLevelItem(0).text(0).startswith("testsrv (")
+    dialog.close()
