@@ -7,7 +7,6 @@ known ``ChatError`` kind, and always closes the HTTP response.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
 import re
@@ -30,6 +29,13 @@ from streamchat_desktop.core.models import ChatRequest, ChatTurn, Usage
 from streamchat_desktop.core.tool_events import Notice, ToolCallFragment
 from streamchat_desktop.core.unicode_repair import StreamRepair, repair_text
 from streamchat_desktop.providers.base import Endpoint
+from streamchat_desktop.providers.tool_wire import (
+    rejects_tools,
+    tool_turn_payload,
+    tools_off_notice,
+    tools_payload,
+    without_tools,
+)
 
 log = logging.getLogger(__name__)
 
@@ -79,17 +85,17 @@ class OpenAICompatibleProvider:
 
     async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
         if request.tools and not self._send_tools:
-            request = _without_tools(request)
-            yield Notice(TOOLS_OFF_NOTICE.format(url=self.base_url))
+            request = without_tools(request)
+            yield Notice(tools_off_notice(self.base_url))
         try:
             stream = await self._open(request)
         except ChatError as error:
-            if not (request.tools and _rejects_tools(error)):
+            if not (request.tools and rejects_tools(error)):
                 raise
             log.info("server rejects tools (%s); retrying without them", error.detail)
             self._send_tools = False
-            request = _without_tools(request)
-            yield Notice(TOOLS_OFF_NOTICE.format(url=self.base_url))
+            request = without_tools(request)
+            yield Notice(tools_off_notice(self.base_url))
             stream = await self._open(request)
         finish_reason: str | None = None
         repair = DeltaRepair()
@@ -146,17 +152,7 @@ class OpenAICompatibleProvider:
         if request.max_tokens is not None:
             extra["max_tokens"] = request.max_tokens
         if request.tools:
-            extra["tools"] = [
-                {
-                    "type": "function",
-                    "function": {
-                        "name": spec.name,
-                        "description": spec.description,
-                        "parameters": spec.parameters or {"type": "object", "properties": {}},
-                    },
-                }
-                for spec in request.tools
-            ]
+            extra["tools"] = tools_payload(request.tools)
         return await self._client.chat.completions.create(
             model=request.model,
             messages=[turn_payload(t) for t in request.messages],  # type: ignore[misc]
@@ -166,23 +162,10 @@ class OpenAICompatibleProvider:
         )
 
 
-TOOLS_OFF_NOTICE = "Tools are off for {url}: this server does not accept them."
-
-
-def _rejects_tools(error: ChatError) -> bool:
-    """A 400/422 whose words are about tools (the server has no function calling)."""
-    text = error.detail.lower()
-    return error.kind is ErrorKind.BAD_REQUEST and ("tool" in text or "function" in text)
-
-
-def _without_tools(request: ChatRequest) -> ChatRequest:
-    return dataclasses.replace(request, tools=())
-
-
 def turn_payload(turn: ChatTurn) -> dict[str, Any]:
     """One message in the OpenAI shape: plain text, or content parts when files go along."""
     if turn.tool_calls or turn.tool_call_id is not None:
-        return _tool_turn_payload(turn)
+        return tool_turn_payload(turn)
     if not turn.parts:
         return {"role": turn.role.value, "content": turn.content}
     parts: list[dict[str, Any]] = []
@@ -194,24 +177,6 @@ def turn_payload(turn: ChatTurn) -> dict[str, Any]:
         elif isinstance(part, ImagePart):
             parts.append({"type": "image_url", "image_url": {"url": part.url}})
     return {"role": turn.role.value, "content": parts}
-
-
-def _tool_turn_payload(turn: ChatTurn) -> dict[str, Any]:
-    """An assistant turn that asked for tools (``tool_calls``), or a tool's result."""
-    message: dict[str, Any] = {"role": turn.role.value, "content": turn.content}
-    if turn.tool_calls:
-        message["content"] = turn.content or None
-        message["tool_calls"] = [
-            {
-                "id": call.id,
-                "type": "function",
-                "function": {"name": call.name, "arguments": call.arguments or "{}"},
-            }
-            for call in turn.tool_calls
-        ]
-    if turn.tool_call_id is not None:
-        message["tool_call_id"] = turn.tool_call_id
-    return message
 
 
 def request_headers(api_key: str | None) -> dict[str, str | openai.Omit]:
