@@ -135,7 +135,10 @@ class ToolsDialog(QDialog):
 
     async def _run_test(self) -> None:
         try:
-            await self._test()
+            testing = asyncio.ensure_future(self._test())
+            await asyncio.sleep(0)  # let the servers begin: show them "starting…"
+            self.refresh()
+            await testing
         except Exception:  # a bug: keep the page usable, the log has it
             log.exception("testing the MCP servers failed")
         finally:
