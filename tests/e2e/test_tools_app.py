@@ -35,29 +35,31 @@ def ask(base_url: str, profile: Path, *extra: str) -> object:
     )  # fmt: skip
 
 
-def test_allowed_tool_runs_and_its_result_goes_back_to_the_model(
+def test_allowed_tools_run_and_their_results_go_back_to_the_model(
     fake_openai: FakeOpenAIServer, tmp_path: Path
 ) -> None:
     add_server(tmp_path)
-    call = ScriptedCall("add", ['{"a": 2', ', "b": 3}'])
-    fake_openai.enqueue(calling(call, deltas=["Adding… "]), Script(deltas=["It is ", "5."]))
+    add = ScriptedCall("add", ['{"a": 2', ', "b": 3}'])
+    echo = ScriptedCall("echo", ['{"text"', ': "five"}'])  # two calls, fragments interleaved
+    fake_openai.enqueue(calling(add, echo, deltas=["Adding… "]), Script(deltas=["It is ", "5."]))
 
-    result = ask(fake_openai.base_url, tmp_path, "--allow-tools", "add")
+    result = ask(fake_openai.base_url, tmp_path, "--allow-tools", "add,echo")
 
     assert result.returncode == 0, result.stderr  # type: ignore[attr-defined]
     assert result.stdout == "Adding… It is 5."  # type: ignore[attr-defined]
     first, follow_up = fake_openai.chat_requests
-    assert "add" in {tool["function"]["name"] for tool in first.json["tools"]}
-    assert follow_up.json["messages"][-1] == {
-        "role": "tool",
-        "content": "5",
-        "tool_call_id": call.id,
-    }
+    assert {"add", "echo"} <= {tool["function"]["name"] for tool in first.json["tools"]}
+    assistant, *results = follow_up.json["messages"][-3:]
+    assert [c["id"] for c in assistant["tool_calls"]] == [add.id, echo.id]
+    assert results == [
+        {"role": "tool", "content": "5", "tool_call_id": add.id},
+        {"role": "tool", "content": "echo: five", "tool_call_id": echo.id},
+    ]
     server_pid = int((tmp_path / "mcp.pid").read_text())
     assert not psutil.pid_exists(server_pid)  # the app stopped its server at quit
     exported = run_streamchat(tmp_path, "export", "--format", "json")
     messages = json.loads(exported.stdout)["conversations"][0]["messages"]
-    assert messages[-1]["tool_calls"][0]["result"] == "5"
+    assert [c["result"] for c in messages[-1]["tool_calls"]] == ["5", "echo: five"]
 
 
 def test_without_allow_tools_calls_are_declined_and_named_on_stderr(
