@@ -132,10 +132,6 @@ def _main(argv: Sequence[str] | None) -> int:
         return int(args.func(args))
     if args.exit_after_reply and not (args.prompt or (args.attach and args.prompt == "")):
         parser.error("--exit-after-reply needs --prompt")
-    if args.allow_tools is not None and not args.exit_after_reply:
-        parser.error("--allow-tools is for scripts: use it with --exit-after-reply")
-    if args.allow_tools is not None and not args.allow_tools.strip(", "):
-        parser.error("--allow-tools needs 'all' or a comma-separated list of tool names")
     if args.attach and args.prompt is None:
         parser.error("--attach needs --prompt")
     args.attachments = []
@@ -146,6 +142,10 @@ def _main(argv: Sequence[str] | None) -> int:
         if isinstance(read, int):
             return read
         args.attachments = read
+    if args.allow_tools is not None and not args.exit_after_reply:
+        parser.error("--allow-tools is for scripts: use it with --exit-after-reply")
+    if args.allow_tools is not None and not args.allow_tools.strip(", "):
+        parser.error("--allow-tools needs 'all' or a comma-separated list of tool names")
     if args.companion_port is not None:
         args.companion = True
     if args.selftest:

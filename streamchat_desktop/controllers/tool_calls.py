@@ -10,10 +10,9 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 
+from streamchat_desktop.controllers.service_relay import ServiceRelay
 from streamchat_desktop.core.chat_service import ChatService
-from streamchat_desktop.core.events import TerminalEvent
-from streamchat_desktop.core.models import Conversation, Message
-from streamchat_desktop.core.observers import ProgressEvent, ReplyStart
+from streamchat_desktop.core.observers import ProgressEvent
 from streamchat_desktop.core.tool_events import Notice, ToolCallChanged
 from streamchat_desktop.core.tools import Decision, ToolCallRecord
 
@@ -35,7 +34,9 @@ class ToolCallController(QObject):
         super().__init__(parent)
         self._service = service
         self._decide = decide
-        service.add_observer(self)
+        self._relay = ServiceRelay(self)
+        self._relay.progressed.connect(self._on_progressed)
+        service.add_observer(self._relay)
 
     def decide(self, call_id: str, decision: str) -> bool:
         """The user's choice under a waiting call (``Decision`` value); False if stale."""
@@ -46,23 +47,9 @@ class ToolCallController(QObject):
         return self._decide(call_id, choice)
 
     def detach(self) -> None:
-        self._service.remove_observer(self)
+        self._service.remove_observer(self._relay)
 
-    # ReplyObserver ---------------------------------------------------------------------
-
-    def reply_started(self, start: ReplyStart) -> None:
-        pass
-
-    def reply_ended(self, message: Message, event: TerminalEvent) -> None:
-        pass
-
-    def conversation_updated(self, conversation: Conversation) -> None:
-        pass
-
-    def conversation_deleted(self, conversation_id: str) -> None:
-        pass
-
-    def reply_event(self, conversation_id: str, message_id: str, event: ProgressEvent) -> None:
+    def _on_progressed(self, conversation_id: str, message_id: str, event: ProgressEvent) -> None:
         if isinstance(event, ToolCallChanged):
             record = ToolCallRecord(
                 event.call, event.server, event.status, event.result, event.images

@@ -400,9 +400,9 @@ class ChatService:
             reply.checkpoint.cancel()
             reply.checkpoint = None
         self._active.pop(reply.message.id, None)
-        message = self._snapshot(reply)
-        message = dataclasses.replace(message, tool_calls=close_unfinished(message.tool_calls))
-        final = final_message(message, event)
+        snapshot = self._snapshot(reply)
+        snapshot = dataclasses.replace(snapshot, tool_calls=close_unfinished(snapshot.tool_calls))
+        final = final_message(snapshot, event)
         if not reply.discarded:
             self._save(final)
         for observer in reply.observers:
@@ -489,7 +489,7 @@ def build_turns(
     for message in history:
         if message.role is Role.SYSTEM:
             continue
-        if message.role is Role.ASSISTANT and message.tool_calls:
+        if message.role is Role.ASSISTANT:
             turns.extend(reply_turns(message))  # with its tool calls and their results
             continue
         parts = parts_of(message) if parts_of and message.attachments else ()

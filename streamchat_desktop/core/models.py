@@ -60,8 +60,8 @@ class Message:
     model: str | None = None
     created_at: float = field(default_factory=time.time)
     parent_id: str | None = None
-    tool_calls: tuple[ToolCallRecord, ...] = ()  # the calls made while it streamed
     attachments: tuple[Attachment, ...] = ()  # files given with a prompt (core.attachments)
+    tool_calls: tuple[ToolCallRecord, ...] = ()  # the calls made while it streamed
 
     @property
     def is_streaming_reply(self) -> bool:

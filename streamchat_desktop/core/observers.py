@@ -15,8 +15,7 @@ from streamchat_desktop.core.models import Conversation, Message, Role
 from streamchat_desktop.core.tool_events import Notice, ToolCallChanged
 
 ProgressEvent = TextDelta | ReasoningDelta | UsageReport | ToolCallChanged | Notice
-"""The events of a reply before its end (its end comes with ``reply_ended``); tool calls
-and notices come from the tool loop (core.tool_loop)."""
+"""The events of a reply before its end (its end comes with ``reply_ended``)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -65,6 +65,19 @@ def _message_lines(message: Message, links: FileLinks | None) -> list[str]:
     return lines
 
 
+def _attachment_lines(attachments: tuple[Attachment, ...], links: FileLinks | None) -> list[str]:
+    """Each file by name and size; an image written beside the Markdown is shown."""
+    lines = []
+    for attachment in attachments:
+        name = _one_line(attachment.name).replace("]", "\\]")
+        link = links(attachment) if links else None
+        about = f"{name} ({format_size(attachment.size)})"
+        if link and attachment.kind is AttachmentKind.IMAGE:
+            lines.append(f"![{name}](<{link}>)")
+        lines.append(f"- 📎 Attached: {f'[{about}](<{link}>)' if link else about}")
+    return [*lines, ""] if lines else []
+
+
 def tool_calls_markdown(message: Message) -> list[str]:
     """The reply's text with each tool call where it was made, result folded."""
     lines: list[str] = []
@@ -94,19 +107,6 @@ def tool_calls_markdown(message: Message) -> list[str]:
     if rest:
         lines += [rest, ""]
     return lines
-
-
-def _attachment_lines(attachments: tuple[Attachment, ...], links: FileLinks | None) -> list[str]:
-    """Each file by name and size; an image written beside the Markdown is shown."""
-    lines = []
-    for attachment in attachments:
-        name = _one_line(attachment.name).replace("]", "\\]")
-        link = links(attachment) if links else None
-        about = f"{name} ({format_size(attachment.size)})"
-        if link and attachment.kind is AttachmentKind.IMAGE:
-            lines.append(f"![{name}](<{link}>)")
-        lines.append(f"- 📎 Attached: {f'[{about}](<{link}>)' if link else about}")
-    return [*lines, ""] if lines else []
 
 
 def state_note(message: Message) -> str | None:

@@ -194,7 +194,10 @@ class McpConnection:
             args=list(config.args),
             env=child_environment(config, secrets),
         )
-        return stdio_client(params, errlog=self._stderr.writer)
+        transport: contextlib.AbstractAsyncContextManager[Any] = stdio_client(
+            params, errlog=self._stderr.writer
+        )
+        return transport
 
     def _fail(self, reason: str) -> None:
         self.state, self.reason = ServerState.FAILED, reason
