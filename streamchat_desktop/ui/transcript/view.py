@@ -399,6 +399,14 @@ class TranscriptView(QTextBrowser):
                 QGuiApplication.clipboard().setText(token.content)
                 return
 
+    def _open_attachment(self, target: str) -> None:
+        from streamchat_desktop.ui.transcript.attachments import parse_href
+
+        where = parse_href(target)
+        message = next((m for m in self._messages if where and m.id == where[0]), None)
+        if where is not None and message is not None and where[1] < len(message.attachments):
+            self.attachment_activated.emit(message.attachments[where[1]])
+
     def update_tool_call(self, message_id: str, record: ToolCallRecord) -> None:
         """A tool call of a shown reply appeared or moved on: show it where it was made."""
         self._tools.note(record)
@@ -452,14 +460,6 @@ class TranscriptView(QTextBrowser):
             self._rebuild()
         elif action in ("allow_once", "always_allow", "deny"):
             self.tool_decision_requested.emit(call_id, action)
-
-    def _open_attachment(self, target: str) -> None:
-        from streamchat_desktop.ui.transcript.attachments import parse_href
-
-        where = parse_href(target)
-        message = next((m for m in self._messages if where and m.id == where[0]), None)
-        if where is not None and message is not None and where[1] < len(message.attachments):
-            self.attachment_activated.emit(message.attachments[where[1]])
 
     def _toggle_reasoning(self, message_id: str) -> None:
         if message_id in self._expanded:
