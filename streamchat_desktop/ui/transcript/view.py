@@ -73,6 +73,7 @@ class TranscriptView(QTextBrowser):
         self._thumbnails: ThumbnailSource | None = None
         self._tools = ToolDisplay()
         self._tool_clock: QTimer | None = None  # ticks while a tool call runs
+        self._live_start = (0, True)  # where the live reply's header went (pen position, reuse)
         self._messages: list[Message] = []
         self._expanded: set[str] = set()
         self._folded_by_user: set[str] = set()  # a streaming reply stays folded once folded
@@ -156,6 +157,7 @@ class TranscriptView(QTextBrowser):
         from streamchat_desktop.ui.transcript.stream import AnswerStream, LiveReply
 
         with self._editing():
+            self._live_start = (self._pen.position, self._pen.reuse)
             self._writer.write_header(self._pen, message)
             reasoning_end = self._pen.position
             rest = self._writer.write_tool_calls(self._pen, message)
@@ -417,13 +419,42 @@ class TranscriptView(QTextBrowser):
             self._throttle.flush()
             offset = len(live.prefix) + len(live.answer.text())
             live.message = with_tool_call(live.message, record, offset)
-            self._rebuild()
+            self._rerender_live()
             return
         for index, message in enumerate(self._messages):
             if message.id == message_id:
                 self._messages[index] = with_tool_call(message, record, record.offset)
                 self._rebuild()
                 return
+
+    def _rerender_live(self) -> None:
+        """Render the live reply again from its header (a tool block changed), leaving the
+        messages before it alone: a tool call costs the reply's size, not the conversation's."""
+        from streamchat_desktop.core.models import MessageState
+        from streamchat_desktop.ui.transcript.messages import remove_to_end
+
+        live = self._live
+        assert live is not None
+        current = dataclasses.replace(
+            live.message,
+            content=live.prefix + live.answer.text(),
+            reasoning="".join(live.reasoning) + "".join(live.reasoning_pending),
+            state=MessageState.STREAMING,
+        )
+        self._throttle.cancel()
+        start, reuse = self._live_start
+        with self._editing():
+            remove_to_end(self._pen.cursor, start)
+            self._pen.reuse = reuse
+        self._live = None
+        self._messages.pop()
+        self.begin_reply(current)
+        if current.reasoning:
+            self.append_reasoning(current.id, current.reasoning)
+        rest = current.content[len(self._live_prefix()) :]
+        if rest:
+            self.append_text(current.id, rest)
+        self._throttle.flush()
 
     def _start_tool_clock(self) -> None:
         if self._tool_clock is None:

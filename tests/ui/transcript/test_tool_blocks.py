@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -76,7 +77,9 @@ def test_a_waiting_call_shows_its_arguments_and_the_choices(
     view.set_messages([])
     view.begin_reply(reply("", state=MessageState.STREAMING))
     view.append_text("r1", "Checking the weather. ")
+    document = view.document()
     view.update_tool_call("r1", ToolCallRecord(CALL, "meteo", ToolStatus.PENDING))
+    assert view.document() is document  # only the live reply was rendered again
 
     shown = text(view)
     assert "Tool: weather (meteo) — waiting for your decision" in shown
@@ -156,3 +159,33 @@ def test_screenshot_of_a_tool_call(view: TranscriptView, tmp_path: Path) -> None
     assert view.grab().save(str(folder / "tool-call.png"))
     shown = text(view)
     assert "Tool: geocode (maps) — done" in shown and "Allow once" in shown
+
+
+def test_a_streamed_reply_with_calls_ends_as_a_one_shot_render_shows_it(
+    view: TranscriptView, qtbot: object
+) -> None:
+    prompt = Message(role=Role.USER, content="Weather and a sum?", id="u1")
+    view.set_messages([prompt])
+    view.begin_reply(reply("", state=MessageState.STREAMING))
+    view.append_text("r1", "First the **weather**:\n\n- Oslo")
+    add = ToolCall("c2", "add", '{"a": 1, "b": 2}')
+    for status in (ToolStatus.PENDING, ToolStatus.RUNNING):
+        view.update_tool_call("r1", ToolCallRecord(CALL, "meteo", status))
+        view.update_tool_call("r1", ToolCallRecord(add, "calc", status))
+    view.update_tool_call("r1", ToolCallRecord(CALL, "meteo", ToolStatus.DONE, "Snow"))
+    view.update_tool_call("r1", ToolCallRecord(add, "calc", ToolStatus.FAILED, "Error: x"))
+    view.append_text("r1", "\n\nIt snows; the sum failed.")
+    offset = len("First the **weather**:\n\n- Oslo")
+    final = reply(
+        "First the **weather**:\n\n- Oslo\n\nIt snows; the sum failed.",
+        ToolCallRecord(CALL, "meteo", ToolStatus.DONE, "Snow", offset=offset),
+        ToolCallRecord(add, "calc", ToolStatus.FAILED, "Error: x", offset=offset),
+    )
+    view.end_reply(final)
+    streamed = re.sub(r" · \d+\.\d s", "", text(view))
+
+    fresh = TranscriptView(open_links=False)
+    qtbot.addWidget(fresh)  # type: ignore[attr-defined]
+    fresh.set_messages([prompt, final])
+    assert streamed == text(fresh)
+    assert "Tool: weather (meteo) — done" in streamed and "Tool: add (calc) — failed" in streamed
