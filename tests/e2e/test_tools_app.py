@@ -89,3 +89,18 @@ def test_mcp_list_and_remove(tmp_path: Path) -> None:
     removed = run_streamchat(tmp_path, "mcp", "remove", "testsrv")
     assert removed.returncode == 0 and "removed MCP server testsrv" in removed.stderr
     assert "no MCP servers configured" in run_streamchat(tmp_path, "mcp", "list").stderr
+
+
+def test_a_server_without_function_calling_answers_anyway_with_a_notice(
+    fake_openai: FakeOpenAIServer, tmp_path: Path
+) -> None:
+    add_server(tmp_path)
+    fake_openai.enqueue(Script(deltas=["No tools here."], reject_tools=True))
+
+    result = ask(fake_openai.base_url, tmp_path, "--allow-tools", "all")
+
+    assert result.returncode == 0, result.stderr  # type: ignore[attr-defined]
+    assert result.stdout == "No tools here."  # type: ignore[attr-defined]
+    assert f"Tools are off for {fake_openai.base_url}" in result.stderr  # type: ignore[attr-defined]
+    rejected, retried = fake_openai.chat_requests
+    assert "tools" in rejected.json and "tools" not in retried.json
