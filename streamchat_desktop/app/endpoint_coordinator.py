@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from collections.abc import Callable
 
 from PySide6.QtWidgets import QWidget
 
@@ -38,6 +39,7 @@ class EndpointCoordinator:
         self._picker = picker
         self._profile = profile
         self._parent = parent
+        self.on_tools_requested: Callable[[], None] | None = None  # the settings' Tools page
         self._tasks: set[asyncio.Task[None]] = set()
         picker.target_chosen.connect(self._on_target_chosen)
         picker.models_wanted.connect(self._on_models_wanted)
@@ -87,6 +89,8 @@ class EndpointCoordinator:
             self._connections.settings, self._connections.keys, self._profile, self._parent
         )
         dialog.settings_saved.connect(self.refresh)
+        if self.on_tools_requested is not None:
+            dialog.tools_requested.connect(self.on_tools_requested)
         dialog.open()
 
     def _on_provider_chosen(self, provider_id: str) -> None:

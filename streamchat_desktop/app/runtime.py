@@ -97,6 +97,7 @@ class Runtime:
             self.window,
         )
         self.window.settings_requested.connect(self.endpoints.show_settings)
+        self.endpoints.on_tools_requested = self._show_tools_dialog
         self.companion = CompanionCoordinator(
             self.service,
             self.controller,

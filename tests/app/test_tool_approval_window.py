@@ -81,3 +81,17 @@ def test_file_menu_opens_the_tools_page_with_the_servers(runtime: Any) -> None:
     assert dialog.isVisible()
     assert dialog.tree.topLevelItem(0).text(0).startswith("testsrv (")
     dialog.close()
+
+
+def test_the_settings_dialog_has_a_tools_page_button(runtime: Any, run_async: RunAsync) -> None:
+    from streamchat_desktop.ui.settings_dialog import SettingsDialog
+    from streamchat_desktop.ui.tools_dialog import ToolsDialog
+
+    runtime.window.settings_action.trigger()
+    run_async(wait_until(lambda: bool(runtime.window.findChildren(SettingsDialog))))
+    (settings,) = runtime.window.findChildren(SettingsDialog)
+    settings.tools_button.click()
+    (tools,) = runtime.window.findChildren(ToolsDialog)
+    assert tools.isVisible() and tools.tree.topLevelItemCount() == 1
+    tools.close()
+    settings.close()
