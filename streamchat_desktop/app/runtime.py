@@ -13,6 +13,7 @@ from streamchat_desktop.storage.errors import StorageError
 
 if TYPE_CHECKING:
     from streamchat_desktop.app.first_frame import FirstFrame
+    from streamchat_desktop.config.keystore import KeyStore
     from streamchat_desktop.storage.repository import SqliteStore
 
 log = logging.getLogger(__name__)
@@ -40,15 +41,18 @@ class Runtime:
             announce_stream,
         )
         from streamchat_desktop.app.endpoint_coordinator import EndpointCoordinator
-        from streamchat_desktop.app.tool_coordinator import ToolCoordinator
         from streamchat_desktop.attachments.outbox import PromptFiles
         from streamchat_desktop.attachments.parts import AttachmentParts
         from streamchat_desktop.config.keystore import KeyStore
+        from streamchat_desktop.config.settings_service import SettingsService
         from streamchat_desktop.controllers.chat_controller import ChatController
         from streamchat_desktop.controllers.exchange import ConversationExchange
-        from streamchat_desktop.controllers.tool_calls import ToolCallController
         from streamchat_desktop.core.chat_service import ChatService
-        from streamchat_desktop.routing.connections import Connections, LaunchChoice
+        from streamchat_desktop.routing.connections import (
+            Connections,
+            LaunchChoice,
+            claim_environment,
+        )
 
         args = self.args
         self.instance.listen()
@@ -59,9 +63,13 @@ class Runtime:
 
             tell_cannot_start(exc.message, dialog=not args.exit_after_reply, parent=self.window)
             return 1
+        self.settings_service = SettingsService(self.settings, self.profile)
         keys = KeyStore()
         self.connections = Connections(
-            self.settings, keys, LaunchChoice(args.provider, args.base_url, args.model)
+            self.settings,
+            keys,
+            LaunchChoice(args.provider, args.base_url, args.model),
+            environ=claim_environment(),  # no child process (xdg-open for a link) sees a key
         )
         if args.exit_after_reply:
             try:
@@ -71,29 +79,14 @@ class Runtime:
                 return 2
         self.service = ChatService(self.store, self.connections.target, AttachmentParts(self.store))
         self.files = PromptFiles(self.store)
-        self.tools = ToolCoordinator(
-            self.service,
-            self.settings,
-            keys,
-            self.profile,
-            script_allow=getattr(args, "allow_tools", None),
-            script=bool(args.exit_after_reply),
-        )
         self.controller = ChatController(self.service, files=self.files)
-        self.tool_calls = ToolCallController(self.service, self.tools.decide)
-        self.tool_calls.tool_call_changed.connect(self._on_tool_call_changed)
-        self.tool_calls.notice_received.connect(self._on_tool_notice)
-        self.window.transcript.tool_decision_requested.connect(self.tool_calls.decide)
-        from streamchat_desktop.ui.tools_dialog import install_tools_action
-
-        self.tools_action = install_tools_action(self.window.settings_action, self.window)
-        self.tools_action.triggered.connect(self._show_tools_dialog)
+        self._build_tools(keys)
         self.window.bind(self.controller, self.store.search, ConversationExchange(self.store))
         self.endpoints = EndpointCoordinator(
             self.connections,
             self.controller,
             self.window.endpoint_picker,
-            self.profile,
+            self.settings_service,
             self.window,
         )
         self.window.settings_requested.connect(self.endpoints.show_settings)
@@ -171,13 +164,37 @@ class Runtime:
         if self.endpoints.needs_onboarding():
             self.endpoints.show_onboarding()
 
+    def _build_tools(self, keys: KeyStore) -> None:
+        """MCP servers for the model, each call approved in the window (or by the script's
+        ``--allow-tools``), and the Tools page under File and in the settings."""
+        from streamchat_desktop.app.tool_coordinator import ToolCoordinator
+        from streamchat_desktop.controllers.tool_calls import ToolCallController
+        from streamchat_desktop.ui.tools_dialog import install_tools_action
+
+        self.tools = ToolCoordinator(
+            self.service,
+            self.settings_service,
+            keys,
+            script_allow=getattr(self.args, "allow_tools", None),
+            script=bool(self.args.exit_after_reply),
+        )
+        self.tool_calls = ToolCallController(self.service, self.tools.decide)
+        self.tool_calls.tool_call_changed.connect(self._on_tool_call_changed)
+        self.tool_calls.notice_received.connect(self._on_tool_notice)
+        self.window.transcript.tool_decision_requested.connect(self.tool_calls.decide)
+        self.tools_action = install_tools_action(self.window.settings_action, self.window)
+        self.tools_action.triggered.connect(self._show_tools_dialog)
+
     def _show_tools_dialog(self) -> None:
         from streamchat_desktop.ui.tools_dialog import ToolsDialog
 
         dialog = ToolsDialog(
-            self.settings, self.tools.statuses, self.tools.test_servers, self.window
+            self.settings,
+            self.tools.statuses,
+            self.tools.test_servers,
+            self.tools.change_settings,
+            self.window,
         )
-        dialog.tools_changed.connect(self.tools.settings_changed)
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
 
@@ -192,22 +209,25 @@ class Runtime:
     def _on_theme_chosen(self, theme: str) -> None:
         self._themes.apply(theme)
         self.window.set_theme_checked(theme)
-        self.settings.theme = theme
-        self._save_settings()
+        self._save_settings(theme=theme)
 
     def _on_companion_at_launch(self, enabled: bool) -> None:
         """Remember the choice; turning it on starts the companion view right away."""
-        self.settings.companion_enabled = enabled
-        self._save_settings()
+        self._save_settings(companion_enabled=enabled)
         if enabled:
             self._companion_start = asyncio.ensure_future(self.companion.start())
 
-    def _save_settings(self) -> None:
-        """Save a choice made in the window; if that fails, say so (the choice still holds)."""
-        from streamchat_desktop.config.settings import SettingsError
+    def _save_settings(self, **choice: object) -> None:
+        """Save a choice made in the window; if that fails, say so (it holds for this run
+        in the window, not in the settings file)."""
+        from streamchat_desktop.config.settings import Settings, SettingsError
+
+        def change(settings: Settings) -> None:
+            for name, value in choice.items():
+                setattr(settings, name, value)
 
         try:
-            self.settings.save(self.profile)
+            self.settings_service.update(change)
         except SettingsError as exc:
             self.window.show_notice(str(exc))
 

@@ -16,8 +16,8 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TextIO
 
 from streamchat_desktop.config.keystore import KeychainUnavailable, KeyStore
-from streamchat_desktop.config.paths import Profile
-from streamchat_desktop.config.settings import Settings, SettingsError
+from streamchat_desktop.config.settings import SettingsError
+from streamchat_desktop.config.settings_service import SettingsChange, SettingsService
 from streamchat_desktop.core.approvals import ApprovalDesk, ScriptApprovals, parse_allow_tools
 from streamchat_desktop.core.chat_service import ChatService, ToolSetup
 from streamchat_desktop.core.tool_loop import Approver, ToolLimits
@@ -56,17 +56,16 @@ class ToolCoordinator:
     def __init__(
         self,
         service: ChatService,
-        settings: Settings,
+        settings: SettingsService,
         keys: KeyStore,
-        profile: Profile,
         *,
         script_allow: str | None = None,
         script: bool = False,
         err: TextIO = sys.stderr,
     ) -> None:
         self._service = service
-        self._settings = settings
-        self._profile = profile
+        self._settings_service = settings
+        self._settings = settings.current  # read here; changed through the service
         self._err = err
         self.problems: list[str] = []  # choices that could not be saved
         self._secrets = server_secrets(keys)
@@ -115,10 +114,16 @@ class ToolCoordinator:
         self.apply()
         await self.toolbox.catalog()
 
-    def settings_changed(self) -> None:
-        """The Tools page changed the servers or the always-allowed tools: save, apply."""
-        self._save()
+    def change_settings(self, change: SettingsChange) -> str | None:
+        """A change from the Tools page (a switch, a revoked "always allow"): saved through
+        the settings service, then applied; the reason when it could not be saved."""
+        try:
+            self._settings_service.update(change)
+        except SettingsError as exc:
+            log.warning("%s", exc)
+            return str(exc)
         self.apply()
+        return None
 
     def decide(self, call_id: str, decision: Decision) -> bool:
         """The desktop's answer to a waiting call (companion views never call this)."""
@@ -127,8 +132,7 @@ class ToolCoordinator:
     def revoke(self, key: str) -> None:
         """Forget "always allow" for one tool (``server/tool``)."""
         if key in self._settings.always_allowed_tools:
-            self._settings.always_allowed_tools.remove(key)
-            self._save()
+            self._save(lambda settings: settings.always_allowed_tools.remove(key))
 
     async def aclose(self) -> None:
         if self._toolbox is not None:
@@ -141,12 +145,11 @@ class ToolCoordinator:
 
     def _remember(self, key: str) -> None:
         if key not in self._settings.always_allowed_tools:
-            self._settings.always_allowed_tools.append(key)
-            self._save()
+            self._save(lambda settings: settings.always_allowed_tools.append(key))
 
-    def _save(self) -> None:
+    def _save(self, change: SettingsChange) -> None:
         try:
-            self._settings.save(self._profile)
+            self._settings_service.update(change)
         except SettingsError as exc:
             log.warning("%s", exc)
             self.problems.append(str(exc))

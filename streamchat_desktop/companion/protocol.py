@@ -13,6 +13,7 @@ from typing import Literal, TypedDict
 
 from streamchat_desktop.core.models import Conversation, Message, Usage
 from streamchat_desktop.core.tools import ToolCallRecord
+from streamchat_desktop.core.unicode_repair import repair_text
 
 PROTOCOL_VERSION = 1
 
@@ -47,6 +48,7 @@ CLIENT_EVENTS = (PROMPT_SEND, REPLY_STOP, CONVERSATION_OPEN)
 MAX_PROMPT_CHARS = 32_000
 MAX_ID_CHARS = 64
 MAX_PACKET_BYTES = 256 * 1024  # one Engine.IO packet; larger closes the connection
+MAX_JSON_DEPTH = 32  # brackets open at once in a packet (its event array counts)
 MAX_SNAPSHOT_MESSAGES = 200  # the newest ones; ``omitted`` counts the rest
 MAX_SNAPSHOT_CONVERSATIONS = 200
 RATE_BURST = 20  # requests a view may send at once …
@@ -59,6 +61,7 @@ ERROR_PROMPT_TOO_LONG = "prompt_too_long"
 ERROR_RATE_LIMITED = "rate_limited"
 ERROR_NOT_FOUND = "not_found"
 ERROR_BUSY = "busy"
+ERROR_STORAGE = "storage_unavailable"  # the app cannot save (a full disk, a read-only file)
 ERROR_INTERNAL = "internal"
 ERROR_CODES = (
     ERROR_INVALID,
@@ -66,6 +69,7 @@ ERROR_CODES = (
     ERROR_RATE_LIMITED,
     ERROR_NOT_FOUND,
     ERROR_BUSY,
+    ERROR_STORAGE,
     ERROR_INTERNAL,
 )
 
@@ -250,7 +254,8 @@ def parse_prompt_send(data: object) -> PromptSend:
         )
     if not text.strip():
         raise ProtocolError(ERROR_INVALID, "the prompt is empty")
-    return PromptSend(_optional_id(body, "conversation_id"), text)
+    # JSON can carry lone surrogates; repaired here, where the text enters (FACTS.md)
+    return PromptSend(_optional_id(body, "conversation_id"), repair_text(text))
 
 
 def parse_reply_stop(data: object) -> ReplyStop:

@@ -7,10 +7,11 @@ known ``ChatError`` kind, and always closes the HTTP response.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
 import openai
@@ -29,9 +30,10 @@ from streamchat_desktop.core.models import ChatRequest, ChatTurn, Usage
 from streamchat_desktop.core.tool_events import Notice, ToolCallFragment
 from streamchat_desktop.core.unicode_repair import StreamRepair, repair_text
 from streamchat_desktop.providers.base import Endpoint
+from streamchat_desktop.providers.key_masking import AnswerMasker
 from streamchat_desktop.providers.tool_wire import (
+    add_tool_fields,
     rejects_tools,
-    tool_turn_payload,
     tools_off_notice,
     tools_payload,
     without_tools,
@@ -97,24 +99,43 @@ class OpenAICompatibleProvider:
             request = without_tools(request)
             yield Notice(tools_off_notice(self.base_url))
             stream = await self._open(request)
-        finish_reason: str | None = None
+        async with contextlib.aclosing(self._read(stream)) as events:
+            async for event in events:
+                yield event
+
+    async def _read(self, stream: Any) -> AsyncGenerator[StreamEvent, None]:
+        """The events of an open stream: text repaired, the key masked, each fault a
+        ChatError; the response is closed however the reading ends."""
         repair = DeltaRepair()
+        masker = AnswerMasker(self._endpoint.api_key)
+        finish_reason: str | None = None
+        chunks = 0
+        failure: ChatError | None = None
+        cause: Exception | None = None
         async with stream:
             try:
                 async for chunk in stream:
+                    chunks += 1
                     for event in chunk_events(chunk):
                         if isinstance(event, StreamEnd):
                             finish_reason = event.finish_reason
                         elif (repaired := repair.event(event)) is not None:
-                            yield repaired
-                for held in repair.flush():  # a half pair the stream ended on: U+FFFD
-                    yield held
+                            for masked in masker.mask(repaired):
+                                yield masked
             except openai.OpenAIError as exc:
-                raise self._error(exc, streaming=True) from exc
+                failure, cause = self._error(exc, streaming=True), exc
             except (json.JSONDecodeError, UnicodeDecodeError, AttributeError, TypeError) as exc:
-                raise self._without_key(ChatError(ErrorKind.MALFORMED, str(exc)[:200])) from exc
+                failure = self._without_key(ChatError(ErrorKind.MALFORMED, str(exc)[:200]))
+                cause = exc
+        for held in repair.flush():  # a half surrogate pair the stream ended on: U+FFFD
+            for masked in masker.mask(held):
+                yield masked
+        for masked in masker.flush():  # text held back in case it began the key
+            yield masked
+        if failure is not None:
+            raise failure from cause
         if finish_reason is None:
-            raise ChatError(ErrorKind.STREAM_CUT, "the stream ended without a finish reason")
+            raise _ended_early(stream.response, chunks)
         yield StreamEnd(finish_reason)
 
     async def _open(self, request: ChatRequest) -> Any:
@@ -155,19 +176,38 @@ class OpenAICompatibleProvider:
             extra["tools"] = tools_payload(request.tools)
         return await self._client.chat.completions.create(
             model=request.model,
-            messages=[turn_payload(t) for t in request.messages],  # type: ignore[misc]
+            messages=[wire_message(turn) for turn in request.messages],  # type: ignore[misc]
             stream=True,
             extra_headers=self._headers,
             **extra,
         )
 
 
-def turn_payload(turn: ChatTurn) -> dict[str, Any]:
-    """One message in the OpenAI shape: plain text, or content parts when files go along."""
-    if turn.tool_calls or turn.tool_call_id is not None:
-        return tool_turn_payload(turn)
+def _ended_early(response: Any, chunks: int) -> ChatError:
+    """No finish reason: a cut stream, or no event stream at all (an HTML page from a
+    captive portal or a proxy, a plain JSON completion) that only looked like one."""
+    content_type = str(response.headers.get("content-type") or "").split(";")[0].strip()
+    if chunks == 0 and content_type != "text/event-stream":
+        sent = content_type or "a body without a content type"
+        return ChatError(
+            ErrorKind.MALFORMED,
+            f"the server did not answer in the OpenAI format: it sent {sent}, "
+            "not an event stream of completion chunks",
+            status=response.status_code,
+        )
+    return ChatError(ErrorKind.STREAM_CUT, "the stream ended without a finish reason")
+
+
+def wire_message(turn: ChatTurn) -> dict[str, Any]:
+    """One turn in the OpenAI shape: plain text, content parts when files go along, an
+    assistant turn's tool calls, a tool turn's call id."""
+    message: dict[str, Any] = {"role": turn.role.value, "content": _wire_content(turn)}
+    return add_tool_fields(message, turn)
+
+
+def _wire_content(turn: ChatTurn) -> str | list[dict[str, Any]]:
     if not turn.parts:
-        return {"role": turn.role.value, "content": turn.content}
+        return turn.content
     parts: list[dict[str, Any]] = []
     if turn.content:
         parts.append({"type": "text", "text": turn.content})
@@ -176,7 +216,7 @@ def turn_payload(turn: ChatTurn) -> dict[str, Any]:
             parts.append({"type": "text", "text": part.text})
         elif isinstance(part, ImagePart):
             parts.append({"type": "image_url", "image_url": {"url": part.url}})
-    return {"role": turn.role.value, "content": parts}
+    return parts
 
 
 def request_headers(api_key: str | None) -> dict[str, str | openai.Omit]:
@@ -224,29 +264,6 @@ def chunk_events(chunk: Any) -> list[StreamEvent]:
     return events
 
 
-def _tool_fragments(tool_calls: Any) -> list[ToolCallFragment]:
-    """``delta.tool_calls`` entries as fragments; entries without an index are numbered
-    by their place (some servers omit it when they send whole calls)."""
-    if not isinstance(tool_calls, list):
-        return []
-    fragments = []
-    for position, item in enumerate(tool_calls):
-        index = _field(item, "index")
-        function = _field(item, "function")
-        name = _field(function, "name") if function is not None else None
-        arguments = _field(function, "arguments") if function is not None else None
-        call_id = _field(item, "id")
-        fragments.append(
-            ToolCallFragment(
-                index=index if isinstance(index, int) else position,
-                id=call_id if isinstance(call_id, str) else None,
-                name=repair_text(name) if isinstance(name, str) else None,
-                arguments=repair_text(arguments) if isinstance(arguments, str) else "",
-            )
-        )
-    return fragments
-
-
 class DeltaRepair:
     """Model text made encodable where it enters (``core.unicode_repair``): a lone
     surrogate, which JSON can carry as ``"\\ud800"``, becomes U+FFFD; a pair split
@@ -274,6 +291,29 @@ class DeltaRepair:
         if text := self._text.flush():
             events.append(TextDelta(text))
         return events
+
+
+def _tool_fragments(tool_calls: Any) -> list[ToolCallFragment]:
+    """``delta.tool_calls`` entries as fragments; entries without an index are numbered
+    by their place (some servers omit it when they send whole calls)."""
+    if not isinstance(tool_calls, list):
+        return []
+    fragments = []
+    for position, item in enumerate(tool_calls):
+        index = _field(item, "index")
+        function = _field(item, "function")
+        name = _field(function, "name") if function is not None else None
+        arguments = _field(function, "arguments") if function is not None else None
+        call_id = _field(item, "id")
+        fragments.append(
+            ToolCallFragment(
+                index=index if isinstance(index, int) else position,
+                id=call_id if isinstance(call_id, str) else None,
+                name=repair_text(name) if isinstance(name, str) else None,
+                arguments=repair_text(arguments) if isinstance(arguments, str) else "",
+            )
+        )
+    return fragments
 
 
 def _int_or_none(value: Any) -> int | None:

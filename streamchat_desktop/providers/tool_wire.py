@@ -43,9 +43,8 @@ def tools_payload(specs: tuple[ToolSpec, ...]) -> list[dict[str, Any]]:
     ]
 
 
-def tool_turn_payload(turn: ChatTurn) -> dict[str, Any]:
-    """An assistant turn that asked for tools (``tool_calls``), or a tool's result."""
-    message: dict[str, Any] = {"role": turn.role.value, "content": turn.content}
+def add_tool_fields(message: dict[str, Any], turn: ChatTurn) -> dict[str, Any]:
+    """The message with an assistant turn's ``tool_calls`` or a tool turn's call id."""
     if turn.tool_calls:
         message["content"] = turn.content or None
         message["tool_calls"] = [

@@ -33,9 +33,15 @@ SERVER_ROLE = Qt.ItemDataRole.UserRole
 STATE_WORDS = {"stopped": "not started yet", "starting": "starting…", "ready": "ready"}
 
 
+SettingsUpdate = Callable[[Callable[[Settings], object]], "str | None"]
+
+
 class ToolsDialog(QDialog):
     """Signals:
-    tools_changed(): a switch or an "always allow" changed (the settings object holds it).
+    tools_changed(): a switch or an "always allow" changed and was saved.
+
+    ``update(change)`` applies a change to the settings (a copy, saved, then shared);
+    it returns why it could not, or None.
     """
 
     tools_changed = Signal()
@@ -45,6 +51,7 @@ class ToolsDialog(QDialog):
         settings: Settings,
         statuses: Callable[[], list[ToolServerStatus]],
         test: Callable[[], Awaitable[None]],
+        update: SettingsUpdate,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -53,6 +60,7 @@ class ToolsDialog(QDialog):
         self._settings = settings
         self._statuses = statuses
         self._test = test
+        self._update = update
         self._task: asyncio.Future[None] | None = None
         self.tree = QTreeWidget(self)
         self.tree.setHeaderLabels(["Server / tool", "Status"])
@@ -108,25 +116,39 @@ class ToolsDialog(QDialog):
 
     def _on_item_changed(self, item: QTreeWidgetItem, _column: int) -> None:
         server, tool = item.data(0, SERVER_ROLE)
-        config = self._settings.tool_server(server)
-        if config is None:
-            return
         on = item.checkState(0) == Qt.CheckState.Checked
-        if tool is None:
-            config.enabled = on
-        elif on and tool in config.disabled_tools:
-            config.disabled_tools.remove(tool)
-        elif not on and tool not in config.disabled_tools:
-            config.disabled_tools.append(tool)
-        self.tools_changed.emit()
+
+        def switch(settings: Settings) -> None:
+            config = settings.tool_server(server)
+            if config is None:
+                return
+            if tool is None:
+                config.enabled = on
+            elif on and tool in config.disabled_tools:
+                config.disabled_tools.remove(tool)
+            elif not on and tool not in config.disabled_tools:
+                config.disabled_tools.append(tool)
+
+        self._apply(switch)
 
     def _on_revoke_clicked(self) -> None:
-        for item in self.allowed.selectedItems():
-            key = item.text()
-            if key in self._settings.always_allowed_tools:
-                self._settings.always_allowed_tools.remove(key)
-        self.tools_changed.emit()
+        keys = {item.text() for item in self.allowed.selectedItems()}
+
+        def revoke(settings: Settings) -> None:
+            settings.always_allowed_tools = [
+                key for key in settings.always_allowed_tools if key not in keys
+            ]
+
+        self._apply(revoke)
         self.refresh()
+
+    def _apply(self, change: Callable[[Settings], object]) -> None:
+        problem = self._update(change)
+        if problem is not None:
+            self.note.setText(problem)  # nothing changed: show the switches as they are
+            self.refresh()
+            return
+        self.tools_changed.emit()
 
     def _on_test_clicked(self) -> None:
         self.test_button.setEnabled(False)

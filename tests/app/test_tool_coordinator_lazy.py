@@ -15,6 +15,7 @@ from streamchat_desktop.app.tool_coordinator import ToolCoordinator
 from streamchat_desktop.config.keystore import KeyStore
 from streamchat_desktop.config.paths import Profile
 from streamchat_desktop.config.settings import Settings
+from streamchat_desktop.config.settings_service import SettingsService
 from streamchat_desktop.core.chat_service import ChatService, ChatTarget
 from streamchat_desktop.core.store import MemoryStore
 from streamchat_desktop.core.tool_servers import ToolServerConfig
@@ -22,7 +23,7 @@ from streamchat_desktop.core.tool_servers import ToolServerConfig
 async def main():
     settings = Settings(tool_servers=[ToolServerConfig(name="x", command="/nonexistent")])
     service = ChatService(MemoryStore(), lambda c: ChatTarget(None, "m"))
-    tools = ToolCoordinator(service, settings, KeyStore(), Profile.at(sys.argv[1]))
+    tools = ToolCoordinator(service, SettingsService(settings, Profile.at(sys.argv[1])), KeyStore())
     print("before", "mcp" in sys.modules, [s.state for s in tools.statuses()])
     await tools.toolbox.catalog()  # what the first reply with tools does
     print("after", "mcp" in sys.modules)

@@ -36,7 +36,14 @@ def test_test_button_starts_servers_and_switches_change_the_settings(
     async def test() -> None:
         await toolbox.catalog()
 
-    dialog = ToolsDialog(settings, statuses, test)
+    def update(change: Callable[[Settings], object]) -> str | None:
+        if refuse_saves:
+            return "could not save settings: disk full"
+        change(settings)
+        return None
+
+    refuse_saves = False
+    dialog = ToolsDialog(settings, statuses, test, update)
     qtbot.addWidget(dialog)
     changed: list[bool] = []
     dialog.tools_changed.connect(lambda: changed.append(True))
@@ -60,6 +67,14 @@ def test_test_button_starts_servers_and_switches_change_the_settings(
         dialog.allowed.item(0).setSelected(True)
         dialog.revoke_button.click()
         assert settings.always_allowed_tools == [] and dialog.allowed.count() == 0
+        assert len(changed) == 3
+        # a change that cannot be saved changes nothing, and the page says why
+        refuse_saves = True
+        server = dialog.tree.topLevelItem(0)
+        server.setCheckState(0, Qt.CheckState.Unchecked)
+        assert settings.tool_servers[0].enabled is True
+        assert dialog.tree.topLevelItem(0).checkState(0) == Qt.CheckState.Checked
+        assert dialog.note.text() == "could not save settings: disk full"
         assert len(changed) == 3
     finally:
         run_async(toolbox.aclose())
