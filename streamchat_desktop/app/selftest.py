@@ -96,6 +96,24 @@ def check_markdown() -> str:
     return f"{versions} ({len(lexers)} lexers)"
 
 
+def check_tools() -> str:
+    from streamchat_desktop.tools.capabilities import check_tools_stack
+
+    try:
+        return check_tools_stack()
+    except RuntimeError as exc:
+        raise CheckFailedError(str(exc)) from exc
+
+
+def check_pdf() -> str:
+    from streamchat_desktop.attachments.pdf import check_pdf_reader
+
+    try:
+        return check_pdf_reader()
+    except RuntimeError as exc:
+        raise CheckFailedError(str(exc)) from exc
+
+
 def check_companion_stack() -> str:
     import aiohttp
     import socketio
@@ -158,6 +176,8 @@ CHECKS: tuple[tuple[str, Callable[[], str]], ...] = (
     ("openai", check_openai),
     ("markdown", check_markdown),
     ("companion", check_companion_stack),
+    ("tools", check_tools),
+    ("pdf", check_pdf),
     ("qt", check_qt),  # last: a plugin that cannot load aborts the process
 )
 

@@ -5,6 +5,7 @@ into a pipe, stdout is exactly the answer."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import TextIO
 
@@ -14,12 +15,15 @@ from streamchat_desktop.core.models import Conversation, Message
 from streamchat_desktop.core.observers import ProgressEvent, ReplyStart
 from streamchat_desktop.core.tool_events import Notice
 
+log = logging.getLogger(__name__)
+
 
 class ReplyPrinter:
     """A ReplyObserver for scripts: stdout gets exactly the answer text, stderr the error.
 
-    ``on_done(exit_code)`` is called once the watched reply has ended: 0 when it
-    finished, 1 when it failed, 130 when it was cancelled.
+    ``on_done(exit_code)`` is called exactly once, when the watched reply has ended: 0
+    when it finished, 1 when it failed (or its end could not be written: a closed pipe),
+    130 when it was cancelled.
     """
 
     def __init__(self, out: TextIO, err: TextIO, on_done: Callable[[int], None]) -> None:
@@ -46,6 +50,16 @@ class ReplyPrinter:
     def reply_ended(self, message: Message, event: TerminalEvent) -> None:
         if message.id != self._message_id:
             return
+        code = 0 if isinstance(event, Finished) else 1 if isinstance(event, Failed) else 130
+        try:
+            self._report_end(event)
+        except (OSError, ValueError) as exc:  # stdout/stderr closed (`| head`): still exit
+            code = code or 1
+            log.warning("could not write the end of the reply: %s", exc)
+        finally:
+            self._on_done(code)
+
+    def _report_end(self, event: TerminalEvent) -> None:
         if isinstance(event, Finished | Failed):
             self._end_line()
         if isinstance(event, Finished):
@@ -53,13 +67,11 @@ class ReplyPrinter:
                 self._err.write("streamchat: the answer was cut at the token limit\n")
             elif event.finish_reason == "content_filter":
                 self._err.write("streamchat: the answer was blocked by the content filter\n")
-            self._on_done(0)
         elif isinstance(event, Failed):
             self._warn(event.error.message)
-            self._on_done(1)
         else:
             self._err.write("streamchat: the answer was stopped\n")
-            self._on_done(130)
+        self._err.flush()
 
     def conversation_updated(self, conversation: Conversation) -> None:
         """Not a script's concern: it watches one reply."""

@@ -109,6 +109,7 @@ class ChatService:
         self._unsaved: dict[str, Message] = {}  # newest snapshot a failed save left behind
         self._resave: asyncio.TimerHandle | None = None
         self._save_failed: list[Callable[[Message, Exception], None]] = []
+        self._calls_in_flight: set[str] = set()  # tool call ids of running replies
 
     # Queries: what the views show (the store stays the service's own) ---------------
 
@@ -340,7 +341,9 @@ class ChatService:
             opener = _failing_opener(error)
         if self._tools is not None:
             tools = self._tools
-            opener = with_tools(opener, tools.toolbox, tools.approve, tools.limits)
+            opener = with_tools(
+                opener, tools.toolbox, tools.approve, tools.limits, self._calls_in_flight
+            )
         if continuing is None:
             message = Message(
                 role=Role.ASSISTANT,

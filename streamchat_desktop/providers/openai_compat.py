@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import math
 import re
 from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
@@ -45,6 +46,7 @@ log = logging.getLogger(__name__)
 # OPENAI_API_KEY itself; it never goes on the wire (see ``request_headers``).
 NO_KEY_PLACEHOLDER = "no-key"
 
+MAX_RETRY_AFTER = 3600.0  # seconds: a longer Retry-After is taken as an hour
 _CONTEXT_CODES = {"context_length_exceeded", "string_above_max_length"}
 # A 4xx whose words name images or vision: the model cannot take an image part
 # (OpenAI: "Invalid content type. image_url is only supported by certain models";
@@ -125,7 +127,7 @@ class OpenAICompatibleProvider:
             except openai.OpenAIError as exc:
                 failure, cause = self._error(exc, streaming=True), exc
             except (json.JSONDecodeError, UnicodeDecodeError, AttributeError, TypeError) as exc:
-                failure = self._without_key(ChatError(ErrorKind.MALFORMED, str(exc)[:200]))
+                failure = self._cleaned(ChatError(ErrorKind.MALFORMED, str(exc)[:200]))
                 cause = exc
         for held in repair.flush():  # a half surrogate pair the stream ended on: U+FFFD
             for masked in masker.mask(held):
@@ -152,16 +154,19 @@ class OpenAICompatibleProvider:
             raise self._error(exc, streaming=False) from exc
 
     def _error(self, exc: openai.OpenAIError, *, streaming: bool) -> ChatError:
-        return self._without_key(map_exception(exc, streaming=streaming))
+        return self._cleaned(map_exception(exc, streaming=streaming))
 
-    def _without_key(self, error: ChatError) -> ChatError:
-        """Some servers echo the key they were sent in their error body (LiteLLM did):
-        the message goes on screen, into the database, exports and the companion view,
-        so the key is masked here, where it is known."""
+    def _cleaned(self, error: ChatError) -> ChatError:
+        """The server's words made safe to keep: the message goes on screen, into the
+        database, exports and the companion view. Some servers echo the key they were
+        sent in their error body (LiteLLM did): it is masked here, where it is known;
+        a lone surrogate (JSON can carry one) becomes U+FFFD, or no save would succeed."""
         key = self._endpoint.api_key
-        if not key or key not in error.detail:
+        detail = repair_text(error.detail)
+        if key:
+            detail = detail.replace(key, "***")
+        if detail == error.detail:
             return error
-        detail = error.detail.replace(key, "***")
         return ChatError(error.kind, detail, status=error.status, retry_after=error.retry_after)
 
     async def _create(self, request: ChatRequest) -> Any:
@@ -331,15 +336,19 @@ def _usage(usage: Any) -> Usage:
 
 
 def _retry_after(exc: openai.APIStatusError) -> float | None:
+    """The server's wait in seconds, at most ``MAX_RETRY_AFTER`` (the header is the
+    server's word: ``inf`` or a month would make Retry wait forever, or overflow a timer)."""
     headers = exc.response.headers
     for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
         raw = headers.get(name)
         if raw is None:
             continue
         try:
-            return max(0.0, float(raw) * scale)
+            seconds = float(raw) * scale
         except ValueError:
             continue  # an HTTP date: rare from API servers; show no countdown
+        if math.isfinite(seconds):
+            return min(max(0.0, seconds), MAX_RETRY_AFTER)
     return None
 
 

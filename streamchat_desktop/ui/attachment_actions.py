@@ -27,6 +27,13 @@ FILE_FILTER = (
 )
 
 
+def local_name(name: str) -> str:
+    """A file name for ``name`` that stays in its folder (an imported conversation may
+    name a file ``..``, ``/`` or ``a/../../b``)."""
+    last = Path(name.replace("\\", "/")).name.strip()
+    return last if last.strip(".") else "file"
+
+
 class AttachmentActions:
     """Feeds the tray above the composer, and opens the files of sent prompts."""
 
@@ -87,12 +94,16 @@ class AttachmentActions:
             preview = ImagePreview(attachment.name, content.data, self._window)
             preview.show()
             return
-        if self._open_dir is None:  # removed with the window
-            self._open_dir = tempfile.TemporaryDirectory(prefix="streamchat-files-")
-        folder = Path(self._open_dir.name) / attachment.sha256[:16]
-        folder.mkdir(exist_ok=True)
-        path = folder / Path(attachment.name).name
-        path.write_bytes(content.data)
+        try:
+            if self._open_dir is None:  # removed with the window
+                self._open_dir = tempfile.TemporaryDirectory(prefix="streamchat-files-")
+            folder = Path(self._open_dir.name) / attachment.sha256[:16]
+            folder.mkdir(exist_ok=True)
+            path = folder / local_name(attachment.name)
+            path.write_bytes(content.data)
+        except OSError as exc:  # a full or read-only temporary folder
+            self._notify(f"{attachment.name} could not be opened: {exc.strerror or exc}.")
+            return
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
     # Retry with another model --------------------------------------------------------

@@ -36,7 +36,8 @@ RULES: dict[str, Layer] = {
     "config": layer({"core"}, {"keyring", "platformdirs", "secretstorage", "jeepney"}),
     "routing": layer({"core", "providers", "config"}),
     "companion": layer({"core"}, {"socketio", "engineio", "aiohttp"}),
-    "tools": layer({"core"}, {"mcp", "jsonschema"}),  # the MCP client (mcp brings jsonschema)
+    # the MCP client (mcp brings jsonschema, which brings referencing)
+    "tools": layer({"core"}, {"mcp", "jsonschema", "referencing"}),
     "resources": layer(set()),
     # reading, checking and converting attached files; images come from ``imaging``
     "attachments": layer({"core"}, {"pypdf"}),

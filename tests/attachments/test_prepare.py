@@ -93,6 +93,13 @@ def test_encrypted_pdf_says_so(tmp_path: Path, qapp: Any) -> None:
     )
 
 
+def test_a_pdf_with_a_filter_pypdf_does_not_know_is_refused(tmp_path: Path, qapp: Any) -> None:
+    data = pdf_with_text(tmp_path / "odd.pdf", ["words"]).read_bytes()
+    assert b"/FlateDecode" in data
+    with pytest.raises(AttachmentError, match=r"^odd\.pdf is a damaged PDF"):
+        prepare("odd.pdf", data.replace(b"/FlateDecode", b"/FJateDecode"), no_images)
+
+
 def test_damaged_pdf_is_refused_with_a_reason() -> None:
     with pytest.raises(AttachmentError, match=r"^broken\.pdf is a damaged PDF"):
         prepare("broken.pdf", b"%PDF-1.7\n garbage that is no PDF", no_images)

@@ -1,6 +1,6 @@
 """A server that echoes the key it was sent in an error never gets it any further:
 the adapter masks its own key in every error it raises (the message is shown, stored,
-exported and sent to companion views)."""
+exported and sent to companion views), and repairs text that could not be stored."""
 
 from __future__ import annotations
 
@@ -128,3 +128,13 @@ def test_text_held_back_is_given_back_when_the_stream_fails(
 
     assert out.error is not None and out.error.kind is ErrorKind.STREAM_ERROR
     assert out.text == "partial " + KEY[:10]
+
+
+def test_a_lone_surrogate_in_an_error_becomes_a_replacement_character(
+    fake_openai: FakeOpenAIServer, make_provider: MakeProvider, run_async: RunAsync
+) -> None:
+    fake_openai.enqueue(http_error(500, "overloaded \ud800 try later"))
+    out: Collected = run_async(collect(make_provider(KEY), REQUEST))
+    assert out.error is not None and out.error.kind is ErrorKind.SERVER
+    assert "overloaded \ufffd try later" in out.error.message
+    out.error.message.encode("utf-8")  # stored, exported and shown like any text
