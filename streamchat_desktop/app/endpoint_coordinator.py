@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 
 from PySide6.QtWidgets import QWidget
 
@@ -39,6 +39,7 @@ class EndpointCoordinator:
         self._picker = picker
         self._settings = settings
         self._parent = parent
+        self.on_tools_requested: Callable[[], None] | None = None  # the settings' Tools page
         self._tasks: set[asyncio.Task[None]] = set()
         picker.target_chosen.connect(self._on_target_chosen)
         picker.models_wanted.connect(self._on_models_wanted)
@@ -92,6 +93,8 @@ class EndpointCoordinator:
 
         self._connections.keys.forget_cached()  # keys set or deleted by another process
         dialog = SettingsDialog(self._settings, self._connections.keys, self._parent)
+        if self.on_tools_requested is not None:
+            dialog.tools_requested.connect(self.on_tools_requested)
         dialog.open()
 
     def _on_provider_chosen(self, provider_id: str) -> None:

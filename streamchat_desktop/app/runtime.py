@@ -14,6 +14,7 @@ from streamchat_desktop.storage.errors import StorageError
 
 if TYPE_CHECKING:
     from streamchat_desktop.app.first_frame import FirstFrame
+    from streamchat_desktop.config.keystore import KeyStore
     from streamchat_desktop.storage.repository import SqliteStore
 
 log = logging.getLogger(__name__)
@@ -42,14 +43,12 @@ class Runtime:
             announce_stream,
         )
         from streamchat_desktop.app.endpoint_coordinator import EndpointCoordinator
-        from streamchat_desktop.app.tool_coordinator import ToolCoordinator
         from streamchat_desktop.attachments.outbox import PromptFiles
         from streamchat_desktop.attachments.parts import AttachmentParts
         from streamchat_desktop.config.keystore import KeyStore
         from streamchat_desktop.config.settings_service import SettingsService
         from streamchat_desktop.controllers.chat_controller import ChatController
         from streamchat_desktop.controllers.exchange import ConversationExchange
-        from streamchat_desktop.controllers.tool_calls import ToolCallController
         from streamchat_desktop.core.chat_service import ChatService
         from streamchat_desktop.routing.connections import (
             Connections,
@@ -84,18 +83,8 @@ class Runtime:
         from streamchat_desktop.imaging.images import prepare_image
 
         self.files = PromptFiles(self.store, prepare_image)
-        self.tools = ToolCoordinator(
-            self.service,
-            self.settings_service,
-            keys,
-            script_allow=getattr(args, "allow_tools", None),
-            script=bool(args.exit_after_reply),
-        )
         self.controller = ChatController(self.service, files=self.files)
-        self.tool_calls = ToolCallController(self.service, self.tools.decide)
-        self.tool_calls.tool_call_changed.connect(self._on_tool_call_changed)
-        self.tool_calls.notice_received.connect(self._on_tool_notice)
-        self.window.transcript.tool_decision_requested.connect(self.tool_calls.decide)
+        self._build_tools(keys)
         self.window.bind(self.controller, self.store.search, ConversationExchange(self.store))
         self.endpoints = EndpointCoordinator(
             self.connections,
@@ -105,6 +94,7 @@ class Runtime:
             self.window,
         )
         self.window.settings_requested.connect(self.endpoints.show_settings)
+        self.endpoints.on_tools_requested = self._show_tools_dialog
         self.companion = CompanionCoordinator(
             self.service,
             self.controller,
@@ -199,6 +189,40 @@ class Runtime:
         self._preload = asyncio.ensure_future(load_adapter())
         if self.endpoints.needs_onboarding():
             self.endpoints.show_onboarding()
+
+    def _build_tools(self, keys: KeyStore) -> None:
+        """MCP servers for the model, each call approved in the window (or by the script's
+        ``--allow-tools``), and the Tools page under File and in the settings."""
+        from streamchat_desktop.app.tool_coordinator import ToolCoordinator
+        from streamchat_desktop.controllers.tool_calls import ToolCallController
+        from streamchat_desktop.ui.tools_dialog import install_tools_action
+
+        self.tools = ToolCoordinator(
+            self.service,
+            self.settings_service,
+            keys,
+            script_allow=getattr(self.args, "allow_tools", None),
+            script=bool(self.args.exit_after_reply),
+        )
+        self.tool_calls = ToolCallController(self.service, self.tools.decide)
+        self.tool_calls.tool_call_changed.connect(self._on_tool_call_changed)
+        self.tool_calls.notice_received.connect(self._on_tool_notice)
+        self.window.transcript.tool_decision_requested.connect(self.tool_calls.decide)
+        self.tools_action = install_tools_action(self.window.settings_action, self.window)
+        self.tools_action.triggered.connect(self._show_tools_dialog)
+
+    def _show_tools_dialog(self) -> None:
+        from streamchat_desktop.ui.tools_dialog import ToolsDialog
+
+        dialog = ToolsDialog(
+            self.settings,
+            self.tools.statuses,
+            self.tools.test_servers,
+            self.tools.change_settings,
+            self.window,
+        )
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
 
     def _refuse_prompt(self) -> None:
         """A prompt that could not be saved is not sent: say so (a script also exits)."""

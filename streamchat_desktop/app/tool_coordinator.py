@@ -13,7 +13,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Callable, Mapping
-from typing import TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from streamchat_desktop.config.keystore import KeychainUnavailable, KeyStore
 from streamchat_desktop.config.settings import SettingsError
@@ -21,9 +21,11 @@ from streamchat_desktop.config.settings_service import SettingsChange, SettingsS
 from streamchat_desktop.core.approvals import ApprovalDesk, ScriptApprovals, parse_allow_tools
 from streamchat_desktop.core.chat_service import ChatService, ToolSetup
 from streamchat_desktop.core.tool_loop import Approver, ToolLimits
-from streamchat_desktop.core.tool_servers import ToolServerConfig, secret_id
-from streamchat_desktop.core.tools import Decision
-from streamchat_desktop.tools.mcp_toolbox import McpToolbox
+from streamchat_desktop.core.tool_servers import ToolServerConfig, ToolServerStatus, secret_id
+from streamchat_desktop.core.tools import Decision, ToolCatalog, ToolOutcome, ToolSpec
+
+if TYPE_CHECKING:  # importing mcp takes about a second: only once a reply may use tools
+    from streamchat_desktop.tools.mcp_toolbox import McpToolbox
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +68,8 @@ class ToolCoordinator:
         self._settings = settings.current  # read here; changed through the service
         self._err = err
         self.problems: list[str] = []  # choices that could not be saved
-        self.toolbox = McpToolbox(self._settings.tool_servers, server_secrets(keys))
+        self._secrets = server_secrets(keys)
+        self._toolbox: McpToolbox | None = None  # built (and mcp imported) on first use
         self.desk = ApprovalDesk(self._is_always_allowed, self._remember)
         self._approver: Approver = self.desk
         if script:
@@ -77,15 +80,50 @@ class ToolCoordinator:
 
     def apply(self) -> None:
         """Offer tools when a server is on (after any change of the servers)."""
-        for gone in self.toolbox.configure(self._settings.tool_servers):
-            task = asyncio.ensure_future(gone.stop())
+        gone = self._toolbox.configure(self._settings.tool_servers) if self._toolbox else []
+        for connection in gone:
+            task = asyncio.ensure_future(connection.stop())
             self._stopping.add(task)
             task.add_done_callback(self._stopping.discard)
         if any(server.enabled for server in self._settings.tool_servers):
             limits = ToolLimits(timeout=self._settings.tool_timeout)
-            self._service.use_tools(ToolSetup(self.toolbox, self._approver, limits))
+            self._service.use_tools(ToolSetup(_LazyToolbox(self), self._approver, limits))
         else:
             self._service.use_tools(None)
+
+    @property
+    def toolbox(self) -> McpToolbox:
+        """The MCP toolbox, built on first use (the first reply that may use tools)."""
+        if self._toolbox is None:
+            from streamchat_desktop.tools.mcp_toolbox import McpToolbox
+
+            self._toolbox = McpToolbox(self._settings.tool_servers, self._secrets)
+        return self._toolbox
+
+    def statuses(self) -> list[ToolServerStatus]:
+        """Every configured server's state and tools (for the Tools page)."""
+        if self._toolbox is None:  # nothing started yet
+            return [ToolServerStatus(s.name, "stopped") for s in self._settings.tool_servers]
+        return [
+            ToolServerStatus(c.name, c.state.value, c.reason, tuple(t.name for t in c.tools))
+            for c in self._toolbox.connections
+        ]
+
+    async def test_servers(self) -> None:
+        """Start every server that is on (the Tools page's Test button)."""
+        self.apply()
+        await self.toolbox.catalog()
+
+    def change_settings(self, change: SettingsChange) -> str | None:
+        """A change from the Tools page (a switch, a revoked "always allow"): saved through
+        the settings service, then applied; the reason when it could not be saved."""
+        try:
+            self._settings_service.update(change)
+        except SettingsError as exc:
+            log.warning("%s", exc)
+            return str(exc)
+        self.apply()
+        return None
 
     def decide(self, call_id: str, decision: Decision) -> bool:
         """The desktop's answer to a waiting call (companion views never call this)."""
@@ -97,7 +135,8 @@ class ToolCoordinator:
             self._save(lambda settings: settings.always_allowed_tools.remove(key))
 
     async def aclose(self) -> None:
-        await self.toolbox.aclose()
+        if self._toolbox is not None:
+            await self._toolbox.aclose()
         if self._stopping:
             await asyncio.gather(*self._stopping, return_exceptions=True)
 
@@ -121,3 +160,19 @@ class ToolCoordinator:
             file=self._err,
             flush=True,
         )
+
+
+class _LazyToolbox:
+    """The core's Toolbox that builds the MCP toolbox only when a reply asks for tools."""
+
+    def __init__(self, owner: ToolCoordinator) -> None:
+        self._owner = owner
+
+    async def catalog(self) -> ToolCatalog:
+        return await self._owner.toolbox.catalog()
+
+    def check_arguments(self, spec: ToolSpec, arguments: dict[str, Any]) -> str | None:
+        return self._owner.toolbox.check_arguments(spec, arguments)
+
+    async def call(self, spec: ToolSpec, arguments: dict[str, Any]) -> ToolOutcome:
+        return await self._owner.toolbox.call(spec, arguments)

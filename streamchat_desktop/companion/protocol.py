@@ -18,9 +18,10 @@ from streamchat_desktop.core.attachments import (
     format_size,
 )
 from streamchat_desktop.core.models import Conversation, Message, Usage
+from streamchat_desktop.core.tools import ToolCallRecord
 from streamchat_desktop.core.unicode_repair import repair_text
 
-PROTOCOL_VERSION = 2  # 2: attachments (messages carry them; /files; prompt:send files)
+PROTOCOL_VERSION = 2  # 2: attachments (messages carry them; /files; prompt:send files), tool calls
 
 # server → client (facts: ``noun:past``)
 SNAPSHOT = "snapshot"
@@ -30,6 +31,7 @@ MESSAGE_FINISHED = "message:finished"
 MESSAGE_FAILED = "message:failed"
 CONVERSATION_UPDATED = "conversation:updated"
 CONVERSATION_DELETED = "conversation:deleted"
+TOOL_CHANGED = "tool:changed"  # a tool call appeared or moved on (views watch; never approve)
 
 # client → server (requests: ``noun:verb``), each answered with an ack
 PROMPT_SEND = "prompt:send"
@@ -44,6 +46,7 @@ SERVER_EVENTS = (
     MESSAGE_FAILED,
     CONVERSATION_UPDATED,
     CONVERSATION_DELETED,
+    TOOL_CHANGED,
 )
 CLIENT_EVENTS = (PROMPT_SEND, REPLY_STOP, CONVERSATION_OPEN)
 
@@ -61,6 +64,7 @@ RATE_PER_SECOND = 5.0  # … and per second after that
 # GET FILES_PATH/<sha256>?token=… serves a stored file (an image as sent to the model).
 FILES_PATH = "/files"
 MAX_FILE_NAME_CHARS = 255
+MAX_TOOL_RESULT_CHARS = 20_000  # of a tool's result sent to views (the desktop has it all)
 
 # error codes of ``{ok: false, error}`` acks
 ERROR_INVALID = "invalid_payload"
@@ -134,6 +138,19 @@ class UploadAck(TypedDict):
     pages: int | None
 
 
+class ToolCallView(TypedDict):
+    """One tool call of a reply: what the model asked and what came back."""
+
+    id: str
+    name: str
+    server: str
+    arguments: str
+    status: str  # "pending", "running", "done", "failed" or "declined"
+    result: str  # cut at MAX_TOOL_RESULT_CHARS
+    result_chars: int  # the whole result's length
+    images: int  # how many images the result has (shown in the desktop window)
+
+
 class MessageView(TypedDict):
     """One message as a view shows it; ``seq`` is the last delta in ``content`` (streaming)."""
 
@@ -150,6 +167,7 @@ class MessageView(TypedDict):
     created_at: float
     seq: int
     attachments: list[AttachmentInfo]
+    tool_calls: list[ToolCallView]
 
 
 class SnapshotPayload(TypedDict):
@@ -199,6 +217,12 @@ class MessageFailedPayload(TypedDict):
     seq: int
     error: ErrorInfo
     usage: UsageInfo | None
+
+
+class ToolChangedPayload(TypedDict):
+    conversation_id: str
+    message_id: str
+    call: ToolCallView
 
 
 class ConversationUpdatedPayload(TypedDict):
@@ -377,6 +401,7 @@ def message_view(message: Message, *, seq: int = 0) -> MessageView:
         "created_at": message.created_at,
         "seq": seq,
         "attachments": [attachment_info(a) for a in message.attachments],
+        "tool_calls": [tool_call_view(record) for record in message.tool_calls],
     }
 
 
@@ -387,4 +412,17 @@ def attachment_info(attachment: Attachment) -> AttachmentInfo:
         "size": attachment.size,
         "kind": attachment.kind.value,
         "sha256": attachment.sha256,
+    }
+
+
+def tool_call_view(record: ToolCallRecord) -> ToolCallView:
+    return {
+        "id": record.call.id,
+        "name": record.call.name,
+        "server": record.server,
+        "arguments": record.call.arguments[:MAX_TOOL_RESULT_CHARS],
+        "status": record.status.value,
+        "result": _KEY_LIKE.sub("[redacted]", record.result[:MAX_TOOL_RESULT_CHARS]),
+        "result_chars": len(record.result),
+        "images": len(record.images),
     }

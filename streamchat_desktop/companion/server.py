@@ -54,6 +54,8 @@ from streamchat_desktop.core.events import ReasoningDelta, TerminalEvent, TextDe
 from streamchat_desktop.core.models import Conversation, Message
 from streamchat_desktop.core.observers import ProgressEvent, ReplyStart
 from streamchat_desktop.core.store import StoreError
+from streamchat_desktop.core.tool_events import ToolCallChanged
+from streamchat_desktop.core.tools import ToolCallRecord
 
 log = logging.getLogger(__name__)
 
@@ -211,6 +213,17 @@ class CompanionServer:
             self._fanout.add_delta(message_id, event.text)
         elif isinstance(event, ReasoningDelta):
             self._fanout.add_delta(message_id, event.text, reasoning=True)
+        elif isinstance(event, ToolCallChanged):
+            record = ToolCallRecord(
+                event.call, event.server, event.status, event.result, event.images
+            )
+            change: p.ToolChangedPayload = {
+                "conversation_id": conversation_id,
+                "message_id": message_id,
+                "call": p.tool_call_view(record),
+            }
+            sids = [view.sid for view in self._fanout.watchers(conversation_id)]
+            self._fanout.post(p.TOOL_CHANGED, change, sids)
 
     def reply_ended(self, message: Message, event: TerminalEvent) -> None:
         ended = self._fanout.reply_ended(message.id)

@@ -56,3 +56,14 @@ class ToolServerConfig:
         if self.url:
             return self.url
         return " ".join([self.command, *self.args])
+
+
+@dataclass(frozen=True, slots=True)
+class ToolServerStatus:
+    """A server as the Tools page shows it: its state (``stopped``, ``starting``,
+    ``ready``, ``failed``), why it failed, and the tools it offered when it last ran."""
+
+    name: str
+    state: str
+    reason: str = ""
+    tools: tuple[str, ...] = ()

@@ -8,7 +8,6 @@ known ``ChatError`` kind, and always closes the HTTP response.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import json
 import logging
 import math
@@ -33,6 +32,13 @@ from streamchat_desktop.core.tool_events import Notice, ToolCallFragment
 from streamchat_desktop.core.unicode_repair import StreamRepair, repair_text
 from streamchat_desktop.providers.base import Endpoint
 from streamchat_desktop.providers.key_masking import AnswerMasker
+from streamchat_desktop.providers.tool_wire import (
+    add_tool_fields,
+    rejects_tools,
+    tools_off_notice,
+    tools_payload,
+    without_tools,
+)
 
 log = logging.getLogger(__name__)
 
@@ -86,17 +92,17 @@ class OpenAICompatibleProvider:
 
     async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
         if request.tools and not self._send_tools:
-            request = _without_tools(request)
-            yield Notice(TOOLS_OFF_NOTICE.format(url=self.base_url))
+            request = without_tools(request)
+            yield Notice(tools_off_notice(self.base_url))
         try:
             stream = await self._open(request)
         except ChatError as error:
-            if not (request.tools and _rejects_tools(error)):
+            if not (request.tools and rejects_tools(error)):
                 raise
             log.info("server rejects tools (%s); retrying without them", error.detail)
             self._send_tools = False
-            request = _without_tools(request)
-            yield Notice(TOOLS_OFF_NOTICE.format(url=self.base_url))
+            request = without_tools(request)
+            yield Notice(tools_off_notice(self.base_url))
             stream = await self._open(request)
         async with contextlib.aclosing(self._read(stream)) as events:
             async for event in events:
@@ -175,17 +181,7 @@ class OpenAICompatibleProvider:
         if request.max_tokens is not None:
             extra["max_tokens"] = request.max_tokens
         if request.tools:
-            extra["tools"] = [
-                {
-                    "type": "function",
-                    "function": {
-                        "name": spec.name,
-                        "description": spec.description,
-                        "parameters": spec.parameters or {"type": "object", "properties": {}},
-                    },
-                }
-                for spec in request.tools
-            ]
+            extra["tools"] = tools_payload(request.tools)
         return await self._client.chat.completions.create(
             model=request.model,
             messages=[wire_message(turn) for turn in request.messages],  # type: ignore[misc]
@@ -210,36 +206,11 @@ def _ended_early(response: Any, chunks: int) -> ChatError:
     return ChatError(ErrorKind.STREAM_CUT, "the stream ended without a finish reason")
 
 
-TOOLS_OFF_NOTICE = "Tools are off for {url}: this server does not accept them."
-
-
-def _rejects_tools(error: ChatError) -> bool:
-    """A 400/422 whose words are about tools (the server has no function calling)."""
-    text = error.detail.lower()
-    return error.kind is ErrorKind.BAD_REQUEST and ("tool" in text or "function" in text)
-
-
-def _without_tools(request: ChatRequest) -> ChatRequest:
-    return dataclasses.replace(request, tools=())
-
-
 def wire_message(turn: ChatTurn) -> dict[str, Any]:
     """One turn in the OpenAI shape: plain text, content parts when files go along, an
     assistant turn's tool calls, a tool turn's call id."""
     message: dict[str, Any] = {"role": turn.role.value, "content": _wire_content(turn)}
-    if turn.tool_calls:
-        message["content"] = turn.content or None
-        message["tool_calls"] = [
-            {
-                "id": call.id,
-                "type": "function",
-                "function": {"name": call.name, "arguments": call.arguments or "{}"},
-            }
-            for call in turn.tool_calls
-        ]
-    if turn.tool_call_id is not None:
-        message["tool_call_id"] = turn.tool_call_id
-    return message
+    return add_tool_fields(message, turn)
 
 
 def _wire_content(turn: ChatTurn) -> str | list[dict[str, Any]]:
@@ -369,8 +340,8 @@ def _tool_fragments(tool_calls: Any) -> list[ToolCallFragment]:
             ToolCallFragment(
                 index=index if isinstance(index, int) else position,
                 id=call_id if isinstance(call_id, str) else None,
-                name=name if isinstance(name, str) else None,
-                arguments=arguments if isinstance(arguments, str) else "",
+                name=repair_text(name) if isinstance(name, str) else None,
+                arguments=repair_text(arguments) if isinstance(arguments, str) else "",
             )
         )
     return fragments

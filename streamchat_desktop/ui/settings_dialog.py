@@ -67,9 +67,11 @@ class SettingsDialog(QDialog):
     Signals:
         settings_saved(): settings (and possibly a key) were saved; re-resolve endpoints.
         connection_checked(bool): a "Test connection" ended, successfully or not.
+        tools_requested(): the "Tools (MCP servers)…" button: show the Tools page.
     """
 
     settings_saved = Signal()
+    tools_requested = Signal()
     connection_checked = Signal(bool)
 
     def __init__(
@@ -122,6 +124,9 @@ class SettingsDialog(QDialog):
         self.message.setWordWrap(True)
         self.save_button = QPushButton("Save", self)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        self.tools_button = self.buttons.addButton(
+            "Tools (MCP servers)…", QDialogButtonBox.ButtonRole.ActionRole
+        )
         self._build_layout()
 
     def _build_layout(self) -> None:
@@ -163,6 +168,7 @@ class SettingsDialog(QDialog):
         self.test_button.clicked.connect(self._on_test_clicked)
         self.save_button.clicked.connect(self._on_save_clicked)
         self.buttons.rejected.connect(self.reject)
+        self.tools_button.clicked.connect(self.tools_requested)
 
     # -- the form ----------------------------------------------------------------
 

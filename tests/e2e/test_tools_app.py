@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+import psutil
 import pytest
 
 from tests.support.fake_openai import FakeOpenAIServer, Script, ScriptedCall, calling
@@ -20,6 +21,7 @@ def add_server(profile: Path) -> None:
     result = run_streamchat(
         profile,
         "mcp", "add", "testsrv", "--env", f"PYTHONPATH={ROOT}",
+        "--env", f"MCP_TEST_PID_FILE={profile / 'mcp.pid'}",
         "--", sys.executable, "-m", MODULE, "stdio",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
@@ -33,27 +35,31 @@ def ask(base_url: str, profile: Path, *extra: str) -> object:
     )  # fmt: skip
 
 
-def test_allowed_tool_runs_and_its_result_goes_back_to_the_model(
+def test_allowed_tools_run_and_their_results_go_back_to_the_model(
     fake_openai: FakeOpenAIServer, tmp_path: Path
 ) -> None:
     add_server(tmp_path)
-    call = ScriptedCall("add", ['{"a": 2', ', "b": 3}'])
-    fake_openai.enqueue(calling(call, deltas=["Adding… "]), Script(deltas=["It is ", "5."]))
+    add = ScriptedCall("add", ['{"a": 2', ', "b": 3}'])
+    echo = ScriptedCall("echo", ['{"text"', ': "five"}'])  # two calls, fragments interleaved
+    fake_openai.enqueue(calling(add, echo, deltas=["Adding… "]), Script(deltas=["It is ", "5."]))
 
-    result = ask(fake_openai.base_url, tmp_path, "--allow-tools", "add")
+    result = ask(fake_openai.base_url, tmp_path, "--allow-tools", "add,echo")
 
     assert result.returncode == 0, result.stderr  # type: ignore[attr-defined]
     assert result.stdout == "Adding… It is 5."  # type: ignore[attr-defined]
     first, follow_up = fake_openai.chat_requests
-    assert "add" in {tool["function"]["name"] for tool in first.json["tools"]}
-    assert follow_up.json["messages"][-1] == {
-        "role": "tool",
-        "content": "5",
-        "tool_call_id": call.id,
-    }
+    assert {"add", "echo"} <= {tool["function"]["name"] for tool in first.json["tools"]}
+    assistant, *results = follow_up.json["messages"][-3:]
+    assert [c["id"] for c in assistant["tool_calls"]] == [add.id, echo.id]
+    assert results == [
+        {"role": "tool", "content": "5", "tool_call_id": add.id},
+        {"role": "tool", "content": "echo: five", "tool_call_id": echo.id},
+    ]
+    server_pid = int((tmp_path / "mcp.pid").read_text())
+    assert not psutil.pid_exists(server_pid)  # the app stopped its server at quit
     exported = run_streamchat(tmp_path, "export", "--format", "json")
     messages = json.loads(exported.stdout)["conversations"][0]["messages"]
-    assert messages[-1]["tool_calls"][0]["result"] == "5"
+    assert [c["result"] for c in messages[-1]["tool_calls"]] == ["5", "echo: five"]
 
 
 def test_without_allow_tools_calls_are_declined_and_named_on_stderr(
@@ -83,3 +89,18 @@ def test_mcp_list_and_remove(tmp_path: Path) -> None:
     removed = run_streamchat(tmp_path, "mcp", "remove", "testsrv")
     assert removed.returncode == 0 and "removed MCP server testsrv" in removed.stderr
     assert "no MCP servers configured" in run_streamchat(tmp_path, "mcp", "list").stderr
+
+
+def test_a_server_without_function_calling_answers_anyway_with_a_notice(
+    fake_openai: FakeOpenAIServer, tmp_path: Path
+) -> None:
+    add_server(tmp_path)
+    fake_openai.enqueue(Script(deltas=["No tools here."], reject_tools=True))
+
+    result = ask(fake_openai.base_url, tmp_path, "--allow-tools", "all")
+
+    assert result.returncode == 0, result.stderr  # type: ignore[attr-defined]
+    assert result.stdout == "No tools here."  # type: ignore[attr-defined]
+    assert f"Tools are off for {fake_openai.base_url}" in result.stderr  # type: ignore[attr-defined]
+    rejected, retried = fake_openai.chat_requests
+    assert "tools" in rejected.json and "tools" not in retried.json

@@ -1,4 +1,4 @@
-"""Tool calls stored with their reply: the m004 migration, round trips through SQLite
+"""Tool calls stored with their reply: the m005 migration, round trips through SQLite
 and both exports, and full-text search over tool results."""
 
 from __future__ import annotations
@@ -83,9 +83,9 @@ def test_both_exports_carry_the_calls_and_json_imports_them_back(
         other.close()
 
 
-def test_m004_keeps_existing_messages_searchable(tmp_path: Path) -> None:
+def test_m005_keeps_existing_messages_searchable(tmp_path: Path) -> None:
     conn = sqlite3.connect(tmp_path / "db.sqlite3", isolation_level=None)
-    migrate(conn, upto="m003_message_search")
+    migrate(conn, upto="m004_attachments")
     conn.execute(
         "INSERT INTO conversations (id, title, created_at, updated_at) VALUES ('c', 'T', 1, 2)"
     )
@@ -93,7 +93,7 @@ def test_m004_keeps_existing_messages_searchable(tmp_path: Path) -> None:
         "INSERT INTO messages (id, conversation_id, role, content, state, created_at) "
         "VALUES ('m1', 'c', 'assistant', 'walruses in the arctic', 'complete', 1)"
     )
-    assert "m005_tool_calls" in migrate(conn)
+    assert migrate(conn) == ["m005_tool_calls"]
     found = conn.execute(
         "SELECT rowid FROM messages_fts WHERE messages_fts MATCH 'walruses'"
     ).fetchall()

@@ -135,6 +135,9 @@ def main() -> None:
         print("fatal: cannot open the index at /nonexistent/index.db", file=sys.stderr)
         sys.exit(2)
     print("test MCP server starting", file=sys.stderr, flush=True)
+    pid_file = os.environ.get("MCP_TEST_PID_FILE")
+    if pid_file:  # tests check that the app stopped it
+        Path(pid_file).write_text(str(os.getpid()))
     if args.transport == "stdio":
         server.run()
     else:

@@ -5,6 +5,7 @@ environment, crash and restart, errors, images, schema checks, cancellation."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,10 @@ def spec_named(specs: tuple[ToolSpec, ...], name: str) -> ToolSpec:
     return next(spec for spec in specs if spec.name == name)
 
 
-def test_stdio_server_starts_on_first_catalog_and_runs_a_tool(run_async: RunAsync) -> None:
+def test_stdio_server_starts_on_first_catalog_and_runs_a_tool(
+    run_async: RunAsync, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="streamchat_desktop.tools.server")
     toolbox = McpToolbox([stdio_config()])
     assert toolbox.connections[0].state is ServerState.STOPPED  # nothing runs before use
 
@@ -40,6 +44,9 @@ def test_stdio_server_starts_on_first_catalog_and_runs_a_tool(run_async: RunAsyn
             assert echo.server == "testsrv" and echo.parameters["required"] == ["text"]
             outcome = await toolbox.call(echo, {"text": "hi"})
             assert (outcome.status, outcome.text) == (ToolStatus.DONE, "echo: hi")
+            # its stderr went to the log, line by line, named by server
+            said = "[testsrv] test MCP server starting"
+            await wait_until(lambda: said in caplog.messages, timeout=10)
         finally:
             await toolbox.aclose()
 

@@ -13,9 +13,7 @@ import pytest
 
 from streamchat_desktop.core.approvals import ApprovalDesk
 from streamchat_desktop.core.chat_service import ChatService, ChatTarget, ToolSetup
-from streamchat_desktop.core.events import TerminalEvent
-from streamchat_desktop.core.models import Conversation, Message, MessageState
-from streamchat_desktop.core.observers import ProgressEvent, ReplyStart
+from streamchat_desktop.core.models import Message, MessageState
 from streamchat_desktop.core.store import MemoryStore
 from streamchat_desktop.core.tool_events import ToolCallChanged
 from streamchat_desktop.core.tool_loop import ToolLimits
@@ -25,6 +23,7 @@ from streamchat_desktop.providers.openai_compat import OpenAICompatibleProvider
 from streamchat_desktop.tools.mcp_toolbox import McpToolbox
 from tests.support.fake_openai import FakeOpenAIServer, Script, ScriptedCall, calling
 from tests.support.mcp_servers import stdio_config
+from tests.support.observers import RecordingObserver
 from tests.support.waiting import wait_until
 
 RunAsync = Callable[..., Any]
@@ -36,23 +35,11 @@ class Rig:
     toolbox: McpToolbox
     desk: ApprovalDesk
     always: list[str]
-    changes: list[ToolCallChanged] = field(default_factory=list)
+    heard: RecordingObserver = field(default_factory=RecordingObserver)
 
-    def reply_started(self, start: ReplyStart) -> None:
-        pass
-
-    def reply_event(self, conversation_id: str, message_id: str, event: ProgressEvent) -> None:
-        if isinstance(event, ToolCallChanged):
-            self.changes.append(event)
-
-    def reply_ended(self, message: Message, event: TerminalEvent) -> None:
-        pass
-
-    def conversation_updated(self, conversation: Conversation) -> None:
-        pass
-
-    def conversation_deleted(self, conversation_id: str) -> None:
-        pass
+    @property
+    def changes(self) -> list[ToolCallChanged]:
+        return [e for e in self.heard.events if isinstance(e, ToolCallChanged)]
 
     def pending(self) -> list[str]:
         return self.desk.pending()
@@ -73,7 +60,7 @@ def rig(
         tools=ToolSetup(toolbox, desk, ToolLimits(timeout=1.5, result_cap=1000)),
     )
     made = Rig(service, toolbox, desk, always)
-    service.add_observer(made)
+    service.add_observer(made.heard)
     yield made
     run_async(toolbox.aclose())
     run_async(provider.aclose())

@@ -16,6 +16,7 @@ import {
   PROMPT_SEND,
   REPLY_STOP,
   SNAPSHOT,
+  TOOL_CHANGED,
   type Ack,
   type AckError,
   type ClientEvents,
@@ -82,6 +83,8 @@ export function connect(token: string, callbacks: ConnectionCallbacks): Connecti
     enqueue({ type: "conversation", payload });
   const onDeleted: ServerEvents[typeof CONVERSATION_DELETED] = (payload) =>
     enqueue({ type: "deleted", payload });
+  const onTool: ServerEvents[typeof TOOL_CHANGED] = (payload) =>
+    enqueue({ type: "tool", payload });
   const onConnect = () => callbacks.status("connected");
   const onDisconnect = (reason: Socket.DisconnectReason) =>
     callbacks.status(reason === "io client disconnect" ? "refused" : "reconnecting", reason);
@@ -96,6 +99,7 @@ export function connect(token: string, callbacks: ConnectionCallbacks): Connecti
   socket.on(MESSAGE_FAILED, onFailed);
   socket.on(CONVERSATION_UPDATED, onConversation);
   socket.on(CONVERSATION_DELETED, onDeleted);
+  socket.on(TOOL_CHANGED, onTool);
   socket.on("connect", onConnect);
   socket.on("disconnect", onDisconnect);
   socket.on("connect_error", onConnectError);
@@ -127,6 +131,7 @@ export function connect(token: string, callbacks: ConnectionCallbacks): Connecti
       socket.off(MESSAGE_FAILED, onFailed);
       socket.off(CONVERSATION_UPDATED, onConversation);
       socket.off(CONVERSATION_DELETED, onDeleted);
+      socket.off(TOOL_CHANGED, onTool);
       socket.off("connect", onConnect);
       socket.off("disconnect", onDisconnect);
       socket.off("connect_error", onConnectError);

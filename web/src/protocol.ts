@@ -13,6 +13,8 @@ export const MESSAGE_FINISHED = "message:finished";
 export const MESSAGE_FAILED = "message:failed";
 export const CONVERSATION_UPDATED = "conversation:updated";
 export const CONVERSATION_DELETED = "conversation:deleted";
+// views watch tool calls; only the desktop approves them
+export const TOOL_CHANGED = "tool:changed";
 
 // client → server (each answered with an ack)
 export const PROMPT_SEND = "prompt:send";
@@ -28,6 +30,7 @@ export const MAX_SNAPSHOT_MESSAGES = 200;
 export const MAX_SNAPSHOT_CONVERSATIONS = 200;
 export const RATE_BURST = 20;
 export const RATE_PER_SECOND = 5.0;
+export const MAX_TOOL_RESULT_CHARS = 20000;
 
 // attachments: POST FILES_PATH?name=… (Authorization: Bearer <token>, the file as the
 // body) answers an UploadAck; prompt:send names uploads in `files`;
@@ -89,6 +92,17 @@ export interface UploadAck {
   pages: number | null;
 }
 
+export interface ToolCallView {
+  id: string;
+  name: string;
+  server: string;
+  arguments: string;
+  status: string; // "pending" | "running" | "done" | "failed" | "declined"
+  result: string; // cut at MAX_TOOL_RESULT_CHARS
+  result_chars: number;
+  images: number;
+}
+
 export interface MessageView {
   id: string;
   conversation_id: string;
@@ -103,6 +117,7 @@ export interface MessageView {
   created_at: number;
   seq: number;
   attachments: AttachmentInfo[];
+  tool_calls: ToolCallView[];
 }
 
 export interface SnapshotPayload {
@@ -148,6 +163,12 @@ export interface MessageFailedPayload {
   usage: UsageInfo | null;
 }
 
+export interface ToolChangedPayload {
+  conversation_id: string;
+  message_id: string;
+  call: ToolCallView;
+}
+
 export interface ConversationUpdatedPayload {
   conversation: ConversationSummary;
 }
@@ -179,6 +200,7 @@ export interface ServerEvents {
   [MESSAGE_FAILED]: (payload: MessageFailedPayload) => void;
   [CONVERSATION_UPDATED]: (payload: ConversationUpdatedPayload) => void;
   [CONVERSATION_DELETED]: (payload: ConversationDeletedPayload) => void;
+  [TOOL_CHANGED]: (payload: ToolChangedPayload) => void;
 }
 
 export interface ClientEvents {

@@ -19,6 +19,7 @@ function message(over: Partial<MessageView> = {}): MessageView {
     created_at: 1,
     seq: 0,
     attachments: [],
+    tool_calls: [],
     ...over,
   };
 }
@@ -262,5 +263,35 @@ describe("stream store", () => {
       seq += chunk.length;
     }
     expect(state.messages[0].content).toBe(words.join(""));
+  });
+});
+
+describe("tool calls", () => {
+  const call = {
+    id: "call_1",
+    name: "weather",
+    server: "meteo",
+    arguments: '{"city": "Oslo"}',
+    status: "pending",
+    result: "",
+    result_chars: 0,
+    images: 0,
+  };
+  const tool = (over: Partial<typeof call>): ServerEvent => ({
+    type: "tool",
+    payload: { conversation_id: "c1", message_id: "a1", call: { ...call, ...over } },
+  });
+
+  it("adds a call to its reply, then updates it in place", () => {
+    const shown = reduceAll(initialState, [snapshot([prompt, message()]), tool({})]).state;
+    expect(shown.messages[1].tool_calls).toEqual([call]);
+    const done = reduce(shown, tool({ status: "done", result: "Snow", result_chars: 4 })).state;
+    expect(done.messages[1].tool_calls).toHaveLength(1);
+    expect(done.messages[1].tool_calls[0]).toMatchObject({ status: "done", result: "Snow" });
+  });
+
+  it("ignores a call of a reply it does not show", () => {
+    const shown = reduce(initialState, snapshot([prompt])).state;
+    expect(reduce(shown, tool({})).state).toBe(shown);
   });
 });

@@ -14,6 +14,7 @@ import type {
   MessageStartedPayload,
   MessageView,
   SnapshotPayload,
+  ToolChangedPayload,
 } from "./protocol";
 
 export type ConnectionState = "connecting" | "connected" | "reconnecting" | "refused";
@@ -37,7 +38,8 @@ export type ServerEvent =
   | { type: "finished"; payload: MessageFinishedPayload }
   | { type: "failed"; payload: MessageFailedPayload }
   | { type: "conversation"; payload: ConversationUpdatedPayload }
-  | { type: "deleted"; payload: ConversationDeletedPayload };
+  | { type: "deleted"; payload: ConversationDeletedPayload }
+  | { type: "tool"; payload: ToolChangedPayload };
 
 export interface Reduced {
   state: ViewState;
@@ -100,7 +102,19 @@ export function reduce(state: ViewState, event: ServerEvent): Reduced {
         error: event.payload.error,
         usage: event.payload.usage,
       }));
+    case "tool":
+      return ok(applyTool(state, event.payload));
   }
+}
+
+function applyTool(state: ViewState, p: ToolChangedPayload): ViewState {
+  const at = state.messages.findIndex((m) => m.id === p.message_id);
+  if (at < 0) return state; // a reply this view does not show
+  const message = state.messages[at];
+  const calls = message.tool_calls ?? [];
+  const known = calls.findIndex((c) => c.id === p.call.id);
+  const tool_calls = known < 0 ? [...calls, p.call] : calls.map((c, i) => (i === known ? p.call : c));
+  return replaceAt(state, at, { ...message, tool_calls });
 }
 
 function ok(state: ViewState): Reduced {

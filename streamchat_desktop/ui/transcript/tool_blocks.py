@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import (
@@ -18,6 +19,7 @@ from PySide6.QtGui import (
     QImage,
     QTextBlockFormat,
     QTextCharFormat,
+    QTextCursor,
     QTextDocument,
     QTextFormat,
     QTextImageFormat,
@@ -34,6 +36,7 @@ from streamchat_desktop.ui.transcript.tool_display import ToolDisplay
 RESULT_PREVIEW = 2000
 MAX_IMAGE_WIDTH = 480
 SECTION_PROPERTY = QTextFormat.Property.UserProperty + 2
+CALL_PROPERTY = QTextFormat.Property.UserProperty + 3  # on a tool block's header: the call id
 STATUS_WORDS = {
     ToolStatus.PENDING: "waiting for your decision",
     ToolStatus.RUNNING: "running",
@@ -92,6 +95,7 @@ class ToolBlockWriter:
     def _header(self, pen: Pen, message_id: str, record: ToolCallRecord, expanded: bool) -> None:
         bfmt = self._block(message_id, left=0)
         bfmt.setTopMargin(6)
+        bfmt.setProperty(CALL_PROPERTY, record.call.id)
         cfmt = QTextCharFormat()
         cfmt.setForeground(
             self.theme.error if record.status is ToolStatus.FAILED else self.theme.dim
@@ -102,9 +106,10 @@ class ToolBlockWriter:
         pen.start_block(bfmt, cfmt)
         server = f" ({inline_text(sanitize(record.server))})" if record.server else ""
         name = inline_text(sanitize(record.call.name))
-        status = STATUS_WORDS[record.status] + self.display.elapsed(record.call.id)
         arrow = "▾ " if expanded else "▸ "
-        pen.cursor.insertText(f"{arrow}Tool: {name}{server} — {status}", link)
+        header = f"{arrow}Tool: {name}{server} — {STATUS_WORDS[record.status]}"
+        self.display.headers[record.call.id] = header
+        pen.cursor.insertText(header + self.display.elapsed(record.call.id), link)
 
     def _lines(self, pen: Pen, message_id: str, text: str, *, code: bool) -> None:
         cfmt = QTextCharFormat()
@@ -151,6 +156,34 @@ class ToolBlockWriter:
         fmt.setWidth(min(MAX_IMAGE_WIDTH, image.width()))
         pen.start_block(self._block(message_id), QTextCharFormat())
         pen.cursor.insertImage(fmt)
+
+
+def refresh_elapsed(
+    document: QTextDocument, display: ToolDisplay, shifted: Callable[[int, int], None]
+) -> bool:
+    """Rewrite the time on the header of each running call, in place; ``shifted(at,
+    delta)`` hears how positions after ``at`` moved. False when nothing runs."""
+    running = display.running()
+    if not running:
+        return False
+    block = document.begin()
+    while block.isValid():
+        call_id = block.blockFormat().property(CALL_PROPERTY)
+        if call_id in running and call_id in display.headers:
+            cursor = QTextCursor(block)
+            cursor.movePosition(QTextCursor.MoveOperation.NextCharacter)
+            link = cursor.charFormat()
+            cursor.movePosition(QTextCursor.MoveOperation.StartOfBlock)
+            cursor.movePosition(
+                QTextCursor.MoveOperation.EndOfBlock, QTextCursor.MoveMode.KeepAnchor
+            )
+            old = len(cursor.selectedText())
+            new = display.headers[call_id] + display.elapsed(call_id)
+            cursor.insertText(new, link)
+            if len(new) != old:
+                shifted(block.position() + old, len(new) - old)
+        block = block.next()
+    return True
 
 
 def split_at_calls(message: Message) -> tuple[list[tuple[str, list[ToolCallRecord]]], str]:

@@ -21,6 +21,10 @@ class ToolDisplay:
     show_all: set[str] = field(default_factory=set)
     started: dict[str, float] = field(default_factory=dict)
     ended: dict[str, float] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)  # each block's line, sans time
+
+    def running(self) -> set[str]:
+        return {call_id for call_id in self.started if call_id not in self.ended}
 
     def note(self, record: ToolCallRecord) -> None:
         call_id = record.call.id

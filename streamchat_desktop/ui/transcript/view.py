@@ -12,11 +12,11 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QMimeData, QUrl, Signal
+from PySide6.QtCore import QEvent, QMimeData, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
-from streamchat_desktop.core.tools import ToolCallRecord
+from streamchat_desktop.core.tools import ToolCallRecord, ToolStatus
 from streamchat_desktop.ui.throttle import Throttle
 from streamchat_desktop.ui.transcript.editing import EditBlock
 from streamchat_desktop.ui.transcript.tool_display import ToolDisplay, with_tool_call
@@ -35,6 +35,7 @@ FOLLOW_SLACK_PX = 8
 SLICE_CHARACTERS = 1_000  # shown characters rendered per step of a flush
 SLICE_SECONDS = 0.016  # a flush takes steps until this long (Qt's layout comes on top)
 BACKLOG_GAP_MS = 1  # between the slices of a backlog, the loop runs everything else
+TOOL_CLOCK_MS = 1000
 
 
 class TranscriptView(QTextBrowser):
@@ -75,6 +76,8 @@ class TranscriptView(QTextBrowser):
         self._loaded_writer: MessageWriter | None = None
         self._thumbnails: ThumbnailSource | None = None
         self._tools = ToolDisplay()
+        self._tool_clock: QTimer | None = None  # ticks while a tool call runs
+        self._live_start = (0, True)  # where the live reply's header went (pen position, reuse)
         self._messages: list[Message] = []
         self._expanded: set[str] = set()
         self._folded_by_user: set[str] = set()  # a streaming reply stays folded once folded
@@ -212,6 +215,7 @@ class TranscriptView(QTextBrowser):
         from streamchat_desktop.ui.transcript.stream import AnswerStream, LiveReply
 
         with self._editing():
+            self._live_start = (self._pen.position, self._pen.reuse)
             self._writer.write_header(self._pen, message)
             reasoning_end = self._pen.position
             rest = self._writer.write_tool_calls(self._pen, message)
@@ -519,18 +523,71 @@ class TranscriptView(QTextBrowser):
     def update_tool_call(self, message_id: str, record: ToolCallRecord) -> None:
         """A tool call of a shown reply appeared or moved on: show it where it was made."""
         self._tools.note(record)
+        if record.status is ToolStatus.RUNNING:
+            self._start_tool_clock()
         live = self._live
         if live is not None and live.message.id == message_id:
             self._throttle.flush()
             offset = len(live.prefix) + len(live.answer.text())
             live.message = with_tool_call(live.message, record, offset)
-            self._rebuild()
+            self._rerender_live()
             return
         for index, message in enumerate(self._messages):
             if message.id == message_id:
                 self._messages[index] = with_tool_call(message, record, record.offset)
                 self._rebuild()
                 return
+
+    def _rerender_live(self) -> None:
+        """Render the live reply again from its header (a tool block changed), leaving the
+        messages before it alone: a tool call costs the reply's size, not the conversation's."""
+        from streamchat_desktop.core.models import MessageState
+        from streamchat_desktop.ui.transcript.messages import remove_to_end
+
+        live = self._live
+        assert live is not None
+        current = dataclasses.replace(
+            live.message,
+            content=live.prefix + live.answer.text(),
+            reasoning="".join(live.reasoning) + "".join(live.reasoning_pending),
+            state=MessageState.STREAMING,
+        )
+        self._throttle.cancel()
+        start, reuse = self._live_start
+        with self._editing():
+            remove_to_end(self._pen.cursor, start)
+            self._pen.reuse = reuse
+        self._live = None
+        self._messages.pop()
+        self.begin_reply(current)
+        if current.reasoning:
+            self.append_reasoning(current.id, current.reasoning)
+        rest = current.content[len(self._live_prefix()) :]
+        if rest:
+            self.append_text(current.id, rest)
+        self._throttle.flush()
+
+    def _start_tool_clock(self) -> None:
+        if self._tool_clock is None:
+            self._tool_clock = QTimer(self)
+            self._tool_clock.setInterval(TOOL_CLOCK_MS)
+            self._tool_clock.timeout.connect(self._on_tool_clock)
+        self._tool_clock.start()
+
+    def _on_tool_clock(self) -> None:
+        """A running call's elapsed time, rewritten in place (no re-render)."""
+        from streamchat_desktop.ui.transcript.tool_blocks import refresh_elapsed
+
+        live = self._live
+
+        def shifted(at: int, delta: int) -> None:
+            if live is not None:
+                live.answer.shift(at, delta)
+
+        with self._editing():
+            running = refresh_elapsed(self.document(), self._tools, shifted)
+        if not running and self._tool_clock is not None:
+            self._tool_clock.stop()
 
     def _live_prefix(self) -> str:
         return self._live.prefix if self._live is not None else ""

@@ -4,7 +4,10 @@ the user's choices under a waiting call, results cut with "show all", images sho
 from __future__ import annotations
 
 import base64
+import os
+import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QUrl
@@ -74,7 +77,9 @@ def test_a_waiting_call_shows_its_arguments_and_the_choices(
     view.set_messages([])
     view.begin_reply(reply("", state=MessageState.STREAMING))
     view.append_text("r1", "Checking the weather. ")
+    document = view.document()
     view.update_tool_call("r1", ToolCallRecord(CALL, "meteo", ToolStatus.PENDING))
+    assert view.document() is document  # only the live reply was rendered again
 
     shown = text(view)
     assert "Tool: weather (meteo) — waiting for your decision" in shown
@@ -87,6 +92,15 @@ def test_a_waiting_call_shows_its_arguments_and_the_choices(
 
     view.update_tool_call("r1", ToolCallRecord(CALL, "meteo", ToolStatus.RUNNING))
     assert "— running" in text(view) and "Allow once" not in text(view)
+    # the clock rewrites the running call's time in place; the stream after it goes on
+    view._tools.started["c1"] -= 12.0  # as if it had run for 12 s
+    view._on_tool_clock()
+    assert "— running · 12." in text(view)
+    view.append_text("r1", "Still ")
+    view.flush_pending()
+    view._tools.started["c1"] -= 100.0
+    view._on_tool_clock()  # one character longer: what follows moves with it
+    assert "— running · 112." in text(view) and text(view).endswith("Still")
     done = ToolCallRecord(
         CALL,
         "meteo",
@@ -95,9 +109,9 @@ def test_a_waiting_call_shows_its_arguments_and_the_choices(
         (ToolImage("image/png", base64.b64encode(PIXEL).decode()),),
     )
     view.update_tool_call("r1", done)
-    view.append_text("r1", "It snows.")
+    view.append_text("r1", "it snows.")
     final = reply(
-        "Checking the weather. It snows.",
+        "Checking the weather. Still it snows.",
         ToolCallRecord(CALL, "meteo", ToolStatus.DONE, "Snow", done.images, offset=22),
     )
     view.end_reply(final)
@@ -106,10 +120,10 @@ def test_a_waiting_call_shows_its_arguments_and_the_choices(
     assert (
         shown.index("Checking the weather.")
         < shown.index("Tool: weather")
-        < shown.index("It snows.")
+        < shown.index("Still it snows.")
     )
     assert "— done · " in shown  # with its elapsed time
-    assert view.reply_text("r1") == "Checking the weather. It snows."
+    assert view.reply_text("r1") == "Checking the weather. Still it snows."
     click(view, "tool:fold:c1")
     image = view.document().resource(
         QTextDocument.ResourceType.ImageResource, QUrl("toolimage:c1/0")
@@ -146,3 +160,63 @@ def test_a_reply_stopped_while_a_call_waits_takes_its_choices_away(
     assert "Allow once" not in shown and "waiting for your decision" not in shown
     assert "Tool: weather (meteo) — failed" in shown
     assert "Let me look." in shown and "Stopped" in shown
+
+
+def test_screenshot_of_a_tool_call(view: TranscriptView, tmp_path: Path) -> None:
+    """The README's picture (retaken only with STREAMCHAT_SCREENSHOTS=1)."""
+    view.resize(760, 460)
+    view.show()
+    prompt = Message(role=Role.USER, content="What's the weather in Oslo tomorrow?", id="u1")
+    waiting = ToolCallRecord(
+        ToolCall("c2", "forecast", '{"city": "Oslo", "days": 1, "units": "metric"}'),
+        "meteo",
+        ToolStatus.PENDING,
+        offset=len("I'll check the forecast. "),
+    )
+    done = ToolCallRecord(
+        ToolCall("c1", "geocode", '{"query": "Oslo"}'),
+        "maps",
+        ToolStatus.DONE,
+        '{"lat": 59.91, "lon": 10.75}',
+        offset=len("I'll check the forecast. "),
+    )
+    live = reply(
+        "I'll check the forecast. ", done, waiting, state=MessageState.STREAMING, model="gpt-4o"
+    )
+    view.set_messages([prompt, live])
+    click(view, "tool:fold:c1")
+    docs = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
+    folder = docs if os.environ.get("STREAMCHAT_SCREENSHOTS") == "1" else tmp_path
+    assert view.grab().save(str(folder / "tool-call.png"))
+    shown = text(view)
+    assert "Tool: geocode (maps) — done" in shown and "Allow once" in shown
+
+
+def test_a_streamed_reply_with_calls_ends_as_a_one_shot_render_shows_it(
+    view: TranscriptView, qtbot: object
+) -> None:
+    prompt = Message(role=Role.USER, content="Weather and a sum?", id="u1")
+    view.set_messages([prompt])
+    view.begin_reply(reply("", state=MessageState.STREAMING))
+    view.append_text("r1", "First the **weather**:\n\n- Oslo")
+    add = ToolCall("c2", "add", '{"a": 1, "b": 2}')
+    for status in (ToolStatus.PENDING, ToolStatus.RUNNING):
+        view.update_tool_call("r1", ToolCallRecord(CALL, "meteo", status))
+        view.update_tool_call("r1", ToolCallRecord(add, "calc", status))
+    view.update_tool_call("r1", ToolCallRecord(CALL, "meteo", ToolStatus.DONE, "Snow"))
+    view.update_tool_call("r1", ToolCallRecord(add, "calc", ToolStatus.FAILED, "Error: x"))
+    view.append_text("r1", "\n\nIt snows; the sum failed.")
+    offset = len("First the **weather**:\n\n- Oslo")
+    final = reply(
+        "First the **weather**:\n\n- Oslo\n\nIt snows; the sum failed.",
+        ToolCallRecord(CALL, "meteo", ToolStatus.DONE, "Snow", offset=offset),
+        ToolCallRecord(add, "calc", ToolStatus.FAILED, "Error: x", offset=offset),
+    )
+    view.end_reply(final)
+    streamed = re.sub(r" · \d+\.\d s", "", text(view))
+
+    fresh = TranscriptView(open_links=False)
+    qtbot.addWidget(fresh)  # type: ignore[attr-defined]
+    fresh.set_messages([prompt, final])
+    assert streamed == text(fresh)
+    assert "Tool: weather (meteo) — done" in streamed and "Tool: add (calc) — failed" in streamed

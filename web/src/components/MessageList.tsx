@@ -2,7 +2,7 @@ import { memo, useLayoutEffect, useMemo, useRef } from "react";
 import { formatSize } from "../attachments";
 import { fileUrl } from "../connection";
 import { renderMarkdown } from "../markdown";
-import type { AttachmentInfo, MessageView } from "../protocol";
+import type { AttachmentInfo, MessageView, ToolCallView } from "../protocol";
 
 const NEAR_BOTTOM_PX = 80;
 
@@ -55,6 +55,7 @@ const Message = memo(function Message({ message }: { message: MessageView }) {
           <p>{message.reasoning}</p>
         </details>
       )}
+      {message.tool_calls?.map((call) => <ToolCall key={call.id} call={call} />)}
       {message.role === "assistant" ? (
         <div className="markdown" dangerouslySetInnerHTML={{ __html: html }} />
       ) : (
@@ -84,6 +85,31 @@ function Attachments({ files }: { files: AttachmentInfo[] }) {
         </li>
       ))}
     </ul>
+  );
+}
+
+const STATUS_WORDS: Record<string, string> = {
+  pending: "waiting for a decision in the desktop app",
+  running: "running",
+  done: "done",
+  failed: "failed",
+  declined: "declined",
+};
+
+// A tool call as the desktop window shows it, without the choices: only the desktop approves.
+function ToolCall({ call }: { call: ToolCallView }) {
+  const cut = call.result_chars > call.result.length;
+  return (
+    <details className={`tool status-${call.status}`} data-testid="tool-call" data-status={call.status}>
+      <summary>
+        Tool: {call.name}
+        {call.server && ` (${call.server})`} — {STATUS_WORDS[call.status] ?? call.status}
+      </summary>
+      <pre className="arguments">{call.arguments}</pre>
+      {call.result && <pre className="result">{call.result}</pre>}
+      {cut && <p className="note">The whole result is in the desktop app.</p>}
+      {call.images > 0 && <p className="note">{call.images} image(s): see the desktop app.</p>}
+    </details>
   );
 }
 
