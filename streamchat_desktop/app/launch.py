@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from streamchat_desktop import __version__
 from streamchat_desktop.app.first_frame import FirstFrame
+from streamchat_desktop.app.pyside_internals import quiet_pyside_import_hook
 from streamchat_desktop.config.paths import Profile
 
 if TYPE_CHECKING:
@@ -123,21 +124,6 @@ def _cannot_start(
     dialog = not args.exit_after_reply
     tell_cannot_start(message, dialog=dialog, details=details, title=title or TITLE)
     return 1
-
-
-def quiet_pyside_import_hook() -> None:
-    """Stop PySide6 reading the source of every module imported after it.
-
-    For ``from __feature__ import …`` (which nothing here uses) PySide6 replaces
-    ``__import__`` and, after each import, calls ``inspect.getsource(module)`` to look for
-    "PySide6" (PYSIDE-2029); linecache then keeps every source it read: ≈ 1,000 modules,
-    22 MiB of idle memory once the openai SDK is loaded, and ≈ 7 ms before the first frame.
-    Answering "no" is what a frozen build gets anyway (it ships no sources). The function
-    is private to PySide6: if it is gone, nothing is changed.
-    """
-    feature = sys.modules.get("shibokensupport.feature")
-    if feature is not None and callable(getattr(feature, "_mod_uses_pyside", None)):
-        vars(feature)["_mod_uses_pyside"] = lambda _module: False
 
 
 def _show_and_wait_for_first_paint(window: MainWindow) -> float | None:

@@ -44,11 +44,16 @@ class Runtime:
         from streamchat_desktop.attachments.outbox import PromptFiles
         from streamchat_desktop.attachments.parts import AttachmentParts
         from streamchat_desktop.config.keystore import KeyStore
+        from streamchat_desktop.config.settings_service import SettingsService
         from streamchat_desktop.controllers.chat_controller import ChatController
         from streamchat_desktop.controllers.exchange import ConversationExchange
         from streamchat_desktop.controllers.tool_calls import ToolCallController
         from streamchat_desktop.core.chat_service import ChatService
-        from streamchat_desktop.routing.connections import Connections, LaunchChoice
+        from streamchat_desktop.routing.connections import (
+            Connections,
+            LaunchChoice,
+            claim_environment,
+        )
 
         args = self.args
         self.instance.listen()
@@ -59,9 +64,13 @@ class Runtime:
 
             tell_cannot_start(exc.message, dialog=not args.exit_after_reply, parent=self.window)
             return 1
+        self.settings_service = SettingsService(self.settings, self.profile)
         keys = KeyStore()
         self.connections = Connections(
-            self.settings, keys, LaunchChoice(args.provider, args.base_url, args.model)
+            self.settings,
+            keys,
+            LaunchChoice(args.provider, args.base_url, args.model),
+            environ=claim_environment(),  # no child process (xdg-open for a link) sees a key
         )
         if args.exit_after_reply:
             try:
@@ -73,9 +82,8 @@ class Runtime:
         self.files = PromptFiles(self.store)
         self.tools = ToolCoordinator(
             self.service,
-            self.settings,
+            self.settings_service,
             keys,
-            self.profile,
             script_allow=getattr(args, "allow_tools", None),
             script=bool(args.exit_after_reply),
         )
@@ -89,7 +97,7 @@ class Runtime:
             self.connections,
             self.controller,
             self.window.endpoint_picker,
-            self.profile,
+            self.settings_service,
             self.window,
         )
         self.window.settings_requested.connect(self.endpoints.show_settings)
@@ -177,22 +185,25 @@ class Runtime:
     def _on_theme_chosen(self, theme: str) -> None:
         self._themes.apply(theme)
         self.window.set_theme_checked(theme)
-        self.settings.theme = theme
-        self._save_settings()
+        self._save_settings(theme=theme)
 
     def _on_companion_at_launch(self, enabled: bool) -> None:
         """Remember the choice; turning it on starts the companion view right away."""
-        self.settings.companion_enabled = enabled
-        self._save_settings()
+        self._save_settings(companion_enabled=enabled)
         if enabled:
             self._companion_start = asyncio.ensure_future(self.companion.start())
 
-    def _save_settings(self) -> None:
-        """Save a choice made in the window; if that fails, say so (the choice still holds)."""
-        from streamchat_desktop.config.settings import SettingsError
+    def _save_settings(self, **choice: object) -> None:
+        """Save a choice made in the window; if that fails, say so (it holds for this run
+        in the window, not in the settings file)."""
+        from streamchat_desktop.config.settings import Settings, SettingsError
+
+        def change(settings: Settings) -> None:
+            for name, value in choice.items():
+                setattr(settings, name, value)
 
         try:
-            self.settings.save(self.profile)
+            self.settings_service.update(change)
         except SettingsError as exc:
             self.window.show_notice(str(exc))
 

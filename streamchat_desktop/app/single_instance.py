@@ -46,6 +46,33 @@ def server_name(profile_root: Path) -> str:
     return "streamchat-" + hashlib.sha256(key).hexdigest()[:24]
 
 
+def profile_in_use(profile_root: Path) -> bool:
+    """Whether a running StreamChat holds this profile, asked without taking the lock
+    (a command line tool must not make a starting app think another one runs).
+
+    Read with QLockFile's own ``getLockInfo``: a lock whose owner is gone (a crash) does
+    not count. When in doubt (another machine's lock, a platform where the process
+    cannot be checked) the answer is yes: a reply then stays "still streaming".
+    """
+    import os
+    import sys
+
+    from PySide6.QtCore import QSysInfo
+
+    pid, host, _app = QLockFile(str(Path(profile_root) / LOCK_FILE_NAME)).getLockInfo()
+    if not pid:
+        return False
+    if host != QSysInfo.machineHostName() or sys.platform == "win32":
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: alive
+        return True
+    return True
+
+
 class SingleInstance(QObject):
     """Claim a profile for this process.
 

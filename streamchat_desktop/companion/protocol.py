@@ -45,6 +45,7 @@ CLIENT_EVENTS = (PROMPT_SEND, REPLY_STOP, CONVERSATION_OPEN)
 MAX_PROMPT_CHARS = 32_000
 MAX_ID_CHARS = 64
 MAX_PACKET_BYTES = 256 * 1024  # one Engine.IO packet; larger closes the connection
+MAX_JSON_DEPTH = 32  # brackets open at once in a packet (its event array counts)
 MAX_SNAPSHOT_MESSAGES = 200  # the newest ones; ``omitted`` counts the rest
 MAX_SNAPSHOT_CONVERSATIONS = 200
 RATE_BURST = 20  # requests a view may send at once …
@@ -56,6 +57,7 @@ ERROR_PROMPT_TOO_LONG = "prompt_too_long"
 ERROR_RATE_LIMITED = "rate_limited"
 ERROR_NOT_FOUND = "not_found"
 ERROR_BUSY = "busy"
+ERROR_STORAGE = "storage_unavailable"  # the app cannot save (a full disk, a read-only file)
 ERROR_INTERNAL = "internal"
 ERROR_CODES = (
     ERROR_INVALID,
@@ -63,6 +65,7 @@ ERROR_CODES = (
     ERROR_RATE_LIMITED,
     ERROR_NOT_FOUND,
     ERROR_BUSY,
+    ERROR_STORAGE,
     ERROR_INTERNAL,
 )
 
@@ -227,7 +230,7 @@ def parse_prompt_send(data: object) -> PromptSend:
         )
     if not text.strip():
         raise ProtocolError(ERROR_INVALID, "the prompt is empty")
-    # made encodable where it enters: JSON can carry a lone surrogate ("\ud800")
+    # JSON can carry lone surrogates; repaired here, where the text enters (FACTS.md)
     return PromptSend(_optional_id(body, "conversation_id"), repair_text(text))
 
 

@@ -37,7 +37,7 @@ class ChatController(QObject):
         conversation_changed(conversation_id): the active conversation was replaced.
         conversation_updated(conversation): one conversation was created or changed
             (title, order, target).
-        conversations_changed(): the list changed as a whole (a delete, an import).
+        conversations_changed(): the list changed as a whole (a conversation was deleted).
         streaming_changed(bool): whether the active conversation has a reply in flight.
         retry_scheduled(seconds): Retry waits this long for the server's Retry-After.
         problem_reported(text): something failed that is not one reply's error
@@ -71,6 +71,7 @@ class ChatController(QObject):
         self._relay.progressed.connect(self._on_progressed)
         self._relay.ended.connect(self._on_ended)
         self._relay.updated.connect(self.conversation_updated)
+        self._relay.deleted.connect(self.conversations_changed)
         service.add_observer(self._relay)
 
     @property
@@ -182,8 +183,7 @@ class ChatController(QObject):
 
     def delete_conversation(self, conversation_id: str) -> None:
         """Stop its reply (if any), delete it, and move to the newest remaining one."""
-        self._service.delete_conversation(conversation_id)
-        self.conversations_changed.emit()
+        self._service.delete_conversation(conversation_id)  # conversations_changed follows
         if conversation_id == self._conversation_id:
             remaining = self.conversations()
             if remaining:

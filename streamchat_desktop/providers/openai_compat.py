@@ -7,12 +7,13 @@ known ``ChatError`` kind, and always closes the HTTP response.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import logging
 import math
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
 import openai
@@ -31,6 +32,7 @@ from streamchat_desktop.core.models import ChatRequest, ChatTurn, Usage
 from streamchat_desktop.core.tool_events import Notice, ToolCallFragment
 from streamchat_desktop.core.unicode_repair import StreamRepair, repair_text
 from streamchat_desktop.providers.base import Endpoint
+from streamchat_desktop.providers.key_masking import AnswerMasker
 
 log = logging.getLogger(__name__)
 
@@ -93,24 +95,43 @@ class OpenAICompatibleProvider:
             request = _without_tools(request)
             yield Notice(TOOLS_OFF_NOTICE.format(url=self.base_url))
             stream = await self._open(request)
-        finish_reason: str | None = None
+        async with contextlib.aclosing(self._read(stream)) as events:
+            async for event in events:
+                yield event
+
+    async def _read(self, stream: Any) -> AsyncGenerator[StreamEvent, None]:
+        """The events of an open stream: text repaired, the key masked, each fault a
+        ChatError; the response is closed however the reading ends."""
         repair = DeltaRepair()
+        masker = AnswerMasker(self._endpoint.api_key)
+        finish_reason: str | None = None
+        chunks = 0
+        failure: ChatError | None = None
+        cause: Exception | None = None
         async with stream:
             try:
                 async for chunk in stream:
+                    chunks += 1
                     for event in chunk_events(chunk):
                         if isinstance(event, StreamEnd):
                             finish_reason = event.finish_reason
                         elif (repaired := repair.event(event)) is not None:
-                            yield repaired
-                for held in repair.flush():  # a half pair the stream ended on: U+FFFD
-                    yield held
+                            for masked in masker.mask(repaired):
+                                yield masked
             except openai.OpenAIError as exc:
-                raise self._error(exc, streaming=True) from exc
+                failure, cause = self._error(exc, streaming=True), exc
             except (json.JSONDecodeError, UnicodeDecodeError, AttributeError, TypeError) as exc:
-                raise self._cleaned(ChatError(ErrorKind.MALFORMED, str(exc)[:200])) from exc
+                failure = self._cleaned(ChatError(ErrorKind.MALFORMED, str(exc)[:200]))
+                cause = exc
+        for held in repair.flush():  # a half surrogate pair the stream ended on: U+FFFD
+            for masked in masker.mask(held):
+                yield masked
+        for masked in masker.flush():  # text held back in case it began the key
+            yield masked
+        if failure is not None:
+            raise failure from cause
         if finish_reason is None:
-            raise ChatError(ErrorKind.STREAM_CUT, "the stream ended without a finish reason")
+            raise _ended_early(stream.response, chunks)
         yield StreamEnd(finish_reason)
 
     async def _open(self, request: ChatRequest) -> Any:
@@ -169,6 +190,21 @@ class OpenAICompatibleProvider:
             extra_headers=self._headers,
             **extra,
         )
+
+
+def _ended_early(response: Any, chunks: int) -> ChatError:
+    """No finish reason: a cut stream, or no event stream at all (an HTML page from a
+    captive portal or a proxy, a plain JSON completion) that only looked like one."""
+    content_type = str(response.headers.get("content-type") or "").split(";")[0].strip()
+    if chunks == 0 and content_type != "text/event-stream":
+        sent = content_type or "a body without a content type"
+        return ChatError(
+            ErrorKind.MALFORMED,
+            f"the server did not answer in the OpenAI format: it sent {sent}, "
+            "not an event stream of completion chunks",
+            status=response.status_code,
+        )
+    return ChatError(ErrorKind.STREAM_CUT, "the stream ended without a finish reason")
 
 
 TOOLS_OFF_NOTICE = "Tools are off for {url}: this server does not accept them."

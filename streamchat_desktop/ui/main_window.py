@@ -41,6 +41,8 @@ from streamchat_desktop.ui.endpoint_picker import EndpointPicker
 from streamchat_desktop.ui.history_panel import HistoryPanel
 from streamchat_desktop.ui.transcript.view import TranscriptView
 
+STREAMING_MESSAGE = "Streaming…"
+
 if TYPE_CHECKING:
     from streamchat_desktop.controllers.chat_controller import ChatController
     from streamchat_desktop.controllers.exchange import ConversationExchange
@@ -385,7 +387,7 @@ class MainWindow(QMainWindow):
             self.transcript.set_messages(before)  # a retry, an edit, another conversation
         self._show_live_reply(message)
         self.stats_label.setText("")
-        self.statusBar().showMessage("Streaming…")
+        self.statusBar().showMessage(STREAMING_MESSAGE)
 
     def _show_live_reply(self, message: Message) -> None:
         """Open the reply's block, with whatever it already holds (continue, switch back)."""
@@ -402,7 +404,8 @@ class MainWindow(QMainWindow):
         if conversation_id != self._controller.conversation_id:
             return
         self.transcript.end_reply(message)
-        self.statusBar().clearMessage()
+        if self.statusBar().currentMessage() == STREAMING_MESSAGE:
+            self.statusBar().clearMessage()  # a notice shown meanwhile stays (its own timeout)
         self.stats_label.setText(reply_summary(message, stats))
 
     def _on_conversation_changed(self, _conversation_id: str) -> None:

@@ -39,10 +39,14 @@ def run_streamchat(
     )
 
 
-def ask_once(base_url: str, profile: Path, prompt: str = "hi") -> subprocess.CompletedProcess[str]:
+def ask_once(
+    base_url: str, profile: Path, prompt: str = "hi", *, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """``streamchat --base-url … --model m --prompt … --exit-after-reply``, as a script would."""
     return run_streamchat(
-        profile, "--base-url", base_url, "--model", "m", "--prompt", prompt, "--exit-after-reply"
+        profile,
+        *("--base-url", base_url, "--model", "m", "--prompt", prompt, "--exit-after-reply"),
+        env=env,
     )
 
 

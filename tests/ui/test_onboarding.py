@@ -12,6 +12,7 @@ from PySide6.QtCore import QTimer
 from streamchat_desktop.config.keystore import SERVICE_NAME, KeyStore
 from streamchat_desktop.config.paths import Profile
 from streamchat_desktop.config.settings import ProviderConfig, Settings
+from streamchat_desktop.config.settings_service import SettingsService
 from streamchat_desktop.providers.probe import probe_local_servers
 from streamchat_desktop.ui.onboarding import OnboardingDialog
 from tests.support.fake_openai import FakeOpenAIServer
@@ -27,9 +28,8 @@ MakeDialog = Callable[..., OnboardingDialog]
 def make_dialog(qtbot: Any, profile: Profile, qloop: asyncio.AbstractEventLoop) -> MakeDialog:
     def make(ports: list[int], keys: KeyStore | None = None) -> OnboardingDialog:
         dialog = OnboardingDialog(
-            Settings.load(profile),
+            SettingsService(Settings.load(profile), profile),
             keys if keys is not None else KeyStore(MemoryKeyring()),
-            profile,
             probe=lambda: probe_local_servers(ports),
         )
         qtbot.addWidget(dialog)

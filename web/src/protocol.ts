@@ -22,6 +22,7 @@ export const CONVERSATION_OPEN = "conversation:open";
 export const MAX_PROMPT_CHARS = 32000;
 export const MAX_ID_CHARS = 64;
 export const MAX_PACKET_BYTES = 262144;
+export const MAX_JSON_DEPTH = 32;
 export const MAX_SNAPSHOT_MESSAGES = 200;
 export const MAX_SNAPSHOT_CONVERSATIONS = 200;
 export const RATE_BURST = 20;
@@ -33,6 +34,7 @@ export const ERROR_PROMPT_TOO_LONG = "prompt_too_long";
 export const ERROR_RATE_LIMITED = "rate_limited";
 export const ERROR_NOT_FOUND = "not_found";
 export const ERROR_BUSY = "busy";
+export const ERROR_STORAGE = "storage_unavailable";
 export const ERROR_INTERNAL = "internal";
 
 // connection refusals (connect_error message)
