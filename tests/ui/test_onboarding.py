@@ -88,8 +88,11 @@ def test_probe_does_not_freeze_the_window(
                 await answer_allowed.wait()  # pending until the test has seen the window work
                 return await probe_local_servers([stall, free_port()])
 
-            dialog = OnboardingDialog(Settings.load(profile), KeyStore(MemoryKeyring()), profile,
-                                      probe=probe)  # fmt: skip
+            dialog = OnboardingDialog(
+                SettingsService(Settings.load(profile), profile),
+                KeyStore(MemoryKeyring()),
+                probe=probe,
+            )
             qtbot.addWidget(dialog)
             finished: list[int] = []
             dialog.probe_finished.connect(finished.append)

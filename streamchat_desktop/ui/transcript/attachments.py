@@ -17,7 +17,7 @@ from PySide6.QtGui import (
 
 from streamchat_desktop.core.attachments import Attachment, AttachmentKind, format_size
 from streamchat_desktop.core.models import Message
-from streamchat_desktop.ui.transcript.document import Pen
+from streamchat_desktop.ui.transcript.context import Pen
 from streamchat_desktop.ui.transcript.markdown import inline_text, sanitize
 from streamchat_desktop.ui.transcript.theme import Theme
 
