@@ -86,6 +86,7 @@ class Runtime:
             keys,
             script_allow=getattr(args, "allow_tools", None),
             script=bool(args.exit_after_reply),
+            on_problem=self.window.show_notice,
         )
         self.controller = ChatController(self.service, files=self.files)
         self.tool_calls = ToolCallController(self.service, self.tools.decide)
