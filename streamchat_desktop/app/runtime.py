@@ -6,8 +6,9 @@ import argparse
 import asyncio
 import logging
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO, cast
 
+from streamchat_desktop.cli import exit_codes
 from streamchat_desktop.core.errors import ChatError
 from streamchat_desktop.storage.errors import StorageError
 
@@ -31,6 +32,7 @@ class Runtime:
         self.window = shown.window
         self._themes = shown.themes
         self.exit_code = 0
+        self.read_only = self.profile.is_read_only()
         self.notices = [*self.settings.warnings, *shown.notices]  # shown once all is up
 
     def build(self) -> int | None:
@@ -63,7 +65,7 @@ class Runtime:
             from streamchat_desktop.ui.startup_failure import tell_cannot_start
 
             tell_cannot_start(exc.message, dialog=not args.exit_after_reply, parent=self.window)
-            return 1
+            return exit_codes.FAILED
         self.settings_service = SettingsService(self.settings, self.profile)
         keys = KeyStore()
         self.connections = Connections(
@@ -77,7 +79,7 @@ class Runtime:
                 self.connections.resolve()
             except (ChatError, ValueError) as exc:  # unknown provider, bad URL, no key
                 print(f"streamchat: {exc}", file=sys.stderr)
-                return 2
+                return exit_codes.USAGE
         self.service = ChatService(self.store, self.connections.target, AttachmentParts(self.store))
         self.files = PromptFiles(self.store)
         self.tools = ToolCoordinator(
@@ -110,6 +112,8 @@ class Runtime:
             announce_to=announce_stream(args.exit_after_reply),
         )
         self.window.theme_chosen.connect(self._on_theme_chosen)
+        self.window.zoom.set_step(self.settings.text_zoom)
+        self.window.text_zoom_changed.connect(self._on_text_zoom_changed)
         self.window.companion_at_launch_action.setChecked(self.settings.companion_enabled)
         self.window.companion_at_launch_action.toggled.connect(self._on_companion_at_launch)
         self.instance.activation_requested.connect(self._bring_forward)
@@ -121,6 +125,14 @@ class Runtime:
     def _open_store(self) -> SqliteStore:
         from streamchat_desktop.storage.repository import SqliteStore
 
+        if self.instance.lock_problem:
+            log.info("%s", self.instance.lock_problem)
+        if self.read_only:  # read, search and export; nothing is written, not even a fix
+            self.notices.append(
+                f"The profile folder {self.profile.root} is read-only: your conversations "
+                "can be read, searched and exported, but nothing new can be saved."
+            )
+            return SqliteStore.open(self.profile.database_file, read_only=True)
         store = SqliteStore.open(self.profile.database_file)
         if store.recovery is not None:
             self.notices.append(store.recovery.message)
@@ -134,22 +146,30 @@ class Runtime:
         args = self.args
         existing = self.store.list_conversations()
         prompted = args.prompt or getattr(args, "attachments", None)
-        if existing and not prompted and not (args.provider or args.model or args.base_url):
+        fresh = prompted or args.provider or args.model or args.base_url
+        if existing and (not fresh or self.read_only):
             self.controller.open_conversation(existing[0].id)
-        else:
+        elif not self.read_only:  # a read-only history gets no new conversation
             self.controller.new_conversation(provider_id=args.provider, model=args.model)
 
     def _watch_first_reply(self) -> None:
         from PySide6.QtCore import QTimer
-        from PySide6.QtWidgets import QApplication
 
         from streamchat_desktop.cli.reply_printer import ReplyPrinter
+        from streamchat_desktop.cli.stdout_guard import ReaderGoneGuard
 
         def done(code: int) -> None:
             self.exit_code = code
-            QTimer.singleShot(0, QApplication.quit)
+            QTimer.singleShot(0, self.window.close)  # the app quits once the window closes
 
-        self.service.add_observer(ReplyPrinter(sys.stdout, sys.stderr, done))
+        def reader_gone() -> None:  # `streamchat … --exit-after-reply | head`: as `yes | head`
+            # nothing more to say, not even "stopped"; removed after the event being told
+            QTimer.singleShot(0, lambda: self.service.remove_observer(printer))
+            done(exit_codes.READER_GONE)
+
+        out = ReaderGoneGuard(sys.stdout, reader_gone)
+        printer = ReplyPrinter(cast(TextIO, out), sys.stderr, done)
+        self.service.add_observer(printer)
 
     def start(self) -> None:
         """Once the loop runs: open the first conversation, start what was asked for."""
@@ -164,6 +184,9 @@ class Runtime:
         if self.args.companion or self.settings.companion_enabled:
             self._companion_start = asyncio.ensure_future(self.companion.start())
         files = getattr(self.args, "attachments", [])  # read and checked by cli/attach.py
+        if (self.args.prompt or files) and self.read_only:
+            self._refuse_prompt()
+            return
         if self.args.prompt or files:
             self.files.acknowledge(files)  # any warning about their length went to stderr
             self.controller.send(self.args.prompt or "", files)
@@ -174,6 +197,21 @@ class Runtime:
         self._preload = asyncio.ensure_future(load_adapter())
         if self.endpoints.needs_onboarding():
             self.endpoints.show_onboarding()
+
+    def _refuse_prompt(self) -> None:
+        """A prompt that could not be saved is not sent: say so (a script also exits)."""
+        message = (
+            f"The profile folder {self.profile.root} is read-only, so the prompt was not "
+            "sent: nothing could be saved. Choose a writable folder with --profile."
+        )
+        if not self.args.exit_after_reply:
+            self.window.show_notice(message)
+            return
+        from PySide6.QtCore import QTimer
+
+        print(f"streamchat: {message}", file=sys.stderr, flush=True)
+        self.exit_code = exit_codes.FAILED
+        QTimer.singleShot(0, self.window.close)
 
     def _on_tool_call_changed(self, conversation_id: str, message_id: str, record: object) -> None:
         if conversation_id == self.controller.conversation_id:
@@ -187,6 +225,9 @@ class Runtime:
         self._themes.apply(theme)
         self.window.set_theme_checked(theme)
         self._save_settings(theme=theme)
+
+    def _on_text_zoom_changed(self, step: int) -> None:
+        self._save_settings(text_zoom=step)
 
     def _on_companion_at_launch(self, enabled: bool) -> None:
         """Remember the choice; turning it on starts the companion view right away."""

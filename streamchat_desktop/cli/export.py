@@ -66,15 +66,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    database = profile_of(args).database_file
+    profile = profile_of(args)
+    database = profile.database_file
     if not database.exists():
         if args.conversation:
             return fail(f"no conversation {args.conversation[0]!r}: the profile has no history")
         if not args.list:
             sys.stdout.write(to_json([]) if args.format == "json" else "")
         return 0
-    try:
-        store = SqliteStore.open(database, recover=False)
+    try:  # an export only reads: a read-only profile folder is no obstacle
+        store = SqliteStore.open(database, recover=False, read_only=profile.is_read_only())
     except StorageError as exc:
         return fail(exc.message)
     try:
@@ -141,6 +142,8 @@ def run_import(args: argparse.Namespace) -> int:
     except InvalidExportError as exc:
         return fail(f"{args.file} was not imported: {exc}")
     profile = profile_of(args)
+    if profile.is_read_only():
+        return fail(f"the profile folder {profile.root} is read-only: nothing was imported")
     profile.root.mkdir(parents=True, exist_ok=True)
     try:
         store = SqliteStore.open(profile.database_file, recover=False)

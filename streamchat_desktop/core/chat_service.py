@@ -291,7 +291,8 @@ class ChatService:
         return True
 
     async def stop_all(self) -> None:
-        """Cancel every reply and wait until each has ended and been saved."""
+        """Cancel every reply and wait until each has ended and been saved (tried once
+        more if a save failed; nothing is left scheduled)."""
         tasks = []
         for reply in list(self._active.values()):
             reply.session.stop()
@@ -301,6 +302,9 @@ class ChatService:
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
         self._retry_unsaved()
+        if self._resave is not None:  # still failing (a full disk): no later retry at quit
+            self._resave.cancel()
+            self._resave = None
 
     def _discard_last_answer(self, message: Message) -> None:
         self._store.delete_message(message.id)

@@ -76,3 +76,11 @@ def read_until(stream: Any, done: Callable[[str], bool], timeout: float) -> str:
                 break
             text += chunk
     return text
+
+
+def start_streamchat(profile: Path, *args: str) -> subprocess.Popen[str]:
+    """The real program started in the background, its stdout and stderr piped."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "streamchat_desktop", "--profile", str(profile), *args],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=app_env(),
+    )  # fmt: skip
