@@ -158,7 +158,14 @@ class Runtime:
         from streamchat_desktop.cli.reply_printer import ReplyPrinter
         from streamchat_desktop.cli.stdout_guard import ReaderGoneGuard
 
+        ended: list[int] = []
+
         def done(code: int) -> None:
+            # the first end counts: the reader may go (141) just before the reply ends,
+            # and the printer still hears that end before it is removed
+            if ended:
+                return
+            ended.append(code)
             self.exit_code = code
             QTimer.singleShot(0, self.window.close)  # the app quits once the window closes
 
