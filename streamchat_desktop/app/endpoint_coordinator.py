@@ -142,4 +142,4 @@ class EndpointCoordinator:
             # the picker still takes a typed model name; the reply will show the error
             log.info("model list of %r unavailable: %s", provider_id, exc)
             return
-        self._picker.set_models(provider_id, check.models)
+        self._picker.set_models(provider_id, check.models, check.image_models)

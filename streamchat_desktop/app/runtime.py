@@ -81,7 +81,9 @@ class Runtime:
                 print(f"streamchat: {exc}", file=sys.stderr)
                 return exit_codes.USAGE
         self.service = ChatService(self.store, self.connections.target, AttachmentParts(self.store))
-        self.files = PromptFiles(self.store)
+        from streamchat_desktop.imaging.images import prepare_image
+
+        self.files = PromptFiles(self.store, prepare_image)
         self.tools = ToolCoordinator(
             self.service,
             self.settings_service,
@@ -110,6 +112,7 @@ class Runtime:
             self.window,
             port=args.companion_port or self.settings.companion_port,
             announce_to=announce_stream(args.exit_after_reply),
+            files=self.files,
         )
         self.window.theme_chosen.connect(self._on_theme_chosen)
         self.window.zoom.set_step(self.settings.text_zoom)

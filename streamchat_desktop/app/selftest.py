@@ -24,6 +24,7 @@ from streamchat_desktop import __version__
 PACKAGE_DIR = Path(__file__).resolve().parent.parent  # streamchat_desktop/
 COMPANION_INDEX = PACKAGE_DIR / "companion" / "static" / "index.html"
 ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
+IMAGE_FORMATS = ("png", "jpeg", "gif", "webp")  # the picture kinds attachments accept
 
 
 class CheckFailedError(Exception):
@@ -124,6 +125,18 @@ def check_companion_stack() -> str:
     return f"python-socketio (engineio driver {driver!r}) on aiohttp {aiohttp.__version__}"
 
 
+def check_images() -> str:
+    """Qt's image plugins for every picture kind attachments take load (plugins are
+    found by name at run time: a frozen build can lose them)."""
+    from PySide6.QtGui import QImageReader
+
+    found = {bytes(f.data()).decode() for f in QImageReader.supportedImageFormats()}
+    missing = sorted(set(IMAGE_FORMATS) - found)
+    if missing:
+        raise CheckFailedError(f"Qt image plugins missing for {missing} (imageformats)")
+    return f"Qt reads {', '.join(IMAGE_FORMATS)}"
+
+
 def _requested_platform() -> tuple[str, str]:
     """The Qt platform to check, and a note when it had to be chosen here."""
     requested = os.environ.get("QT_QPA_PLATFORM", "")
@@ -177,6 +190,7 @@ CHECKS: tuple[tuple[str, Callable[[], str]], ...] = (
     ("companion", check_companion_stack),
     ("tools", check_tools),
     ("pdf", check_pdf),
+    ("images", check_images),  # the picture kinds attachments take
     ("qt", check_qt),  # last: a plugin that cannot load aborts the process
 )
 

@@ -6,6 +6,7 @@ import io
 import logging
 
 from streamchat_desktop.attachments.errors import AttachmentError
+from streamchat_desktop.core.unicode_repair import repair_text
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,7 @@ def pdf_text(name: str, data: bytes) -> tuple[str, int]:
     # pypdf marks wide gaps between words (Qt's PDFs: every gap) with tabs: spaces read
     # better to the model and in search snippets
     text = "\n\n".join(page.replace("\t", " ").strip() for page in pages).strip()
+    text = repair_text(text)  # a broken ToUnicode map can yield lone surrogates
     if not text:
         raise AttachmentError(
             f"{name} has no text layer ({len(pages)} page(s), maybe scanned images): "

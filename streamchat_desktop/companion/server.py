@@ -47,6 +47,8 @@ from streamchat_desktop.companion.snapshots import (
     started_payload,
     terminal_payload,
 )
+from streamchat_desktop.companion.uploads import CompanionFiles, Uploads
+from streamchat_desktop.core.attachments import AttachmentContent
 from streamchat_desktop.core.chat_service import ChatService
 from streamchat_desktop.core.events import ReasoningDelta, TerminalEvent, TextDelta
 from streamchat_desktop.core.models import Conversation, Message
@@ -77,6 +79,7 @@ class CompanionServer:
         port: int = 0,
         token: str | None = None,
         allow_remote: bool = False,
+        files: CompanionFiles | None = None,
     ) -> None:
         if not (is_loopback(host) or allow_remote):
             raise CompanionStartError(
@@ -100,6 +103,7 @@ class CompanionServer:
         self._sio: Any = None
         self._engine: EngineSockets | None = None
         self._fanout = Fanout(self._send, self._backlog, self._drop)
+        self._uploads = Uploads(files, self._token) if files is not None else None
 
     # --- public API -------------------------------------------------------------------
 
@@ -164,6 +168,8 @@ class CompanionServer:
         app = web.Application(middlewares=[self._guard], client_max_size=p.MAX_PACKET_BYTES)
         self._sio.attach(app, socketio_path="socket.io")
         app.router.add_get("/", self._index)
+        if self._uploads is not None:
+            self._uploads.routes(app)
         if (STATIC_DIR / "assets").is_dir():
             app.router.add_static("/assets/", STATIC_DIR / "assets")
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
@@ -241,7 +247,12 @@ class CompanionServer:
         if origin is not None and origin not in self._origins:
             return web.Response(status=403, text="foreign origin\n", headers=SECURITY_HEADERS)
         eio_sid = request.query.get("sid")
-        if request.method == "POST" and (request.content_length or 0) > p.MAX_PACKET_BYTES:
+        socket_io = request.path.startswith("/socket.io")  # uploads cap their own size
+        if (
+            socket_io
+            and request.method == "POST"
+            and (request.content_length or 0) > p.MAX_PACKET_BYTES
+        ):
             await self._close_session(eio_sid)
             return web.Response(status=413, text="payload too large\n", headers=SECURITY_HEADERS)
         is_ws = request.query.get("transport") == "websocket"
@@ -355,6 +366,7 @@ class CompanionServer:
 
     def _prompt_send(self, view: View, data: object) -> p.AckOk:
         request = p.parse_prompt_send(data)
+        files = self._checked_files(request.files)  # refused: nothing is sent or created
         conversation_id = request.conversation_id or view.conversation_id
         if conversation_id is None:
             conversation_id = self._service.new_conversation().id
@@ -362,11 +374,22 @@ class CompanionServer:
             raise p.ProtocolError(p.ERROR_NOT_FOUND, "no such conversation")
         if self._service.active_reply(conversation_id) is not None:
             raise p.ProtocolError(p.ERROR_BUSY, "a reply is already streaming there")
+        attachments = self._uploads.files.store(files) if self._uploads and files else ()
         if conversation_id != view.conversation_id:
             following = view.following and conversation_id == self.active_conversation_id
             self._post_snapshot(view, conversation_id, following=following)
-        message = self._service.send(conversation_id, request.text)
+        message = self._service.send(conversation_id, request.text, attachments)
+        if self._uploads is not None:
+            self._uploads.sent(request.files)
         return {"ok": True, "conversation_id": conversation_id, "message_id": message.id}
+
+    def _checked_files(self, ids: tuple[str, ...]) -> list[AttachmentContent]:
+        """The uploads a prompt names, checked against the limits (stored once it goes)."""
+        if not ids:
+            return []
+        if self._uploads is None:
+            raise p.ProtocolError(p.ERROR_FILE_REFUSED, "this app takes no files from views")
+        return self._uploads.take(ids)
 
     def _reply_stop(self, view: View, data: object) -> p.AckOk:
         request = p.parse_reply_stop(data)

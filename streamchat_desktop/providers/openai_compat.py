@@ -56,6 +56,8 @@ class OpenAICompatibleProvider:
         self._headers = request_headers(endpoint.api_key)
         self._include_usage = True  # cleared once a server rejects stream_options
         self._send_tools = True  # cleared once a server rejects tools
+        # The models the last list_models() answer says take images (few servers say).
+        self.image_models: frozenset[str] = frozenset()
         self._client = AsyncOpenAI(
             api_key=endpoint.api_key or NO_KEY_PLACEHOLDER,
             base_url=endpoint.base_url,
@@ -73,6 +75,7 @@ class OpenAICompatibleProvider:
     async def list_models(self) -> list[str]:
         try:
             page = await self._client.models.list(extra_headers=self._headers)
+            self.image_models = frozenset(m.id for m in page.data if takes_images(m))
             return sorted(model.id for model in page.data)
         except openai.OpenAIError as exc:
             raise self._error(exc, streaming=False) from exc
@@ -143,7 +146,7 @@ class OpenAICompatibleProvider:
                 log.info("server rejects stream_options; retrying without usage reporting")
                 self._include_usage = False
                 return await self._open(request)
-            raise self._error(exc, streaming=False) from exc
+            raise _about_images(self._error(exc, streaming=False), request) from exc
         except openai.OpenAIError as exc:
             raise self._error(exc, streaming=False) from exc
 
@@ -253,6 +256,16 @@ def _wire_content(turn: ChatTurn) -> str | list[dict[str, Any]]:
     return parts
 
 
+def _about_images(error: ChatError, request: ChatRequest) -> ChatError:
+    """ "Does not accept images" only when the request carried one: otherwise a 400 that
+    happens to name images is an ordinary bad request."""
+    if error.kind is not ErrorKind.IMAGES_REFUSED:
+        return error
+    if any(isinstance(part, ImagePart) for turn in request.messages for part in turn.parts):
+        return error
+    return ChatError(ErrorKind.BAD_REQUEST, error.detail, status=error.status)
+
+
 def request_headers(api_key: str | None) -> dict[str, str | openai.Omit]:
     """Headers that override what the SDK would take from the environment.
 
@@ -265,6 +278,19 @@ def request_headers(api_key: str | None) -> dict[str, str | openai.Omit]:
         "OpenAI-Organization": openai.Omit(),
         "OpenAI-Project": openai.Omit(),
     }
+
+
+def takes_images(model: Any) -> bool:
+    """Whether a /models entry says it takes images: OpenRouter's
+    ``architecture.input_modalities``, a top-level ``input_modalities``, or a
+    ``capabilities`` list naming vision (Ollama-style). Silence means unknown."""
+    architecture = _field(model, "architecture")
+    modalities = (
+        architecture.get("input_modalities") if isinstance(architecture, dict) else None
+    ) or _field(model, "input_modalities")
+    capabilities = _field(model, "capabilities")
+    named = [*(modalities or []), *(capabilities if isinstance(capabilities, list) else [])]
+    return any(isinstance(item, str) and item.lower() in ("image", "vision") for item in named)
 
 
 def _field(obj: Any, name: str) -> Any:

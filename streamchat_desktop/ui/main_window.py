@@ -100,7 +100,7 @@ class MainWindow(QMainWindow):
         self.zoom.zoom_changed.connect(self.text_zoom_changed)
         self.tray = AttachmentTray(self)
         self.attach_button = QToolButton(self)
-        self.attach_button.setText("📎")
+        self.attach_button.setText("Attach…")  # no emoji: not every desktop has the font
         self.attach_button.setAccessibleName("Attach files")
         self.attach_button.setToolTip(
             "Attach images, PDFs or text files (or drop them here, or paste)"
@@ -283,7 +283,7 @@ class MainWindow(QMainWindow):
         self.attachments = files
         self.attach_button.clicked.connect(files.choose_files)
         self.composer.files_offered.connect(files.take_mime)
-        self.composer.has_files = lambda: bool(self.tray.contents())
+        self.composer.has_files = lambda: bool(self.tray.contents() or files.preparing)
         self.transcript.set_thumbnail_source(files.thumbnail)
         self.transcript.attachment_activated.connect(files.open)
         self.transcript.model_change_requested.connect(files.choose_other_model)
@@ -334,6 +334,9 @@ class MainWindow(QMainWindow):
         if self._controller.streaming_reply() is not None:
             self.statusBar().showMessage("Wait for the answer or press Stop (Esc)", 4000)
             return
+        if self.attachments is not None and self.attachments.preparing:
+            self.statusBar().showMessage("Files are still being read; send again in a moment", 4000)
+            return
         editing, self._editing = self._editing, None
         if editing is not None:
             sent = self._controller.edit_and_resend(editing, text)
@@ -371,7 +374,11 @@ class MainWindow(QMainWindow):
         self._editing = prompt.id
         self.composer.setPlainText(prompt.content)
         self.composer.setFocus()
-        self.statusBar().showMessage("Editing the last prompt — Enter resends it", 6000)
+        files = len(prompt.attachments)
+        with_files = f" with its {files} file{'s' if files != 1 else ''}" if files else ""
+        self.statusBar().showMessage(
+            f"Editing the last prompt — Enter resends it{with_files}", 6000
+        )
 
     def _on_copy_answer_triggered(self) -> None:
         answer = self._controller.last_answer()

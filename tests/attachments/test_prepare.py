@@ -143,3 +143,11 @@ def test_missing_path_is_refused(tmp_path: Path) -> None:
     with pytest.raises(AttachmentError) as caught:
         read_path(tmp_path / "nope.txt", no_images)
     assert caught.value.message == f"{tmp_path / 'nope.txt'} does not exist or is not a file."
+
+
+def test_a_file_name_that_is_not_utf8_is_repaired(tmp_path: Path) -> None:
+    path = tmp_path / "caf\udce9.txt"  # b"caf\xe9.txt" on disk, as os.fsdecode gives it
+    path.write_bytes(b"menu")
+    content = read_path(path, no_images)
+    assert content.attachment.name == "caf\ufffd.txt"
+    content.attachment.name.encode("utf-8")  # storable

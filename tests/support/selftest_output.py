@@ -17,6 +17,7 @@ CHECK_NAMES = (
     "companion",
     "tools",
     "pdf",
+    "images",
     "qt",
 )
 ROOT = Path(__file__).resolve().parents[2]
