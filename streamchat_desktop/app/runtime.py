@@ -150,7 +150,14 @@ class Runtime:
         from streamchat_desktop.cli.reply_printer import ReplyPrinter
         from streamchat_desktop.cli.stdout_guard import ReaderGoneGuard
 
+        ended: list[int] = []
+
         def done(code: int) -> None:
+            # the first end counts: the reader may go (141) just before the reply ends,
+            # and the printer still hears that end before it is removed
+            if ended:
+                return
+            ended.append(code)
             self.exit_code = code
             QTimer.singleShot(0, self.window.close)  # the app quits once the window closes
 
@@ -203,6 +210,7 @@ class Runtime:
             keys,
             script_allow=getattr(self.args, "allow_tools", None),
             script=bool(self.args.exit_after_reply),
+            on_problem=self.window.show_notice,
         )
         self.tool_calls = ToolCallController(self.service, self.tools.decide)
         self.tool_calls.tool_call_changed.connect(self._on_tool_call_changed)

@@ -64,13 +64,18 @@ def check_assets() -> str:
     return f"icons {sizes[0]}–{sizes[-1]} px ({len(sizes)}), companion page ({size // 1024} KiB)"
 
 
+def _layer_check(check: Callable[[], str]) -> str:
+    """A layer's own capability check: its RuntimeError is this check's failure."""
+    try:
+        return check()
+    except RuntimeError as exc:
+        raise CheckFailedError(str(exc)) from exc
+
+
 def check_sqlite() -> str:
     from streamchat_desktop.storage.capabilities import check_full_text_search
 
-    try:
-        return check_full_text_search()
-    except RuntimeError as exc:
-        raise CheckFailedError(str(exc)) from exc
+    return _layer_check(check_full_text_search)
 
 
 def check_openai() -> str:
@@ -100,19 +105,13 @@ def check_markdown() -> str:
 def check_tools() -> str:
     from streamchat_desktop.tools.capabilities import check_tools_stack
 
-    try:
-        return check_tools_stack()
-    except RuntimeError as exc:
-        raise CheckFailedError(str(exc)) from exc
+    return _layer_check(check_tools_stack)
 
 
 def check_pdf() -> str:
     from streamchat_desktop.attachments.pdf import check_pdf_reader
 
-    try:
-        return check_pdf_reader()
-    except RuntimeError as exc:
-        raise CheckFailedError(str(exc)) from exc
+    return _layer_check(check_pdf_reader)
 
 
 def check_companion_stack() -> str:

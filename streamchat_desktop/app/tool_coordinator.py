@@ -62,6 +62,7 @@ class ToolCoordinator:
         script_allow: str | None = None,
         script: bool = False,
         err: TextIO = sys.stderr,
+        on_problem: Callable[[str], None] | None = None,
     ) -> None:
         self._service = service
         self._settings_service = settings
@@ -70,6 +71,7 @@ class ToolCoordinator:
         self.problems: list[str] = []  # choices that could not be saved
         self._secrets = server_secrets(keys)
         self._toolbox: McpToolbox | None = None  # built (and mcp imported) on first use
+        self._on_problem = on_problem  # tells the user (the window's notice)
         self.desk = ApprovalDesk(self._is_always_allowed, self._remember)
         self._approver: Approver = self.desk
         if script:
@@ -153,6 +155,8 @@ class ToolCoordinator:
         except SettingsError as exc:
             log.warning("%s", exc)
             self.problems.append(str(exc))
+            if self._on_problem is not None:
+                self._on_problem(f"{exc} The tool will be asked about again.")
 
     def _tell_declined(self, tool: str) -> None:
         print(

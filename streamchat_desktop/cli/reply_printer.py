@@ -22,8 +22,8 @@ class ReplyPrinter:
     """A ReplyObserver for scripts: stdout gets exactly the answer text, stderr the error.
 
     ``on_done(exit_code)`` is called exactly once, when the watched reply has ended: 0
-    when it finished, 1 when it failed (or its end could not be written: a closed pipe),
-    130 when it was cancelled.
+    when it finished, 1 when it failed (or its end could not be written: stderr closed),
+    130 when it was cancelled. (stdout's reader going away is the runtime's guard's.)
     """
 
     def __init__(self, out: TextIO, err: TextIO, on_done: Callable[[int], None]) -> None:

@@ -2,7 +2,7 @@
 
 ``ApprovalDesk`` is the tool loop's approver in the window: a call the user has not
 always allowed waits on a future until the desktop answers ``decide`` (only the
-desktop does: companion views see the call, never approve it). ``ScriptApprovals``
+desktop does: companion views are not told of tool calls at all). ``ScriptApprovals``
 is the approver of ``--exit-after-reply`` runs, from ``--allow-tools``.
 """
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
@@ -87,13 +88,14 @@ def tool_calls_markdown(message: Message) -> list[str]:
         if before:
             lines += [before, ""]
         start = max(start, record.offset)
-        server = f" ({record.server})" if record.server else ""
+        # the name is the model's (a call of an unknown tool keeps it): escaped for HTML
+        server = f" ({html.escape(record.server)})" if record.server else ""
+        name = html.escape(record.call.name)
         lines += [
-            f"<details><summary>Tool call: {record.call.name}{server} — {record.status.value}"
-            "</summary>",
+            f"<details><summary>Tool call: {name}{server} — {record.status.value}</summary>",
             "",
             "```json",
-            record.call.arguments or "{}",
+            (record.call.arguments or "{}").replace("```", "ʼʼʼ"),
             "```",
             "",
             "```text",

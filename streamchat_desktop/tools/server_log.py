@@ -44,9 +44,15 @@ class StderrPipe:
         return "\n".join(self._tail)
 
     def _pump(self) -> None:
+        """Each line into the log, cut at ``LINE_LIMIT``; a longer line is read (and
+        dropped) in pieces of that size, so a server writing megabytes without a newline
+        never holds them in memory here."""
         with self._reader:
-            for line in self._reader:
-                text = line.rstrip("\n")[:LINE_LIMIT]
-                if text:
+            cut = False  # the rest of a line already cut
+            for piece in iter(lambda: self._reader.readline(LINE_LIMIT), ""):
+                ended = piece.endswith("\n")
+                text = piece.rstrip("\n")
+                if text and not cut:
                     self._tail.append(text)
                     log.info("[%s] %s", self._server, text)
+                cut = not ended

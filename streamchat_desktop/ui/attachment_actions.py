@@ -158,7 +158,7 @@ class AttachmentActions:
             preview.show()
             return
         try:
-            if self._open_dir is None:  # removed with the window
+            if self._open_dir is None:  # removed when the window closes
                 self._open_dir = tempfile.TemporaryDirectory(prefix="streamchat-files-")
             folder = Path(self._open_dir.name) / attachment.sha256[:16]
             folder.mkdir(exist_ok=True)
@@ -168,6 +168,12 @@ class AttachmentActions:
             self._notify(f"{attachment.name} could not be opened: {exc.strerror or exc}.")
             return
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+    def discard_opened_files(self) -> None:
+        """Remove the copies written for other programs to open (the window closes)."""
+        if self._open_dir is not None:
+            self._open_dir.cleanup()
+            self._open_dir = None
 
     # Retry with another model --------------------------------------------------------
 

@@ -532,4 +532,6 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.history.sidebar.commit_pending_delete()
+        if self.attachments is not None:
+            self.attachments.discard_opened_files()
         super().closeEvent(event)

@@ -16,7 +16,10 @@ from streamchat_desktop.core.store import MemoryStore
 from tests.support.memory_keyring import MemoryKeyring
 
 
-def coordinator_over(settings: Settings, profile: Profile) -> tuple[ToolCoordinator, list[Any]]:
+def coordinator_over(
+    settings: Settings, profile: Profile
+) -> tuple[ToolCoordinator, list[Any], list[str]]:
+    """The coordinator, what the settings' listeners heard, and what the user was told."""
     service = SettingsService(settings, profile)
     heard: list[Any] = []
     service.add_listener(lambda s: heard.append(list(s.always_allowed_tools)))
@@ -25,15 +28,17 @@ def coordinator_over(settings: Settings, profile: Profile) -> tuple[ToolCoordina
         raise AssertionError("no reply in this test")
 
     chat = ChatService(MemoryStore(), no_model)
-    return ToolCoordinator(chat, service, KeyStore(MemoryKeyring())), heard
+    told: list[str] = []
+    coordinator = ToolCoordinator(chat, service, KeyStore(MemoryKeyring()), on_problem=told.append)
+    return coordinator, heard, told
 
 
 def test_revoking_always_allow_is_saved_and_announced(tmp_path: Path, qapp: Any) -> None:
     profile = Profile.at(str(tmp_path / "profile")).ensure()
     settings = Settings(always_allowed_tools=["files/read", "web/get"])
-    coordinator, heard = coordinator_over(settings, profile)
+    coordinator, heard, told = coordinator_over(settings, profile)
     coordinator.revoke("files/read")
-    assert settings.always_allowed_tools == ["web/get"]
+    assert settings.always_allowed_tools == ["web/get"] and told == []
     assert Settings.load(profile).always_allowed_tools == ["web/get"]
     assert heard == [["web/get"]] and coordinator.problems == []
 
@@ -41,7 +46,9 @@ def test_revoking_always_allow_is_saved_and_announced(tmp_path: Path, qapp: Any)
 def test_a_refused_save_keeps_the_choice_and_is_reported(tmp_path: Path, qapp: Any) -> None:
     profile = Profile.at(str(tmp_path / "profile")).ensure()
     settings = Settings(always_allowed_tools=["files/read"], blocked_save="unreadable file")
-    coordinator, heard = coordinator_over(settings, profile)
+    coordinator, heard, told = coordinator_over(settings, profile)
     coordinator.revoke("files/read")
     assert settings.always_allowed_tools == ["files/read"] and heard == []
     assert coordinator.problems and "unreadable file" in coordinator.problems[0]
+    (shown,) = told  # the window shows it: not only the log
+    assert "unreadable file" in shown and "asked about again" in shown

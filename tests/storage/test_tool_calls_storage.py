@@ -100,3 +100,19 @@ def test_m005_keeps_existing_messages_searchable(tmp_path: Path) -> None:
     assert len(found) == 1
     conn.execute("INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')")
     conn.close()
+
+
+def test_the_markdown_export_keeps_a_models_tool_call_inside_its_block() -> None:
+    """An unknown tool's name is the model's text, and so are its arguments: neither may
+    close the summary or the code fence and become HTML or Markdown of the export."""
+    from streamchat_desktop.storage.markdown_export import tool_calls_markdown
+
+    hostile = ToolCall("call_9", "</summary><img src=x onerror=alert(1)>", '{"a": "```\\n# Hi"}')
+    record = ToolCallRecord(hostile, "", ToolStatus.FAILED, "Error: no such tool", offset=0)
+    reply = Message(Role.ASSISTANT, "Done.", state=MessageState.COMPLETE, tool_calls=(record,))
+
+    markdown = "\n".join(tool_calls_markdown(reply))
+
+    assert "<img" not in markdown and "&lt;/summary&gt;&lt;img" in markdown
+    fenced = markdown.split("```json\n", 1)[1].split("\n```", 1)[0]
+    assert "```" not in fenced and "# Hi" in fenced

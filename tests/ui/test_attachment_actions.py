@@ -82,6 +82,8 @@ def test_a_file_named_dot_dot_opens_from_its_own_folder(
         (url,) = opened.urls
         path = Path(url.toLocalFile())
         assert path.name == "file" and path.read_bytes() == data
+        actions.discard_opened_files()  # as the window does when it closes
+        assert not path.exists()
     finally:
         store.close()
 
