@@ -182,5 +182,5 @@ async def _drive_page(
             assert "sk-test-secret" not in content
         finally:
             await context.close()
-    await wait_until(lambda: server.view_count == 0, timeout=5)
+    await wait_until(lambda: server.view_count == 0)
     await asyncio.sleep(0)

@@ -74,7 +74,7 @@ def test_oversize_packet_drops_only_that_view(
         bystander = await harness.viewer()
         attacker = await harness.viewer()
         await attacker.client.emit(p.PROMPT_SEND, {"text": "z" * (p.MAX_PACKET_BYTES + 10)})
-        await wait_until(lambda: not attacker.client.connected, timeout=5)
+        await wait_until(lambda: not attacker.client.connected)
         await wait_until(lambda: harness.server.view_count == 1)
         ack = await bystander.client.call(p.CONVERSATION_OPEN, {"conversation_id": None})
         assert ack["ok"] is True
@@ -113,6 +113,6 @@ def test_endless_flood_drops_the_view(harness: Harness, run_async: Callable[...,
             if not flooder.client.connected:
                 break
             await flooder.client.emit("no:such:event", {})
-        await wait_until(lambda: harness.server.view_count == 0, timeout=5)
+        await wait_until(lambda: harness.server.view_count == 0)
 
     run_async(scenario())

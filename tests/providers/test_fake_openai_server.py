@@ -111,7 +111,7 @@ def test_a_gate_holds_the_answer_until_released(fake_openai: FakeOpenAIServer) -
     body = response.read().decode()
 
     assert body.endswith("data: [DONE]\n\n") and '"content":"d"' in body
-    assert held.response_complete
+    assert held.completed_event.wait(30)
 
 
 def test_a_held_answer_ends_when_the_client_hangs_up(fake_openai: FakeOpenAIServer) -> None:

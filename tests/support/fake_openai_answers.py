@@ -69,7 +69,7 @@ class Output:
             **(headers or {}),
         }
         await self._write(self._head(status, head) + payload)
-        self._record.response_complete = True
+        self._record.mark_complete()
         return True
 
     async def start_stream(self, chunked: bool) -> None:
@@ -245,7 +245,7 @@ async def answer_chat(out: Output, record: RecordedRequest, script: Script) -> b
         out.event(b"data: [DONE]\n\n")
     await out.flush(script.split_bytes)
     keep_alive = await out.end()
-    record.response_complete = True
+    record.mark_complete()
     return keep_alive
 
 

@@ -44,7 +44,7 @@ def show_and_probe(dialog: OnboardingDialog, run_async: Callable[..., Any]) -> N
 
     async def scenario() -> None:
         dialog.show()
-        await wait_until(lambda: bool(finished), timeout=5)
+        await wait_until(lambda: bool(finished))
 
     run_async(scenario())
 
