@@ -36,9 +36,13 @@ def open_window(
     *,
     search: SearchFunction = lambda _text: [],
     exchange: ConversationExchange | None = None,
-    timeout: float = 2.0,
+    timeout: float = 60.0,
 ) -> OpenWindow:
-    """Shown, with a new conversation open; every reply goes to ``base_url`` as model "m"."""
+    """Shown, with a new conversation open; every reply goes to ``base_url`` as model "m".
+
+    ``timeout`` is the provider's read timeout: long, so an answer the test holds open
+    stays open however busy the machine; a test about the timeout itself passes a short one.
+    """
     provider = OpenAICompatibleProvider(Endpoint(base_url=base_url, timeout=timeout))
 
     def target(_conversation: Conversation) -> ChatTarget:
