@@ -124,9 +124,12 @@ def test_a_subcommand_imports_only_its_own_module(tmp_path: Path) -> None:
     ]
 
 
-# ``python -m streamchat_desktop``, saying on stdout when the command starts to read stdin
+# ``python -m streamchat_desktop``, saying on stdout when the command starts to read stdin;
+# Ctrl+C acts as in a terminal even if this test runs where SIGINT is ignored (a job
+# started in the background by a non-interactive shell passes that on to its children)
 ANNOUNCING_STDIN = """
-import io, runpy, sys
+import io, runpy, signal, sys
+signal.signal(signal.SIGINT, signal.default_int_handler)
 
 class Announcing(io.BufferedReader):
     def read(self, size=-1):

@@ -106,11 +106,17 @@ def test_flood_is_rate_limited_and_harmless(
     assert calm["ok"] is True  # another view is not affected
 
 
-def test_endless_flood_drops_the_view(harness: Harness, run_async: Callable[..., Any]) -> None:
+def test_endless_flood_drops_the_view(
+    harness: Harness, run_async: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No refill (rate 0): how fast a loaded machine sends the flood cannot matter; a view
+    that keeps sending after its burst is refused, then dropped."""
+    monkeypatch.setattr(p, "RATE_PER_SECOND", 0.0)
+
     async def scenario() -> None:
         flooder = await harness.viewer()
-        for _ in range(300):
-            if not flooder.client.connected:
+        for _ in range(p.RATE_BURST + 1000):
+            if harness.server.view_count == 0 or not flooder.client.connected:
                 break
             await flooder.client.emit("no:such:event", {})
         await wait_until(lambda: harness.server.view_count == 0)
