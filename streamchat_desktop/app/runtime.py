@@ -40,6 +40,8 @@ class Runtime:
             announce_stream,
         )
         from streamchat_desktop.app.endpoint_coordinator import EndpointCoordinator
+        from streamchat_desktop.attachments.outbox import PromptFiles
+        from streamchat_desktop.attachments.parts import AttachmentParts
         from streamchat_desktop.config.keystore import KeyStore
         from streamchat_desktop.controllers.chat_controller import ChatController
         from streamchat_desktop.controllers.exchange import ConversationExchange
@@ -64,8 +66,9 @@ class Runtime:
             except (ChatError, ValueError) as exc:  # unknown provider, bad URL, no key
                 print(f"streamchat: {exc}", file=sys.stderr)
                 return 2
-        self.service = ChatService(self.store, self.connections.target)
-        self.controller = ChatController(self.service)
+        self.service = ChatService(self.store, self.connections.target, AttachmentParts(self.store))
+        self.files = PromptFiles(self.store)
+        self.controller = ChatController(self.service, files=self.files)
         self.window.bind(self.controller, self.store.search, ConversationExchange(self.store))
         self.endpoints = EndpointCoordinator(
             self.connections,
@@ -106,7 +109,8 @@ class Runtime:
         """A launch with a prompt starts fresh; otherwise reopen the newest conversation."""
         args = self.args
         existing = self.store.list_conversations()
-        if existing and not args.prompt and not (args.provider or args.model or args.base_url):
+        prompted = args.prompt or getattr(args, "attachments", None)
+        if existing and not prompted and not (args.provider or args.model or args.base_url):
             self.controller.open_conversation(existing[0].id)
         else:
             self.controller.new_conversation(provider_id=args.provider, model=args.model)
@@ -135,8 +139,10 @@ class Runtime:
         self.endpoints.refresh()
         if self.args.companion or self.settings.companion_enabled:
             self._companion_start = asyncio.ensure_future(self.companion.start())
-        if self.args.prompt:
-            self.controller.send(self.args.prompt)
+        files = getattr(self.args, "attachments", [])  # read and checked by cli/attach.py
+        if self.args.prompt or files:
+            self.files.acknowledge(files)  # any warning about their length went to stderr
+            self.controller.send(self.args.prompt or "", files)
             return
         from streamchat_desktop.providers.probe import load_adapter
 

@@ -61,6 +61,15 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--model", metavar="NAME", help="model to ask")
     parser.add_argument("--prompt", metavar="TEXT", help="send TEXT once the window is up")
     parser.add_argument(
+        "--attach",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="with --prompt: send this file with it (repeatable): images (PNG, JPEG, WebP, "
+        "GIF), PDFs with a text layer, text or code files; a missing or unsupported file "
+        "exits 2 and nothing is sent",
+    )
+    parser.add_argument(
         "--exit-after-reply",
         action="store_true",
         help="with --prompt: print the reply to stdout as it streams, then quit "
@@ -101,8 +110,18 @@ def _main(argv: Sequence[str] | None) -> int:
     args.profile = profile
     if args.command:
         return int(args.func(args))
-    if args.exit_after_reply and not args.prompt:
+    if args.exit_after_reply and not (args.prompt or (args.attach and args.prompt == "")):
         parser.error("--exit-after-reply needs --prompt")
+    if args.attach and args.prompt is None:
+        parser.error("--attach needs --prompt")
+    args.attachments = []
+    if args.attach:
+        from streamchat_desktop.cli.attach import attachments_or_exit
+
+        read = attachments_or_exit(args.attach)
+        if isinstance(read, int):
+            return read
+        args.attachments = read
     if args.companion_port is not None:
         args.companion = True
     if args.selftest:

@@ -6,6 +6,8 @@ import time
 from dataclasses import dataclass, field
 from enum import Enum
 
+from streamchat_desktop.core.attachments import Attachment, ContentPart
+
 
 class Role(str, Enum):
     SYSTEM = "system"
@@ -56,6 +58,7 @@ class Message:
     model: str | None = None
     created_at: float = field(default_factory=time.time)
     parent_id: str | None = None
+    attachments: tuple[Attachment, ...] = ()  # files given with a prompt (core.attachments)
 
     @property
     def is_streaming_reply(self) -> bool:
@@ -83,6 +86,7 @@ class ChatTurn:
 
     role: Role
     content: str
+    parts: tuple[ContentPart, ...] = ()  # attachments, sent after ``content`` (OpenAI parts)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
 import openai
 from openai import AsyncOpenAI
 
+from streamchat_desktop.core.attachments import ImagePart, TextPart
 from streamchat_desktop.core.errors import ChatError, ErrorKind
 from streamchat_desktop.core.events import (
     ReasoningDelta,
@@ -23,7 +25,8 @@ from streamchat_desktop.core.events import (
     TextDelta,
     UsageReport,
 )
-from streamchat_desktop.core.models import ChatRequest, Usage
+from streamchat_desktop.core.models import ChatRequest, ChatTurn, Usage
+from streamchat_desktop.core.unicode_repair import StreamRepair
 from streamchat_desktop.providers.base import Endpoint
 
 log = logging.getLogger(__name__)
@@ -33,6 +36,10 @@ log = logging.getLogger(__name__)
 NO_KEY_PLACEHOLDER = "no-key"
 
 _CONTEXT_CODES = {"context_length_exceeded", "string_above_max_length"}
+# A 4xx whose words name images or vision: the model cannot take an image part
+# (OpenAI: "Invalid content type. image_url is only supported by certain models";
+# Ollama/llama.cpp: "image input is not supported", "does not support vision").
+_VISION_WORDS = re.compile(r"image|vision|multimodal", re.IGNORECASE)
 
 
 class OpenAICompatibleProvider:
@@ -70,14 +77,17 @@ class OpenAICompatibleProvider:
     async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
         stream = await self._open(request)
         finish_reason: str | None = None
+        repair = DeltaRepair()
         async with stream:
             try:
                 async for chunk in stream:
                     for event in chunk_events(chunk):
                         if isinstance(event, StreamEnd):
                             finish_reason = event.finish_reason
-                        else:
-                            yield event
+                        elif (repaired := repair.event(event)) is not None:
+                            yield repaired
+                for held in repair.flush():  # a half pair the stream ended on: U+FFFD
+                    yield held
             except openai.OpenAIError as exc:
                 raise self._error(exc, streaming=True) from exc
             except (json.JSONDecodeError, UnicodeDecodeError, AttributeError, TypeError) as exc:
@@ -122,11 +132,26 @@ class OpenAICompatibleProvider:
             extra["max_tokens"] = request.max_tokens
         return await self._client.chat.completions.create(
             model=request.model,
-            messages=[{"role": t.role.value, "content": t.content} for t in request.messages],  # type: ignore[misc]
+            messages=[turn_payload(t) for t in request.messages],  # type: ignore[misc]
             stream=True,
             extra_headers=self._headers,
             **extra,
         )
+
+
+def turn_payload(turn: ChatTurn) -> dict[str, Any]:
+    """One message in the OpenAI shape: plain text, or content parts when files go along."""
+    if not turn.parts:
+        return {"role": turn.role.value, "content": turn.content}
+    parts: list[dict[str, Any]] = []
+    if turn.content:
+        parts.append({"type": "text", "text": turn.content})
+    for part in turn.parts:
+        if isinstance(part, TextPart):
+            parts.append({"type": "text", "text": part.text})
+        elif isinstance(part, ImagePart):
+            parts.append({"type": "image_url", "image_url": {"url": part.url}})
+    return {"role": turn.role.value, "content": parts}
 
 
 def request_headers(api_key: str | None) -> dict[str, str | openai.Omit]:
@@ -171,6 +196,35 @@ def chunk_events(chunk: Any) -> list[StreamEvent]:
     if usage is not None:
         events.append(UsageReport(_usage(usage)))
     return events
+
+
+class DeltaRepair:
+    """Model text made encodable where it enters (``core.unicode_repair``): a lone
+    surrogate, which JSON can carry as ``"\\ud800"``, becomes U+FFFD; a pair split
+    across two deltas is joined. Without it every save of the answer would fail."""
+
+    def __init__(self) -> None:
+        self._text = StreamRepair()
+        self._reasoning = StreamRepair()
+
+    def event(self, event: StreamEvent) -> StreamEvent | None:
+        """The event with its text repaired; None while its only character is held back."""
+        if isinstance(event, TextDelta):
+            text = self._text.feed(event.text)
+            return TextDelta(text) if text else None
+        if isinstance(event, ReasoningDelta):
+            text = self._reasoning.feed(event.text)
+            return ReasoningDelta(text) if text else None
+        return event
+
+    def flush(self) -> list[StreamEvent]:
+        """What is still held back once the stream ended (at most one character each)."""
+        events: list[StreamEvent] = []
+        if reasoning := self._reasoning.flush():
+            events.append(ReasoningDelta(reasoning))
+        if text := self._text.flush():
+            events.append(TextDelta(text))
+        return events
 
 
 def _int_or_none(value: Any) -> int | None:
@@ -253,6 +307,8 @@ def _status_error(exc: openai.APIStatusError) -> ChatError:
         kind = ErrorKind.CONTEXT_TOO_LONG
     elif status >= 500:
         kind = ErrorKind.SERVER
+    elif _VISION_WORDS.search(detail):
+        kind = ErrorKind.IMAGES_REFUSED
     else:
         kind = ErrorKind.BAD_REQUEST
     retry_after = _retry_after(exc) if kind is ErrorKind.RATE_LIMITED else None

@@ -37,11 +37,17 @@ RULES: dict[str, Layer] = {
     "routing": layer({"core", "providers", "config"}),
     "companion": layer({"core"}, {"socketio", "engineio", "aiohttp"}),
     "resources": layer(set()),
+    # reading, checking and converting attached files; images come from ``imaging``
+    "attachments": layer({"core"}, {"pypdf"}),
+    # QImage decoding/downscaling of attached pictures: QtGui without widgets, kept out of
+    # attachments (Qt-free) and controllers (QtCore only); the window, CLI and app use it
+    "imaging": layer({"core", "attachments"}, {"PySide6.QtCore", "PySide6.QtGui"}),
     "controllers": layer(
-        {"core", "providers", "storage", "config", "routing", "companion"}, {"PySide6.QtCore"}
+        {"core", "providers", "storage", "config", "routing", "companion", "attachments"},
+        {"PySide6.QtCore"},
     ),
     "ui": layer(
-        {"core", "config", "routing", "controllers", "resources"},
+        {"core", "config", "routing", "controllers", "resources", "attachments", "imaging"},
         {"PySide6", "markdown_it", "mdit_py_plugins", "pygments"},
     ),
     "app": Layer(EVERYTHING, EVERYTHING),

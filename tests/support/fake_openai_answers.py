@@ -68,8 +68,8 @@ class Output:
             "connection": "keep-alive",
             **(headers or {}),
         }
+        self._record.mark_complete()  # before the write: see ``answer_chat``
         await self._write(self._head(status, head) + payload)
-        self._record.mark_complete()
         return True
 
     async def start_stream(self, chunked: bool) -> None:
@@ -244,9 +244,10 @@ async def answer_chat(out: Output, record: RecordedRequest, script: Script) -> b
     if script.done:
         out.event(b"data: [DONE]\n\n")
     await out.flush(script.split_bytes)
-    keep_alive = await out.end()
+    # Marked before the last write: a client may read the end of the body (and assert
+    # on this flag) before this coroutine runs again after that write.
     record.mark_complete()
-    return keep_alive
+    return await out.end()
 
 
 async def _fault(out: Output, chunks: _Chunks, script: Script, sent: int) -> bool | None:

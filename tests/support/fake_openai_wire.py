@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import threading
 import time
 from collections.abc import Sequence
@@ -18,6 +19,7 @@ from typing import Any
 from tests.support.fake_openai_gate import Gate
 
 _ids = itertools.count(1)
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def next_id(prefix: str) -> str:
@@ -26,8 +28,13 @@ def next_id(prefix: str) -> str:
 
 
 def dumps(value: object) -> bytes:
-    """Compact JSON with raw UTF-8, as OpenAI sends it (non-ASCII is not escaped)."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+    """Compact JSON with raw UTF-8, as OpenAI sends it (non-ASCII is not escaped).
+
+    A lone surrogate, which UTF-8 cannot carry, goes out as the JSON escape a server's
+    encoder writes for it (``\\ud800``): the bytes a model's broken output arrives as.
+    """
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return _LONE_SURROGATE.sub(lambda found: f"\\u{ord(found[0]):04x}", text).encode()
 
 
 @dataclass
@@ -251,6 +258,16 @@ def context_length_exceeded() -> Script:
         type="invalid_request_error",
         code="context_length_exceeded",
         param="messages",
+    )
+
+
+def images_not_supported() -> Script:
+    """400 as OpenAI answers an image part sent to a model without vision."""
+    return http_error(
+        400,
+        "Invalid content type. image_url is only supported by certain models.",
+        type="invalid_request_error",
+        param="messages.[0].content.[1].type",
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtGui import QFont, QTextBlockFormat, QTextCharFormat, QTextCursor, QTextFormat
 
 from streamchat_desktop.core.models import Message, MessageState, Role
+from streamchat_desktop.ui.transcript.attachments import ThumbnailSource, write_attachments
 from streamchat_desktop.ui.transcript.document import Context, MarkdownWriter, Pen
 from streamchat_desktop.ui.transcript.markdown import (
     inline_text,
@@ -35,7 +36,10 @@ def status_note(message: Message) -> tuple[str, list[tuple[str, str]]]:
     if message.state is MessageState.STOPPED:
         return "Stopped", go_on
     if message.state is MessageState.FAILED:
-        return (message.error_message or "The reply failed"), [("Retry", f"retry:{mid}"), *go_on]
+        retry = [("Retry", f"retry:{mid}")]
+        if message.error_kind == "images_refused":  # the prompt's files stay: pick a model
+            retry.append(("Retry with another model", f"othermodel:{mid}"))
+        return (message.error_message or "The reply failed"), [*retry, *go_on]
     if message.state is MessageState.INTERRUPTED:
         return "Interrupted before the end", [("Retry", f"retry:{mid}"), *go_on]
     if message.finish_reason == "length":
@@ -48,16 +52,19 @@ def status_note(message: Message) -> tuple[str, list[tuple[str, str]]]:
 class MessageWriter:
     """Writes whole messages (one-shot) and the fixed parts of a live reply."""
 
-    def __init__(self, theme: Theme) -> None:
+    def __init__(self, theme: Theme, thumbnails: ThumbnailSource | None = None) -> None:
         self.theme = theme
         self.markdown = MarkdownWriter(theme)
+        self.thumbnails = thumbnails  # images attached to prompts, shown small
 
     def write_message(self, pen: Pen, message: Message, *, reasoning_expanded: bool) -> None:
         if message.role is Role.SYSTEM:
             return
         self.write_header(pen, message)
         if message.role is Role.USER:
-            self.write_user_text(pen, message.content)
+            if message.content or not message.attachments:
+                self.write_user_text(pen, message.content)
+            self.write_attachments(pen, message)
             return
         reasoning = clean(message.reasoning)
         if reasoning:
@@ -97,6 +104,15 @@ class MessageWriter:
             bfmt.setTextIndent(6)
             pen.start_block(bfmt, QTextCharFormat())
             pen.cursor.insertText(line, QTextCharFormat())
+
+    def write_attachments(self, pen: Pen, message: Message) -> None:
+        def block_format() -> QTextBlockFormat:
+            bfmt = self._tagged(message.id, "attachments")
+            bfmt.setTopMargin(6)
+            bfmt.setLeftMargin(SIDE_MARGIN)
+            return bfmt
+
+        write_attachments(pen, message, self.theme, self.thumbnails, block_format)
 
     # Reasoning ------------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from streamchat_desktop.ui.throttle import Throttle
 
 if TYPE_CHECKING:
     from streamchat_desktop.core.models import Message
+    from streamchat_desktop.ui.transcript.attachments import ThumbnailSource
     from streamchat_desktop.ui.transcript.document import Pen
     from streamchat_desktop.ui.transcript.messages import MessageWriter
     from streamchat_desktop.ui.transcript.stream import LiveReply
@@ -36,12 +37,16 @@ class TranscriptView(QTextBrowser):
     Signals:
         retry_requested(message_id): the Retry link under a failed reply was clicked.
         continue_requested(message_id): the Continue link under a cut reply was clicked.
+        attachment_activated(attachment): a file or thumbnail under a prompt was clicked.
+        model_change_requested(message_id): "Retry with another model" was clicked.
         link_activated(url): an http, https or mailto link was clicked (and opened).
         flushed(seconds): a flush rendered buffered deltas (for tests and benchmarks).
     """
 
     retry_requested = Signal(str)
     continue_requested = Signal(str)
+    attachment_activated = Signal(object)
+    model_change_requested = Signal(str)
     link_activated = Signal(QUrl)
     flushed = Signal(float)
 
@@ -60,6 +65,7 @@ class TranscriptView(QTextBrowser):
         self._open_links = open_links
         self._theme: Theme | None = None  # with the writer, on first use
         self._loaded_writer: MessageWriter | None = None
+        self._thumbnails: ThumbnailSource | None = None
         self._messages: list[Message] = []
         self._expanded: set[str] = set()
         self._folded_by_user: set[str] = set()  # a streaming reply stays folded once folded
@@ -83,8 +89,14 @@ class TranscriptView(QTextBrowser):
             from streamchat_desktop.ui.transcript.theme import Theme
 
             self._theme = Theme.from_palette(self.palette())
-            self._loaded_writer = MessageWriter(self._theme)
+            self._loaded_writer = MessageWriter(self._theme, self._thumbnails)
         return self._loaded_writer
+
+    def set_thumbnail_source(self, thumbnails: ThumbnailSource) -> None:
+        """Where the thumbnails of attached images come from (their bytes are stored)."""
+        self._thumbnails = thumbnails
+        if self._loaded_writer is not None:
+            self._loaded_writer.thumbnails = thumbnails
 
     @property
     def _pen(self) -> Pen:
@@ -350,6 +362,10 @@ class TranscriptView(QTextBrowser):
             self._copy_code(target)
         elif scheme == "reasoning":
             self._toggle_reasoning(target)
+        elif scheme == "attachment":
+            self._open_attachment(target)
+        elif scheme == "othermodel":
+            self.model_change_requested.emit(target)
         elif _is_allowed_link(url.toString()):
             self.link_activated.emit(url)
             if self._open_links:
@@ -368,6 +384,14 @@ class TranscriptView(QTextBrowser):
             if token.type in ("fence", "code_block") and token.map and token.map[0] == int(line):
                 QGuiApplication.clipboard().setText(token.content)
                 return
+
+    def _open_attachment(self, target: str) -> None:
+        from streamchat_desktop.ui.transcript.attachments import parse_href
+
+        where = parse_href(target)
+        message = next((m for m in self._messages if where and m.id == where[0]), None)
+        if where is not None and message is not None and where[1] < len(message.attachments):
+            self.attachment_activated.emit(message.attachments[where[1]])
 
     def _toggle_reasoning(self, message_id: str) -> None:
         if message_id in self._expanded:
@@ -394,7 +418,7 @@ class TranscriptView(QTextBrowser):
             theme = Theme.from_palette(self.palette())
             if theme.dark != self._theme.dark or theme.text != self._theme.text:
                 self._theme = theme
-                self._loaded_writer = MessageWriter(theme)
+                self._loaded_writer = MessageWriter(theme, self._thumbnails)
                 self._rebuild()
 
 
