@@ -41,7 +41,7 @@ def test_disk_full_mid_answer_is_shown_the_text_stays_and_is_saved_later(
 
     async def scenario() -> None:
         await wait_until(lambda: not runtime.service.is_streaming(reply.id))
-        await wait_until(lambda: any("full" in n for n in notices()), timeout=5)
+        await wait_until(lambda: any("full" in n for n in notices()))
         assert runtime.service.unsaved_messages()
         stored = store.get_message(reply.id)
         assert stored is None or stored.content != "".join(words)

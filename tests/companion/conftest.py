@@ -170,7 +170,7 @@ class Harness:
             auth=auth,
             headers=headers or {},
             transports=transports or ["websocket"],
-            wait_timeout=5,
+            wait_timeout=30,
         )
         await viewer.wait_for(lambda: bool(viewer.snapshots))
         return viewer

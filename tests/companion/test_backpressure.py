@@ -101,7 +101,7 @@ def test_view_refused_when_full(
                 harness.base_url,
                 auth={"token": harness.server.token},
                 transports=["websocket"],
-                wait_timeout=5,
+                wait_timeout=30,
             )
         await client.eio.disconnect()
         return errors

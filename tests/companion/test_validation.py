@@ -39,7 +39,7 @@ def test_malformed_payload_acked_with_error(
 ) -> None:
     async def scenario() -> Any:
         viewer = await harness.viewer()
-        return await viewer.client.call(event, args if len(args) != 1 else args[0], timeout=5)
+        return await viewer.client.call(event, args if len(args) != 1 else args[0], timeout=30)
 
     ack = run_async(scenario())
     assert ack["ok"] is False
@@ -52,10 +52,10 @@ def test_oversize_prompt_refused(harness: Harness, run_async: Callable[..., Any]
     async def scenario() -> tuple[Any, Any]:
         viewer = await harness.viewer()
         too_long = await viewer.client.call(
-            p.PROMPT_SEND, {"text": "x" * (p.MAX_PROMPT_CHARS + 1)}, timeout=5
+            p.PROMPT_SEND, {"text": "x" * (p.MAX_PROMPT_CHARS + 1)}, timeout=30
         )
         at_limit = await viewer.client.call(
-            p.PROMPT_SEND, {"text": "y" * p.MAX_PROMPT_CHARS}, timeout=5
+            p.PROMPT_SEND, {"text": "y" * p.MAX_PROMPT_CHARS}, timeout=30
         )
         harness.model.end()
         await wait_until(lambda: harness.model.closed == 1)

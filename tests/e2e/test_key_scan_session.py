@@ -63,7 +63,7 @@ async def drive_companion(url: str, events: list[tuple[str, Any]]) -> None:
                 ended.append(name)
 
         client.on(name, record)
-    await client.connect(base, auth={"token": token}, transports=["websocket"], wait_timeout=10)
+    await client.connect(base, auth={"token": token}, transports=["websocket"], wait_timeout=30)
     try:
         await wait_until(lambda: any(n == p.SNAPSHOT for n, _ in events))
         acks: list[Any] = []

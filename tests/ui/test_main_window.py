@@ -196,22 +196,26 @@ def test_reasoning_is_kept_apart_from_the_answer(
 def test_retry_after_a_rate_limit_waits_for_retry_after(
     window: MainWindow, qtbot: Any, fake_openai: FakeOpenAIServer, run_async: Any
 ) -> None:
-    fake_openai.enqueue(rate_limited(retry_after="0.6"), Script(deltas=["finally"]))
+    fake_openai.enqueue(rate_limited(retry_after="2"), Script(deltas=["finally"]))
     send(window, qtbot, "hi")
+    shown: list[str] = []
+    window.statusBar().messageChanged.connect(shown.append)
 
     async def retry() -> float:
         await wait_until(lambda: last_message(window).state is MessageState.FAILED)
-        asked_at = time.monotonic()  # the server stamps requests with this clock
+        asked_at = time.monotonic()  # the clock the server stamps requests with
         window.retry_action.trigger()
-        assert "retrying in" in window.statusBar().currentMessage()
         await wait_until(lambda: last_message(window).state is MessageState.COMPLETE)
         return asked_at
 
     asked_at = run_async(retry())
-    _rate_limited, second = fake_openai.chat_requests
-    # a lower bound only (a busy machine makes it later, never sooner): the retry's
-    # request reached the server no sooner than Retry-After said
-    assert second.received_at - asked_at >= 0.55
+    rate_limited_at, retried_at = (r.received_at for r in fake_openai.chat_requests)
+    # a lower bound only (a busy machine makes it later, never sooner), both ends stamped
+    # by the server: the retry came no sooner than Retry-After after the 429 (less a
+    # coarse timer's early firing)
+    assert retried_at - rate_limited_at >= 1.9
+    if asked_at - rate_limited_at < 1.9:  # asked while Retry-After still ran: it says so
+        assert any("retrying in" in message for message in shown), shown
     assert last_message(window).content == "finally"
 
 

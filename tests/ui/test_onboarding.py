@@ -30,7 +30,7 @@ def make_dialog(qtbot: Any, profile: Profile, qloop: asyncio.AbstractEventLoop) 
             Settings.load(profile),
             keys if keys is not None else KeyStore(MemoryKeyring()),
             profile,
-            probe=lambda: probe_local_servers(ports),
+            probe=lambda: probe_local_servers(ports, timeout=30),  # patient: a busy machine
         )
         qtbot.addWidget(dialog)
         return dialog
