@@ -40,11 +40,13 @@ class Runtime:
             announce_stream,
         )
         from streamchat_desktop.app.endpoint_coordinator import EndpointCoordinator
+        from streamchat_desktop.app.tool_coordinator import ToolCoordinator
         from streamchat_desktop.attachments.outbox import PromptFiles
         from streamchat_desktop.attachments.parts import AttachmentParts
         from streamchat_desktop.config.keystore import KeyStore
         from streamchat_desktop.controllers.chat_controller import ChatController
         from streamchat_desktop.controllers.exchange import ConversationExchange
+        from streamchat_desktop.controllers.tool_calls import ToolCallController
         from streamchat_desktop.core.chat_service import ChatService
         from streamchat_desktop.routing.connections import Connections, LaunchChoice
 
@@ -57,8 +59,9 @@ class Runtime:
 
             tell_cannot_start(exc.message, dialog=not args.exit_after_reply, parent=self.window)
             return 1
+        keys = KeyStore()
         self.connections = Connections(
-            self.settings, KeyStore(), LaunchChoice(args.provider, args.base_url, args.model)
+            self.settings, keys, LaunchChoice(args.provider, args.base_url, args.model)
         )
         if args.exit_after_reply:
             try:
@@ -68,7 +71,19 @@ class Runtime:
                 return 2
         self.service = ChatService(self.store, self.connections.target, AttachmentParts(self.store))
         self.files = PromptFiles(self.store)
+        self.tools = ToolCoordinator(
+            self.service,
+            self.settings,
+            keys,
+            self.profile,
+            script_allow=getattr(args, "allow_tools", None),
+            script=bool(args.exit_after_reply),
+        )
         self.controller = ChatController(self.service, files=self.files)
+        self.tool_calls = ToolCallController(self.service, self.tools.decide)
+        self.tool_calls.tool_call_changed.connect(self._on_tool_call_changed)
+        self.tool_calls.notice_received.connect(self._on_tool_notice)
+        self.window.transcript.tool_decision_requested.connect(self.tool_calls.decide)
         self.window.bind(self.controller, self.store.search, ConversationExchange(self.store))
         self.endpoints = EndpointCoordinator(
             self.connections,
@@ -151,6 +166,14 @@ class Runtime:
         if self.endpoints.needs_onboarding():
             self.endpoints.show_onboarding()
 
+    def _on_tool_call_changed(self, conversation_id: str, message_id: str, record: object) -> None:
+        if conversation_id == self.controller.conversation_id:
+            self.window.transcript.update_tool_call(message_id, record)  # type: ignore[arg-type]
+
+    def _on_tool_notice(self, conversation_id: str, text: str) -> None:
+        if not self.args.exit_after_reply:  # a script gets it on stderr (ReplyPrinter)
+            self.window.statusBar().showMessage(text, 30_000)
+
     def _on_theme_chosen(self, theme: str) -> None:
         self._themes.apply(theme)
         self.window.set_theme_checked(theme)
@@ -186,7 +209,9 @@ class Runtime:
 
     async def shutdown(self) -> None:
         self.controller.detach()
+        self.tool_calls.detach()
         await self.service.stop_all()
+        await self.tools.aclose()
         await self.companion.stop()
         await self.connections.aclose()
         self.store.close()

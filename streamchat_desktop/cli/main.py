@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "streamchat_desktop.cli.providers": ("providers",),
     "streamchat_desktop.cli.keys": ("keys",),
     "streamchat_desktop.cli.export": ("export", "import"),
+    "streamchat_desktop.cli.mcp": ("mcp",),
 }
 
 
@@ -76,6 +77,12 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         "(exit 0 when it finished, non-zero with the error on stderr when it failed)",
     )
     parser.add_argument(
+        "--allow-tools",
+        metavar="all|NAME[,NAME…]",
+        help="with --exit-after-reply: run these tools when the model calls them "
+        "(others are declined and named on stderr); in the window you approve each call",
+    )
+    parser.add_argument(
         "--companion", action="store_true", help="start the companion view endpoint"
     )
     parser.add_argument(
@@ -103,11 +110,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def _split_dashes(argv: Sequence[str]) -> tuple[list[str], list[str] | None]:
+    """Words before a ``--`` and after it (a command line to run, kept verbatim)."""
+    words = list(argv)
+    if "--" not in words:
+        return words, None
+    at = words.index("--")
+    return words[:at], words[at + 1 :]
+
+
 def _main(argv: Sequence[str] | None) -> int:
-    profile, rest = _profile_option(sys.argv[1:] if argv is None else argv)
+    words, after_dashes = _split_dashes(sys.argv[1:] if argv is None else argv)
+    profile, rest = _profile_option(words)
     parser = build_parser(rest)
     args = parser.parse_args(rest)
     args.profile = profile
+    args.after_dashes = after_dashes
+    if after_dashes is not None and not getattr(args, "takes_command_line", False):
+        parser.error("'--' is only for `streamchat mcp add NAME -- COMMAND [ARGS…]`")
     if args.command:
         return int(args.func(args))
     if args.exit_after_reply and not (args.prompt or (args.attach and args.prompt == "")):
@@ -122,6 +142,10 @@ def _main(argv: Sequence[str] | None) -> int:
         if isinstance(read, int):
             return read
         args.attachments = read
+    if args.allow_tools is not None and not args.exit_after_reply:
+        parser.error("--allow-tools is for scripts: use it with --exit-after-reply")
+    if args.allow_tools is not None and not args.allow_tools.strip(", "):
+        parser.error("--allow-tools needs 'all' or a comma-separated list of tool names")
     if args.companion_port is not None:
         args.companion = True
     if args.selftest:

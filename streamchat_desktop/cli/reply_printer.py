@@ -8,6 +8,7 @@ from typing import TextIO
 from streamchat_desktop.core.events import Failed, Finished, TerminalEvent, TextDelta
 from streamchat_desktop.core.models import Conversation, Message
 from streamchat_desktop.core.observers import ProgressEvent, ReplyStart
+from streamchat_desktop.core.tool_events import Notice
 
 
 class ReplyPrinter:
@@ -28,9 +29,14 @@ class ReplyPrinter:
             self._message_id = start.message.id
 
     def reply_event(self, conversation_id: str, message_id: str, event: ProgressEvent) -> None:
-        if message_id == self._message_id and isinstance(event, TextDelta):
+        if message_id != self._message_id:
+            return
+        if isinstance(event, TextDelta):
             self._out.write(event.text)
             self._out.flush()
+        elif isinstance(event, Notice):  # tools off for this server, a server not started…
+            self._err.write(f"streamchat: {event.text}\n")
+            self._err.flush()
 
     def reply_ended(self, message: Message, event: TerminalEvent) -> None:
         if message.id != self._message_id:

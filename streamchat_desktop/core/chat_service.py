@@ -36,6 +36,10 @@ from streamchat_desktop.core.models import (
 from streamchat_desktop.core.observers import ProgressEvent, ReplyObserver, ReplyStart
 from streamchat_desktop.core.session import ChatSession, StreamOpener
 from streamchat_desktop.core.store import ConversationStore
+from streamchat_desktop.core.tool_events import ToolCallChanged
+from streamchat_desktop.core.tool_history import apply_change, close_unfinished, reply_turns
+from streamchat_desktop.core.tool_loop import Approver, Toolbox, ToolLimits, with_tools
+from streamchat_desktop.core.tools import ToolCallRecord
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +66,15 @@ TargetResolver = Callable[[Conversation], ChatTarget]
 PartsOf = Callable[[Message], tuple[ContentPart, ...]]
 
 
+@dataclass(frozen=True, slots=True)
+class ToolSetup:
+    """Tools for replies: where they run, who approves each call, and the limits."""
+
+    toolbox: Toolbox
+    approve: Approver
+    limits: ToolLimits = field(default_factory=ToolLimits)
+
+
 @dataclass(slots=True)
 class _ActiveReply:
     conversation_id: str
@@ -74,17 +87,23 @@ class _ActiveReply:
     prefix: str = ""  # text the reply continues (``continue_reply``)
     reasoning_prefix: str = ""
     discarded: bool = False  # its conversation was deleted: nothing more to save
+    tool_calls: dict[str, ToolCallRecord] = field(default_factory=dict)  # by call id
 
 
 class ChatService:
     """Runs replies in conversations and keeps every word that arrived."""
 
     def __init__(
-        self, store: ConversationStore, resolve: TargetResolver, parts_of: PartsOf | None = None
+        self,
+        store: ConversationStore,
+        resolve: TargetResolver,
+        parts_of: PartsOf | None = None,
+        tools: ToolSetup | None = None,
     ) -> None:
         self._store = store
         self._resolve = resolve
         self._parts_of = parts_of
+        self._tools = tools
         self._observers: list[ReplyObserver] = []
         self._active: dict[str, _ActiveReply] = {}
         self._unsaved: dict[str, Message] = {}  # newest snapshot a failed save left behind
@@ -118,6 +137,10 @@ class ChatService:
         return self._store.reveal(message_id)
 
     # Observers -------------------------------------------------------------------------
+
+    def use_tools(self, tools: ToolSetup | None) -> None:
+        """Offer tools in the replies started from now on (``None``: no tools)."""
+        self._tools = tools
 
     def add_observer(self, observer: ReplyObserver) -> None:
         """Hear about every reply from now on, including those already streaming:
@@ -315,6 +338,9 @@ class ChatService:
         except ChatError as error:
             model = conversation.model or ""
             opener = _failing_opener(error)
+        if self._tools is not None:
+            tools = self._tools
+            opener = with_tools(opener, tools.toolbox, tools.approve, tools.limits)
         if continuing is None:
             message = Message(
                 role=Role.ASSISTANT,
@@ -349,6 +375,9 @@ class ChatService:
         return message
 
     def _on_event(self, reply: _ActiveReply, event: ReplyEvent) -> None:
+        if isinstance(event, ToolCallChanged):
+            offset = len(reply.prefix) + len(reply.session.text)
+            apply_change(reply.tool_calls, event, offset)
         if isinstance(event, Finished | Failed | Cancelled):
             self._finish(reply, event)
             return
@@ -371,7 +400,9 @@ class ChatService:
             reply.checkpoint.cancel()
             reply.checkpoint = None
         self._active.pop(reply.message.id, None)
-        final = final_message(self._snapshot(reply), event)
+        snapshot = self._snapshot(reply)
+        snapshot = dataclasses.replace(snapshot, tool_calls=close_unfinished(snapshot.tool_calls))
+        final = final_message(snapshot, event)
         if not reply.discarded:
             self._save(final)
         for observer in reply.observers:
@@ -383,6 +414,7 @@ class ChatService:
             reply.message,
             content=reply.prefix + session.text,
             reasoning=reply.reasoning_prefix + session.reasoning,
+            tool_calls=reply.message.tool_calls + tuple(reply.tool_calls.values()),
         )
 
     def _save(self, message: Message) -> None:
@@ -457,6 +489,9 @@ def build_turns(
     for message in history:
         if message.role is Role.SYSTEM:
             continue
+        if message.role is Role.ASSISTANT:
+            turns.extend(reply_turns(message))  # with its tool calls and their results
+            continue
         parts = parts_of(message) if parts_of and message.attachments else ()
         if message.content or parts:
             turns.append(ChatTurn(message.role, message.content, parts))
@@ -488,6 +523,7 @@ __all__ = [
     "ErrorKind",
     "ReplyObserver",
     "ReplyStart",
+    "ToolSetup",
     "build_turns",
     "final_message",
     "make_title",

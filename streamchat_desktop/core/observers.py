@@ -12,8 +12,9 @@ from typing import Protocol
 
 from streamchat_desktop.core.events import ReasoningDelta, TerminalEvent, TextDelta, UsageReport
 from streamchat_desktop.core.models import Conversation, Message, Role
+from streamchat_desktop.core.tool_events import Notice, ToolCallChanged
 
-ProgressEvent = TextDelta | ReasoningDelta | UsageReport
+ProgressEvent = TextDelta | ReasoningDelta | UsageReport | ToolCallChanged | Notice
 """The events of a reply before its end (its end comes with ``reply_ended``)."""
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from streamchat_desktop.core.attachments import AttachmentContent
 from streamchat_desktop.core.models import Conversation, Message, MessageState, Role
+from streamchat_desktop.core.tools import ToolCallRecord
 from streamchat_desktop.core.unicode_repair import repair_text
 from streamchat_desktop.storage.attachment_exchange import (
     InvalidFilesError,
@@ -28,6 +29,7 @@ from streamchat_desktop.storage.attachment_exchange import (
 from streamchat_desktop.storage.converters import usage_from_dict, usage_to_dict
 from streamchat_desktop.storage.markdown_export import conversations_markdown
 from streamchat_desktop.storage.repository import SqliteStore
+from streamchat_desktop.storage.tool_records import record_from_dict, record_to_dict
 
 EXPORT_FORMAT = "streamchat-export"
 EXPORT_VERSION = 2  # 2: messages may carry attachments (``files``); 1 without them
@@ -139,6 +141,7 @@ def _message_dict(m: Message) -> dict[str, Any]:
         "model": m.model,
         "created_at": m.created_at,
         **extra,
+        **({"tool_calls": [record_to_dict(r) for r in m.tool_calls]} if m.tool_calls else {}),
     }
 
 
@@ -261,7 +264,16 @@ def _parse_message(
         model=_optional(data, "model", str, where),
         created_at=_number(data, "created_at", where),
         attachments=parse_message_files(data.get("attachments"), files, where),
+        tool_calls=_tool_calls(data, where),
     )
+
+
+def _tool_calls(data: dict[str, Any], where: str) -> tuple[ToolCallRecord, ...]:
+    items = _optional(data, "tool_calls", list, where) or []
+    try:
+        return tuple(record_from_dict(item) for item in items)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InvalidExportError(f"{where}.tool_calls: {exc}") from exc
 
 
 def _parents_first(messages: list[Message], where: str) -> list[Message]:

@@ -54,7 +54,9 @@ def _message_lines(message: Message, links: FileLinks | None) -> list[str]:
             "</details>",
             "",
         ]
-    if message.content:
+    if message.tool_calls:
+        lines += tool_calls_markdown(message)
+    elif message.content:
         lines += [message.content.rstrip(), ""]
     lines += _attachment_lines(message.attachments, links)
     note = state_note(message)
@@ -74,6 +76,37 @@ def _attachment_lines(attachments: tuple[Attachment, ...], links: FileLinks | No
             lines.append(f"![{name}](<{link}>)")
         lines.append(f"- 📎 Attached: {f'[{about}](<{link}>)' if link else about}")
     return [*lines, ""] if lines else []
+
+
+def tool_calls_markdown(message: Message) -> list[str]:
+    """The reply's text with each tool call where it was made, result folded."""
+    lines: list[str] = []
+    start = 0
+    for record in message.tool_calls:
+        before = message.content[start : record.offset].rstrip()
+        if before:
+            lines += [before, ""]
+        start = max(start, record.offset)
+        server = f" ({record.server})" if record.server else ""
+        lines += [
+            f"<details><summary>Tool call: {record.call.name}{server} — {record.status.value}"
+            "</summary>",
+            "",
+            "```json",
+            record.call.arguments or "{}",
+            "```",
+            "",
+            "```text",
+            record.result.replace("```", "ʼʼʼ"),
+            "```",
+            "",
+            "</details>",
+            "",
+        ]
+    rest = message.content[start:].rstrip()
+    if rest:
+        lines += [rest, ""]
+    return lines
 
 
 def state_note(message: Message) -> str | None:

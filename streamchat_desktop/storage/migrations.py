@@ -242,3 +242,62 @@ def m004_attachments(conn: sqlite3.Connection) -> None:
         END
         """
     )
+
+
+@migration
+def m005_tool_calls(conn: sqlite3.Connection) -> None:
+    # A reply's tool calls and results are stored with it as JSON (``tool_calls_json``,
+    # NULL: none) and, for full-text search, as plain text (``tool_text``: tool names,
+    # arguments and results). The FTS index gains that column: FTS5 cannot add a column,
+    # so the index and its triggers are made again and filled from the finished rows.
+    conn.execute("ALTER TABLE messages ADD COLUMN tool_calls_json TEXT")
+    conn.execute("ALTER TABLE messages ADD COLUMN tool_text TEXT NOT NULL DEFAULT ''")
+    for trigger in ("messages_fts_insert", "messages_fts_delete", "messages_fts_update"):
+        conn.execute(f"DROP TRIGGER {trigger}")
+    conn.execute("DROP TABLE messages_fts")
+    conn.execute(
+        """
+        CREATE VIRTUAL TABLE messages_fts USING fts5 (
+            content,
+            tool_text,
+            content = 'messages',
+            content_rowid = 'seq',
+            tokenize = 'unicode61 remove_diacritics 2',
+            prefix = '2 3'
+        )
+        """
+    )
+    conn.execute(
+        """
+        CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages
+        WHEN new.state != 'streaming' BEGIN
+            INSERT INTO messages_fts (rowid, content, tool_text)
+            VALUES (new.seq, new.content, new.tool_text);
+        END
+        """
+    )
+    conn.execute(
+        """
+        CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages
+        WHEN old.state != 'streaming' BEGIN
+            INSERT INTO messages_fts (messages_fts, rowid, content, tool_text)
+            VALUES ('delete', old.seq, old.content, old.tool_text);
+        END
+        """
+    )
+    conn.execute(
+        """
+        CREATE TRIGGER messages_fts_update AFTER UPDATE OF content, state, tool_text ON messages
+        WHEN old.content IS NOT new.content OR old.state IS NOT new.state
+            OR old.tool_text IS NOT new.tool_text BEGIN
+            INSERT INTO messages_fts (messages_fts, rowid, content, tool_text)
+            SELECT 'delete', old.seq, old.content, old.tool_text WHERE old.state != 'streaming';
+            INSERT INTO messages_fts (rowid, content, tool_text)
+            SELECT new.seq, new.content, new.tool_text WHERE new.state != 'streaming';
+        END
+        """
+    )
+    conn.execute(
+        "INSERT INTO messages_fts (rowid, content, tool_text) "
+        "SELECT seq, content, tool_text FROM messages WHERE state != 'streaming'"
+    )

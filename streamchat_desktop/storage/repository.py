@@ -38,7 +38,8 @@ INSERT_CONVERSATION = f"""
 INSERT_MESSAGE = f"""
     INSERT INTO messages ({MESSAGE_COLUMNS})
     VALUES (:id, :conversation_id, :parent_id, :role, :content, :reasoning, :state,
-            :finish_reason, :error_kind, :error_message, :usage_json, :model, :created_at)
+            :finish_reason, :error_kind, :error_message, :usage_json, :model, :created_at,
+            :tool_calls_json, :tool_text)
 """
 SELECT_TREE = "SELECT id, parent_id FROM messages WHERE conversation_id = ? ORDER BY seq"
 
@@ -147,7 +148,8 @@ class SqliteStore:
                 UPDATE messages SET content = :content, reasoning = :reasoning,
                     state = :state, finish_reason = :finish_reason,
                     error_kind = :error_kind, error_message = :error_message,
-                    usage_json = :usage_json, model = :model
+                    usage_json = :usage_json, model = :model,
+                    tool_calls_json = :tool_calls_json, tool_text = :tool_text
                 WHERE id = :id
                 """,
                 params,

@@ -61,7 +61,7 @@ def fts_query(text: str, *, prefix_last: bool = True) -> str | None:
 SEARCH_SQL = """
     SELECT m.id AS message_id, m.conversation_id, c.title, m.role, m.created_at,
            NULL AS attachment_name,
-           snippet(messages_fts, 0, ?, ?, '…', ?) AS snippet,
+           snippet(messages_fts, -1, ?, ?, '…', ?) AS snippet,
            messages_fts.rank AS rank
     FROM messages_fts
     JOIN messages AS m ON m.seq = messages_fts.rowid

@@ -36,6 +36,7 @@ RULES: dict[str, Layer] = {
     "config": layer({"core"}, {"keyring", "platformdirs", "secretstorage"}),
     "routing": layer({"core", "providers", "config"}),
     "companion": layer({"core"}, {"socketio", "engineio", "aiohttp"}),
+    "tools": layer({"core"}, {"mcp", "jsonschema"}),  # the MCP client (mcp brings jsonschema)
     "resources": layer(set()),
     # reading, checking and converting attached files; images come from ``imaging``
     "attachments": layer({"core"}, {"pypdf"}),
@@ -58,7 +59,7 @@ RULES: dict[str, Layer] = {
 LOOSE_MODULES = {"__init__", "__main__"}
 # Imports owned by one module (or one layer) only.
 OWNED_BY_MODULE = {"openai": "providers/openai_compat.py", "keyring": "config/keystore.py"}
-OWNED_BY_LAYER = {"sqlite3": "storage"}
+OWNED_BY_LAYER = {"sqlite3": "storage", "mcp": "tools"}
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,24 @@ def dumps(value: object) -> bytes:
 
 
 @dataclass
+class ScriptedCall:
+    """One tool call the fake model makes, its JSON arguments cut into ``pieces``."""
+
+    name: str
+    pieces: Sequence[str] = ("{}",)
+    id: str = field(default_factory=lambda: next_id("call_"))
+
+    @property
+    def arguments(self) -> str:
+        return "".join(self.pieces)
+
+
+def calling(*calls: ScriptedCall, deltas: Sequence[str] = (), **changes: Any) -> Script:
+    """A streamed answer that ends asking for ``calls`` (finish reason ``tool_calls``)."""
+    return Script(deltas=deltas, tool_calls=calls, finish_reason="tool_calls", **changes)
+
+
+@dataclass
 class Script:
     """One scripted answer of ``POST /v1/chat/completions``.
 
@@ -64,6 +82,9 @@ class Script:
     raw_error_body: bytes | None = None  # sent as text/html instead (a proxy's page)
     headers: dict[str, str] = field(default_factory=dict)  # extra response headers
     reject_stream_options: bool = False  # 400 naming stream_options (script not consumed)
+    reject_tools: bool = False  # 400 naming tools when the request has any (not consumed)
+    # function calling: streamed after the deltas, fragments of all calls interleaved
+    tool_calls: Sequence[ScriptedCall] = ()
     # faults mid-stream
     cut_after: int | None = None  # close the socket abruptly: no end chunk, no [DONE]
     close_after: int | None = None  # end the HTTP body cleanly, no finish_reason/[DONE]
@@ -277,6 +298,9 @@ def server_error(status: int = 500) -> Script:
 
 STREAM_OPTIONS_REJECTED = error_body(
     "Unrecognized request argument supplied: stream_options", type="invalid_request_error"
+)
+TOOLS_REJECTED = error_body(
+    "tools is not supported for this model", type="invalid_request_error", param="tools"
 )
 STREAM_ERROR_EVENT = error_body(
     "The server had an error while processing your request. Sorry about that!",

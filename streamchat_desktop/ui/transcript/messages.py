@@ -14,6 +14,8 @@ from streamchat_desktop.ui.transcript.markdown import (
     sanitize,
 )
 from streamchat_desktop.ui.transcript.theme import Theme
+from streamchat_desktop.ui.transcript.tool_blocks import ToolBlockWriter, split_at_calls
+from streamchat_desktop.ui.transcript.tool_display import ToolDisplay
 
 MESSAGE_ID_PROPERTY = QTextFormat.Property.UserProperty + 1
 SECTION_PROPERTY = QTextFormat.Property.UserProperty + 2
@@ -52,10 +54,16 @@ def status_note(message: Message) -> tuple[str, list[tuple[str, str]]]:
 class MessageWriter:
     """Writes whole messages (one-shot) and the fixed parts of a live reply."""
 
-    def __init__(self, theme: Theme, thumbnails: ThumbnailSource | None = None) -> None:
+    def __init__(
+        self,
+        theme: Theme,
+        thumbnails: ThumbnailSource | None = None,
+        tools: ToolDisplay | None = None,
+    ) -> None:
         self.theme = theme
         self.markdown = MarkdownWriter(theme)
         self.thumbnails = thumbnails  # images attached to prompts, shown small
+        self.tools = ToolBlockWriter(theme, tools or ToolDisplay())
 
     def write_message(self, pen: Pen, message: Message, *, reasoning_expanded: bool) -> None:
         if message.role is Role.SYSTEM:
@@ -71,8 +79,20 @@ class MessageWriter:
             self.write_reasoning_toggle(pen, message.id, expanded=reasoning_expanded)
             if reasoning_expanded:
                 self.write_reasoning(pen, message.id, reasoning, fresh=True)
-        self.write_answer(pen, message.id, clean(message.content))
+        rest = self.write_tool_calls(pen, message)
+        self.write_answer(pen, message.id, clean(rest))
         self.write_status(pen, message)
+
+    def write_tool_calls(self, pen: Pen, message: Message) -> str:
+        """The reply's text up to its last tool call, with each call's block where it was
+        made; returns the text after the last call (all of it when there are none)."""
+        groups, rest = split_at_calls(message)
+        for text, records in groups:
+            if text.strip():
+                self.write_answer(pen, message.id, clean(text))
+            for record in records:
+                self.tools.write(pen, message.id, record)
+        return rest
 
     def write_answer(self, pen: Pen, message_id: str, text: str) -> bool:
         """One-shot render of a whole answer; returns whether it defines link references."""
