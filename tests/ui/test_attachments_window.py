@@ -28,7 +28,7 @@ def window(
     qtbot: Any, fake_openai: FakeOpenAIServer, qloop: Any, tmp_path: Path
 ) -> Iterator[MainWindow]:
     store = SqliteStore.open(tmp_path / "conversations.sqlite3")
-    opened = open_window(qtbot, fake_openai.base_url, store, files=store, timeout=5.0)
+    opened = open_window(qtbot, fake_openai.base_url, store, files=store)
     yield opened.window
     qloop.run_until_complete(opened.close())
     store.close()
