@@ -40,9 +40,13 @@ class Runtime:
             announce_stream,
         )
         from streamchat_desktop.app.endpoint_coordinator import EndpointCoordinator
+        from streamchat_desktop.app.tool_coordinator import ToolCoordinator
+        from streamchat_desktop.attachments.outbox import PromptFiles
+        from streamchat_desktop.attachments.parts import AttachmentParts
         from streamchat_desktop.config.keystore import KeyStore
         from streamchat_desktop.controllers.chat_controller import ChatController
         from streamchat_desktop.controllers.exchange import ConversationExchange
+        from streamchat_desktop.controllers.tool_calls import ToolCallController
         from streamchat_desktop.core.chat_service import ChatService
         from streamchat_desktop.routing.connections import Connections, LaunchChoice
 
@@ -55,8 +59,9 @@ class Runtime:
 
             tell_cannot_start(exc.message, dialog=not args.exit_after_reply, parent=self.window)
             return 1
+        keys = KeyStore()
         self.connections = Connections(
-            self.settings, KeyStore(), LaunchChoice(args.provider, args.base_url, args.model)
+            self.settings, keys, LaunchChoice(args.provider, args.base_url, args.model)
         )
         if args.exit_after_reply:
             try:
@@ -64,8 +69,21 @@ class Runtime:
             except (ChatError, ValueError) as exc:  # unknown provider, bad URL, no key
                 print(f"streamchat: {exc}", file=sys.stderr)
                 return 2
-        self.service = ChatService(self.store, self.connections.target)
-        self.controller = ChatController(self.service)
+        self.service = ChatService(self.store, self.connections.target, AttachmentParts(self.store))
+        self.files = PromptFiles(self.store)
+        self.tools = ToolCoordinator(
+            self.service,
+            self.settings,
+            keys,
+            self.profile,
+            script_allow=getattr(args, "allow_tools", None),
+            script=bool(args.exit_after_reply),
+        )
+        self.controller = ChatController(self.service, files=self.files)
+        self.tool_calls = ToolCallController(self.service, self.tools.decide)
+        self.tool_calls.tool_call_changed.connect(self._on_tool_call_changed)
+        self.tool_calls.notice_received.connect(self._on_tool_notice)
+        self.window.transcript.tool_decision_requested.connect(self.tool_calls.decide)
         self.window.bind(self.controller, self.store.search, ConversationExchange(self.store))
         self.endpoints = EndpointCoordinator(
             self.connections,
@@ -106,7 +124,8 @@ class Runtime:
         """A launch with a prompt starts fresh; otherwise reopen the newest conversation."""
         args = self.args
         existing = self.store.list_conversations()
-        if existing and not args.prompt and not (args.provider or args.model or args.base_url):
+        prompted = args.prompt or getattr(args, "attachments", None)
+        if existing and not prompted and not (args.provider or args.model or args.base_url):
             self.controller.open_conversation(existing[0].id)
         else:
             self.controller.new_conversation(provider_id=args.provider, model=args.model)
@@ -135,8 +154,10 @@ class Runtime:
         self.endpoints.refresh()
         if self.args.companion or self.settings.companion_enabled:
             self._companion_start = asyncio.ensure_future(self.companion.start())
-        if self.args.prompt:
-            self.controller.send(self.args.prompt)
+        files = getattr(self.args, "attachments", [])  # read and checked by cli/attach.py
+        if self.args.prompt or files:
+            self.files.acknowledge(files)  # any warning about their length went to stderr
+            self.controller.send(self.args.prompt or "", files)
             return
         from streamchat_desktop.providers.probe import load_adapter
 
@@ -144,6 +165,14 @@ class Runtime:
         self._preload = asyncio.ensure_future(load_adapter())
         if self.endpoints.needs_onboarding():
             self.endpoints.show_onboarding()
+
+    def _on_tool_call_changed(self, conversation_id: str, message_id: str, record: object) -> None:
+        if conversation_id == self.controller.conversation_id:
+            self.window.transcript.update_tool_call(message_id, record)  # type: ignore[arg-type]
+
+    def _on_tool_notice(self, conversation_id: str, text: str) -> None:
+        if not self.args.exit_after_reply:  # a script gets it on stderr (ReplyPrinter)
+            self.window.statusBar().showMessage(text, 30_000)
 
     def _on_theme_chosen(self, theme: str) -> None:
         self._themes.apply(theme)
@@ -180,7 +209,9 @@ class Runtime:
 
     async def shutdown(self) -> None:
         self.controller.detach()
+        self.tool_calls.detach()
         await self.service.stop_all()
+        await self.tools.aclose()
         await self.companion.stop()
         await self.connections.aclose()
         self.store.close()

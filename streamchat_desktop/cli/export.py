@@ -35,6 +35,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     export.add_argument(
         "--format", choices=("md", "json"), default="md", help="output format (default: md)"
     )
+    export.add_argument(
+        "--to",
+        metavar="DIR",
+        help="with --format md: write DIR/conversations.md, with attached images beside it "
+        "in DIR/files/ (linked from the Markdown), instead of writing to stdout",
+    )
     which = export.add_mutually_exclusive_group()
     which.add_argument(
         "--conversation",
@@ -96,6 +102,17 @@ def _export(store: SqliteStore, args: argparse.Namespace) -> int:
             ids.append(matches[0])
     else:
         ids = [c.id for c in conversations]
+    if args.to:
+        if args.format != "md":
+            return fail("--to writes Markdown with its images: use it with --format md", 2)
+        from streamchat_desktop.storage.markdown_folder import export_markdown_folder
+
+        try:
+            written = export_markdown_folder(store, ids, Path(args.to))
+        except OSError as exc:
+            return fail(f"cannot write to {args.to}: {exc.strerror or exc}")
+        print(f"Wrote {written}")
+        return 0
     sys.stdout.write(export_text(store, ids, args.format))
     sys.stdout.flush()
     return 0

@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "streamchat_desktop.cli.providers": ("providers",),
     "streamchat_desktop.cli.keys": ("keys",),
     "streamchat_desktop.cli.export": ("export", "import"),
+    "streamchat_desktop.cli.mcp": ("mcp",),
 }
 
 
@@ -61,10 +62,25 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--model", metavar="NAME", help="model to ask")
     parser.add_argument("--prompt", metavar="TEXT", help="send TEXT once the window is up")
     parser.add_argument(
+        "--attach",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="with --prompt: send this file with it (repeatable): images (PNG, JPEG, WebP, "
+        "GIF), PDFs with a text layer, text or code files; a missing or unsupported file "
+        "exits 2 and nothing is sent",
+    )
+    parser.add_argument(
         "--exit-after-reply",
         action="store_true",
         help="with --prompt: print the reply to stdout as it streams, then quit "
         "(exit 0 when it finished, non-zero with the error on stderr when it failed)",
+    )
+    parser.add_argument(
+        "--allow-tools",
+        metavar="all|NAME[,NAME…]",
+        help="with --exit-after-reply: run these tools when the model calls them "
+        "(others are declined and named on stderr); in the window you approve each call",
     )
     parser.add_argument(
         "--companion", action="store_true", help="start the companion view endpoint"
@@ -94,15 +110,42 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def _split_dashes(argv: Sequence[str]) -> tuple[list[str], list[str] | None]:
+    """Words before a ``--`` and after it (a command line to run, kept verbatim)."""
+    words = list(argv)
+    if "--" not in words:
+        return words, None
+    at = words.index("--")
+    return words[:at], words[at + 1 :]
+
+
 def _main(argv: Sequence[str] | None) -> int:
-    profile, rest = _profile_option(sys.argv[1:] if argv is None else argv)
+    words, after_dashes = _split_dashes(sys.argv[1:] if argv is None else argv)
+    profile, rest = _profile_option(words)
     parser = build_parser(rest)
     args = parser.parse_args(rest)
     args.profile = profile
+    args.after_dashes = after_dashes
+    if after_dashes is not None and not getattr(args, "takes_command_line", False):
+        parser.error("'--' is only for `streamchat mcp add NAME -- COMMAND [ARGS…]`")
     if args.command:
         return int(args.func(args))
-    if args.exit_after_reply and not args.prompt:
+    if args.exit_after_reply and not (args.prompt or (args.attach and args.prompt == "")):
         parser.error("--exit-after-reply needs --prompt")
+    if args.attach and args.prompt is None:
+        parser.error("--attach needs --prompt")
+    args.attachments = []
+    if args.attach:
+        from streamchat_desktop.cli.attach import attachments_or_exit
+
+        read = attachments_or_exit(args.attach)
+        if isinstance(read, int):
+            return read
+        args.attachments = read
+    if args.allow_tools is not None and not args.exit_after_reply:
+        parser.error("--allow-tools is for scripts: use it with --exit-after-reply")
+    if args.allow_tools is not None and not args.allow_tools.strip(", "):
+        parser.error("--allow-tools needs 'all' or a comma-separated list of tool names")
     if args.companion_port is not None:
         args.companion = True
     if args.selftest:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TextIO
 
-from streamchat_desktop.core.events import Cancelled, Failed, Finished, ReplyEvent, TextDelta
+from streamchat_desktop.core.events import Failed, Finished, TerminalEvent, TextDelta
 from streamchat_desktop.core.models import Conversation, Message
+from streamchat_desktop.core.observers import ProgressEvent, ReplyStart
+from streamchat_desktop.core.tool_events import Notice
 
 
 class ReplyPrinter:
@@ -22,17 +24,24 @@ class ReplyPrinter:
         self._on_done = on_done
         self._message_id: str | None = None
 
-    def reply_started(self, conversation: Conversation, message: Message) -> None:
+    def reply_started(self, start: ReplyStart) -> None:
         if self._message_id is None:
-            self._message_id = message.id
+            self._message_id = start.message.id
 
-    def reply_event(self, conversation_id: str, message_id: str, event: ReplyEvent) -> None:
+    def reply_event(self, conversation_id: str, message_id: str, event: ProgressEvent) -> None:
         if message_id != self._message_id:
             return
         if isinstance(event, TextDelta):
             self._out.write(event.text)
             self._out.flush()
-        elif isinstance(event, Finished):
+        elif isinstance(event, Notice):  # tools off for this server, a server not started…
+            self._err.write(f"streamchat: {event.text}\n")
+            self._err.flush()
+
+    def reply_ended(self, message: Message, event: TerminalEvent) -> None:
+        if message.id != self._message_id:
+            return
+        if isinstance(event, Finished):
             self._end_line()
             if event.finish_reason == "length":
                 self._err.write("streamchat: the answer was cut at the token limit\n")
@@ -44,9 +53,15 @@ class ReplyPrinter:
             self._err.write(f"streamchat: {event.error.message}\n")
             self._err.flush()
             self._on_done(1)
-        elif isinstance(event, Cancelled):
+        else:
             self._err.write("streamchat: the answer was stopped\n")
             self._on_done(130)
+
+    def conversation_updated(self, conversation: Conversation) -> None:
+        """Not a script's concern: it watches one reply."""
+
+    def conversation_deleted(self, conversation_id: str) -> None:
+        """Not a script's concern: it watches one reply."""
 
     def _end_line(self) -> None:
         """Scripts get exactly the answer; a terminal also gets a final newline."""

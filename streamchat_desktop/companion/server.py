@@ -46,15 +46,9 @@ from streamchat_desktop.companion.snapshots import (
     terminal_payload,
 )
 from streamchat_desktop.core.chat_service import ChatService
-from streamchat_desktop.core.events import (
-    Cancelled,
-    Failed,
-    Finished,
-    ReasoningDelta,
-    ReplyEvent,
-    TextDelta,
-)
+from streamchat_desktop.core.events import ReasoningDelta, TerminalEvent, TextDelta
 from streamchat_desktop.core.models import Conversation, Message
+from streamchat_desktop.core.observers import ProgressEvent, ReplyStart
 
 log = logging.getLogger(__name__)
 
@@ -188,24 +182,25 @@ class CompanionServer:
 
     # --- ChatService observer ---------------------------------------------------------
 
-    def reply_started(self, conversation: Conversation, message: Message) -> None:
+    def reply_started(self, start: ReplyStart) -> None:
+        message = start.message
         base = (message.content, message.reasoning)  # non-empty when a reply is continued
-        sids = self._fanout.reply_started(conversation.id, message.id, base)
+        sids = self._fanout.reply_started(start.conversation.id, message.id, base)
         if sids:
-            payload = started_payload(self._service.store, conversation.id, message)
-            self._fanout.post(p.MESSAGE_STARTED, payload, sids)
+            self._fanout.post(p.MESSAGE_STARTED, started_payload(start), sids)
 
-    def reply_event(self, conversation_id: str, message_id: str, event: ReplyEvent) -> None:
+    def reply_event(self, conversation_id: str, message_id: str, event: ProgressEvent) -> None:
         if isinstance(event, TextDelta):
             self._fanout.add_delta(message_id, event.text)
         elif isinstance(event, ReasoningDelta):
             self._fanout.add_delta(message_id, event.text, reasoning=True)
-        elif isinstance(event, Finished | Failed | Cancelled):
-            ended = self._fanout.reply_ended(message_id)
-            if ended is not None:
-                mirror, sids = ended
-                name, payload = terminal_payload(conversation_id, message_id, mirror.seq, event)
-                self._fanout.post(name, payload, sids)
+
+    def reply_ended(self, message: Message, event: TerminalEvent) -> None:
+        ended = self._fanout.reply_ended(message.id)
+        if ended is not None:
+            mirror, sids = ended
+            name, payload = terminal_payload(message, mirror.seq, event)
+            self._fanout.post(name, payload, sids)
 
     def conversation_updated(self, conversation: Conversation) -> None:
         payload: p.ConversationUpdatedPayload = {
@@ -337,11 +332,10 @@ class CompanionServer:
 
     def _prompt_send(self, view: View, data: object) -> p.AckOk:
         request = p.parse_prompt_send(data)
-        store = self._service.store
         conversation_id = request.conversation_id or view.conversation_id
         if conversation_id is None:
             conversation_id = self._service.new_conversation().id
-        elif store.get_conversation(conversation_id) is None:
+        elif self._service.get_conversation(conversation_id) is None:
             raise p.ProtocolError(p.ERROR_NOT_FOUND, "no such conversation")
         if self._service.active_reply(conversation_id) is not None:
             raise p.ProtocolError(p.ERROR_BUSY, "a reply is already streaming there")
@@ -360,16 +354,16 @@ class CompanionServer:
         if request.conversation_id is None:
             self._post_snapshot(view, self.active_conversation_id, following=True)
             return {"ok": True}
-        if self._service.store.get_conversation(request.conversation_id) is None:
+        if self._service.get_conversation(request.conversation_id) is None:
             raise p.ProtocolError(p.ERROR_NOT_FOUND, "no such conversation")
         self._post_snapshot(view, request.conversation_id, following=False)
         return {"ok": True, "conversation_id": request.conversation_id}
 
     def _post_snapshot(self, view: View, conversation_id: str | None, *, following: bool) -> None:
         """Point the view at a conversation and queue its snapshot, in one step."""
-        store = self._service.store
-        if conversation_id is None or store.get_conversation(conversation_id) is None:
-            conversations = store.list_conversations()
+        service = self._service
+        if conversation_id is None or service.get_conversation(conversation_id) is None:
+            conversations = service.list_conversations()
             conversation_id = conversations[0].id if conversations else None
         self._fanout.show(view, conversation_id, following=following)
         payload = build_snapshot(

@@ -1,4 +1,5 @@
-"""Payloads built from the store and the streaming replies: snapshot, start, end."""
+"""Payloads for the views: a snapshot (built from the service's queries and the replies
+in flight), and a reply's start and end (built from what the service handed over)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from streamchat_desktop.companion import protocol as p
 from streamchat_desktop.companion.fanout import Fanout, View
 from streamchat_desktop.core.chat_service import ChatService
 from streamchat_desktop.core.events import Failed, Finished, TerminalEvent
-from streamchat_desktop.core.models import Message, MessageState, Role
-from streamchat_desktop.core.store import ConversationStore
+from streamchat_desktop.core.models import Message, MessageState
+from streamchat_desktop.core.observers import ReplyStart
 
 
 def build_snapshot(
@@ -20,11 +21,10 @@ def build_snapshot(
     Built right after ``fanout.show(view, …)`` with no ``await`` in between, so the
     text here is exactly the deltas up to the view's cursors.
     """
-    store = service.store
-    conversations = store.list_conversations()[: p.MAX_SNAPSHOT_CONVERSATIONS]
+    conversations = service.list_conversations()[: p.MAX_SNAPSHOT_CONVERSATIONS]
     conversation_id = view.conversation_id
-    conversation = store.get_conversation(conversation_id) if conversation_id else None
-    messages = store.messages(conversation.id) if conversation else []
+    conversation = service.get_conversation(conversation_id) if conversation_id else None
+    messages = service.messages(conversation.id) if conversation else []
     omitted = max(0, len(messages) - p.MAX_SNAPSHOT_MESSAGES)
     views = [_live_view(service, fanout, message) for message in messages[omitted:]]
     return {
@@ -53,26 +53,22 @@ def _live_view(service: ChatService, fanout: Fanout, message: Message) -> p.Mess
     return p.message_view(message)
 
 
-def started_payload(
-    store: ConversationStore, conversation_id: str, message: Message
-) -> p.MessageStartedPayload:
+def started_payload(start: ReplyStart) -> p.MessageStartedPayload:
     """A new reply, with the prompt it answers and the branch of messages before it."""
-    prompt: p.MessageView | None = None
-    history = store.messages(conversation_id)
-    before = [m for m in history if m.id != message.id]
-    if before and before[-1].role is Role.USER:
-        prompt = p.message_view(before[-1])
+    prompt = start.prompt
     return {
-        "conversation_id": conversation_id,
-        "message": p.message_view(message),
-        "prompt": prompt,
-        "history": [m.id for m in before[-p.MAX_SNAPSHOT_MESSAGES :]],
+        "conversation_id": start.conversation.id,
+        "message": p.message_view(start.message),
+        "prompt": p.message_view(prompt) if prompt is not None else None,
+        "history": [m.id for m in start.history[-p.MAX_SNAPSHOT_MESSAGES :]],
     }
 
 
 def terminal_payload(
-    conversation_id: str, message_id: str, seq: int, event: TerminalEvent
+    message: Message, seq: int, event: TerminalEvent
 ) -> tuple[str, p.MessageFinishedPayload | p.MessageFailedPayload]:
+    """The reply's end; ``message`` is its final state as the service holds it."""
+    conversation_id, message_id = message.conversation_id, message.id
     usage = p.usage_info(event.stats.usage)
     if isinstance(event, Failed):
         failed: p.MessageFailedPayload = {

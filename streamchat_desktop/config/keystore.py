@@ -136,6 +136,18 @@ class KeyStore:
         self._call(lambda backend: backend.set_password(self._service, provider_id, key))
         self._memory.pop(provider_id, None)
 
+    def set_secret(self, name: str, value: str) -> None:
+        """Store another secret (an MCP server's token or env value): any printable
+        text, spaces included (``Bearer …``), but never empty or multi-line."""
+        if not value or not value.isprintable():
+            raise ValueError("the secret is empty or has line breaks or control characters")
+        register_secret(value)
+        if self._session_only:
+            self._memory[name] = value
+            return
+        self._call(lambda backend: backend.set_password(self._service, name, value))
+        self._memory.pop(name, None)
+
     def set_for_session(self, provider_id: str, key: str) -> None:
         """Keep this key in memory for this run only, whatever the mode."""
         check_key(key)

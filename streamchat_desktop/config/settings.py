@@ -19,6 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from streamchat_desktop.config.paths import Profile
+from streamchat_desktop.config.tool_settings import (
+    DEFAULT_TOOL_TIMEOUT,
+    ToolServerConfig,
+    tool_servers_from,
+    tool_servers_to,
+)
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +69,10 @@ class Settings:
     theme: str = "system"
     companion_enabled: bool = False
     companion_port: int = 0  # 0: pick a free port
+    # MCP servers (no secrets: those are in the keychain) and the user's tool choices
+    tool_servers: list[ToolServerConfig] = field(default_factory=list)
+    always_allowed_tools: list[str] = field(default_factory=list)  # "server/tool"
+    tool_timeout: float = DEFAULT_TOOL_TIMEOUT
     warnings: list[str] = field(default_factory=list, compare=False)
     # Set when an unreadable file could not be moved aside: saving would destroy it.
     blocked_save: str | None = field(default=None, compare=False, repr=False)
@@ -101,6 +111,31 @@ class Settings:
         if self.active_provider_id == provider_id:
             self.active_provider_id = None
             self.active_model = None
+        return config
+
+    # -- tool servers ------------------------------------------------------------
+
+    def tool_server(self, name: str) -> ToolServerConfig | None:
+        return next((s for s in self.tool_servers if s.name == name), None)
+
+    def upsert_tool_server(self, config: ToolServerConfig) -> None:
+        """Add the server, or replace the one with the same name in place."""
+        for index, existing in enumerate(self.tool_servers):
+            if existing.name == config.name:
+                self.tool_servers[index] = config
+                return
+        self.tool_servers.append(config)
+
+    def remove_tool_server(self, name: str) -> ToolServerConfig:
+        """Remove and return it (KeyError if unknown), with its "always allow" choices."""
+        config = self.tool_server(name)
+        if config is None:
+            raise KeyError(name)
+        self.tool_servers.remove(config)
+        prefix = f"{name}/"
+        self.always_allowed_tools = [
+            key for key in self.always_allowed_tools if not key.startswith(prefix)
+        ]
         return config
 
     # -- files -------------------------------------------------------------------
@@ -183,6 +218,9 @@ class Settings:
             "theme": self.theme,
             "companion_enabled": self.companion_enabled,
             "companion_port": self.companion_port,
+            "tool_servers": tool_servers_to(self.tool_servers),
+            "always_allowed_tools": list(self.always_allowed_tools),
+            "tool_timeout": self.tool_timeout,
         }
 
     @classmethod
@@ -210,6 +248,9 @@ class Settings:
             theme=theme,
             companion_enabled=_typed(data, "companion_enabled", bool, False),
             companion_port=port,
+            tool_servers=tool_servers_from(_typed(data, "tool_servers", list, [])),
+            always_allowed_tools=_strings(data, "always_allowed_tools"),
+            tool_timeout=_timeout(data),
         )
 
 
@@ -218,6 +259,20 @@ def _typed(data: dict[str, Any], name: str, kind: type, default: Any) -> Any:
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise TypeError(f"{name!r} should be {kind.__name__}, not {type(value).__name__}")
     return value
+
+
+def _strings(data: dict[str, Any], name: str) -> list[str]:
+    value = _typed(data, name, list, [])
+    if not all(isinstance(item, str) for item in value):
+        raise TypeError(f"{name!r} should be a list of strings")
+    return list(value)
+
+
+def _timeout(data: dict[str, Any]) -> float:
+    value = data.get("tool_timeout", DEFAULT_TOOL_TIMEOUT)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise TypeError("'tool_timeout' should be a positive number of seconds")
+    return float(value)
 
 
 def _optional_str(data: dict[str, Any], name: str) -> str | None:

@@ -5,20 +5,19 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
+from collections.abc import Sequence
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from streamchat_desktop.attachments.errors import AttachmentError
+from streamchat_desktop.attachments.outbox import PromptFiles
+from streamchat_desktop.controllers.service_relay import ServiceRelay
+from streamchat_desktop.core.attachments import AttachmentContent
 from streamchat_desktop.core.chat_service import ChatService
-from streamchat_desktop.core.events import (
-    Cancelled,
-    Failed,
-    Finished,
-    ReasoningDelta,
-    ReplyEvent,
-    TextDelta,
-    UsageReport,
-)
+from streamchat_desktop.core.events import Failed, ReasoningDelta, TerminalEvent, TextDelta
 from streamchat_desktop.core.models import Conversation, Message, Role
+from streamchat_desktop.core.observers import ProgressEvent, ReplyStart
+from streamchat_desktop.core.unicode_repair import repair_text
 from streamchat_desktop.storage.errors import StorageError
 
 log = logging.getLogger(__name__)
@@ -28,36 +27,51 @@ class ChatController(QObject):
     """Routes replies of every conversation to the window, and the window's intents back.
 
     Signals:
-        reply_started(conversation_id, message): an answer began streaming.
+        reply_started(start): a ReplyStart: an answer began streaming, with the prompt
+            and the branch of messages it answers.
         text_received(message_id, text): a delta of answer text.
         reasoning_received(message_id, text): a delta of reasoning text.
         reply_ended(conversation_id, message, stats): the one terminal signal of a
-            reply; ``message.state`` says whether it finished, failed or was stopped.
+            reply; ``message`` is its final text and ``message.state`` says whether it
+            finished, failed or was stopped (also when saving it failed).
         conversation_changed(conversation_id): the active conversation was replaced.
-        conversations_changed(): titles, order or membership of the list changed.
+        conversation_updated(conversation): one conversation was created or changed
+            (title, order, target).
+        conversations_changed(): the list changed as a whole (a delete, an import).
         streaming_changed(bool): whether the active conversation has a reply in flight.
         retry_scheduled(seconds): Retry waits this long for the server's Retry-After.
         problem_reported(text): something failed that is not one reply's error
             (the database is full or read-only…); nothing typed is lost.
     """
 
-    reply_started = Signal(str, object)
+    reply_started = Signal(object)
     text_received = Signal(str, str)
     reasoning_received = Signal(str, str)
     reply_ended = Signal(str, object, object)
     conversation_changed = Signal(str)
+    conversation_updated = Signal(object)
     conversations_changed = Signal()
     streaming_changed = Signal(bool)
     problem_reported = Signal(str)
     retry_scheduled = Signal(float)
 
-    def __init__(self, service: ChatService, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        service: ChatService,
+        parent: QObject | None = None,
+        files: PromptFiles | None = None,
+    ) -> None:
         super().__init__(parent)
         self._service = service
+        self._files = files  # None: this window cannot send attachments
         self._conversation_id: str | None = None
         self._retry_at: dict[str, float] = {}  # conversation id -> monotonic time allowed
-        self._listener = _ServiceListener(self)
-        service.add_observer(self._listener)
+        self._relay = ServiceRelay(self)
+        self._relay.started.connect(self._on_started)
+        self._relay.progressed.connect(self._on_progressed)
+        self._relay.ended.connect(self._on_ended)
+        self._relay.updated.connect(self.conversation_updated)
+        service.add_observer(self._relay)
 
     @property
     def service(self) -> ChatService:
@@ -70,12 +84,12 @@ class ChatController(QObject):
     def conversation(self) -> Conversation | None:
         if self._conversation_id is None:
             return None
-        return self._service.store.get_conversation(self._conversation_id)
+        return self._service.get_conversation(self._conversation_id)
 
     def messages(self) -> list[Message]:
         if self._conversation_id is None:
             return []
-        return self._service.store.messages(self._conversation_id)
+        return self._service.messages(self._conversation_id)
 
     def streaming_reply(self) -> Message | None:
         if self._conversation_id is None:
@@ -89,7 +103,6 @@ class ChatController(QObject):
 
     def new_conversation(self, **settings: object) -> str:
         conversation = self._service.new_conversation(**settings)
-        self.conversations_changed.emit()
         self.open_conversation(conversation.id)
         return conversation.id
 
@@ -112,12 +125,6 @@ class ChatController(QObject):
         """The user's last prompt in this conversation (what Edit puts back in the box)."""
         return next((m for m in reversed(self.messages()) if m.role is Role.USER), None)
 
-    def reload(self) -> None:
-        """The stored conversations changed behind the window's back (an import)."""
-        self.conversations_changed.emit()
-        if self._conversation_id is not None:
-            self.conversation_changed.emit(self._conversation_id)
-
     def set_target(self, provider_id: str | None, model: str | None) -> None:
         """Send this conversation's next replies to ``provider_id`` / ``model``."""
         conversation = self.conversation()
@@ -129,32 +136,47 @@ class ChatController(QObject):
 
     # Intents from the window ------------------------------------------------------
 
-    def send(self, text: str) -> bool:
-        """Send a prompt; False (and ``problem_reported``) if it could not even be saved."""
-        text = text.strip()
-        if not text:
+    def send(self, text: str, files: Sequence[AttachmentContent] = ()) -> bool:
+        """Send a prompt (with files: text may be empty); False (and
+        ``problem_reported``) if a file is refused or it could not even be saved.
+
+        The prompt (typed, pasted, or ``--prompt``) is made encodable here, where it
+        enters: a lone surrogate becomes U+FFFD."""
+        text = repair_text(text.strip())
+        if not text and not files:
+            return False
+        try:
+            if files:
+                if self._files is None:
+                    raise AttachmentError("This window cannot send attachments.")
+                self._files.check(files)
+        except AttachmentError as exc:
+            self.problem_reported.emit(exc.message)
             return False
         if self._conversation_id is None:
             self.new_conversation()
         assert self._conversation_id is not None
         try:
-            self._service.send(self._conversation_id, text)
+            attachments = self._files.store(files) if self._files and files else ()
+            self._service.send(self._conversation_id, text, attachments)
         except StorageError as exc:
             self.problem_reported.emit(exc.message)
             return False
-        self.conversations_changed.emit()
         return True
 
+    def attachment_content(self, sha256: str) -> AttachmentContent | None:
+        """A stored file's bytes (to show or open it); None if it is not stored."""
+        return self._files.content(sha256) if self._files is not None else None
+
     def conversations(self) -> list[Conversation]:
-        return self._service.store.list_conversations()
+        return self._service.list_conversations()
 
     def rename_conversation(self, conversation_id: str, title: str) -> None:
-        conversation = self._service.store.get_conversation(conversation_id)
+        conversation = self._service.get_conversation(conversation_id)
         title = " ".join(title.split())
         if conversation is None or not title:
             return
         self._service.update_conversation(dataclasses.replace(conversation, title=title))
-        self.conversations_changed.emit()
         if conversation_id == self._conversation_id:
             self.conversation_changed.emit(conversation_id)
 
@@ -172,7 +194,7 @@ class ChatController(QObject):
     def reveal_message(self, conversation_id: str, message_id: str) -> None:
         """Open the conversation with this message on screen (a search hit, maybe in an
         earlier version)."""
-        self._service.store.reveal(message_id)
+        self._service.reveal(message_id)
         self.open_conversation(conversation_id)
 
     def step_version(self, step: int) -> str | None:
@@ -180,14 +202,13 @@ class ChatController(QObject):
         several; returns e.g. "Version 2 of 3", or None when there is none."""
         if self.streaming_reply() is not None:
             return None
-        store = self._service.store
         for message in reversed(self.messages()):
-            versions = store.versions(message.id)
+            versions = self._service.versions(message.id)
             if len(versions) < 2:
                 continue
             ids = [v.id for v in versions]
             index = min(max(ids.index(message.id) + step, 0), len(ids) - 1)
-            store.switch_version(ids[index])
+            self._service.switch_version(ids[index])
             if self._conversation_id is not None:
                 self.conversation_changed.emit(self._conversation_id)
             return f"Version {index + 1} of {len(ids)}"
@@ -207,7 +228,8 @@ class ChatController(QObject):
         if self._conversation_id is None or self.streaming_reply() is not None:
             return False
         try:
-            self._service.edit_and_resend(self._conversation_id, message_id, text.strip())
+            prompt = repair_text(text.strip())
+            self._service.edit_and_resend(self._conversation_id, message_id, prompt)
         except StorageError as exc:
             self.problem_reported.emit(exc.message)
             return False
@@ -238,46 +260,25 @@ class ChatController(QObject):
 
     def detach(self) -> None:
         """Stop listening to the service (the window is closing)."""
-        self._service.remove_observer(self._listener)
+        self._service.remove_observer(self._relay)
 
     # From the service ---------------------------------------------------------------
 
-    def _on_reply_started(self, conversation: Conversation, message: Message) -> None:
-        self.reply_started.emit(conversation.id, message)
-        if conversation.id == self._conversation_id:
+    def _on_started(self, start: ReplyStart) -> None:
+        self.reply_started.emit(start)
+        if start.conversation.id == self._conversation_id:
             self.streaming_changed.emit(True)
 
-    def _on_reply_event(self, conversation_id: str, message_id: str, event: ReplyEvent) -> None:
+    def _on_progressed(self, _conversation_id: str, message_id: str, event: ProgressEvent) -> None:
         if isinstance(event, TextDelta):
             self.text_received.emit(message_id, event.text)
         elif isinstance(event, ReasoningDelta):
             self.reasoning_received.emit(message_id, event.text)
-        elif isinstance(event, UsageReport):
-            return
-        elif isinstance(event, Finished | Failed | Cancelled):
-            if isinstance(event, Failed) and event.error.retry_after:
-                self._retry_at[conversation_id] = time.monotonic() + event.error.retry_after
-            final = self._final_message(conversation_id, message_id)
-            self.reply_ended.emit(conversation_id, final, event.stats)
-            if conversation_id == self._conversation_id:
-                self.streaming_changed.emit(False)
-            self.conversations_changed.emit()
 
-    def _final_message(self, conversation_id: str, message_id: str) -> Message | None:
-        for message in reversed(self._service.store.messages(conversation_id)):
-            if message.id == message_id:
-                return message
-        return None
-
-
-class _ServiceListener:
-    """The ReplyObserver the service calls; kept apart so signal names stay free."""
-
-    def __init__(self, controller: ChatController) -> None:
-        self._controller = controller
-
-    def reply_started(self, conversation: Conversation, message: Message) -> None:
-        self._controller._on_reply_started(conversation, message)
-
-    def reply_event(self, conversation_id: str, message_id: str, event: ReplyEvent) -> None:
-        self._controller._on_reply_event(conversation_id, message_id, event)
+    def _on_ended(self, message: Message, event: TerminalEvent) -> None:
+        conversation_id = message.conversation_id
+        if isinstance(event, Failed) and event.error.retry_after:
+            self._retry_at[conversation_id] = time.monotonic() + event.error.retry_after
+        self.reply_ended.emit(conversation_id, message, event.stats)
+        if conversation_id == self._conversation_id:
+            self.streaming_changed.emit(False)

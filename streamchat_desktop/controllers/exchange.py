@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QObject, Signal
+
 from streamchat_desktop.storage.errors import StorageError
 from streamchat_desktop.storage.exchange import (
     InvalidExportError,
@@ -16,10 +18,18 @@ class ExchangeError(Exception):
     """An export or import that did not happen; the message says why. Nothing was written."""
 
 
-class ConversationExchange:
-    """Turns conversations into Markdown/JSON text and JSON exports back into conversations."""
+class ConversationExchange(QObject):
+    """Turns conversations into Markdown/JSON text and JSON exports back into conversations.
 
-    def __init__(self, store: SqliteStore) -> None:
+    Signals:
+        conversations_imported(summary): an import added conversations behind the
+            window's back; ``summary`` says what was added, in one line.
+    """
+
+    conversations_imported = Signal(str)
+
+    def __init__(self, store: SqliteStore, parent: QObject | None = None) -> None:
+        super().__init__(parent)
         self._store = store
 
     def export(self, conversation_ids: list[str] | None, fmt: str) -> str:
@@ -34,8 +44,10 @@ class ConversationExchange:
     def import_json(self, data: bytes) -> str:
         """Import an export (idempotent); a one-line summary of what was added."""
         try:
-            return import_conversations(self._store, parse_json(data)).summary
+            summary = import_conversations(self._store, parse_json(data)).summary
         except InvalidExportError as exc:
             raise ExchangeError(f"This file was not imported: {exc}") from exc
         except StorageError as exc:
             raise ExchangeError(f"This file was not imported: {exc.message}") from exc
+        self.conversations_imported.emit(summary)
+        return summary

@@ -14,8 +14,8 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from typing import Protocol
 
+from streamchat_desktop.core.attachments import Attachment, ContentPart
 from streamchat_desktop.core.errors import ChatError, ErrorKind
 from streamchat_desktop.core.events import (
     Cancelled,
@@ -33,8 +33,13 @@ from streamchat_desktop.core.models import (
     MessageState,
     Role,
 )
+from streamchat_desktop.core.observers import ProgressEvent, ReplyObserver, ReplyStart
 from streamchat_desktop.core.session import ChatSession, StreamOpener
 from streamchat_desktop.core.store import ConversationStore
+from streamchat_desktop.core.tool_events import ToolCallChanged
+from streamchat_desktop.core.tool_history import apply_change, close_unfinished, reply_turns
+from streamchat_desktop.core.tool_loop import Approver, Toolbox, ToolLimits, with_tools
+from streamchat_desktop.core.tools import ToolCallRecord
 
 log = logging.getLogger(__name__)
 
@@ -57,21 +62,24 @@ class ChatTarget:
 
 
 TargetResolver = Callable[[Conversation], ChatTarget]
+# The content parts a stored message's attachments add to its turn (attachments layer).
+PartsOf = Callable[[Message], tuple[ContentPart, ...]]
 
 
-class ReplyObserver(Protocol):
-    """Hears every reply. Optional hooks, called when present:
-    ``conversation_updated(conversation)`` and ``conversation_deleted(conversation_id)``."""
+@dataclass(frozen=True, slots=True)
+class ToolSetup:
+    """Tools for replies: where they run, who approves each call, and the limits."""
 
-    def reply_started(self, conversation: Conversation, message: Message) -> None: ...
-
-    def reply_event(self, conversation_id: str, message_id: str, event: ReplyEvent) -> None: ...
+    toolbox: Toolbox
+    approve: Approver
+    limits: ToolLimits = field(default_factory=ToolLimits)
 
 
 @dataclass(slots=True)
 class _ActiveReply:
     conversation_id: str
     message: Message
+    history: tuple[Message, ...]  # the branch before the reply
     observers: list[ReplyObserver]
     session: ChatSession = field(init=False)
     checkpoint: asyncio.TimerHandle | None = None
@@ -79,23 +87,60 @@ class _ActiveReply:
     prefix: str = ""  # text the reply continues (``continue_reply``)
     reasoning_prefix: str = ""
     discarded: bool = False  # its conversation was deleted: nothing more to save
+    tool_calls: dict[str, ToolCallRecord] = field(default_factory=dict)  # by call id
 
 
 class ChatService:
     """Runs replies in conversations and keeps every word that arrived."""
 
-    def __init__(self, store: ConversationStore, resolve: TargetResolver) -> None:
+    def __init__(
+        self,
+        store: ConversationStore,
+        resolve: TargetResolver,
+        parts_of: PartsOf | None = None,
+        tools: ToolSetup | None = None,
+    ) -> None:
         self._store = store
         self._resolve = resolve
+        self._parts_of = parts_of
+        self._tools = tools
         self._observers: list[ReplyObserver] = []
         self._active: dict[str, _ActiveReply] = {}
         self._unsaved: dict[str, Message] = {}  # newest snapshot a failed save left behind
         self._resave: asyncio.TimerHandle | None = None
         self._save_failed: list[Callable[[Message, Exception], None]] = []
 
-    @property
-    def store(self) -> ConversationStore:
-        return self._store
+    # Queries: what the views show (the store stays the service's own) ---------------
+
+    def list_conversations(self) -> list[Conversation]:
+        """Every conversation, newest first."""
+        return self._store.list_conversations()
+
+    def get_conversation(self, conversation_id: str) -> Conversation | None:
+        return self._store.get_conversation(conversation_id)
+
+    def messages(self, conversation_id: str) -> list[Message]:
+        """The conversation's active branch, oldest first (a streaming reply holds its
+        last checkpoint here: ``active_reply`` has its text so far)."""
+        return self._store.messages(conversation_id)
+
+    def versions(self, message_id: str) -> list[Message]:
+        """The message and its alternatives (edited prompts, regenerated answers)."""
+        return self._store.versions(message_id)
+
+    def switch_version(self, message_id: str) -> list[Message]:
+        """Make this version active (with its newest replies); returns the branch."""
+        return self._store.switch_version(message_id)
+
+    def reveal(self, message_id: str) -> bool:
+        """Put an earlier version holding this message on the active branch."""
+        return self._store.reveal(message_id)
+
+    # Observers -------------------------------------------------------------------------
+
+    def use_tools(self, tools: ToolSetup | None) -> None:
+        """Offer tools in the replies started from now on (``None``: no tools)."""
+        self._tools = tools
 
     def add_observer(self, observer: ReplyObserver) -> None:
         """Hear about every reply from now on, including those already streaming:
@@ -107,7 +152,8 @@ class ChatService:
             if conversation is None:
                 continue
             reply.observers.append(observer)
-            self._notify(observer.reply_started, conversation, self._snapshot(reply))
+            start = ReplyStart(conversation, self._snapshot(reply), reply.history)
+            self._notify(observer.reply_started, start)
 
     def remove_observer(self, observer: ReplyObserver) -> None:
         if observer in self._observers:
@@ -142,7 +188,8 @@ class ChatService:
             if message.conversation_id != conversation_id
         }
         self._store.delete_conversation(conversation_id)
-        self._tell_observers("conversation_deleted", conversation_id)
+        for observer in list(self._observers):
+            self._notify(observer.conversation_deleted, conversation_id)
 
     def active_reply(self, conversation_id: str) -> Message | None:
         """The reply streaming in this conversation, with the text received so far."""
@@ -154,16 +201,36 @@ class ChatService:
     def is_streaming(self, message_id: str) -> bool:
         return message_id in self._active
 
-    def send(self, conversation_id: str, text: str) -> Message:
-        """Add the user's prompt and start streaming the answer; returns the reply."""
+    def send(
+        self, conversation_id: str, text: str, attachments: tuple[Attachment, ...] = ()
+    ) -> Message:
+        """Add the user's prompt and start streaming the answer; returns the reply.
+
+        The attachments' bytes must be stored already: the prompt that names them is
+        saved before the request starts, so a crash mid-send loses neither.
+        """
         conversation = self._require_idle(conversation_id)
-        self._store.add_message(
-            Message(role=Role.USER, content=text, conversation_id=conversation_id)
+        return self._send(conversation, self._store.messages(conversation_id), text, attachments)
+
+    def _send(
+        self,
+        conversation: Conversation,
+        history: list[Message],
+        text: str,
+        attachments: tuple[Attachment, ...] = (),
+    ) -> Message:
+        prompt = Message(
+            role=Role.USER,
+            content=text,
+            conversation_id=conversation.id,
+            attachments=attachments,
         )
-        if not self._store.messages(conversation_id)[:-1]:
-            conversation = dataclasses.replace(conversation, title=make_title(text))
+        self._store.add_message(prompt)
+        if not history:
+            title = text if text.strip() or not attachments else attachments[0].name
+            conversation = dataclasses.replace(conversation, title=make_title(title))
         self._touch(conversation)
-        return self._start_reply(conversation)
+        return self._start_reply(conversation, [*history, prompt])
 
     def retry(self, conversation_id: str) -> Message:
         """Drop the last answer (failed, stopped, or any) and ask again."""
@@ -173,7 +240,7 @@ class ChatService:
             raise RuntimeError("there is no answer to retry")
         self._discard_last_answer(history[-1])
         self._touch(conversation)
-        return self._start_reply(conversation)
+        return self._start_reply(conversation, history[:-1])
 
     def regenerate(self, conversation_id: str) -> Message:
         """Ask again for the last answer; a store with versions keeps the old one."""
@@ -183,16 +250,17 @@ class ChatService:
         """Replace an earlier prompt and ask again from there.
 
         The prompt and everything after it leave the active branch (a store with
-        versions keeps them as earlier versions); the new prompt is sent in its place.
+        versions keeps them as earlier versions); the new prompt is sent in its place,
+        with the files the old one carried.
         """
-        self._require_idle(conversation_id)
+        conversation = self._require_idle(conversation_id)
         history = self._store.messages(conversation_id)
         index = next((i for i, m in enumerate(history) if m.id == message_id), None)
         if index is None or history[index].role is not Role.USER:
             raise ValueError("only a prompt of the current conversation can be edited")
         for message in reversed(history[index:]):
             self._store.delete_message(message.id)
-        return self.send(conversation_id, text)
+        return self._send(conversation, history[:index], text, history[index].attachments)
 
     def continue_reply(self, conversation_id: str, message_id: str) -> Message:
         """Continue the last answer (cut by ``length``, stopped or interrupted) in place."""
@@ -201,7 +269,7 @@ class ChatService:
         if not history or history[-1].id != message_id or history[-1].role is not Role.ASSISTANT:
             raise ValueError("only the last answer of the conversation can be continued")
         self._touch(conversation)
-        return self._start_reply(conversation, continuing=history[-1])
+        return self._start_reply(conversation, history[:-1], continuing=history[-1])
 
     def add_save_error_listener(self, listener: Callable[[Message, Exception], None]) -> None:
         """Be told when a message could not be saved (disk full, read-only database).
@@ -255,19 +323,14 @@ class ChatService:
         self._conversation_updated(touched)
 
     def _conversation_updated(self, conversation: Conversation) -> None:
-        self._tell_observers("conversation_updated", conversation)
-
-    def _tell_observers(self, hook: str, *args: object) -> None:
-        """Call an optional observer hook on the observers that implement it."""
         for observer in list(self._observers):
-            callback = getattr(observer, hook, None)
-            if callback is not None:
-                self._notify(callback, *args)
+            self._notify(observer.conversation_updated, conversation)
 
     def _start_reply(
-        self, conversation: Conversation, continuing: Message | None = None
+        self, conversation: Conversation, history: list[Message], continuing: Message | None = None
     ) -> Message:
-        history = self._store.messages(conversation.id)
+        """Stream an answer to ``history`` (the branch before it), or go on with
+        ``continuing`` (the last answer, not part of ``history``)."""
         try:
             target = self._resolve(conversation)
             model = target.model
@@ -275,7 +338,9 @@ class ChatService:
         except ChatError as error:
             model = conversation.model or ""
             opener = _failing_opener(error)
-        turns = build_turns(conversation, history)
+        if self._tools is not None:
+            tools = self._tools
+            opener = with_tools(opener, tools.toolbox, tools.approve, tools.limits)
         if continuing is None:
             message = Message(
                 role=Role.ASSISTANT,
@@ -285,6 +350,7 @@ class ChatService:
                 model=model,
             )
             self._store.add_message(message)
+            turns = build_turns(conversation, history, self._parts_of)
         else:
             message = dataclasses.replace(
                 continuing,
@@ -294,28 +360,34 @@ class ChatService:
                 error_message=None,
             )
             self._store.save_message(message)
+            turns = build_turns(conversation, [*history, continuing], self._parts_of)
             turns += (ChatTurn(Role.USER, CONTINUE_PROMPT),)
         request = ChatRequest(model=model, messages=turns, temperature=conversation.temperature)
-        reply = _ActiveReply(conversation.id, message, list(self._observers))
+        reply = _ActiveReply(conversation.id, message, tuple(history), list(self._observers))
         if continuing is not None:
             reply.prefix, reply.reasoning_prefix = continuing.content, continuing.reasoning
         reply.session = ChatSession(opener, request, lambda e: self._on_event(reply, e))
         self._active[message.id] = reply
+        start = ReplyStart(conversation, message, reply.history)
         for observer in reply.observers:
-            self._notify(observer.reply_started, conversation, message)
+            self._notify(observer.reply_started, start)
         reply.session.start()
         return message
 
     def _on_event(self, reply: _ActiveReply, event: ReplyEvent) -> None:
+        if isinstance(event, ToolCallChanged):
+            offset = len(reply.prefix) + len(reply.session.text)
+            apply_change(reply.tool_calls, event, offset)
         if isinstance(event, Finished | Failed | Cancelled):
             self._finish(reply, event)
-        else:
-            reply.dirty = True
-            if reply.checkpoint is None:
-                loop = asyncio.get_running_loop()
-                reply.checkpoint = loop.call_later(CHECKPOINT_INTERVAL, self._checkpoint, reply)
+            return
+        reply.dirty = True
+        if reply.checkpoint is None:
+            loop = asyncio.get_running_loop()
+            reply.checkpoint = loop.call_later(CHECKPOINT_INTERVAL, self._checkpoint, reply)
+        progress: ProgressEvent = event
         for observer in reply.observers:
-            self._notify(observer.reply_event, reply.conversation_id, reply.message.id, event)
+            self._notify(observer.reply_event, reply.conversation_id, reply.message.id, progress)
 
     def _checkpoint(self, reply: _ActiveReply) -> None:
         reply.checkpoint = None
@@ -328,8 +400,13 @@ class ChatService:
             reply.checkpoint.cancel()
             reply.checkpoint = None
         self._active.pop(reply.message.id, None)
+        snapshot = self._snapshot(reply)
+        snapshot = dataclasses.replace(snapshot, tool_calls=close_unfinished(snapshot.tool_calls))
+        final = final_message(snapshot, event)
         if not reply.discarded:
-            self._save(final_message(self._snapshot(reply), event))
+            self._save(final)
+        for observer in reply.observers:
+            self._notify(observer.reply_ended, final, event)
 
     def _snapshot(self, reply: _ActiveReply) -> Message:
         session = reply.session
@@ -337,6 +414,7 @@ class ChatService:
             reply.message,
             content=reply.prefix + session.text,
             reasoning=reply.reasoning_prefix + session.reasoning,
+            tool_calls=reply.message.tool_calls + tuple(reply.tool_calls.values()),
         )
 
     def _save(self, message: Message) -> None:
@@ -400,14 +478,23 @@ def final_message(message: Message, event: TerminalEvent) -> Message:
     return dataclasses.replace(message, state=MessageState.STOPPED, usage=usage)
 
 
-def build_turns(conversation: Conversation, history: list[Message]) -> tuple[ChatTurn, ...]:
-    """The messages sent to the model: system prompt, then every turn with content."""
+def build_turns(
+    conversation: Conversation, history: list[Message], parts_of: PartsOf | None = None
+) -> tuple[ChatTurn, ...]:
+    """The messages sent to the model: system prompt, then every turn with content
+    (text, or files: each resend sends a prompt's attachments again)."""
     turns: list[ChatTurn] = []
     if conversation.system_prompt.strip():
         turns.append(ChatTurn(Role.SYSTEM, conversation.system_prompt))
     for message in history:
-        if message.content and message.role is not Role.SYSTEM:
-            turns.append(ChatTurn(message.role, message.content))
+        if message.role is Role.SYSTEM:
+            continue
+        if message.role is Role.ASSISTANT:
+            turns.extend(reply_turns(message))  # with its tool calls and their results
+            continue
+        parts = parts_of(message) if parts_of and message.attachments else ()
+        if message.content or parts:
+            turns.append(ChatTurn(message.role, message.content, parts))
     return tuple(turns)
 
 
@@ -435,6 +522,8 @@ __all__ = [
     "ChatTarget",
     "ErrorKind",
     "ReplyObserver",
+    "ReplyStart",
+    "ToolSetup",
     "build_turns",
     "final_message",
     "make_title",

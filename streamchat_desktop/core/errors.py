@@ -12,6 +12,7 @@ class ErrorKind(str, Enum):
     RATE_LIMITED = "rate_limited"  # 429: slow down, retry after a while
     QUOTA = "quota"  # 429 insufficient_quota: billing, retrying will not help
     CONTEXT_TOO_LONG = "context_too_long"  # 400/413: request exceeds the context window
+    IMAGES_REFUSED = "images_refused"  # 4xx naming images/vision: the model cannot see
     BAD_REQUEST = "bad_request"  # other 4xx the server rejected
     SERVER = "server"  # 5xx
     UNREACHABLE = "unreachable"  # connection refused, DNS failure
@@ -30,6 +31,7 @@ _TITLES: dict[ErrorKind, str] = {
     ErrorKind.RATE_LIMITED: "Rate limited by the server",
     ErrorKind.QUOTA: "The account's quota is exhausted",
     ErrorKind.CONTEXT_TOO_LONG: "The conversation is too long for the model's context",
+    ErrorKind.IMAGES_REFUSED: "This model does not accept images",
     ErrorKind.BAD_REQUEST: "The server rejected the request",
     ErrorKind.SERVER: "The server had an internal error",
     ErrorKind.UNREACHABLE: "Could not reach the server",

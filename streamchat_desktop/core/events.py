@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from streamchat_desktop.core.errors import ChatError
 from streamchat_desktop.core.models import Usage
+from streamchat_desktop.core.tool_events import Notice, ToolCallChanged, ToolCallFragment
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +35,17 @@ class StreamEnd:
     finish_reason: str | None
 
 
-StreamEvent = TextDelta | ReasoningDelta | UsageReport | StreamEnd
+# Tool events (core.tool_events): a provider yields fragments and notices; the tool loop
+# turns fragments into ToolCallChanged events, which reach every view.
+StreamEvent = (
+    TextDelta
+    | ReasoningDelta
+    | UsageReport
+    | StreamEnd
+    | ToolCallFragment
+    | ToolCallChanged
+    | Notice
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,4 +77,4 @@ class Cancelled:
 
 
 TerminalEvent = Finished | Failed | Cancelled
-ReplyEvent = TextDelta | ReasoningDelta | UsageReport | TerminalEvent
+ReplyEvent = TextDelta | ReasoningDelta | UsageReport | ToolCallChanged | Notice | TerminalEvent

@@ -6,11 +6,15 @@ import time
 from dataclasses import dataclass, field
 from enum import Enum
 
+from streamchat_desktop.core.attachments import Attachment, ContentPart
+from streamchat_desktop.core.tools import ToolCall, ToolCallRecord, ToolSpec
+
 
 class Role(str, Enum):
     SYSTEM = "system"
     USER = "user"
     ASSISTANT = "assistant"
+    TOOL = "tool"  # a tool's result, sent back to the model (never a stored message)
 
 
 class MessageState(str, Enum):
@@ -56,6 +60,8 @@ class Message:
     model: str | None = None
     created_at: float = field(default_factory=time.time)
     parent_id: str | None = None
+    attachments: tuple[Attachment, ...] = ()  # files given with a prompt (core.attachments)
+    tool_calls: tuple[ToolCallRecord, ...] = ()  # the calls made while it streamed
 
     @property
     def is_streaming_reply(self) -> bool:
@@ -83,6 +89,9 @@ class ChatTurn:
 
     role: Role
     content: str
+    parts: tuple[ContentPart, ...] = ()  # attachments, sent after ``content`` (OpenAI parts)
+    tool_calls: tuple[ToolCall, ...] = ()  # an assistant turn that asked for tools
+    tool_call_id: str | None = None  # a TOOL turn: the call it answers
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,3 +102,4 @@ class ChatRequest:
     messages: tuple[ChatTurn, ...]
     temperature: float | None = None
     max_tokens: int | None = None
+    tools: tuple[ToolSpec, ...] = ()  # offered to the model; empty: no tools

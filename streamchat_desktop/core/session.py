@@ -23,6 +23,7 @@ from streamchat_desktop.core.events import (
 )
 from streamchat_desktop.core.models import ChatRequest, Usage
 from streamchat_desktop.core.think_tags import ThinkTagSplitter
+from streamchat_desktop.core.tool_events import Notice, ToolCallChanged
 
 log = logging.getLogger(__name__)
 
@@ -121,8 +122,12 @@ class ChatSession:
                 elif isinstance(event, TextDelta):
                     for part in self._splitter.feed(event.text):
                         self._accept(part)
-                else:
+                elif isinstance(event, ReasoningDelta):
                     self._accept(event)
+                elif isinstance(event, ToolCallChanged | Notice):
+                    self._flush_splitter()  # the text before a call is whole
+                    self._emit(event)
+                # a ToolCallFragment here: no tool loop asked for tools; nothing to run
             self._flush_splitter()
             return self._end(Finished(finish_reason, self._stats()))
         except ChatError as error:

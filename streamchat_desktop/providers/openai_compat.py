@@ -7,14 +7,17 @@ known ``ChatError`` kind, and always closes the HTTP response.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
 import openai
 from openai import AsyncOpenAI
 
+from streamchat_desktop.core.attachments import ImagePart, TextPart
 from streamchat_desktop.core.errors import ChatError, ErrorKind
 from streamchat_desktop.core.events import (
     ReasoningDelta,
@@ -23,7 +26,9 @@ from streamchat_desktop.core.events import (
     TextDelta,
     UsageReport,
 )
-from streamchat_desktop.core.models import ChatRequest, Usage
+from streamchat_desktop.core.models import ChatRequest, ChatTurn, Usage
+from streamchat_desktop.core.tool_events import Notice, ToolCallFragment
+from streamchat_desktop.core.unicode_repair import StreamRepair
 from streamchat_desktop.providers.base import Endpoint
 
 log = logging.getLogger(__name__)
@@ -33,6 +38,10 @@ log = logging.getLogger(__name__)
 NO_KEY_PLACEHOLDER = "no-key"
 
 _CONTEXT_CODES = {"context_length_exceeded", "string_above_max_length"}
+# A 4xx whose words name images or vision: the model cannot take an image part
+# (OpenAI: "Invalid content type. image_url is only supported by certain models";
+# Ollama/llama.cpp: "image input is not supported", "does not support vision").
+_VISION_WORDS = re.compile(r"image|vision|multimodal", re.IGNORECASE)
 
 
 class OpenAICompatibleProvider:
@@ -42,6 +51,7 @@ class OpenAICompatibleProvider:
         self._endpoint = endpoint
         self._headers = request_headers(endpoint.api_key)
         self._include_usage = True  # cleared once a server rejects stream_options
+        self._send_tools = True  # cleared once a server rejects tools
         self._client = AsyncOpenAI(
             api_key=endpoint.api_key or NO_KEY_PLACEHOLDER,
             base_url=endpoint.base_url,
@@ -68,16 +78,31 @@ class OpenAICompatibleProvider:
             ) from exc
 
     async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
-        stream = await self._open(request)
+        if request.tools and not self._send_tools:
+            request = _without_tools(request)
+            yield Notice(TOOLS_OFF_NOTICE.format(url=self.base_url))
+        try:
+            stream = await self._open(request)
+        except ChatError as error:
+            if not (request.tools and _rejects_tools(error)):
+                raise
+            log.info("server rejects tools (%s); retrying without them", error.detail)
+            self._send_tools = False
+            request = _without_tools(request)
+            yield Notice(TOOLS_OFF_NOTICE.format(url=self.base_url))
+            stream = await self._open(request)
         finish_reason: str | None = None
+        repair = DeltaRepair()
         async with stream:
             try:
                 async for chunk in stream:
                     for event in chunk_events(chunk):
                         if isinstance(event, StreamEnd):
                             finish_reason = event.finish_reason
-                        else:
-                            yield event
+                        elif (repaired := repair.event(event)) is not None:
+                            yield repaired
+                for held in repair.flush():  # a half pair the stream ended on: U+FFFD
+                    yield held
             except openai.OpenAIError as exc:
                 raise self._error(exc, streaming=True) from exc
             except (json.JSONDecodeError, UnicodeDecodeError, AttributeError, TypeError) as exc:
@@ -120,13 +145,71 @@ class OpenAICompatibleProvider:
             extra["temperature"] = request.temperature
         if request.max_tokens is not None:
             extra["max_tokens"] = request.max_tokens
+        if request.tools:
+            extra["tools"] = [
+                {
+                    "type": "function",
+                    "function": {
+                        "name": spec.name,
+                        "description": spec.description,
+                        "parameters": spec.parameters or {"type": "object", "properties": {}},
+                    },
+                }
+                for spec in request.tools
+            ]
         return await self._client.chat.completions.create(
             model=request.model,
-            messages=[{"role": t.role.value, "content": t.content} for t in request.messages],  # type: ignore[misc]
+            messages=[wire_message(turn) for turn in request.messages],  # type: ignore[misc]
             stream=True,
             extra_headers=self._headers,
             **extra,
         )
+
+
+TOOLS_OFF_NOTICE = "Tools are off for {url}: this server does not accept them."
+
+
+def _rejects_tools(error: ChatError) -> bool:
+    """A 400/422 whose words are about tools (the server has no function calling)."""
+    text = error.detail.lower()
+    return error.kind is ErrorKind.BAD_REQUEST and ("tool" in text or "function" in text)
+
+
+def _without_tools(request: ChatRequest) -> ChatRequest:
+    return dataclasses.replace(request, tools=())
+
+
+def wire_message(turn: ChatTurn) -> dict[str, Any]:
+    """One turn in the OpenAI shape: plain text, content parts when files go along, an
+    assistant turn's tool calls, a tool turn's call id."""
+    message: dict[str, Any] = {"role": turn.role.value, "content": _wire_content(turn)}
+    if turn.tool_calls:
+        message["content"] = turn.content or None
+        message["tool_calls"] = [
+            {
+                "id": call.id,
+                "type": "function",
+                "function": {"name": call.name, "arguments": call.arguments or "{}"},
+            }
+            for call in turn.tool_calls
+        ]
+    if turn.tool_call_id is not None:
+        message["tool_call_id"] = turn.tool_call_id
+    return message
+
+
+def _wire_content(turn: ChatTurn) -> str | list[dict[str, Any]]:
+    if not turn.parts:
+        return turn.content
+    parts: list[dict[str, Any]] = []
+    if turn.content:
+        parts.append({"type": "text", "text": turn.content})
+    for part in turn.parts:
+        if isinstance(part, TextPart):
+            parts.append({"type": "text", "text": part.text})
+        elif isinstance(part, ImagePart):
+            parts.append({"type": "image_url", "image_url": {"url": part.url}})
+    return parts
 
 
 def request_headers(api_key: str | None) -> dict[str, str | openai.Omit]:
@@ -164,6 +247,7 @@ def chunk_events(chunk: Any) -> list[StreamEvent]:
             content = _field(delta, "content")
             if isinstance(content, str) and content:
                 events.append(TextDelta(content))
+            events.extend(_tool_fragments(_field(delta, "tool_calls")))
         finish = _field(choice, "finish_reason")
         if finish:
             events.append(StreamEnd(str(finish)))
@@ -171,6 +255,58 @@ def chunk_events(chunk: Any) -> list[StreamEvent]:
     if usage is not None:
         events.append(UsageReport(_usage(usage)))
     return events
+
+
+class DeltaRepair:
+    """Model text made encodable where it enters (``core.unicode_repair``): a lone
+    surrogate, which JSON can carry as ``"\\ud800"``, becomes U+FFFD; a pair split
+    across two deltas is joined. Without it every save of the answer would fail."""
+
+    def __init__(self) -> None:
+        self._text = StreamRepair()
+        self._reasoning = StreamRepair()
+
+    def event(self, event: StreamEvent) -> StreamEvent | None:
+        """The event with its text repaired; None while its only character is held back."""
+        if isinstance(event, TextDelta):
+            text = self._text.feed(event.text)
+            return TextDelta(text) if text else None
+        if isinstance(event, ReasoningDelta):
+            text = self._reasoning.feed(event.text)
+            return ReasoningDelta(text) if text else None
+        return event
+
+    def flush(self) -> list[StreamEvent]:
+        """What is still held back once the stream ended (at most one character each)."""
+        events: list[StreamEvent] = []
+        if reasoning := self._reasoning.flush():
+            events.append(ReasoningDelta(reasoning))
+        if text := self._text.flush():
+            events.append(TextDelta(text))
+        return events
+
+
+def _tool_fragments(tool_calls: Any) -> list[ToolCallFragment]:
+    """``delta.tool_calls`` entries as fragments; entries without an index are numbered
+    by their place (some servers omit it when they send whole calls)."""
+    if not isinstance(tool_calls, list):
+        return []
+    fragments = []
+    for position, item in enumerate(tool_calls):
+        index = _field(item, "index")
+        function = _field(item, "function")
+        name = _field(function, "name") if function is not None else None
+        arguments = _field(function, "arguments") if function is not None else None
+        call_id = _field(item, "id")
+        fragments.append(
+            ToolCallFragment(
+                index=index if isinstance(index, int) else position,
+                id=call_id if isinstance(call_id, str) else None,
+                name=name if isinstance(name, str) else None,
+                arguments=arguments if isinstance(arguments, str) else "",
+            )
+        )
+    return fragments
 
 
 def _int_or_none(value: Any) -> int | None:
@@ -253,6 +389,8 @@ def _status_error(exc: openai.APIStatusError) -> ChatError:
         kind = ErrorKind.CONTEXT_TOO_LONG
     elif status >= 500:
         kind = ErrorKind.SERVER
+    elif _VISION_WORDS.search(detail):
+        kind = ErrorKind.IMAGES_REFUSED
     else:
         kind = ErrorKind.BAD_REQUEST
     retry_after = _retry_after(exc) if kind is ErrorKind.RATE_LIMITED else None

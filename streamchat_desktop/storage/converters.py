@@ -7,13 +7,18 @@ import sqlite3
 from typing import Any
 
 from streamchat_desktop.core.models import Conversation, Message, MessageState, Role, Usage
+from streamchat_desktop.storage.tool_records import (
+    records_from_json,
+    records_search_text,
+    records_to_json,
+)
 
 CONVERSATION_COLUMNS = (
     "id, title, provider_id, model, system_prompt, temperature, created_at, updated_at"
 )
 MESSAGE_COLUMNS = (
     "id, conversation_id, parent_id, role, content, reasoning, state, finish_reason, "
-    "error_kind, error_message, usage_json, model, created_at"
+    "error_kind, error_message, usage_json, model, created_at, tool_calls_json, tool_text"
 )
 USAGE_FIELDS = ("prompt_tokens", "completion_tokens", "total_tokens", "reasoning_tokens")
 
@@ -59,6 +64,7 @@ def message_from_row(row: sqlite3.Row) -> Message:
         usage=usage_from_json(row["usage_json"]),
         model=row["model"],
         created_at=row["created_at"],
+        tool_calls=records_from_json(row["tool_calls_json"]),
     )
 
 
@@ -77,6 +83,8 @@ def message_params(message: Message) -> dict[str, Any]:
         "usage_json": usage_to_json(message.usage),
         "model": message.model,
         "created_at": message.created_at,
+        "tool_calls_json": records_to_json(message.tool_calls),
+        "tool_text": records_search_text(message.tool_calls),
     }
 
 

@@ -21,7 +21,6 @@ from streamchat_desktop.storage.errors import (
     DatabaseCorruptError,
     DatabaseTooNewError,
     StorageError,
-    StorageUnavailableError,
     translate,
 )
 from streamchat_desktop.storage.migrations import UnknownMigrationsError, migrate
@@ -106,13 +105,16 @@ class Database:
 def open_database(path: Path, *, recover: bool = True) -> tuple[Database, Recovery | None]:
     """Open (creating or migrating) the database at ``path``.
 
-    With ``recover``, a damaged file is renamed to ``<name>.corrupt-<timestamp>``
-    (with its WAL and shared-memory files) and a fresh database is created; the
-    returned ``Recovery`` says where the old one went. Without it, the damage is
-    raised as ``DatabaseCorruptError`` and nothing is touched.
+    Only SQLite decides that a file is damaged: it reads the file together with its
+    WAL (in WAL mode the main file may legitimately be shorter than its header says,
+    the WAL holding the rest). With ``recover``, a file SQLite cannot read is renamed
+    to ``<name>.corrupt-<timestamp>`` (its ``-wal`` and ``-shm`` files go with it) and
+    a fresh database is created; the returned ``Recovery`` says where the old one went.
+    Without it, the damage is raised as ``DatabaseCorruptError`` and nothing is touched.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
+        _check_readable(path)
         return _open_checked(path), None
     except DatabaseCorruptError as exc:
         if not recover:
@@ -123,15 +125,40 @@ def open_database(path: Path, *, recover: bool = True) -> tuple[Database, Recove
     return _open_checked(path), Recovery(backup, reason)
 
 
+def _check_readable(path: Path) -> None:
+    """Let SQLite read every page, WAL included, on a connection that writes nothing.
+
+    A read-only connection never checkpoints the WAL into the main file nor deletes
+    it, so a file judged damaged is moved aside exactly as it was found.
+    """
+    if not path.is_file() or path.stat().st_size == 0:
+        return  # a new database, or not a file at all (opening it says so)
+    try:
+        conn = sqlite3.connect(
+            f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000
+        )
+    except sqlite3.Error as exc:
+        raise translate(exc, path) from exc
+    try:
+        _check_integrity(conn, path)
+    except DatabaseCorruptError as exc:
+        raise _damaged(path, exc.detail) from exc
+    except sqlite3.Error as exc:
+        error = translate(exc, path)
+        if isinstance(error, DatabaseCorruptError):
+            raise _damaged(path, error.detail) from exc
+        raise error from exc
+    finally:
+        conn.close()
+
+
 def _open_checked(path: Path) -> Database:
-    _check_header(path)
     try:
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     except sqlite3.Error as exc:
         raise translate(exc, path) from exc
     try:
         _configure(conn)
-        _check_integrity(conn, path)
         migrate(conn)
     except UnknownMigrationsError as exc:
         conn.close()
@@ -155,34 +182,33 @@ def _configure(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA foreign_keys = ON")
 
 
-def _check_header(path: Path) -> None:
-    """Refuse a file shorter than its own header says (a truncated copy or download).
+def _damaged(path: Path, detail: str) -> DatabaseCorruptError:
+    """SQLite's verdict, with the likely cause when the main file was cut short."""
+    truncation = _truncation(path)
+    return DatabaseCorruptError(path, f"{truncation}; {detail}" if truncation else detail)
 
-    SQLite trusts the in-header page count when it is marked valid, and would only
-    fail later, on the first query that reaches a missing page.
+
+def _truncation(path: Path) -> str | None:
+    """ "the file is truncated: …" when the main file is shorter than its header says.
+
+    Only a description: in WAL mode that is normal while the WAL holds the rest, so it
+    never decides anything by itself.
     """
     try:
         with path.open("rb") as file:
             header = file.read(100)
         actual = path.stat().st_size
-    except FileNotFoundError:
-        return
-    except OSError as exc:
-        raise StorageUnavailableError(
-            f"The conversation database {path} cannot be read: {exc}."
-        ) from exc
-    if not header:
-        return  # an empty file is a new database
+    except OSError:
+        return None
     if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
-        raise DatabaseCorruptError(path, "file is not a database")
+        return None
     page_size = int.from_bytes(header[16:18], "big")
     page_size = 65536 if page_size == 1 else page_size
     pages = int.from_bytes(header[28:32], "big")
     valid = pages and header[24:28] == header[92:96]
     if valid and pages * page_size > actual:
-        raise DatabaseCorruptError(
-            path, f"the file is truncated: {actual} of {pages * page_size} bytes"
-        )
+        return f"the file is truncated: {actual} of {pages * page_size} bytes"
+    return None
 
 
 def _check_integrity(conn: sqlite3.Connection, path: Path) -> None:

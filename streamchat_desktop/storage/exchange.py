@@ -15,13 +15,24 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from streamchat_desktop.core.attachments import AttachmentContent
 from streamchat_desktop.core.models import Conversation, Message, MessageState, Role
+from streamchat_desktop.core.tools import ToolCallRecord
+from streamchat_desktop.core.unicode_repair import repair_text
+from streamchat_desktop.storage.attachment_exchange import (
+    InvalidFilesError,
+    files_dict,
+    message_files,
+    parse_files,
+    parse_message_files,
+)
 from streamchat_desktop.storage.converters import usage_from_dict, usage_to_dict
 from streamchat_desktop.storage.markdown_export import conversations_markdown
 from streamchat_desktop.storage.repository import SqliteStore
+from streamchat_desktop.storage.tool_records import record_from_dict, record_to_dict
 
 EXPORT_FORMAT = "streamchat-export"
-EXPORT_VERSION = 1
+EXPORT_VERSION = 2  # 2: messages may carry attachments (``files``); 1 without them
 
 
 class InvalidExportError(ValueError):
@@ -35,6 +46,7 @@ class ExportedConversation:
     conversation: Conversation
     messages: tuple[Message, ...]
     active_message_id: str | None
+    files: tuple[AttachmentContent, ...] = ()  # what its messages carry (on import)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +85,7 @@ def export_text(store: SqliteStore, conversation_ids: Iterable[str], fmt: str) -
     """The conversations as ``json`` (every version, importable) or ``md`` (what is shown)."""
     items = collect(store, conversation_ids)
     if fmt == "json":
-        return to_json(items)
+        return to_json(items, files_dict(store, (m for i in items for m in i.messages)))
     if fmt != "md":
         raise ValueError(f"unknown export format {fmt!r} (md or json)")
     return conversations_markdown(
@@ -81,13 +93,19 @@ def export_text(store: SqliteStore, conversation_ids: Iterable[str], fmt: str) -
     )
 
 
-def to_json(conversations: Sequence[ExportedConversation]) -> str:
-    document = {
+def to_json(
+    conversations: Sequence[ExportedConversation], files: dict[str, Any] | None = None
+) -> str:
+    """The export; with attachments it is version 2, which an older StreamChat refuses
+    (rather than importing the prompts without their files)."""
+    document: dict[str, Any] = {
         "format": EXPORT_FORMAT,
-        "version": EXPORT_VERSION,
+        "version": 2 if files else 1,
         "exported_at": time.time(),
         "conversations": [_conversation_dict(item) for item in conversations],
     }
+    if files:
+        document["files"] = files
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -108,6 +126,7 @@ def _conversation_dict(item: ExportedConversation) -> dict[str, Any]:
 
 
 def _message_dict(m: Message) -> dict[str, Any]:
+    extra = {"attachments": message_files(m)} if m.attachments else {}
     return {
         "id": m.id,
         "parent_id": m.parent_id,
@@ -121,15 +140,19 @@ def _message_dict(m: Message) -> dict[str, Any]:
         "usage": usage_to_dict(m.usage),
         "model": m.model,
         "created_at": m.created_at,
+        **extra,
+        **({"tool_calls": [record_to_dict(r) for r in m.tool_calls]} if m.tool_calls else {}),
     }
 
 
 def parse_json(text: str | bytes) -> list[ExportedConversation]:
     """Check an export completely; ``InvalidExportError`` says what is wrong and where."""
     try:
-        document = json.loads(text)
+        document = _repaired(json.loads(text))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InvalidExportError(f"not valid JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise InvalidExportError("not a StreamChat export (nested too deeply)") from exc
     if not isinstance(document, dict) or document.get("format") != EXPORT_FORMAT:
         raise InvalidExportError(f'not a StreamChat export (no "format": "{EXPORT_FORMAT}")')
     version = document.get("version")
@@ -139,7 +162,13 @@ def parse_json(text: str | bytes) -> list[ExportedConversation]:
             f"up to {EXPORT_VERSION})"
         )
     items = _field(document, "conversations", list, "")
-    parsed = [_parse_conversation(item, f"conversations[{i}]") for i, item in enumerate(items)]
+    try:
+        files = parse_files(document.get("files"))
+        parsed = [
+            _parse_conversation(item, f"conversations[{i}]", files) for i, item in enumerate(items)
+        ]
+    except InvalidFilesError as exc:
+        raise InvalidExportError(str(exc)) from None
     ids = [p.conversation.id for p in parsed]
     if len(set(ids)) != len(ids):
         raise InvalidExportError("the same conversation id appears twice")
@@ -149,6 +178,18 @@ def parse_json(text: str | bytes) -> list[ExportedConversation]:
     return parsed
 
 
+def _repaired(value: Any) -> Any:
+    """Every string of a parsed file made encodable, where it enters: JSON can carry lone
+    surrogates (``"\\ud800"``), which SQLite would refuse to store."""
+    if isinstance(value, str):
+        return repair_text(value)
+    if isinstance(value, list):
+        return [_repaired(item) for item in value]
+    if isinstance(value, dict):
+        return {repair_text(key): _repaired(item) for key, item in value.items()}
+    return value
+
+
 def import_conversations(
     store: SqliteStore, conversations: Sequence[ExportedConversation]
 ) -> ImportResult:
@@ -156,6 +197,8 @@ def import_conversations(
     added = existing = messages = 0
     with store.batch():
         for item in conversations:
+            for content in item.files:  # before the messages that name them
+                store.put_attachment(content)
             created, count = store.import_conversation(
                 item.conversation, item.messages, item.active_message_id
             )
@@ -165,7 +208,9 @@ def import_conversations(
     return ImportResult(added, existing, messages)
 
 
-def _parse_conversation(data: object, where: str) -> ExportedConversation:
+def _parse_conversation(
+    data: object, where: str, files: dict[str, AttachmentContent]
+) -> ExportedConversation:
     if not isinstance(data, dict):
         raise InvalidExportError(f"{where}: expected an object")
     conversation = Conversation(
@@ -180,17 +225,21 @@ def _parse_conversation(data: object, where: str) -> ExportedConversation:
     )
     raw = _field(data, "messages", list, where)
     messages = [
-        _parse_message(item, conversation.id, f"{where}.messages[{i}]")
+        _parse_message(item, conversation.id, f"{where}.messages[{i}]", files)
         for i, item in enumerate(raw)
     ]
     ordered = _parents_first(messages, where)
     active = _optional(data, "active_message_id", str, where)
     if active is not None and active not in {m.id for m in messages}:
         raise InvalidExportError(f"{where}.active_message_id: no such message {active!r}")
-    return ExportedConversation(conversation, tuple(ordered), active)
+    carried = {a.sha256 for m in messages for a in m.attachments}
+    own = tuple(files[sha256] for sha256 in sorted(carried))
+    return ExportedConversation(conversation, tuple(ordered), active, own)
 
 
-def _parse_message(data: object, conversation_id: str, where: str) -> Message:
+def _parse_message(
+    data: object, conversation_id: str, where: str, files: dict[str, AttachmentContent]
+) -> Message:
     if not isinstance(data, dict):
         raise InvalidExportError(f"{where}: expected an object")
     state = _enum(data, "state", MessageState, where)
@@ -214,7 +263,17 @@ def _parse_message(data: object, conversation_id: str, where: str) -> Message:
         usage=usage_from_dict(usage),
         model=_optional(data, "model", str, where),
         created_at=_number(data, "created_at", where),
+        attachments=parse_message_files(data.get("attachments"), files, where),
+        tool_calls=_tool_calls(data, where),
     )
+
+
+def _tool_calls(data: dict[str, Any], where: str) -> tuple[ToolCallRecord, ...]:
+    items = _optional(data, "tool_calls", list, where) or []
+    try:
+        return tuple(record_from_dict(item) for item in items)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InvalidExportError(f"{where}.tool_calls: {exc}") from exc
 
 
 def _parents_first(messages: list[Message], where: str) -> list[Message]:

@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
+from streamchat_desktop.core.attachments import Attachment, AttachmentKind, format_size
 from streamchat_desktop.core.models import Conversation, Message, MessageState, Role
+
+# Where an attached file was written beside the Markdown (a relative path), if it was.
+FileLinks = Callable[[Attachment], str | None]
 
 ROLE_TITLES = {Role.USER: "You", Role.ASSISTANT: "Assistant", Role.SYSTEM: "System"}
 
 
-def conversations_markdown(items: Iterable[tuple[Conversation, list[Message]]]) -> str:
+def conversations_markdown(
+    items: Iterable[tuple[Conversation, list[Message]]], links: FileLinks | None = None
+) -> str:
     """Every conversation with its active branch, separated by rules."""
-    return "\n---\n\n".join(conversation_markdown(c, m) for c, m in items)
+    return "\n---\n\n".join(conversation_markdown(c, m, links) for c, m in items)
 
 
-def conversation_markdown(conversation: Conversation, messages: list[Message]) -> str:
+def conversation_markdown(
+    conversation: Conversation, messages: list[Message], links: FileLinks | None = None
+) -> str:
     lines = [f"# {_one_line(conversation.title)}", ""]
     details = [f"Created {_when(conversation.created_at)}"]
     if conversation.model:
@@ -28,11 +36,11 @@ def conversation_markdown(conversation: Conversation, messages: list[Message]) -
     if conversation.system_prompt.strip():
         lines += ["**System prompt**", "", *_quoted(conversation.system_prompt), ""]
     for message in messages:
-        lines += _message_lines(message)
+        lines += _message_lines(message, links)
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _message_lines(message: Message) -> list[str]:
+def _message_lines(message: Message, links: FileLinks | None) -> list[str]:
     heading = ROLE_TITLES[message.role]
     if message.role is Role.ASSISTANT and message.model:
         heading += f" · {message.model}"
@@ -46,11 +54,58 @@ def _message_lines(message: Message) -> list[str]:
             "</details>",
             "",
         ]
-    if message.content:
+    if message.tool_calls:
+        lines += tool_calls_markdown(message)
+    elif message.content:
         lines += [message.content.rstrip(), ""]
+    lines += _attachment_lines(message.attachments, links)
     note = state_note(message)
     if note:
         lines += [f"> *{note}*", ""]
+    return lines
+
+
+def _attachment_lines(attachments: tuple[Attachment, ...], links: FileLinks | None) -> list[str]:
+    """Each file by name and size; an image written beside the Markdown is shown."""
+    lines = []
+    for attachment in attachments:
+        name = _one_line(attachment.name).replace("]", "\\]")
+        link = links(attachment) if links else None
+        about = f"{name} ({format_size(attachment.size)})"
+        if link and attachment.kind is AttachmentKind.IMAGE:
+            lines.append(f"![{name}](<{link}>)")
+        lines.append(f"- 📎 Attached: {f'[{about}](<{link}>)' if link else about}")
+    return [*lines, ""] if lines else []
+
+
+def tool_calls_markdown(message: Message) -> list[str]:
+    """The reply's text with each tool call where it was made, result folded."""
+    lines: list[str] = []
+    start = 0
+    for record in message.tool_calls:
+        before = message.content[start : record.offset].rstrip()
+        if before:
+            lines += [before, ""]
+        start = max(start, record.offset)
+        server = f" ({record.server})" if record.server else ""
+        lines += [
+            f"<details><summary>Tool call: {record.call.name}{server} — {record.status.value}"
+            "</summary>",
+            "",
+            "```json",
+            record.call.arguments or "{}",
+            "```",
+            "",
+            "```text",
+            record.result.replace("```", "ʼʼʼ"),
+            "```",
+            "",
+            "</details>",
+            "",
+        ]
+    rest = message.content[start:].rstrip()
+    if rest:
+        lines += [rest, ""]
     return lines
 
 

@@ -174,3 +174,130 @@ def m003_message_search(conn: sqlite3.Connection) -> None:
         "INSERT INTO messages_fts (rowid, content) "
         "SELECT seq, content FROM messages WHERE state != 'streaming'"
     )
+
+
+@migration
+def m004_attachments(conn: sqlite3.Connection) -> None:
+    # Files given with prompts, stored once per sha256 and linked from their messages.
+    # SQLite blobs rather than files beside the database: a blob commits in the same
+    # transaction as the prompt that names it (no orphan file or dangling link after a
+    # crash), backups and exports copy one file, and 20 MB blobs are well within
+    # SQLite's range. ``seq`` gives the full-text index rowids VACUUM never renumbers.
+    conn.execute(
+        """
+        CREATE TABLE attachment_blobs (
+            seq INTEGER PRIMARY KEY,
+            sha256 TEXT NOT NULL UNIQUE,
+            media_type TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            data BLOB NOT NULL,
+            text TEXT,
+            pages INTEGER,
+            send_data BLOB,
+            send_type TEXT,
+            created_at REAL NOT NULL
+        )
+        """
+    )
+    conn.execute(
+        """
+        CREATE TABLE message_attachments (
+            message_id TEXT NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            sha256 TEXT NOT NULL REFERENCES attachment_blobs (sha256),
+            name TEXT NOT NULL,
+            PRIMARY KEY (message_id, position)
+        )
+        """
+    )
+    conn.execute("CREATE INDEX message_attachments_by_blob ON message_attachments (sha256)")
+    # The text of attached files and PDFs, searchable beside message text. Blobs are
+    # written once and never updated, so insert and delete triggers are all it needs.
+    conn.execute(
+        """
+        CREATE VIRTUAL TABLE attachment_fts USING fts5 (
+            text,
+            content = 'attachment_blobs',
+            content_rowid = 'seq',
+            tokenize = 'unicode61 remove_diacritics 2',
+            prefix = '2 3'
+        )
+        """
+    )
+    conn.execute(
+        """
+        CREATE TRIGGER attachment_fts_insert AFTER INSERT ON attachment_blobs
+        WHEN new.text IS NOT NULL BEGIN
+            INSERT INTO attachment_fts (rowid, text) VALUES (new.seq, new.text);
+        END
+        """
+    )
+    conn.execute(
+        """
+        CREATE TRIGGER attachment_fts_delete AFTER DELETE ON attachment_blobs
+        WHEN old.text IS NOT NULL BEGIN
+            INSERT INTO attachment_fts (attachment_fts, rowid, text)
+            VALUES ('delete', old.seq, old.text);
+        END
+        """
+    )
+
+
+@migration
+def m005_tool_calls(conn: sqlite3.Connection) -> None:
+    # A reply's tool calls and results are stored with it as JSON (``tool_calls_json``,
+    # NULL: none) and, for full-text search, as plain text (``tool_text``: tool names,
+    # arguments and results). The FTS index gains that column: FTS5 cannot add a column,
+    # so the index and its triggers are made again and filled from the finished rows.
+    conn.execute("ALTER TABLE messages ADD COLUMN tool_calls_json TEXT")
+    conn.execute("ALTER TABLE messages ADD COLUMN tool_text TEXT NOT NULL DEFAULT ''")
+    for trigger in ("messages_fts_insert", "messages_fts_delete", "messages_fts_update"):
+        conn.execute(f"DROP TRIGGER {trigger}")
+    conn.execute("DROP TABLE messages_fts")
+    conn.execute(
+        """
+        CREATE VIRTUAL TABLE messages_fts USING fts5 (
+            content,
+            tool_text,
+            content = 'messages',
+            content_rowid = 'seq',
+            tokenize = 'unicode61 remove_diacritics 2',
+            prefix = '2 3'
+        )
+        """
+    )
+    conn.execute(
+        """
+        CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages
+        WHEN new.state != 'streaming' BEGIN
+            INSERT INTO messages_fts (rowid, content, tool_text)
+            VALUES (new.seq, new.content, new.tool_text);
+        END
+        """
+    )
+    conn.execute(
+        """
+        CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages
+        WHEN old.state != 'streaming' BEGIN
+            INSERT INTO messages_fts (messages_fts, rowid, content, tool_text)
+            VALUES ('delete', old.seq, old.content, old.tool_text);
+        END
+        """
+    )
+    conn.execute(
+        """
+        CREATE TRIGGER messages_fts_update AFTER UPDATE OF content, state, tool_text ON messages
+        WHEN old.content IS NOT new.content OR old.state IS NOT new.state
+            OR old.tool_text IS NOT new.tool_text BEGIN
+            INSERT INTO messages_fts (messages_fts, rowid, content, tool_text)
+            SELECT 'delete', old.seq, old.content, old.tool_text WHERE old.state != 'streaming';
+            INSERT INTO messages_fts (rowid, content, tool_text)
+            SELECT new.seq, new.content, new.tool_text WHERE new.state != 'streaming';
+        END
+        """
+    )
+    conn.execute(
+        "INSERT INTO messages_fts (rowid, content, tool_text) "
+        "SELECT seq, content, tool_text FROM messages WHERE state != 'streaming'"
+    )

@@ -15,7 +15,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from streamchat_desktop.core.attachments import AttachmentContent
 from streamchat_desktop.core.models import Conversation, Message, MessageState
+from streamchat_desktop.storage import attachment_rows
 from streamchat_desktop.storage.converters import (
     CONVERSATION_COLUMNS,
     MESSAGE_COLUMNS,
@@ -36,7 +38,8 @@ INSERT_CONVERSATION = f"""
 INSERT_MESSAGE = f"""
     INSERT INTO messages ({MESSAGE_COLUMNS})
     VALUES (:id, :conversation_id, :parent_id, :role, :content, :reasoning, :state,
-            :finish_reason, :error_kind, :error_message, :usage_json, :model, :created_at)
+            :finish_reason, :error_kind, :error_message, :usage_json, :model, :created_at,
+            :tool_calls_json, :tool_text)
 """
 SELECT_TREE = "SELECT id, parent_id FROM messages WHERE conversation_id = ? ORDER BY seq"
 
@@ -114,6 +117,7 @@ class SqliteStore:
     def delete_conversation(self, conversation_id: str) -> None:
         with self._db.write() as conn:
             conn.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
+            attachment_rows.delete_orphans(conn)  # files only this conversation held
 
     # Messages --------------------------------------------------------------------
 
@@ -129,6 +133,7 @@ class SqliteStore:
                     raise KeyError(message.conversation_id)
                 parent_id = row["leaf_id"]
             conn.execute(INSERT_MESSAGE, message_params(_with_parent(message, parent_id)))
+            attachment_rows.insert_links(conn, message)
             conn.execute(
                 "UPDATE conversations SET leaf_id = ? WHERE id = ?",
                 (message.id, message.conversation_id),
@@ -143,7 +148,8 @@ class SqliteStore:
                 UPDATE messages SET content = :content, reasoning = :reasoning,
                     state = :state, finish_reason = :finish_reason,
                     error_kind = :error_kind, error_message = :error_message,
-                    usage_json = :usage_json, model = :model
+                    usage_json = :usage_json, model = :model,
+                    tool_calls_json = :tool_calls_json, tool_text = :tool_text
                 WHERE id = :id
                 """,
                 params,
@@ -159,7 +165,9 @@ class SqliteStore:
         """
         with self._db.write() as conn:
             row = conn.execute(
-                "SELECT conversation_id, parent_id, content, reasoning FROM messages WHERE id = ?",
+                "SELECT conversation_id, parent_id, content, reasoning, EXISTS (SELECT 1 "
+                "FROM message_attachments WHERE message_id = id) AS has_files "
+                "FROM messages WHERE id = ?",
                 (message_id,),
             ).fetchone()
             if row is None:
@@ -173,7 +181,7 @@ class SqliteStore:
             has_children = conn.execute(
                 "SELECT 1 FROM messages WHERE parent_id = ? LIMIT 1", (message_id,)
             ).fetchone()
-            if not row["content"] and not row["reasoning"] and not has_children:
+            if not (row["content"] or row["reasoning"] or row["has_files"] or has_children):
                 conn.execute("DELETE FROM messages WHERE id = ?", (message_id,))
 
     def messages(self, conversation_id: str) -> list[Message]:
@@ -187,16 +195,20 @@ class SqliteStore:
                 f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? ORDER BY seq",
                 (conversation_id,),
             ).fetchall()
-        by_id = {row["id"]: row for row in rows}
-        chain = _walk_up({i: row["parent_id"] for i, row in by_id.items()}, leaf)
-        return [message_from_row(by_id[i]) for i in chain]
+            by_id = {row["id"]: row for row in rows}
+            chain = _walk_up({i: row["parent_id"] for i, row in by_id.items()}, leaf)
+            branch = [message_from_row(by_id[i]) for i in chain]
+            return attachment_rows.with_links(conn, conversation_id, branch)
 
     def get_message(self, message_id: str) -> Message | None:
         with self._db.read() as conn:
             row = conn.execute(
                 f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ?", (message_id,)
             ).fetchone()
-        return None if row is None else message_from_row(row)
+            if row is None:
+                return None
+            message = message_from_row(row)
+            return attachment_rows.with_links(conn, message.conversation_id, [message])[0]
 
     def all_messages(self, conversation_id: str) -> list[Message]:
         """Every message of every version, oldest first (parents before children)."""
@@ -205,7 +217,8 @@ class SqliteStore:
                 f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? ORDER BY seq",
                 (conversation_id,),
             ).fetchall()
-        return [message_from_row(row) for row in rows]
+            messages = [message_from_row(row) for row in rows]
+            return attachment_rows.with_links(conn, conversation_id, messages)
 
     def leaf_id(self, conversation_id: str) -> str | None:
         """The last message of the active branch."""
@@ -226,7 +239,10 @@ class SqliteStore:
                 """,
                 {"id": message_id},
             ).fetchall()
-        return [message_from_row(row) for row in rows]
+            messages = [message_from_row(row) for row in rows]
+            if not messages:
+                return []
+            return attachment_rows.with_links(conn, messages[0].conversation_id, messages)
 
     def version_positions(self, conversation_id: str) -> dict[str, tuple[int, int]]:
         """For active-branch messages that have versions: ``id -> (number, count)``."""
@@ -279,6 +295,17 @@ class SqliteStore:
                 (message_id, conversation_id),
             )
 
+    # Attachments (the AttachmentBlobs protocol) ----------------------------------
+
+    def put_attachment(self, content: AttachmentContent) -> None:
+        """Store a file's bytes once (by sha256), before the prompt that names it."""
+        with self._db.write() as conn:
+            attachment_rows.put_blob(conn, content)
+
+    def attachment_content(self, sha256: str) -> AttachmentContent | None:
+        with self._db.read() as conn:
+            return attachment_rows.get_blob(conn, sha256)
+
     # Start-up, search, import ---------------------------------------------------
 
     def recover_interrupted(self) -> int:
@@ -322,6 +349,7 @@ class SqliteStore:
                 ).fetchone()
                 if row is None:
                     conn.execute(INSERT_MESSAGE, message_params(message))
+                    attachment_rows.insert_links(conn, message)
                     added += 1
                 elif row["conversation_id"] != conversation.id:
                     raise ImportConflictError(

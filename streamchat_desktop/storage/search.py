@@ -30,6 +30,7 @@ class SearchHit:
     highlights: tuple[tuple[int, int], ...]  # (start, end) offsets into ``snippet``
     created_at: float
     rank: float
+    attachment_name: str | None = None  # the hit is in this file attached to the message
 
     def marked(self, open_mark: str, close_mark: str, escape: Callable[[str], str] = str) -> str:
         """The snippet with each match wrapped, e.g. ``hit.marked("<b>", "</b>", html.escape)``."""
@@ -59,7 +60,8 @@ def fts_query(text: str, *, prefix_last: bool = True) -> str | None:
 
 SEARCH_SQL = """
     SELECT m.id AS message_id, m.conversation_id, c.title, m.role, m.created_at,
-           snippet(messages_fts, 0, ?, ?, '…', ?) AS snippet,
+           NULL AS attachment_name,
+           snippet(messages_fts, -1, ?, ?, '…', ?) AS snippet,
            messages_fts.rank AS rank
     FROM messages_fts
     JOIN messages AS m ON m.seq = messages_fts.rowid
@@ -70,13 +72,33 @@ SEARCH_SQL = """
 """
 
 
+# The text of attached files (a file attached twice is one blob, found in each message).
+SEARCH_ATTACHMENTS_SQL = """
+    SELECT m.id AS message_id, m.conversation_id, c.title, m.role, m.created_at,
+           l.name AS attachment_name,
+           snippet(attachment_fts, 0, ?, ?, '…', ?) AS snippet,
+           attachment_fts.rank AS rank
+    FROM attachment_fts
+    JOIN attachment_blobs AS b ON b.seq = attachment_fts.rowid
+    JOIN message_attachments AS l ON l.sha256 = b.sha256
+    JOIN messages AS m ON m.id = l.message_id
+    JOIN conversations AS c ON c.id = m.conversation_id
+    WHERE attachment_fts MATCH ?
+    ORDER BY attachment_fts.rank
+    LIMIT ?
+"""
+
+
 def search_messages(conn: sqlite3.Connection, text: str, limit: int) -> list[SearchHit]:
+    """Hits in message text and in attached files' text, best first."""
     query = fts_query(text)
     if query is None or limit <= 0:
         return []
     params = (HIGHLIGHT_OPEN, HIGHLIGHT_CLOSE, SNIPPET_TOKENS, query, limit)
-    rows = conn.execute(SEARCH_SQL, params).fetchall()
-    return [_hit(row) for row in rows]
+    hits = [_hit(row) for row in conn.execute(SEARCH_SQL, params).fetchall()]
+    hits += [_hit(row) for row in conn.execute(SEARCH_ATTACHMENTS_SQL, params).fetchall()]
+    hits.sort(key=lambda hit: hit.rank)  # both bm25 ranks: lower is better
+    return hits[:limit]
 
 
 def _hit(row: sqlite3.Row) -> SearchHit:
@@ -90,6 +112,7 @@ def _hit(row: sqlite3.Row) -> SearchHit:
         highlights=highlights,
         created_at=row["created_at"],
         rank=row["rank"],
+        attachment_name=row["attachment_name"],
     )
 
 

@@ -65,7 +65,6 @@ class FileActions:
         except (ExchangeError, OSError) as exc:
             self._notice(str(exc))
             return
-        self._controller.reload()
         self._window.statusBar().showMessage(summary, 8000)
 
     def _export(self, fmt: str, *, everything: bool) -> None:

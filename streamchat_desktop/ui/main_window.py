@@ -14,6 +14,8 @@ from PySide6.QtGui import (
     QAction,
     QActionGroup,
     QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
     QGuiApplication,
     QKeySequence,
     QPaintEvent,
@@ -27,11 +29,13 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStatusBar,
     QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from streamchat_desktop.ui.app_theme import THEMES
+from streamchat_desktop.ui.attachment_tray import AttachmentTray
 from streamchat_desktop.ui.composer import Composer
 from streamchat_desktop.ui.endpoint_picker import EndpointPicker
 from streamchat_desktop.ui.history_panel import HistoryPanel
@@ -41,7 +45,9 @@ if TYPE_CHECKING:
     from streamchat_desktop.controllers.chat_controller import ChatController
     from streamchat_desktop.controllers.exchange import ConversationExchange
     from streamchat_desktop.core.events import ReplyStats
-    from streamchat_desktop.core.models import Message
+    from streamchat_desktop.core.models import Conversation, Message
+    from streamchat_desktop.core.observers import ReplyStart
+    from streamchat_desktop.ui.attachment_actions import AttachmentActions
     from streamchat_desktop.ui.file_actions import FileActions
     from streamchat_desktop.ui.search_model import SearchFunction
 
@@ -79,6 +85,15 @@ class MainWindow(QMainWindow):
 
         self.transcript = TranscriptView(self)
         self.composer = Composer(self)
+        self.tray = AttachmentTray(self)
+        self.attach_button = QToolButton(self)
+        self.attach_button.setText("📎")
+        self.attach_button.setAccessibleName("Attach files")
+        self.attach_button.setToolTip(
+            "Attach images, PDFs or text files (or drop them here, or paste)"
+        )
+        self.attachments: AttachmentActions | None = None
+        self.setAcceptDrops(True)
         self.send_button = QPushButton("Send", self)
         self.send_button.setDefault(True)
         self.send_button.setMinimumWidth(80)
@@ -112,6 +127,7 @@ class MainWindow(QMainWindow):
             self.file_actions = FileActions(
                 self, controller, exchange, self._file_menu, before=self._file_menu_tail
             )
+            exchange.conversations_imported.connect(self._on_conversations_imported)
         self._connect()
 
     # Layout --------------------------------------------------------------------------
@@ -121,7 +137,9 @@ class MainWindow(QMainWindow):
         column = QVBoxLayout(chat)
         column.setContentsMargins(8, 8, 8, 8)
         column.addWidget(self.transcript, 1)
+        column.addWidget(self.tray)
         row = QHBoxLayout()
+        row.addWidget(self.attach_button, 0, Qt.AlignmentFlag.AlignBottom)
         row.addWidget(self.composer, 1)
         row.addWidget(self.send_button, 0, Qt.AlignmentFlag.AlignBottom)
         column.addLayout(row)
@@ -221,6 +239,16 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         c = self._controller
+        from streamchat_desktop.ui.attachment_actions import AttachmentActions
+
+        files = AttachmentActions(self, c, self.tray, self.endpoint_picker, self.show_notice)
+        self.attachments = files
+        self.attach_button.clicked.connect(files.choose_files)
+        self.composer.files_offered.connect(files.take_mime)
+        self.composer.has_files = lambda: bool(self.tray.contents())
+        self.transcript.set_thumbnail_source(files.thumbnail)
+        self.transcript.attachment_activated.connect(files.open)
+        self.transcript.model_change_requested.connect(files.choose_other_model)
         self.composer.send_requested.connect(self._on_send_requested)
         self.send_button.clicked.connect(self._on_send_button_clicked)
         self.new_action.triggered.connect(self._on_new_triggered)
@@ -246,6 +274,7 @@ class MainWindow(QMainWindow):
         sidebar.delete_requested.connect(c.delete_conversation)
         self.history.search.hit_activated.connect(self._on_hit_activated)
         c.conversations_changed.connect(self._refresh_conversation_list)
+        c.conversation_updated.connect(self._on_conversation_updated)
         c.problem_reported.connect(self.show_notice)
         c.retry_scheduled.connect(
             lambda seconds: self.statusBar().showMessage(
@@ -269,9 +298,10 @@ class MainWindow(QMainWindow):
         if editing is not None:
             sent = self._controller.edit_and_resend(editing, text)
         else:
-            sent = self._controller.send(text)
-        if sent:  # otherwise the prompt stays in the box: nothing typed is lost
+            sent = self._controller.send(text, self.tray.contents())
+        if sent:  # otherwise the prompt and its files stay: nothing typed is lost
             self.composer.clear()
+            self.tray.clear()
 
     def _on_edit_triggered(self) -> None:
         """Put the last prompt back in the box; sending it replaces the old one, whose
@@ -309,6 +339,12 @@ class MainWindow(QMainWindow):
         self._controller.reveal_message(conversation_id, message_id)
         self.transcript.scroll_to_message(message_id)
 
+    def _on_conversations_imported(self, _summary: str) -> None:
+        """Conversations arrived behind the controller's back: list and show them again."""
+        self._refresh_conversation_list()
+        if self._controller.conversation_id is not None:
+            self._on_conversation_changed(self._controller.conversation_id)
+
     def _refresh_conversation_list(self) -> None:
         self.history.sidebar.set_conversations(
             self._controller.conversations(), self._controller.conversation_id
@@ -327,11 +363,21 @@ class MainWindow(QMainWindow):
     def _on_retry_requested(self, _message_id: str = "") -> None:
         self._controller.retry()
 
-    def _on_reply_started(self, conversation_id: str, message: Message) -> None:
+    def _on_conversation_updated(self, conversation: Conversation) -> None:
+        self.history.sidebar.upsert(conversation)
+        if conversation.id == self._controller.conversation_id:
+            self._show_title(conversation)
+
+    def _show_title(self, conversation: Conversation | None) -> None:
+        title = conversation.title if conversation else ""
+        self.setWindowTitle(f"{title} — {APP_TITLE}" if title else APP_TITLE)
+
+    def _on_reply_started(self, start: ReplyStart) -> None:
+        conversation_id, message = start.conversation.id, start.message
         self.history.sidebar.set_streaming(conversation_id, True)
         if conversation_id != self._controller.conversation_id:
             return
-        before = [m for m in self._controller.messages() if m.id != message.id]
+        before = list(start.history)  # the branch the reply answers, as the service has it
         shown = self.transcript.message_ids()
         if before and shown == [m.id for m in before[:-1]]:
             self.transcript.append_message(before[-1])  # the prompt just sent: only it renders
@@ -349,22 +395,18 @@ class MainWindow(QMainWindow):
         if message.content:
             self.transcript.append_text(message.id, message.content)
 
-    def _on_reply_ended(
-        self, conversation_id: str, message: Message | None, stats: ReplyStats
-    ) -> None:
+    def _on_reply_ended(self, conversation_id: str, message: Message, stats: ReplyStats) -> None:
         from streamchat_desktop.ui.status_text import reply_summary
 
         self.history.sidebar.set_streaming(conversation_id, False)
-        if conversation_id != self._controller.conversation_id or message is None:
+        if conversation_id != self._controller.conversation_id:
             return
         self.transcript.end_reply(message)
         self.statusBar().clearMessage()
         self.stats_label.setText(reply_summary(message, stats))
 
     def _on_conversation_changed(self, _conversation_id: str) -> None:
-        conversation = self._controller.conversation()
-        title = conversation.title if conversation else ""
-        self.setWindowTitle(f"{title} — {APP_TITLE}" if title else APP_TITLE)
+        self._show_title(self._controller.conversation())
         self._editing = None
         self.history.sidebar.set_active(self._controller.conversation_id)
         streaming = self._controller.streaming_reply()
@@ -408,6 +450,17 @@ class MainWindow(QMainWindow):
         if not self._painted:
             self._painted = True
             QTimer.singleShot(0, self.first_painted.emit)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        """Files dragged anywhere onto the window go with the next prompt."""
+        mime = event.mimeData()
+        if self.attachments is not None and (mime.hasUrls() or mime.hasImage()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        if self.attachments is not None:
+            self.attachments.take_mime(event.mimeData())
+            event.acceptProposedAction()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.history.sidebar.commit_pending_delete()

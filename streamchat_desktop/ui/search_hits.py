@@ -25,6 +25,8 @@ def hit_html(hit: SearchResult, mark_color: str, palette: QPalette) -> str:
     dim = mix(palette.color(QPalette.ColorRole.Text), palette.color(QPalette.ColorRole.Base), 0.45)
     who = "You" if hit.role is Role.USER else hit.role.value.capitalize()
     when = short_date(hit.created_at)
+    if hit.attachment_name:  # labelled: the words are in a file, not in what was typed
+        when += f" · in attached file {hit.attachment_name}"
     parts: list[str] = []
     position = 0
     for start, end in hit.highlights:
@@ -36,7 +38,7 @@ def hit_html(hit: SearchResult, mark_color: str, palette: QPalette) -> str:
     snippet = "".join(parts).replace("\n", " ")
     return (
         f"<div><b>{html.escape(hit.conversation_title)}</b></div>"
-        f'<div style="color:{dim.name()}; font-size:small;">{who} · {when}</div>'
+        f'<div style="color:{dim.name()}; font-size:small;">{who} · {html.escape(when)}</div>'
         f'<div style="margin-top:2px;">{snippet}</div>'
     )
 

@@ -32,6 +32,10 @@ class SearchResult(Protocol):
     def highlights(self) -> tuple[tuple[int, int], ...]: ...
     @property
     def created_at(self) -> float: ...
+    @property
+    def attachment_name(self) -> str | None:
+        """The attached file the match is in (None: in the message's own text)."""
+        ...
 
 
 SearchFunction = Callable[[str], Sequence[SearchResult]]

@@ -100,6 +100,11 @@ class ConversationSidebar(QWidget):
         self._active_id = active_id
         self._rebuild()
 
+    def upsert(self, conversation: Conversation) -> None:
+        """Show a new or changed conversation (title, time, model) in its place."""
+        others = [c for c in self._conversations if c.id != conversation.id]
+        self.set_conversations([conversation, *others], self._active_id)
+
     def set_active(self, conversation_id: str | None) -> None:
         self._active_id = conversation_id
         self._select(conversation_id)

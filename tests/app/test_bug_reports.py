@@ -107,7 +107,7 @@ def test_a_bug_in_a_reply_ends_it_once_and_is_reported_at_once(
         qloop.set_exception_handler(saved)
     assert len(reported) == 1
     assert isinstance(reported[0]["exception"], InjectedBugError)
-    stored = service.store.messages(conversation.id)[-1]
+    stored = service.messages(conversation.id)[-1]
     assert stored.state is MessageState.FAILED
     assert stored.error_kind == "internal"
     assert stored.content == "kept text "
@@ -162,7 +162,7 @@ def test_the_app_handlers_log_show_a_dialog_and_keep_the_loop_running(
         await wait_until(lambda: not fine.is_streaming(reply.id))
 
     run_async(next_reply())
-    assert fine.store.messages(other.id)[-1].content == "fine"
+    assert fine.messages(other.id)[-1].content == "fine"
 
 
 # The real program with a bug injected into the provider adapter's chunk mapping.

@@ -36,12 +36,19 @@ RULES: dict[str, Layer] = {
     "config": layer({"core"}, {"keyring", "platformdirs", "secretstorage"}),
     "routing": layer({"core", "providers", "config"}),
     "companion": layer({"core"}, {"socketio", "engineio", "aiohttp"}),
+    "tools": layer({"core"}, {"mcp", "jsonschema"}),  # the MCP client (mcp brings jsonschema)
     "resources": layer(set()),
+    # reading, checking and converting attached files; images come from ``imaging``
+    "attachments": layer({"core"}, {"pypdf"}),
+    # QImage decoding/downscaling of attached pictures: QtGui without widgets, kept out of
+    # attachments (Qt-free) and controllers (QtCore only); the window, CLI and app use it
+    "imaging": layer({"core", "attachments"}, {"PySide6.QtCore", "PySide6.QtGui"}),
     "controllers": layer(
-        {"core", "providers", "storage", "config", "routing", "companion"}, {"PySide6.QtCore"}
+        {"core", "providers", "storage", "config", "routing", "companion", "attachments"},
+        {"PySide6.QtCore"},
     ),
     "ui": layer(
-        {"core", "config", "routing", "controllers", "resources"},
+        {"core", "config", "routing", "controllers", "resources", "attachments", "imaging"},
         {"PySide6", "markdown_it", "mdit_py_plugins", "pygments"},
     ),
     "app": Layer(EVERYTHING, EVERYTHING),
@@ -52,7 +59,7 @@ RULES: dict[str, Layer] = {
 LOOSE_MODULES = {"__init__", "__main__"}
 # Imports owned by one module (or one layer) only.
 OWNED_BY_MODULE = {"openai": "providers/openai_compat.py", "keyring": "config/keystore.py"}
-OWNED_BY_LAYER = {"sqlite3": "storage"}
+OWNED_BY_LAYER = {"sqlite3": "storage", "mcp": "tools"}
 
 
 @dataclass(frozen=True)

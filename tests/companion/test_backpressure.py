@@ -32,10 +32,11 @@ def test_stuck_view_is_skipped_then_dropped(
 ) -> None:
     monkeypatch.setattr(fanout, "STALL_LIMIT", 1.0)
     model = ScriptedModel()
-    service = ChatService(MemoryStore(), model.target)
+    store = MemoryStore()
+    service = ChatService(store, model.target)
     server = CompanionServer(service)
     run_async(server.start())
-    harness = Harness(service.store, model, service, server)  # type: ignore[arg-type]
+    harness = Harness(store, model, service, server)
     base = f"http://127.0.0.1:{server.port}"
     stuck = subprocess.Popen(
         [sys.executable, "-m", "tests.companion.stuck_viewer", base, server.token],

@@ -155,7 +155,7 @@ async def _drive_page(
             )
             request = fake.last_request
             assert request.json["messages"][-1]["content"] == "Say hello"
-            saved = service.store.messages(conversation.id)[-1]
+            saved = service.messages(conversation.id)[-1]
             assert saved.content == "".join(PAGE_ANSWER)
 
             # 3. Stop in the page ends the reply; the HTTP stream to the model is closed

@@ -45,7 +45,8 @@ def test_file_holds_exactly_the_schema_and_no_secret_field(profile: Profile) -> 
     data = json.loads(profile.settings_file.read_text(encoding="utf-8"))
     assert set(data) == {
         "version", "providers", "active_provider_id", "active_model", "theme",
-        "companion_enabled", "companion_port",
+        "companion_enabled", "companion_port", "tool_servers", "always_allowed_tools",
+        "tool_timeout",
     }  # fmt: skip
     assert set(data["providers"][0]) == {
         "id", "display_name", "base_url", "preset", "default_model", "needs_key",

@@ -6,16 +6,18 @@ from typing import Any
 
 from streamchat_desktop.controllers.chat_controller import ChatController
 from streamchat_desktop.core.chat_service import ChatService
-from streamchat_desktop.core.events import ReplyEvent
 from streamchat_desktop.core.models import Conversation, Message, MessageState
 from streamchat_desktop.core.store import MemoryStore
+from tests.support.observers import RecordingObserver
 from tests.support.scripted import ScriptedProvider, answer
 from tests.support.waiting import wait_until
 
 
 def record(controller: ChatController) -> dict[str, list[Any]]:
     seen: dict[str, list[Any]] = {"started": [], "text": [], "ended": [], "streaming": []}
-    controller.reply_started.connect(lambda cid, m: seen["started"].append((cid, m)))
+    controller.reply_started.connect(
+        lambda start: seen["started"].append((start.conversation.id, start.message))
+    )
     controller.text_received.connect(lambda mid, t: seen["text"].append(t))
     controller.reply_ended.connect(lambda cid, m, s: seen["ended"].append((cid, m, s)))
     controller.streaming_changed.connect(seen["streaming"].append)
@@ -78,43 +80,26 @@ def test_switching_conversations_leaves_the_stream_running(qapp: Any, run_async:
 
     run_async(body())
     assert first is not None
-    assert service.store.messages(first)[-1].content == "".join(f"{i} " for i in range(30))
-
-
-class ConversationHooks:
-    """An observer with the service's optional conversation hooks (as the companion has)."""
-
-    def __init__(self) -> None:
-        self.updated: list[Conversation] = []
-        self.deleted: list[str] = []
-
-    def reply_started(self, conversation: Conversation, message: Message) -> None:
-        pass
-
-    def reply_event(self, conversation_id: str, message_id: str, event: ReplyEvent) -> None:
-        pass
-
-    def conversation_updated(self, conversation: Conversation) -> None:
-        self.updated.append(conversation)
-
-    def conversation_deleted(self, conversation_id: str) -> None:
-        self.deleted.append(conversation_id)
+    assert service.messages(first)[-1].content == "".join(f"{i} " for i in range(30))
 
 
 def test_window_edits_to_conversations_reach_every_observer(qapp: Any) -> None:
     service = ChatService(MemoryStore(), ScriptedProvider(answer("ok")).target)
     controller = ChatController(service)
-    hooks = ConversationHooks()
+    hooks = RecordingObserver()
     service.add_observer(hooks)
     changed: list[str] = []
     listed: list[bool] = []
+    updated: list[Conversation] = []
     controller.conversation_changed.connect(changed.append)
     controller.conversations_changed.connect(lambda: listed.append(True))
+    controller.conversation_updated.connect(updated.append)
     older = controller.new_conversation()
     shown = controller.new_conversation()
     hooks.updated.clear()
     changed.clear()
     listed.clear()
+    updated.clear()
 
     controller.rename_conversation(shown, "  Trip   plans ")
     controller.set_target("local", "llama")
@@ -124,14 +109,15 @@ def test_window_edits_to_conversations_reach_every_observer(qapp: Any) -> None:
     assert [c.title for c in hooks.updated] == ["Trip plans"] * 3
     assert [(c.provider_id, c.model) for c in hooks.updated[1:]] == [("local", "llama")] * 2
     assert (hooks.updated[-1].system_prompt, hooks.updated[-1].temperature) == ("Be brief.", 0.3)
-    assert hooks.updated[-1] == service.store.get_conversation(shown)
-    assert (changed, len(listed)) == ([shown], 1)  # the rename's signals, as before
+    assert hooks.updated[-1] == service.get_conversation(shown)
+    assert updated == hooks.updated  # the window hears each change once, with its data
+    assert (changed, len(listed)) == ([shown], 0)  # no reload of the whole list
 
     controller.delete_conversation(older)  # not the one on screen
     assert hooks.deleted == [older] and controller.conversation_id == shown
     controller.delete_conversation(shown)  # the last one: the window starts a new one
     assert hooks.deleted == [older, shown]
-    assert service.store.get_conversation(shown) is None
+    assert service.get_conversation(shown) is None
     fresh = controller.conversation_id
     assert fresh not in (None, shown) and [c.id for c in controller.conversations()] == [fresh]
 
@@ -159,7 +145,7 @@ def test_deleting_a_conversation_mid_answer_stops_it_and_saves_nothing(
         controller.delete_conversation(doomed)
         await wait_until(lambda: bool(seen["ended"]), timeout=30)
         await wait_until(
-            lambda: service.store.messages(witness.id)[-1].content == "w0 w1 w2 ", timeout=30
+            lambda: service.messages(witness.id)[-1].content == "w0 w1 w2 ", timeout=30
         )  # the witness's checkpoint ran: the doomed one's would have run before it
         script.release()
         await script.all_done()
@@ -167,6 +153,6 @@ def test_deleting_a_conversation_mid_answer_stops_it_and_saves_nothing(
     run_async(body(), timeout=60)
     assert seen["ended"][0][0] == doomed
     assert service.active_reply(doomed) is None
-    assert service.store.messages(doomed) == []
+    assert service.messages(doomed) == []
     assert (failures, service.unsaved_messages()) == ([], [])
     assert controller.conversation_id not in (None, doomed)

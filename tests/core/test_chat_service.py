@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -18,9 +18,11 @@ from streamchat_desktop.core.chat_service import (
     make_title,
 )
 from streamchat_desktop.core.errors import ChatError, ErrorKind
-from streamchat_desktop.core.events import Failed, Finished, ReplyEvent, TextDelta
+from streamchat_desktop.core.events import Failed, Finished, TextDelta
 from streamchat_desktop.core.models import Conversation, Message, MessageState, Role, Usage
+from streamchat_desktop.core.observers import ProgressEvent
 from streamchat_desktop.core.store import MemoryStore
+from tests.support.observers import RecordingObserver
 from tests.support.scripted import ScriptedProvider, answer
 from tests.support.waiting import wait_until
 
@@ -39,18 +41,7 @@ class CountingStore(MemoryStore):
         super().save_message(message)
 
 
-@dataclass
-class Recorder:
-    """A ReplyObserver keeping what it heard."""
-
-    started: list[Message] = field(default_factory=list)
-    events: list[ReplyEvent] = field(default_factory=list)
-
-    def reply_started(self, conversation: Conversation, message: Message) -> None:
-        self.started.append(message)
-
-    def reply_event(self, conversation_id: str, message_id: str, event: ReplyEvent) -> None:
-        self.events.append(event)
+Recorder = RecordingObserver
 
 
 @dataclass
@@ -312,7 +303,7 @@ def test_a_missing_key_fails_the_reply_cleanly(run_async: RunAsync) -> None:
 
 def test_a_failing_observer_does_not_stop_the_reply(setup: Setup, run_async: RunAsync) -> None:
     class Broken(Recorder):
-        def reply_event(self, conversation_id: str, message_id: str, event: ReplyEvent) -> None:
+        def reply_event(self, conversation_id: str, message_id: str, event: ProgressEvent) -> None:
             raise RuntimeError("broken view")
 
     setup.service.add_observer(Broken())

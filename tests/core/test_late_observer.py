@@ -5,27 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from streamchat_desktop.core.chat_service import ChatService
-from streamchat_desktop.core.events import Finished, ReplyEvent, TextDelta
-from streamchat_desktop.core.models import Conversation, Message
+from streamchat_desktop.core.events import Finished, TextDelta
 from streamchat_desktop.core.store import MemoryStore
+from tests.support.observers import RecordingObserver
 from tests.support.scripted import ScriptedProvider, answer
 from tests.support.waiting import wait_until
 
 
-class Recorder:
-    def __init__(self) -> None:
-        self.started: list[Message] = []
-        self.text: list[str] = []
-        self.ended = False
+class Recorder(RecordingObserver):
+    @property
+    def text(self) -> list[str]:
+        return [e.text for e in self.events if isinstance(e, TextDelta)]
 
-    def reply_started(self, conversation: Conversation, message: Message) -> None:
-        self.started.append(message)
-
-    def reply_event(self, conversation_id: str, message_id: str, event: ReplyEvent) -> None:
-        if isinstance(event, TextDelta):
-            self.text.append(event.text)
-        elif isinstance(event, Finished):
-            self.ended = True
+    @property
+    def finished(self) -> bool:
+        return any(isinstance(e, Finished) for e in self.events)
 
 
 def test_a_late_observer_gets_the_text_so_far_then_every_delta(run_async: Any) -> None:
@@ -45,7 +39,7 @@ def test_a_late_observer_gets_the_text_so_far_then_every_delta(run_async: Any) -
         await wait_until(lambda: "d10" in streamed())
         service.add_observer(late)
         provider.release()
-        await wait_until(lambda: late.ended)
+        await wait_until(lambda: late.finished)
 
     run_async(body())
     assert len(late.started) == 1

@@ -79,7 +79,7 @@ def test_m003_message_search_indexes_existing_messages(conn: sqlite3.Connection)
             "VALUES (?, 'c', ?, ?, ?, 1)",
             (message_id, role, content, state),
         )
-    assert migrate(conn) == ["m003_message_search"]
+    assert migrate(conn, upto="m003_message_search") == ["m003_message_search"]
     found = conn.execute(
         "SELECT m.id FROM messages_fts JOIN messages m ON m.seq = messages_fts.rowid "
         "WHERE messages_fts MATCH 'walruses' ORDER BY m.id"

@@ -37,12 +37,16 @@ from tests.support.fake_openai_answers import Output, answer_chat
 from tests.support.fake_openai_gate import Gate
 from tests.support.fake_openai_wire import (
     STREAM_OPTIONS_REJECTED,
+    TOOLS_REJECTED,
     RecordedRequest,
     Script,
+    ScriptedCall,
+    calling,
     context_length_exceeded,
     default_error_body,
     error_body,
     http_error,
+    images_not_supported,
     insufficient_quota,
     invalid_api_key,
     long_answer_script,
@@ -59,9 +63,12 @@ __all__ = [
     "Gate",
     "RecordedRequest",
     "Script",
+    "ScriptedCall",
+    "calling",
     "context_length_exceeded",
     "error_body",
     "http_error",
+    "images_not_supported",
     "insufficient_quota",
     "invalid_api_key",
     "long_answer_script",
@@ -262,9 +269,9 @@ class FakeOpenAIServer:
             if queued is not None and not _rejects(queued, record):
                 self._queue.popleft()
         if queued is not None:
-            return _rejection() if _rejects(queued, record) else queued
+            return _rejection(queued, record) if _rejects(queued, record) else queued
         script = self.responder(record) if self.responder else self.default
-        return _rejection() if _rejects(script, record) else script
+        return _rejection(script, record) if _rejects(script, record) else script
 
     async def _answer_models(self, out: Output) -> bool:
         script = self.models_script
@@ -279,14 +286,15 @@ class FakeOpenAIServer:
 
 
 def _rejects(script: Script, record: RecordedRequest) -> bool:
-    return (
-        script.reject_stream_options
-        and isinstance(record.json, dict)
-        and "stream_options" in record.json
+    body = record.json if isinstance(record.json, dict) else {}
+    return (script.reject_stream_options and "stream_options" in body) or (
+        script.reject_tools and "tools" in body
     )
 
 
-def _rejection() -> Script:
+def _rejection(script: Script, record: RecordedRequest) -> Script:
+    if script.reject_tools and isinstance(record.json, dict) and "tools" in record.json:
+        return Script(status=400, error_body=TOOLS_REJECTED)
     return Script(status=400, error_body=STREAM_OPTIONS_REJECTED)
 
 

@@ -68,8 +68,8 @@ class Output:
             "connection": "keep-alive",
             **(headers or {}),
         }
+        self._record.mark_complete()  # before the write: see ``answer_chat``
         await self._write(self._head(status, head) + payload)
-        self._record.mark_complete()
         return True
 
     async def start_stream(self, chunked: bool) -> None:
@@ -237,6 +237,8 @@ async def answer_chat(out: Output, record: RecordedRequest, script: Script) -> b
         record.deltas_sent += 1
         if out.pending >= script.events_per_write:
             await out.flush(script.split_bytes)
+    for fragment in tool_call_fragments(script):
+        out.event(chunks.delta({"tool_calls": [fragment]}))
     if script.finish_reason is not None:
         out.event(chunks.finish())
     if record.wants_usage and script.send_usage:
@@ -244,9 +246,29 @@ async def answer_chat(out: Output, record: RecordedRequest, script: Script) -> b
     if script.done:
         out.event(b"data: [DONE]\n\n")
     await out.flush(script.split_bytes)
-    keep_alive = await out.end()
+    # Marked before the last write: a client may read the end of the body (and assert
+    # on this flag) before this coroutine runs again after that write.
     record.mark_complete()
-    return keep_alive
+    return await out.end()
+
+
+def tool_call_fragments(script: Script) -> list[dict[str, Any]]:
+    """``delta.tool_calls`` entries as OpenAI streams them: a first fragment with the id
+    and the name, then argument pieces; several calls' fragments interleaved."""
+    rounds: list[list[dict[str, Any]]] = []
+    for index, call in enumerate(script.tool_calls):
+        first = {
+            "index": index,
+            "id": call.id,
+            "type": "function",
+            "function": {"name": call.name, "arguments": ""},
+        }
+        pieces = [{"index": index, "function": {"arguments": p}} for p in call.pieces]
+        for position, fragment in enumerate([first, *pieces]):
+            if position == len(rounds):
+                rounds.append([])
+            rounds[position].append(fragment)
+    return [fragment for round_ in rounds for fragment in round_]
 
 
 async def _fault(out: Output, chunks: _Chunks, script: Script, sent: int) -> bool | None:

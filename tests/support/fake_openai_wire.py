@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import threading
 import time
 from collections.abc import Sequence
@@ -18,6 +19,7 @@ from typing import Any
 from tests.support.fake_openai_gate import Gate
 
 _ids = itertools.count(1)
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def next_id(prefix: str) -> str:
@@ -26,8 +28,31 @@ def next_id(prefix: str) -> str:
 
 
 def dumps(value: object) -> bytes:
-    """Compact JSON with raw UTF-8, as OpenAI sends it (non-ASCII is not escaped)."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+    """Compact JSON with raw UTF-8, as OpenAI sends it (non-ASCII is not escaped).
+
+    A lone surrogate, which UTF-8 cannot carry, goes out as the JSON escape a server's
+    encoder writes for it (``\\ud800``): the bytes a model's broken output arrives as.
+    """
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return _LONE_SURROGATE.sub(lambda found: f"\\u{ord(found[0]):04x}", text).encode()
+
+
+@dataclass
+class ScriptedCall:
+    """One tool call the fake model makes, its JSON arguments cut into ``pieces``."""
+
+    name: str
+    pieces: Sequence[str] = ("{}",)
+    id: str = field(default_factory=lambda: next_id("call_"))
+
+    @property
+    def arguments(self) -> str:
+        return "".join(self.pieces)
+
+
+def calling(*calls: ScriptedCall, deltas: Sequence[str] = (), **changes: Any) -> Script:
+    """A streamed answer that ends asking for ``calls`` (finish reason ``tool_calls``)."""
+    return Script(deltas=deltas, tool_calls=calls, finish_reason="tool_calls", **changes)
 
 
 @dataclass
@@ -57,6 +82,9 @@ class Script:
     raw_error_body: bytes | None = None  # sent as text/html instead (a proxy's page)
     headers: dict[str, str] = field(default_factory=dict)  # extra response headers
     reject_stream_options: bool = False  # 400 naming stream_options (script not consumed)
+    reject_tools: bool = False  # 400 naming tools when the request has any (not consumed)
+    # function calling: streamed after the deltas, fragments of all calls interleaved
+    tool_calls: Sequence[ScriptedCall] = ()
     # faults mid-stream
     cut_after: int | None = None  # close the socket abruptly: no end chunk, no [DONE]
     close_after: int | None = None  # end the HTTP body cleanly, no finish_reason/[DONE]
@@ -254,12 +282,25 @@ def context_length_exceeded() -> Script:
     )
 
 
+def images_not_supported() -> Script:
+    """400 as OpenAI answers an image part sent to a model without vision."""
+    return http_error(
+        400,
+        "Invalid content type. image_url is only supported by certain models.",
+        type="invalid_request_error",
+        param="messages.[0].content.[1].type",
+    )
+
+
 def server_error(status: int = 500) -> Script:
     return http_error(status)
 
 
 STREAM_OPTIONS_REJECTED = error_body(
     "Unrecognized request argument supplied: stream_options", type="invalid_request_error"
+)
+TOOLS_REJECTED = error_body(
+    "tools is not supported for this model", type="invalid_request_error", param="tools"
 )
 STREAM_ERROR_EVENT = error_body(
     "The server had an error while processing your request. Sorry about that!",

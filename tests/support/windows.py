@@ -5,8 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from streamchat_desktop.attachments.outbox import PromptFiles
+from streamchat_desktop.attachments.parts import AttachmentParts
 from streamchat_desktop.controllers.chat_controller import ChatController
 from streamchat_desktop.controllers.exchange import ConversationExchange
+from streamchat_desktop.core.attachments import AttachmentBlobs
 from streamchat_desktop.core.chat_service import ChatService, ChatTarget
 from streamchat_desktop.core.models import Conversation
 from streamchat_desktop.core.store import ConversationStore
@@ -37,18 +40,24 @@ def open_window(
     search: SearchFunction = lambda _text: [],
     exchange: ConversationExchange | None = None,
     timeout: float = 60.0,
+    files: AttachmentBlobs | None = None,
 ) -> OpenWindow:
     """Shown, with a new conversation open; every reply goes to ``base_url`` as model "m".
 
     ``timeout`` is the provider's read timeout: long, so an answer the test holds open
     stays open however busy the machine; a test about the timeout itself passes a short one.
+    ``files``: where attachments are stored (the SqliteStore): the window can send them.
     """
     provider = OpenAICompatibleProvider(Endpoint(base_url=base_url, timeout=timeout))
 
     def target(_conversation: Conversation) -> ChatTarget:
         return ChatTarget(provider.stream, "m")
 
-    controller = ChatController(ChatService(store, target))
+    if files is None:
+        controller = ChatController(ChatService(store, target))
+    else:
+        service = ChatService(store, target, AttachmentParts(files))
+        controller = ChatController(service, files=PromptFiles(files))
     window = MainWindow(controller, search, exchange)
     qtbot.addWidget(window)
     window.show()

@@ -45,7 +45,7 @@ def test_a_stream_keeps_going_in_the_background_and_shows_live_on_return(
         assert "w3" not in window.transcript.toPlainText()
 
         def first_text() -> str:
-            reply = c.service.active_reply(first) or c.service.store.messages(first)[-1]
+            reply = c.service.active_reply(first) or c.service.messages(first)[-1]
             return reply.content
 
         await wait_until(lambda: "w20" in first_text())
@@ -56,7 +56,7 @@ def test_a_stream_keeps_going_in_the_background_and_shows_live_on_return(
 
     run_async(switch_away_and_back())
     finish(run_async, window)
-    saved = c.service.store.messages(first)[-1]
+    saved = c.service.messages(first)[-1]
     assert saved.state is MessageState.COMPLETE
     assert saved.content == "".join(f"w{i} " for i in range(80))
     assert window.transcript.toPlainText().count("w40 ") == 1
@@ -118,7 +118,7 @@ def test_regenerate_and_rename_and_delete(
     finish(run_async, window)
     assert c.messages()[-1].content == "second take"
     assert [m.role for m in c.messages()] == [Role.USER, Role.ASSISTANT]
-    assert len(c.service.store.versions(c.messages()[-1].id)) == 2
+    assert len(c.service.versions(c.messages()[-1].id)) == 2
 
     conversation_id = c.conversation_id
     assert conversation_id is not None
@@ -132,5 +132,5 @@ def test_regenerate_and_rename_and_delete(
     assert conversation_id in window.history.sidebar.visible_ids()
     window.history.sidebar.request_delete(conversation_id)
     window.history.sidebar.commit_pending_delete()
-    assert c.service.store.get_conversation(conversation_id) is None
+    assert c.service.get_conversation(conversation_id) is None
     assert c.conversation_id != conversation_id

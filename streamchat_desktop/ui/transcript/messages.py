@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtGui import QFont, QTextBlockFormat, QTextCharFormat, QTextCursor, QTextFormat
 
 from streamchat_desktop.core.models import Message, MessageState, Role
+from streamchat_desktop.ui.transcript.attachments import ThumbnailSource, write_attachments
 from streamchat_desktop.ui.transcript.document import Context, MarkdownWriter, Pen
 from streamchat_desktop.ui.transcript.markdown import (
     inline_text,
@@ -13,6 +14,8 @@ from streamchat_desktop.ui.transcript.markdown import (
     sanitize,
 )
 from streamchat_desktop.ui.transcript.theme import Theme
+from streamchat_desktop.ui.transcript.tool_blocks import ToolBlockWriter, split_at_calls
+from streamchat_desktop.ui.transcript.tool_display import ToolDisplay
 
 MESSAGE_ID_PROPERTY = QTextFormat.Property.UserProperty + 1
 SECTION_PROPERTY = QTextFormat.Property.UserProperty + 2
@@ -35,7 +38,10 @@ def status_note(message: Message) -> tuple[str, list[tuple[str, str]]]:
     if message.state is MessageState.STOPPED:
         return "Stopped", go_on
     if message.state is MessageState.FAILED:
-        return (message.error_message or "The reply failed"), [("Retry", f"retry:{mid}"), *go_on]
+        retry = [("Retry", f"retry:{mid}")]
+        if message.error_kind == "images_refused":  # the prompt's files stay: pick a model
+            retry.append(("Retry with another model", f"othermodel:{mid}"))
+        return (message.error_message or "The reply failed"), [*retry, *go_on]
     if message.state is MessageState.INTERRUPTED:
         return "Interrupted before the end", [("Retry", f"retry:{mid}"), *go_on]
     if message.finish_reason == "length":
@@ -48,24 +54,45 @@ def status_note(message: Message) -> tuple[str, list[tuple[str, str]]]:
 class MessageWriter:
     """Writes whole messages (one-shot) and the fixed parts of a live reply."""
 
-    def __init__(self, theme: Theme) -> None:
+    def __init__(
+        self,
+        theme: Theme,
+        thumbnails: ThumbnailSource | None = None,
+        tools: ToolDisplay | None = None,
+    ) -> None:
         self.theme = theme
         self.markdown = MarkdownWriter(theme)
+        self.thumbnails = thumbnails  # images attached to prompts, shown small
+        self.tools = ToolBlockWriter(theme, tools or ToolDisplay())
 
     def write_message(self, pen: Pen, message: Message, *, reasoning_expanded: bool) -> None:
         if message.role is Role.SYSTEM:
             return
         self.write_header(pen, message)
         if message.role is Role.USER:
-            self.write_user_text(pen, message.content)
+            if message.content or not message.attachments:
+                self.write_user_text(pen, message.content)
+            self.write_attachments(pen, message)
             return
         reasoning = clean(message.reasoning)
         if reasoning:
             self.write_reasoning_toggle(pen, message.id, expanded=reasoning_expanded)
             if reasoning_expanded:
                 self.write_reasoning(pen, message.id, reasoning, fresh=True)
-        self.write_answer(pen, message.id, clean(message.content))
+        rest = self.write_tool_calls(pen, message)
+        self.write_answer(pen, message.id, clean(rest))
         self.write_status(pen, message)
+
+    def write_tool_calls(self, pen: Pen, message: Message) -> str:
+        """The reply's text up to its last tool call, with each call's block where it was
+        made; returns the text after the last call (all of it when there are none)."""
+        groups, rest = split_at_calls(message)
+        for text, records in groups:
+            if text.strip():
+                self.write_answer(pen, message.id, clean(text))
+            for record in records:
+                self.tools.write(pen, message.id, record)
+        return rest
 
     def write_answer(self, pen: Pen, message_id: str, text: str) -> bool:
         """One-shot render of a whole answer; returns whether it defines link references."""
@@ -97,6 +124,15 @@ class MessageWriter:
             bfmt.setTextIndent(6)
             pen.start_block(bfmt, QTextCharFormat())
             pen.cursor.insertText(line, QTextCharFormat())
+
+    def write_attachments(self, pen: Pen, message: Message) -> None:
+        def block_format() -> QTextBlockFormat:
+            bfmt = self._tagged(message.id, "attachments")
+            bfmt.setTopMargin(6)
+            bfmt.setLeftMargin(SIDE_MARGIN)
+            return bfmt
+
+        write_attachments(pen, message, self.theme, self.thumbnails, block_format)
 
     # Reasoning ------------------------------------------------------------------------
 

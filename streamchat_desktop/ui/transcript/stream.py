@@ -382,3 +382,4 @@ class LiveReply:
     reasoning: list[str] = field(default_factory=list)
     reasoning_pending: list[str] = field(default_factory=list)
     reasoning_end: int = 0
+    prefix: str = ""  # the text before its last tool call, written apart (not streamed)

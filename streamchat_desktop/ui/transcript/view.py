@@ -16,10 +16,13 @@ from PySide6.QtCore import QEvent, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
+from streamchat_desktop.core.tools import ToolCallRecord
 from streamchat_desktop.ui.throttle import Throttle
+from streamchat_desktop.ui.transcript.tool_display import ToolDisplay, with_tool_call
 
 if TYPE_CHECKING:
     from streamchat_desktop.core.models import Message
+    from streamchat_desktop.ui.transcript.attachments import ThumbnailSource
     from streamchat_desktop.ui.transcript.document import Pen
     from streamchat_desktop.ui.transcript.messages import MessageWriter
     from streamchat_desktop.ui.transcript.stream import LiveReply
@@ -36,12 +39,18 @@ class TranscriptView(QTextBrowser):
     Signals:
         retry_requested(message_id): the Retry link under a failed reply was clicked.
         continue_requested(message_id): the Continue link under a cut reply was clicked.
+        attachment_activated(attachment): a file or thumbnail under a prompt was clicked.
+        model_change_requested(message_id): "Retry with another model" was clicked.
         link_activated(url): an http, https or mailto link was clicked (and opened).
         flushed(seconds): a flush rendered buffered deltas (for tests and benchmarks).
+        tool_decision_requested(call_id, decision): a choice under a waiting tool call.
     """
 
     retry_requested = Signal(str)
     continue_requested = Signal(str)
+    attachment_activated = Signal(object)
+    model_change_requested = Signal(str)
+    tool_decision_requested = Signal(str, str)  # call id, "allow_once"/"always_allow"/"deny"
     link_activated = Signal(QUrl)
     flushed = Signal(float)
 
@@ -60,6 +69,8 @@ class TranscriptView(QTextBrowser):
         self._open_links = open_links
         self._theme: Theme | None = None  # with the writer, on first use
         self._loaded_writer: MessageWriter | None = None
+        self._thumbnails: ThumbnailSource | None = None
+        self._tools = ToolDisplay()
         self._messages: list[Message] = []
         self._expanded: set[str] = set()
         self._folded_by_user: set[str] = set()  # a streaming reply stays folded once folded
@@ -83,8 +94,14 @@ class TranscriptView(QTextBrowser):
             from streamchat_desktop.ui.transcript.theme import Theme
 
             self._theme = Theme.from_palette(self.palette())
-            self._loaded_writer = MessageWriter(self._theme)
+            self._loaded_writer = MessageWriter(self._theme, self._thumbnails, self._tools)
         return self._loaded_writer
+
+    def set_thumbnail_source(self, thumbnails: ThumbnailSource) -> None:
+        """Where the thumbnails of attached images come from (their bytes are stored)."""
+        self._thumbnails = thumbnails
+        if self._loaded_writer is not None:
+            self._loaded_writer.thumbnails = thumbnails
 
     @property
     def _pen(self) -> Pen:
@@ -123,7 +140,7 @@ class TranscriptView(QTextBrowser):
             if live.reasoning:
                 self.append_reasoning(live.id, live.reasoning)
             if live.content:
-                self.append_text(live.id, live.content)
+                self.append_text(live.id, live.content[len(self._live_prefix()) :])
             self._throttle.flush()
         self._scroll_to_bottom()
 
@@ -138,8 +155,11 @@ class TranscriptView(QTextBrowser):
 
         with self._editing():
             self._writer.write_header(self._pen, message)
+            reasoning_end = self._pen.position
+            rest = self._writer.write_tool_calls(self._pen, message)
             answer = AnswerStream(self._writer.markdown, self._pen, message.id)
-            self._live = LiveReply(message, answer, reasoning_end=self._pen.position)
+            prefix = message.content[: len(message.content) - len(rest)]
+            self._live = LiveReply(message, answer, reasoning_end=reasoning_end, prefix=prefix)
 
     def append_text(self, message_id: str, text: str) -> None:
         live = self._live
@@ -173,7 +193,7 @@ class TranscriptView(QTextBrowser):
     def reply_text(self, message_id: str) -> str:
         """The Markdown received so far for ``message_id`` (newlines normalised)."""
         if self._live is not None and self._live.message.id == message_id:
-            return self._live.answer.text()
+            return self._live.prefix + self._live.answer.text()
         from streamchat_desktop.ui.transcript.messages import clean
 
         for message in self._messages:
@@ -291,7 +311,9 @@ class TranscriptView(QTextBrowser):
             self._flush_reasoning(live)
             live.answer.flush(final=True)
             final = dataclasses.replace(
-                message, content=live.answer.text(), reasoning="".join(live.reasoning)
+                message,
+                content=live.prefix + live.answer.text(),
+                reasoning="".join(live.reasoning),
             )
             self._writer.write_status(self._pen, final)
         self._live = None
@@ -307,7 +329,7 @@ class TranscriptView(QTextBrowser):
         if live is not None:
             current = dataclasses.replace(
                 live.message,
-                content=live.answer.text(),
+                content=live.prefix + live.answer.text(),
                 reasoning="".join(live.reasoning) + "".join(live.reasoning_pending),
                 state=MessageState.STREAMING,
             )
@@ -350,6 +372,12 @@ class TranscriptView(QTextBrowser):
             self._copy_code(target)
         elif scheme == "reasoning":
             self._toggle_reasoning(target)
+        elif scheme == "attachment":
+            self._open_attachment(target)
+        elif scheme == "othermodel":
+            self.model_change_requested.emit(target)
+        elif scheme == "tool":
+            self._on_tool_link(target)
         elif _is_allowed_link(url.toString()):
             self.link_activated.emit(url)
             if self._open_links:
@@ -368,6 +396,44 @@ class TranscriptView(QTextBrowser):
             if token.type in ("fence", "code_block") and token.map and token.map[0] == int(line):
                 QGuiApplication.clipboard().setText(token.content)
                 return
+
+    def _open_attachment(self, target: str) -> None:
+        from streamchat_desktop.ui.transcript.attachments import parse_href
+
+        where = parse_href(target)
+        message = next((m for m in self._messages if where and m.id == where[0]), None)
+        if where is not None and message is not None and where[1] < len(message.attachments):
+            self.attachment_activated.emit(message.attachments[where[1]])
+
+    def update_tool_call(self, message_id: str, record: ToolCallRecord) -> None:
+        """A tool call of a shown reply appeared or moved on: show it where it was made."""
+        self._tools.note(record)
+        live = self._live
+        if live is not None and live.message.id == message_id:
+            self._throttle.flush()
+            offset = len(live.prefix) + len(live.answer.text())
+            live.message = with_tool_call(live.message, record, offset)
+            self._rebuild()
+            return
+        for index, message in enumerate(self._messages):
+            if message.id == message_id:
+                self._messages[index] = with_tool_call(message, record, record.offset)
+                self._rebuild()
+                return
+
+    def _live_prefix(self) -> str:
+        return self._live.prefix if self._live is not None else ""
+
+    def _on_tool_link(self, target: str) -> None:
+        action, _, call_id = target.partition(":")
+        if action == "fold":
+            self._tools.toggle(call_id)
+            self._rebuild()
+        elif action == "all":
+            self._tools.show_all.add(call_id)
+            self._rebuild()
+        elif action in ("allow_once", "always_allow", "deny"):
+            self.tool_decision_requested.emit(call_id, action)
 
     def _toggle_reasoning(self, message_id: str) -> None:
         if message_id in self._expanded:
@@ -394,7 +460,7 @@ class TranscriptView(QTextBrowser):
             theme = Theme.from_palette(self.palette())
             if theme.dark != self._theme.dark or theme.text != self._theme.text:
                 self._theme = theme
-                self._loaded_writer = MessageWriter(theme)
+                self._loaded_writer = MessageWriter(theme, self._thumbnails, self._tools)
                 self._rebuild()
 
 

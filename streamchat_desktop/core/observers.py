@@ -1,0 +1,57 @@
+"""What the ChatService tells its observers, and the typed protocol they implement.
+
+Data flows one way: the service hands each observer everything it needs (the reply
+with the prompt and the branch it answers, each delta, the final message), so no view
+reads the store back for a reply it was told about.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from streamchat_desktop.core.events import ReasoningDelta, TerminalEvent, TextDelta, UsageReport
+from streamchat_desktop.core.models import Conversation, Message, Role
+from streamchat_desktop.core.tool_events import Notice, ToolCallChanged
+
+ProgressEvent = TextDelta | ReasoningDelta | UsageReport | ToolCallChanged | Notice
+"""The events of a reply before its end (its end comes with ``reply_ended``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyStart:
+    """A reply that began (or was already streaming when the observer joined).
+
+    ``message`` holds any text the reply already has (a continued answer, a late
+    observer); ``history`` is the branch before it, oldest first; ``prompt`` is the
+    user's message it answers, when the branch ends with one.
+    """
+
+    conversation: Conversation
+    message: Message
+    history: tuple[Message, ...] = ()
+
+    @property
+    def prompt(self) -> Message | None:
+        if self.history and self.history[-1].role is Role.USER:
+            return self.history[-1]
+        return None
+
+
+class ReplyObserver(Protocol):
+    """Hears every reply and every change to the list of conversations."""
+
+    def reply_started(self, start: ReplyStart) -> None: ...
+
+    def reply_event(self, conversation_id: str, message_id: str, event: ProgressEvent) -> None:
+        """A delta or usage report of a streaming reply."""
+        ...
+
+    def reply_ended(self, message: Message, event: TerminalEvent) -> None:
+        """The reply's one end: ``message`` is its final text and state, as the service
+        holds it (also when saving it failed: then the store has an older copy)."""
+        ...
+
+    def conversation_updated(self, conversation: Conversation) -> None: ...
+
+    def conversation_deleted(self, conversation_id: str) -> None: ...
