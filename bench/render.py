@@ -35,6 +35,7 @@ import os
 import random
 import resource
 import statistics
+import subprocess
 import sys
 import time
 from dataclasses import asdict, dataclass, field
@@ -401,6 +402,39 @@ def _best_rate(runs: list[RunResult], tokens: int) -> int:
     return max((r.rate for r in runs if r.tokens == tokens and r.kept_up), default=0)
 
 
+def run_shapes(quick: bool) -> list[dict[str, object]]:
+    """The pathological shapes, each in its own process (``render_shapes.py``)."""
+    from render_shapes import SHAPES
+
+    results: list[dict[str, object]] = []
+    script = Path(__file__).resolve().parent / "render_shapes.py"
+    for name in SHAPES:
+        command = [sys.executable, str(script), name, *(["--quick"] if quick else [])]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=900, check=False)
+        lines = done.stdout.strip().splitlines()
+        result = json.loads(lines[-1]) if done.returncode == 0 and lines else None
+        results.append(result or {"shape": name, "goals_met": False, "error": done.stderr[-500:]})
+        print(f"shape {name}: {results[-1]}", flush=True)
+    return results
+
+
+def _shape_lines(shapes: list[dict[str, object]]) -> list[str]:
+    lines = [
+        "| shape | characters | kept up | longest stall ms (CPU ms in it) | flush p99 ms "
+        "| shown after last byte s | peak RSS over idle MB (× size) | goals met |",
+        "|---|---:|---|---:|---:|---:|---:|---|",
+    ]
+    for r in shapes:
+        lines.append(
+            f"| {r['shape']} | {r.get('characters', 0):,} | {'yes' if r.get('kept_up') else 'no'} "
+            f"| {r.get('longest_stall_ms')} ({r.get('stall_cpu_ms')}) | {r.get('flush_p99_ms')} "
+            f"| {r.get('shown_after_last_byte_s')} "
+            f"| {r.get('peak_rss_over_idle_mb')} ({r.get('memory_ratio')}×) "
+            f"| {'yes' if r.get('goals_met') else 'no'} |"
+        )
+    return lines
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer sizes and rates (CI)")
@@ -488,16 +522,25 @@ def main() -> int:
         and goal_run.flush_p99_ms <= GOAL_FLUSH_P99_MS
         and ratio >= GOAL_RATIO
     )
+    shapes = run_shapes(args.quick)
+    shapes_met = all(bool(r.get("goals_met")) for r in shapes)
+    goals["pathological_shapes"] = {
+        "goal": "no stall over 50 ms, shown within 1 s of the last byte, memory ≤ 20× size",
+        "measured": f"{sum(bool(r.get('goals_met')) for r in shapes)} of {len(shapes)} met",
+    }
     print()
     print("\n".join(_table_lines(runs, baselines)))
+    print()
+    print("\n".join(_shape_lines(shapes)))
     print()
     summary = {
         "benchmark": "render",
         "mode": "quick" if args.quick else "full",
         "runs": [asdict(r) for r in runs],
         "baselines": [asdict(b) for b in baselines],
+        "shapes": shapes,
         "goals": goals,
-        "goals_met": goals_met,
+        "goals_met": goals_met and shapes_met,
         "idle_loop_longest_gap_ms": noise_ms,
         "cpu_count": os.cpu_count(),
     }

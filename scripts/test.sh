@@ -45,6 +45,7 @@ fi
 # beside their baselines; CI does not judge speed on a shared machine.
 echo "== benchmarks (quick; figures only)"
 .venv/bin/python bench/render.py --quick | tail -n 1
+.venv/bin/python bench/transcript.py --quick | tail -n 1
 .venv/bin/python bench/companion.py --quick | tail -n 1
 .venv/bin/python bench/history.py --messages 20000 --search-runs 2 | tail -n 1
 .venv/bin/python bench/startup.py --runs 2 --frozen-references | tail -n 1

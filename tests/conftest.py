@@ -1,6 +1,6 @@
 """Suite-wide test setup: headless Qt, one qasync loop for the whole session.
 
-Two measured traps (FACTS.md): a closed qasync loop that is garbage-collected
+Two measured traps: a closed qasync loop that is garbage-collected
 mid-session makes later tests segfault, and ``loop.stop()`` outside the Qt loop
 breaks later ``qtbot`` waits. So one loop lives for the whole session, and async
 test code runs through ``run_async`` (``run_until_complete`` stops it from inside).

@@ -17,6 +17,7 @@ export default defineConfig({
   },
   server: {
     proxy: {
+      "/files": { target, changeOrigin: true, headers: { origin: target } },
       "/socket.io": {
         target,
         ws: true,

@@ -16,6 +16,7 @@ from streamchat_desktop.ui.main_window import MainWindow
 
 if TYPE_CHECKING:
     from streamchat_desktop.companion.server import CompanionServer
+    from streamchat_desktop.companion.uploads import CompanionFiles
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,7 @@ class CompanionCoordinator:
         *,
         port: int,
         announce_to: TextIO,
+        files: CompanionFiles | None = None,
     ) -> None:
         self._service = service
         self._controller = controller
@@ -38,6 +40,7 @@ class CompanionCoordinator:
         self._port = port
         self._out = announce_to
         self._server: CompanionServer | None = None
+        self._files = files  # attachments from the views, checked like the window's
         window.companion_requested.connect(self._on_open_requested)
         window.copy_companion_url_requested.connect(self._on_copy_requested)
         controller.conversation_changed.connect(self._on_conversation_changed)
@@ -52,7 +55,7 @@ class CompanionCoordinator:
             return self.url
         from streamchat_desktop.companion.server import CompanionServer, CompanionStartError
 
-        server = CompanionServer(self._service, port=self._port)
+        server = CompanionServer(self._service, port=self._port, files=self._files)
         try:
             await server.start()
         except (CompanionStartError, OSError) as exc:

@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 from streamchat_desktop import __version__
 from streamchat_desktop.app.first_frame import FirstFrame
+from streamchat_desktop.app.pyside_internals import quiet_pyside_import_hook
+from streamchat_desktop.cli import exit_codes
 from streamchat_desktop.config.paths import Profile
 
 if TYPE_CHECKING:
@@ -31,7 +33,6 @@ if TYPE_CHECKING:
 
     from PySide6.QtCore import QMessageLogContext, QtMsgType
     from PySide6.QtGui import QIcon
-    from PySide6.QtWidgets import QApplication
 
     from streamchat_desktop.ui.main_window import MainWindow
 
@@ -40,6 +41,9 @@ log = logging.getLogger(__name__)
 # At most this long is the rest of the start-up held back for the first frame (a window
 # opened minimized or on a hidden workspace may not paint at all).
 FIRST_PAINT_WAIT_MS = 1000
+# Qt's notice that the windowing platform (offscreen, some compositors) lacks an optional
+# feature, such as size hints: nothing anyone can act on, so not a warning in the log.
+UNSUPPORTED_BY_PLATFORM = "This plugin does not support"
 
 
 def run_app(args: argparse.Namespace) -> int:
@@ -87,15 +91,7 @@ def _run(args: argparse.Namespace, profile: Profile) -> int:
     app.setDesktopFileName("io.github.streamchat.StreamChat")
     instance = SingleInstance(profile.root)
     if not instance.claim():
-        running = f"StreamChat is already running with the profile {profile.root}; "
-        code = 0 if not args.exit_after_reply else 3
-        if instance.owner_answered:  # its window comes forward: that says it all
-            print(f"streamchat: {running}its window was brought forward.", file=sys.stderr)
-            return code
-        _cannot_start(
-            args, running + "it did not answer; if it is stuck, end it and start it again."
-        )
-        return code
+        return _already_running(args, profile, answered=instance.owner_answered)
     settings = Settings.load(profile)
     themes = ThemeSwitcher(app)
     themes.apply(settings.theme)  # before the window exists: no re-styling, no flash
@@ -114,6 +110,24 @@ def _run(args: argparse.Namespace, profile: Profile) -> int:
     return _run_services(args, FirstFrame(profile, instance, settings, window, themes, notices))
 
 
+def _already_running(args: argparse.Namespace, profile: Profile, *, answered: bool) -> int:
+    """Another StreamChat owns the profile: say so, and what became of this launch."""
+    running = f"StreamChat is already running with the profile {profile.root}"
+    if args.exit_after_reply:  # a script: its prompt cannot go anywhere, and it must know
+        print(
+            f"streamchat: {running}, so the prompt was not sent. Give the script a profile "
+            "of its own (--profile DIR), or quit the running StreamChat.",
+            file=sys.stderr,
+        )
+        return exit_codes.ALREADY_RUNNING
+    if answered:  # its window comes forward: that says it all
+        prompt = " The prompt was not sent: type it there." if args.prompt else ""
+        print(f"streamchat: {running}; its window was brought forward.{prompt}", file=sys.stderr)
+        return exit_codes.OK
+    _cannot_start(args, running + "; it did not answer. If it is stuck, end it and start it again.")
+    return exit_codes.OK
+
+
 def _cannot_start(
     args: argparse.Namespace, message: str, *, details: str = "", title: str | None = None
 ) -> int:
@@ -122,22 +136,7 @@ def _cannot_start(
 
     dialog = not args.exit_after_reply
     tell_cannot_start(message, dialog=dialog, details=details, title=title or TITLE)
-    return 1
-
-
-def quiet_pyside_import_hook() -> None:
-    """Stop PySide6 reading the source of every module imported after it.
-
-    For ``from __feature__ import …`` (which nothing here uses) PySide6 replaces
-    ``__import__`` and, after each import, calls ``inspect.getsource(module)`` to look for
-    "PySide6" (PYSIDE-2029); linecache then keeps every source it read: ≈ 1,000 modules,
-    22 MiB of idle memory once the openai SDK is loaded, and ≈ 7 ms before the first frame.
-    Answering "no" is what a frozen build gets anyway (it ships no sources). The function
-    is private to PySide6: if it is gone, nothing is changed.
-    """
-    feature = sys.modules.get("shibokensupport.feature")
-    if feature is not None and callable(getattr(feature, "_mod_uses_pyside", None)):
-        vars(feature)["_mod_uses_pyside"] = lambda _module: False
+    return exit_codes.FAILED
 
 
 def _show_and_wait_for_first_paint(window: MainWindow) -> float | None:
@@ -178,6 +177,7 @@ def _run_services(args: argparse.Namespace, shown: FirstFrame) -> int:
     import qasync
     from PySide6.QtWidgets import QApplication
 
+    from streamchat_desktop.app.lifetime import Lifetime, run_until_quit
     from streamchat_desktop.app.runtime import Runtime
     from streamchat_desktop.app.startup_report import process_age, report
 
@@ -202,38 +202,14 @@ def _run_services(args: argparse.Namespace, shown: FirstFrame) -> int:
     if exit_code is not None:
         shown.window.close()
         return exit_code
-    _quit_on_termination_signals(app)
-    quit_event = asyncio.Event()
-    app.aboutToQuit.connect(quit_event.set)
-    shown.window.destroyed.connect(quit_event.set)
+    lifetime = Lifetime(loop)
+    lifetime.watch(app, shown.window)
     with loop:
         loop.call_soon(runtime.start)
         loop.call_soon(lambda: report("STREAMCHAT_STARTED", process_age()))
-        loop.run_until_complete(_run_until(quit_event))
-        loop.run_until_complete(runtime.shutdown())
+        run_until_quit(loop, lifetime.run(runtime.shutdown))
         loop.run_until_complete(loop.shutdown_default_executor())
     return runtime.exit_code
-
-
-async def _run_until(quit_event: asyncio.Event) -> None:
-    await quit_event.wait()
-
-
-def _quit_on_termination_signals(app: QApplication) -> None:
-    """SIGTERM / Ctrl+C end the app the normal way: replies stopped and saved first.
-
-    Python runs signal handlers only between bytecodes, and Qt's loop sits in C: a
-    slow no-op timer gives the interpreter a chance to run them.
-    """
-    import signal
-
-    from PySide6.QtCore import QTimer
-
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: app.quit())
-    ticker = QTimer(app)
-    ticker.timeout.connect(lambda: None)
-    ticker.start(200)
 
 
 def _app_icon() -> QIcon:
@@ -279,6 +255,8 @@ class QtMessages:
 
     def _handle(self, kind: QtMsgType, _context: QMessageLogContext, message: str) -> None:
         level = self._levels.get(kind, logging.WARNING)
+        if message.startswith(UNSUPPORTED_BY_PLATFORM):
+            level = min(level, logging.INFO)  # an optional feature the platform lacks
         if self._pending is None:
             self._log.log(level, "%s", message)
         else:

@@ -6,8 +6,9 @@ import argparse
 import asyncio
 import logging
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO, cast
 
+from streamchat_desktop.cli import exit_codes
 from streamchat_desktop.core.errors import ChatError
 from streamchat_desktop.storage.errors import StorageError
 
@@ -31,6 +32,7 @@ class Runtime:
         self.window = shown.window
         self._themes = shown.themes
         self.exit_code = 0
+        self.read_only = self.profile.is_read_only()
         self.notices = [*self.settings.warnings, *shown.notices]  # shown once all is up
 
     def build(self) -> int | None:
@@ -44,11 +46,16 @@ class Runtime:
         from streamchat_desktop.attachments.outbox import PromptFiles
         from streamchat_desktop.attachments.parts import AttachmentParts
         from streamchat_desktop.config.keystore import KeyStore
+        from streamchat_desktop.config.settings_service import SettingsService
         from streamchat_desktop.controllers.chat_controller import ChatController
         from streamchat_desktop.controllers.exchange import ConversationExchange
         from streamchat_desktop.controllers.tool_calls import ToolCallController
         from streamchat_desktop.core.chat_service import ChatService
-        from streamchat_desktop.routing.connections import Connections, LaunchChoice
+        from streamchat_desktop.routing.connections import (
+            Connections,
+            LaunchChoice,
+            claim_environment,
+        )
 
         args = self.args
         self.instance.listen()
@@ -58,24 +65,29 @@ class Runtime:
             from streamchat_desktop.ui.startup_failure import tell_cannot_start
 
             tell_cannot_start(exc.message, dialog=not args.exit_after_reply, parent=self.window)
-            return 1
+            return exit_codes.FAILED
+        self.settings_service = SettingsService(self.settings, self.profile)
         keys = KeyStore()
         self.connections = Connections(
-            self.settings, keys, LaunchChoice(args.provider, args.base_url, args.model)
+            self.settings,
+            keys,
+            LaunchChoice(args.provider, args.base_url, args.model),
+            environ=claim_environment(),  # no child process (xdg-open for a link) sees a key
         )
         if args.exit_after_reply:
             try:
                 self.connections.resolve()
             except (ChatError, ValueError) as exc:  # unknown provider, bad URL, no key
                 print(f"streamchat: {exc}", file=sys.stderr)
-                return 2
+                return exit_codes.USAGE
         self.service = ChatService(self.store, self.connections.target, AttachmentParts(self.store))
-        self.files = PromptFiles(self.store)
+        from streamchat_desktop.imaging.images import prepare_image
+
+        self.files = PromptFiles(self.store, prepare_image)
         self.tools = ToolCoordinator(
             self.service,
-            self.settings,
+            self.settings_service,
             keys,
-            self.profile,
             script_allow=getattr(args, "allow_tools", None),
             script=bool(args.exit_after_reply),
         )
@@ -89,7 +101,7 @@ class Runtime:
             self.connections,
             self.controller,
             self.window.endpoint_picker,
-            self.profile,
+            self.settings_service,
             self.window,
         )
         self.window.settings_requested.connect(self.endpoints.show_settings)
@@ -99,8 +111,11 @@ class Runtime:
             self.window,
             port=args.companion_port or self.settings.companion_port,
             announce_to=announce_stream(args.exit_after_reply),
+            files=self.files,
         )
         self.window.theme_chosen.connect(self._on_theme_chosen)
+        self.window.zoom.set_step(self.settings.text_zoom)
+        self.window.text_zoom_changed.connect(self._on_text_zoom_changed)
         self.window.companion_at_launch_action.setChecked(self.settings.companion_enabled)
         self.window.companion_at_launch_action.toggled.connect(self._on_companion_at_launch)
         self.instance.activation_requested.connect(self._bring_forward)
@@ -112,6 +127,14 @@ class Runtime:
     def _open_store(self) -> SqliteStore:
         from streamchat_desktop.storage.repository import SqliteStore
 
+        if self.instance.lock_problem:
+            log.info("%s", self.instance.lock_problem)
+        if self.read_only:  # read, search and export; nothing is written, not even a fix
+            self.notices.append(
+                f"The profile folder {self.profile.root} is read-only: your conversations "
+                "can be read, searched and exported, but nothing new can be saved."
+            )
+            return SqliteStore.open(self.profile.database_file, read_only=True)
         store = SqliteStore.open(self.profile.database_file)
         if store.recovery is not None:
             self.notices.append(store.recovery.message)
@@ -125,22 +148,30 @@ class Runtime:
         args = self.args
         existing = self.store.list_conversations()
         prompted = args.prompt or getattr(args, "attachments", None)
-        if existing and not prompted and not (args.provider or args.model or args.base_url):
+        fresh = prompted or args.provider or args.model or args.base_url
+        if existing and (not fresh or self.read_only):
             self.controller.open_conversation(existing[0].id)
-        else:
+        elif not self.read_only:  # a read-only history gets no new conversation
             self.controller.new_conversation(provider_id=args.provider, model=args.model)
 
     def _watch_first_reply(self) -> None:
         from PySide6.QtCore import QTimer
-        from PySide6.QtWidgets import QApplication
 
         from streamchat_desktop.cli.reply_printer import ReplyPrinter
+        from streamchat_desktop.cli.stdout_guard import ReaderGoneGuard
 
         def done(code: int) -> None:
             self.exit_code = code
-            QTimer.singleShot(0, QApplication.quit)
+            QTimer.singleShot(0, self.window.close)  # the app quits once the window closes
 
-        self.service.add_observer(ReplyPrinter(sys.stdout, sys.stderr, done))
+        def reader_gone() -> None:  # `streamchat … --exit-after-reply | head`: as `yes | head`
+            # nothing more to say, not even "stopped"; removed after the event being told
+            QTimer.singleShot(0, lambda: self.service.remove_observer(printer))
+            done(exit_codes.READER_GONE)
+
+        out = ReaderGoneGuard(sys.stdout, reader_gone)
+        printer = ReplyPrinter(cast(TextIO, out), sys.stderr, done)
+        self.service.add_observer(printer)
 
     def start(self) -> None:
         """Once the loop runs: open the first conversation, start what was asked for."""
@@ -155,6 +186,9 @@ class Runtime:
         if self.args.companion or self.settings.companion_enabled:
             self._companion_start = asyncio.ensure_future(self.companion.start())
         files = getattr(self.args, "attachments", [])  # read and checked by cli/attach.py
+        if (self.args.prompt or files) and self.read_only:
+            self._refuse_prompt()
+            return
         if self.args.prompt or files:
             self.files.acknowledge(files)  # any warning about their length went to stderr
             self.controller.send(self.args.prompt or "", files)
@@ -165,6 +199,21 @@ class Runtime:
         self._preload = asyncio.ensure_future(load_adapter())
         if self.endpoints.needs_onboarding():
             self.endpoints.show_onboarding()
+
+    def _refuse_prompt(self) -> None:
+        """A prompt that could not be saved is not sent: say so (a script also exits)."""
+        message = (
+            f"The profile folder {self.profile.root} is read-only, so the prompt was not "
+            "sent: nothing could be saved. Choose a writable folder with --profile."
+        )
+        if not self.args.exit_after_reply:
+            self.window.show_notice(message)
+            return
+        from PySide6.QtCore import QTimer
+
+        print(f"streamchat: {message}", file=sys.stderr, flush=True)
+        self.exit_code = exit_codes.FAILED
+        QTimer.singleShot(0, self.window.close)
 
     def _on_tool_call_changed(self, conversation_id: str, message_id: str, record: object) -> None:
         if conversation_id == self.controller.conversation_id:
@@ -177,22 +226,28 @@ class Runtime:
     def _on_theme_chosen(self, theme: str) -> None:
         self._themes.apply(theme)
         self.window.set_theme_checked(theme)
-        self.settings.theme = theme
-        self._save_settings()
+        self._save_settings(theme=theme)
+
+    def _on_text_zoom_changed(self, step: int) -> None:
+        self._save_settings(text_zoom=step)
 
     def _on_companion_at_launch(self, enabled: bool) -> None:
         """Remember the choice; turning it on starts the companion view right away."""
-        self.settings.companion_enabled = enabled
-        self._save_settings()
+        self._save_settings(companion_enabled=enabled)
         if enabled:
             self._companion_start = asyncio.ensure_future(self.companion.start())
 
-    def _save_settings(self) -> None:
-        """Save a choice made in the window; if that fails, say so (the choice still holds)."""
-        from streamchat_desktop.config.settings import SettingsError
+    def _save_settings(self, **choice: object) -> None:
+        """Save a choice made in the window; if that fails, say so (it holds for this run
+        in the window, not in the settings file)."""
+        from streamchat_desktop.config.settings import Settings, SettingsError
+
+        def change(settings: Settings) -> None:
+            for name, value in choice.items():
+                setattr(settings, name, value)
 
         try:
-            self.settings.save(self.profile)
+            self.settings_service.update(change)
         except SettingsError as exc:
             self.window.show_notice(str(exc))
 

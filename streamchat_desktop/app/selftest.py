@@ -24,6 +24,7 @@ from streamchat_desktop import __version__
 PACKAGE_DIR = Path(__file__).resolve().parent.parent  # streamchat_desktop/
 COMPANION_INDEX = PACKAGE_DIR / "companion" / "static" / "index.html"
 ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
+IMAGE_FORMATS = ("png", "jpeg", "gif", "webp")  # the picture kinds attachments accept
 
 
 class CheckFailedError(Exception):
@@ -96,6 +97,24 @@ def check_markdown() -> str:
     return f"{versions} ({len(lexers)} lexers)"
 
 
+def check_tools() -> str:
+    from streamchat_desktop.tools.capabilities import check_tools_stack
+
+    try:
+        return check_tools_stack()
+    except RuntimeError as exc:
+        raise CheckFailedError(str(exc)) from exc
+
+
+def check_pdf() -> str:
+    from streamchat_desktop.attachments.pdf import check_pdf_reader
+
+    try:
+        return check_pdf_reader()
+    except RuntimeError as exc:
+        raise CheckFailedError(str(exc)) from exc
+
+
 def check_companion_stack() -> str:
     import aiohttp
     import socketio
@@ -105,6 +124,18 @@ def check_companion_stack() -> str:
     server.attach(web.Application())
     driver = server.eio.async_mode
     return f"python-socketio (engineio driver {driver!r}) on aiohttp {aiohttp.__version__}"
+
+
+def check_images() -> str:
+    """Qt's image plugins for every picture kind attachments take load (plugins are
+    found by name at run time: a frozen build can lose them)."""
+    from PySide6.QtGui import QImageReader
+
+    found = {bytes(f.data()).decode() for f in QImageReader.supportedImageFormats()}
+    missing = sorted(set(IMAGE_FORMATS) - found)
+    if missing:
+        raise CheckFailedError(f"Qt image plugins missing for {missing} (imageformats)")
+    return f"Qt reads {', '.join(IMAGE_FORMATS)}"
 
 
 def _requested_platform() -> tuple[str, str]:
@@ -158,6 +189,9 @@ CHECKS: tuple[tuple[str, Callable[[], str]], ...] = (
     ("openai", check_openai),
     ("markdown", check_markdown),
     ("companion", check_companion_stack),
+    ("tools", check_tools),
+    ("pdf", check_pdf),
+    ("images", check_images),  # the picture kinds attachments take
     ("qt", check_qt),  # last: a plugin that cannot load aborts the process
 )
 

@@ -46,6 +46,33 @@ def server_name(profile_root: Path) -> str:
     return "streamchat-" + hashlib.sha256(key).hexdigest()[:24]
 
 
+def profile_in_use(profile_root: Path) -> bool:
+    """Whether a running StreamChat holds this profile, asked without taking the lock
+    (a command line tool must not make a starting app think another one runs).
+
+    Read with QLockFile's own ``getLockInfo``: a lock whose owner is gone (a crash) does
+    not count. When in doubt (another machine's lock, a platform where the process
+    cannot be checked) the answer is yes: a reply then stays "still streaming".
+    """
+    import os
+    import sys
+
+    from PySide6.QtCore import QSysInfo
+
+    pid, host, _app = QLockFile(str(Path(profile_root) / LOCK_FILE_NAME)).getLockInfo()
+    if not pid:
+        return False
+    if host != QSysInfo.machineHostName() or sys.platform == "win32":
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: alive
+        return True
+    return True
+
+
 class SingleInstance(QObject):
     """Claim a profile for this process.
 
@@ -69,6 +96,7 @@ class SingleInstance(QObject):
         self._claimed = False
         self._server: QLocalServer | None = None
         self.owner_answered = False  # after a failed claim: the owner came forward
+        self.lock_problem: str | None = None  # why the profile runs without its lock
 
     @functools.cached_property
     def name(self) -> str:
@@ -94,9 +122,10 @@ class SingleInstance(QObject):
             self._claimed = True
             return True
         if self._lock.error() != QLockFile.LockError.LockFailedError:
-            # No permission, unreadable directory…: run anyway, SQLite's locking still
-            # protects the data.
-            log.warning("cannot take the profile lock: %s", self._lock.error())
+            # No permission (a read-only profile folder), unreadable directory…: run
+            # anyway, SQLite's locking still protects the data. Logging is not set up
+            # yet: the runtime logs ``lock_problem`` once it is.
+            self.lock_problem = self._describe(self._lock.error())
             self._claimed = True
             return True
         deadline = time.monotonic() + ASK_FOR_S
@@ -104,6 +133,14 @@ class SingleInstance(QObject):
             time.sleep(ASK_INTERVAL_S)  # the owner is still starting: its socket comes soon
         self.owner_answered = asked
         return False
+
+    def _describe(self, error: QLockFile.LockError) -> str:
+        """The lock's failure in words (Qt's enum names mean nothing to a person)."""
+        if error == QLockFile.LockError.PermissionError:
+            why = "the profile folder is read-only or not writable"
+        else:
+            why = "the profile folder could not be locked"
+        return f"{why} ({self._root}): running without the one-instance lock"
 
     def listen(self) -> None:
         """Accept activation requests from later launches (call after ``claim``)."""

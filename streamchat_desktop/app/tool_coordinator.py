@@ -16,8 +16,8 @@ from collections.abc import Callable, Mapping
 from typing import TextIO
 
 from streamchat_desktop.config.keystore import KeychainUnavailable, KeyStore
-from streamchat_desktop.config.paths import Profile
-from streamchat_desktop.config.settings import Settings, SettingsError
+from streamchat_desktop.config.settings import SettingsError
+from streamchat_desktop.config.settings_service import SettingsChange, SettingsService
 from streamchat_desktop.core.approvals import ApprovalDesk, ScriptApprovals, parse_allow_tools
 from streamchat_desktop.core.chat_service import ChatService, ToolSetup
 from streamchat_desktop.core.tool_loop import Approver, ToolLimits
@@ -54,20 +54,19 @@ class ToolCoordinator:
     def __init__(
         self,
         service: ChatService,
-        settings: Settings,
+        settings: SettingsService,
         keys: KeyStore,
-        profile: Profile,
         *,
         script_allow: str | None = None,
         script: bool = False,
         err: TextIO = sys.stderr,
     ) -> None:
         self._service = service
-        self._settings = settings
-        self._profile = profile
+        self._settings_service = settings
+        self._settings = settings.current  # read here; changed through the service
         self._err = err
         self.problems: list[str] = []  # choices that could not be saved
-        self.toolbox = McpToolbox(settings.tool_servers, server_secrets(keys))
+        self.toolbox = McpToolbox(self._settings.tool_servers, server_secrets(keys))
         self.desk = ApprovalDesk(self._is_always_allowed, self._remember)
         self._approver: Approver = self.desk
         if script:
@@ -95,8 +94,7 @@ class ToolCoordinator:
     def revoke(self, key: str) -> None:
         """Forget "always allow" for one tool (``server/tool``)."""
         if key in self._settings.always_allowed_tools:
-            self._settings.always_allowed_tools.remove(key)
-            self._save()
+            self._save(lambda settings: settings.always_allowed_tools.remove(key))
 
     async def aclose(self) -> None:
         await self.toolbox.aclose()
@@ -108,12 +106,11 @@ class ToolCoordinator:
 
     def _remember(self, key: str) -> None:
         if key not in self._settings.always_allowed_tools:
-            self._settings.always_allowed_tools.append(key)
-            self._save()
+            self._save(lambda settings: settings.always_allowed_tools.append(key))
 
-    def _save(self) -> None:
+    def _save(self, change: SettingsChange) -> None:
         try:
-            self._settings.save(self._profile)
+            self._settings_service.update(change)
         except SettingsError as exc:
             log.warning("%s", exc)
             self.problems.append(str(exc))

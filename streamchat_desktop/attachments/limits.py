@@ -10,11 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from streamchat_desktop.attachments.errors import AttachmentError
-from streamchat_desktop.core.attachments import AttachmentContent, format_size
+from streamchat_desktop.core.attachments import (
+    MAX_FILE_BYTES,
+    MAX_FILES,
+    AttachmentContent,
+    format_size,
+)
 
-MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_TEXT_FILE_BYTES = 1024 * 1024
-MAX_FILES = 10
 # Without the model's own figure, a context most current models have at least.
 DEFAULT_CONTEXT_TOKENS = 32_000
 CHARS_PER_TOKEN = 4  # the usual rough estimate for English text and code

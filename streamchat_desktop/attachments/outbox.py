@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from streamchat_desktop.attachments.errors import AttachmentError
 from streamchat_desktop.attachments.limits import check_prompt, context_warning
+from streamchat_desktop.attachments.prepare import ImagePreparer, PreparedImage, prepare
 from streamchat_desktop.core.attachments import Attachment, AttachmentBlobs, AttachmentContent
 
 
@@ -17,9 +18,14 @@ class PromptFiles:
     sends them anyway (the user was told and chose to).
     """
 
-    def __init__(self, blobs: AttachmentBlobs) -> None:
+    def __init__(self, blobs: AttachmentBlobs, images: ImagePreparer | None = None) -> None:
         self._blobs = blobs
+        self._images = images  # None: images are refused (nothing here decodes them)
         self._warned: frozenset[str] | None = None
+
+    def prepare(self, name: str, data: bytes) -> AttachmentContent:
+        """Convert an uploaded file (the companion view's); ``AttachmentError`` says why not."""
+        return prepare(name, data, self._images or _no_images)
 
     def check(self, contents: Sequence[AttachmentContent]) -> None:
         """Raise ``AttachmentError`` for a refusal, or for a warning not yet given."""
@@ -46,3 +52,7 @@ class PromptFiles:
             self._blobs.put_attachment(content)
         self._warned = None
         return tuple(content.attachment for content in contents)
+
+
+def _no_images(name: str, _data: bytes) -> PreparedImage:
+    raise AttachmentError(f"{name} is an image, and images cannot be attached here.")

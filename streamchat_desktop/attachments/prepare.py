@@ -16,6 +16,7 @@ from streamchat_desktop.attachments.limits import (
 from streamchat_desktop.attachments.pdf import pdf_text
 from streamchat_desktop.attachments.text_files import decode_text
 from streamchat_desktop.core.attachments import Attachment, AttachmentContent, AttachmentKind
+from streamchat_desktop.core.unicode_repair import repair_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +35,7 @@ ImagePreparer = Callable[[str, bytes], PreparedImage]
 
 def prepare(name: str, data: bytes, images: ImagePreparer) -> AttachmentContent:
     """Check and convert one file; ``AttachmentError`` says why it cannot go."""
+    name = repair_text(name)  # a Linux file name may hold bytes that are not UTF-8
     check_file_size(name, len(data))
     digest = hashlib.sha256(data).hexdigest()
     kind = sniff(data)

@@ -66,15 +66,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    database = profile_of(args).database_file
+    profile = profile_of(args)
+    database = profile.database_file
     if not database.exists():
         if args.conversation:
             return fail(f"no conversation {args.conversation[0]!r}: the profile has no history")
         if not args.list:
             sys.stdout.write(to_json([]) if args.format == "json" else "")
         return 0
-    try:
-        store = SqliteStore.open(database, recover=False)
+    try:  # an export only reads: a read-only profile folder is no obstacle
+        store = SqliteStore.open(database, recover=False, read_only=profile.is_read_only())
     except StorageError as exc:
         return fail(exc.message)
     try:
@@ -102,20 +103,33 @@ def _export(store: SqliteStore, args: argparse.Namespace) -> int:
             ids.append(matches[0])
     else:
         ids = [c.id for c in conversations]
+    nothing_streams = _has_streaming_reply(store, ids) and not _profile_in_use(args)
     if args.to:
         if args.format != "md":
             return fail("--to writes Markdown with its images: use it with --format md", 2)
         from streamchat_desktop.storage.markdown_folder import export_markdown_folder
 
         try:
-            written = export_markdown_folder(store, ids, Path(args.to))
+            written = export_markdown_folder(
+                store, ids, Path(args.to), nothing_streams=nothing_streams
+            )
         except OSError as exc:
             return fail(f"cannot write to {args.to}: {exc.strerror or exc}")
         print(f"Wrote {written}")
         return 0
-    sys.stdout.write(export_text(store, ids, args.format))
+    sys.stdout.write(export_text(store, ids, args.format, nothing_streams=nothing_streams))
     sys.stdout.flush()
     return 0
+
+
+def _has_streaming_reply(store: SqliteStore, conversation_ids: list[str]) -> bool:
+    return any(m.is_streaming_reply for cid in conversation_ids for m in store.all_messages(cid))
+
+
+def _profile_in_use(args: argparse.Namespace) -> bool:
+    from streamchat_desktop.app.single_instance import profile_in_use
+
+    return profile_in_use(profile_of(args).root)
 
 
 def run_import(args: argparse.Namespace) -> int:
@@ -128,6 +142,8 @@ def run_import(args: argparse.Namespace) -> int:
     except InvalidExportError as exc:
         return fail(f"{args.file} was not imported: {exc}")
     profile = profile_of(args)
+    if profile.is_read_only():
+        return fail(f"the profile folder {profile.root} is read-only: nothing was imported")
     profile.root.mkdir(parents=True, exist_ok=True)
     try:
         store = SqliteStore.open(profile.database_file, recover=False)

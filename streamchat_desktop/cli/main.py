@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from streamchat_desktop import __version__
+from streamchat_desktop.cli import exit_codes
 
 # Subcommand module -> the command names its ``register(subparsers)`` adds (each parser
 # gets ``func``). build_parser imports only the modules whose names argv holds: launching
@@ -47,8 +48,10 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """
     parser = argparse.ArgumentParser(
         prog="streamchat",
-        description="Stream chat-model answers word by word from OpenAI or any "
+        description="Stream chat-model answers word by word from OpenAI or any\n"
         "OpenAI-compatible server (Ollama, LM Studio, vLLM, llama.cpp, OpenRouter, Groq…).",
+        epilog=exit_codes.epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"streamchat {__version__}")
     parser.add_argument(
@@ -74,7 +77,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         "--exit-after-reply",
         action="store_true",
         help="with --prompt: print the reply to stdout as it streams, then quit "
-        "(exit 0 when it finished, non-zero with the error on stderr when it failed)",
+        "(exit 0 when it finished, non-zero with the reason on stderr otherwise: see below)",
     )
     parser.add_argument(
         "--allow-tools",
@@ -104,10 +107,23 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        return _main(argv)
+        code = _main(argv)
+        sys.stdout.flush()  # a reader that went away shows here, not in the exit's flush
+        return code
     except KeyboardInterrupt:  # Ctrl+C before the app's own handler is set (or in a command)
         print("streamchat: interrupted", file=sys.stderr)
-        return 130
+        return exit_codes.INTERRUPTED
+    except BrokenPipeError:
+        return _reader_gone()
+
+
+def _reader_gone() -> int:
+    """stdout's reader closed the pipe (``streamchat export | head``): stop quietly, with
+    the code a shell gives the standard tools killed by SIGPIPE (128 + 13)."""
+    from streamchat_desktop.cli.stdout_guard import silence_stdout
+
+    silence_stdout()
+    return exit_codes.READER_GONE
 
 
 def _split_dashes(argv: Sequence[str]) -> tuple[list[str], list[str] | None]:

@@ -17,6 +17,7 @@ from typing import Any
 from streamchat_desktop.cli.common import fail, profile_of
 from streamchat_desktop.config.keystore import KeychainUnavailable, KeyStore
 from streamchat_desktop.config.settings import Settings, SettingsError
+from streamchat_desktop.config.settings_service import SettingsChange, SettingsService
 from streamchat_desktop.core.tool_servers import (
     ToolServerConfig,
     check_server_name,
@@ -108,7 +109,7 @@ def build_server(
     return config, secrets
 
 
-def _save(settings: Settings, args: argparse.Namespace, secrets: dict[str, str]) -> int | None:
+def _save(args: argparse.Namespace, change: SettingsChange, secrets: dict[str, str]) -> int | None:
     if secrets:
         try:
             keys = KeyStore()
@@ -117,8 +118,9 @@ def _save(settings: Settings, args: argparse.Namespace, secrets: dict[str, str])
         except (KeychainUnavailable, ValueError) as exc:
             message = getattr(exc, "message", str(exc))
             return fail(f"could not keep its secret values in the keychain: {message}")
+    profile = profile_of(args)
     try:
-        settings.save(profile_of(args))
+        SettingsService(Settings.load(profile), profile).update(change)
     except SettingsError as exc:
         return fail(str(exc))
     return None
@@ -138,8 +140,7 @@ def run_add(args: argparse.Namespace) -> int:
     settings = Settings.load(profile_of(args))
     if settings.tool_server(config.name) is not None and not args.replace:
         return fail(f"MCP server {config.name!r} exists already (use --replace to overwrite it)")
-    settings.upsert_tool_server(config)
-    failed = _save(settings, args, secrets)
+    failed = _save(args, lambda saved: saved.upsert_tool_server(config), secrets)
     if failed is not None:
         return failed
     kept = f"; {len(secrets)} secret value(s) in the keychain" if secrets else ""
@@ -184,12 +185,11 @@ async def _statuses(settings: Settings) -> dict[str, tuple[str, str]]:
 
 def run_remove(args: argparse.Namespace) -> int:
     settings = Settings.load(profile_of(args))
-    try:
-        config = settings.remove_tool_server(args.name)
-    except KeyError:
+    config = settings.tool_server(args.name)
+    if config is None:
         known = ", ".join(s.name for s in settings.tool_servers) or "none"
         return fail(f"unknown MCP server {args.name!r} (known: {known})")
-    failed = _save(settings, args, {})
+    failed = _save(args, lambda saved: saved.remove_tool_server(args.name), {})
     if failed is not None:
         return failed
     print(f"removed MCP server {config.name}", file=sys.stderr)
@@ -243,14 +243,20 @@ def run_import(args: argparse.Namespace) -> int:
     settings = Settings.load(profile_of(args))
     secrets: dict[str, str] = {}
     added, skipped = [], []
+    chosen = []
     for config, config_secrets in servers:
         if settings.tool_server(config.name) is not None and not args.replace:
             skipped.append(config.name)
             continue
-        settings.upsert_tool_server(config)
+        chosen.append(config)
         secrets.update(config_secrets)
         added.append(config.name)
-    failed = _save(settings, args, secrets)
+
+    def add_all(saved: Settings) -> None:
+        for config in chosen:
+            saved.upsert_tool_server(config)
+
+    failed = _save(args, add_all, secrets)
     if failed is not None:
         return failed
     print(f"imported {len(added)} MCP server(s): {', '.join(added) or 'none'}", file=sys.stderr)

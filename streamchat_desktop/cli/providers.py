@@ -13,6 +13,7 @@ from streamchat_desktop.config.settings import (
     SettingsError,
     check_provider_id,
 )
+from streamchat_desktop.config.settings_service import SettingsService
 from streamchat_desktop.providers.presets import PRESETS, is_loopback, normalize_base_url, preset
 
 PRESET_KINDS = [p.kind for p in PRESETS]
@@ -83,14 +84,17 @@ def run_add(args: argparse.Namespace) -> int:
         config = build_config(args)
     except ValueError as exc:
         return fail(str(exc), 2)
-    settings = Settings.load(profile)
-    if settings.provider(config.id) is not None and not args.replace:
+    service = SettingsService(Settings.load(profile), profile)
+    if service.current.provider(config.id) is not None and not args.replace:
         return fail(f"provider {config.id!r} exists already (use --replace to overwrite it)")
-    settings.upsert_provider(config)
-    if settings.active_provider_id is None:
-        settings.active_provider_id = config.id
+
+    def add(settings: Settings) -> None:
+        settings.upsert_provider(config)
+        if settings.active_provider_id is None:
+            settings.active_provider_id = config.id
+
     try:
-        settings.save(profile)
+        service.update(add)
     except SettingsError as exc:
         return fail(str(exc))
     key_hint = f"; store its key with `streamchat keys set {config.id}`" if config.needs_key else ""
@@ -114,14 +118,12 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_remove(args: argparse.Namespace) -> int:
     profile = profile_of(args)
-    settings = Settings.load(profile)
+    service = SettingsService(Settings.load(profile), profile)
     try:
-        settings.remove_provider(args.id)
+        service.update(lambda settings: settings.remove_provider(args.id))
     except KeyError:
-        known = ", ".join(settings.provider_ids()) or "none"
+        known = ", ".join(service.current.provider_ids()) or "none"
         return fail(f"unknown provider {args.id!r} (known: {known})")
-    try:
-        settings.save(profile)
     except SettingsError as exc:
         return fail(str(exc))
     print(f"removed provider {args.id}", file=sys.stderr)

@@ -11,9 +11,16 @@ import re
 from dataclasses import dataclass
 from typing import Literal, TypedDict
 
+from streamchat_desktop.core.attachments import (
+    MAX_FILE_BYTES,
+    MAX_FILES,
+    Attachment,
+    format_size,
+)
 from streamchat_desktop.core.models import Conversation, Message, Usage
+from streamchat_desktop.core.unicode_repair import repair_text
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2  # 2: attachments (messages carry them; /files; prompt:send files)
 
 # server → client (facts: ``noun:past``)
 SNAPSHOT = "snapshot"
@@ -44,10 +51,16 @@ CLIENT_EVENTS = (PROMPT_SEND, REPLY_STOP, CONVERSATION_OPEN)
 MAX_PROMPT_CHARS = 32_000
 MAX_ID_CHARS = 64
 MAX_PACKET_BYTES = 256 * 1024  # one Engine.IO packet; larger closes the connection
+MAX_JSON_DEPTH = 32  # brackets open at once in a packet (its event array counts)
 MAX_SNAPSHOT_MESSAGES = 200  # the newest ones; ``omitted`` counts the rest
 MAX_SNAPSHOT_CONVERSATIONS = 200
 RATE_BURST = 20  # requests a view may send at once …
 RATE_PER_SECOND = 5.0  # … and per second after that
+# Attachments: POST FILES_PATH?name=… (header ``Authorization: Bearer <token>``, the
+# file as the body) answers an UploadAck; prompt:send names the uploads in ``files``.
+# GET FILES_PATH/<sha256>?token=… serves a stored file (an image as sent to the model).
+FILES_PATH = "/files"
+MAX_FILE_NAME_CHARS = 255
 
 # error codes of ``{ok: false, error}`` acks
 ERROR_INVALID = "invalid_payload"
@@ -55,14 +68,18 @@ ERROR_PROMPT_TOO_LONG = "prompt_too_long"
 ERROR_RATE_LIMITED = "rate_limited"
 ERROR_NOT_FOUND = "not_found"
 ERROR_BUSY = "busy"
+ERROR_STORAGE = "storage_unavailable"  # the app cannot save (a full disk, a read-only file)
 ERROR_INTERNAL = "internal"
+ERROR_FILE_REFUSED = "file_refused"  # a file's kind, size or number; ``message`` says which
 ERROR_CODES = (
     ERROR_INVALID,
     ERROR_PROMPT_TOO_LONG,
     ERROR_RATE_LIMITED,
     ERROR_NOT_FOUND,
     ERROR_BUSY,
+    ERROR_STORAGE,
     ERROR_INTERNAL,
+    ERROR_FILE_REFUSED,
 )
 
 # connection refusals (``connect_error`` message)
@@ -95,6 +112,28 @@ class ConversationSummary(TypedDict):
     updated_at: float
 
 
+class AttachmentInfo(TypedDict):
+    """A file sent with a prompt; its bytes are at FILES_PATH/<sha256>?token=…"""
+
+    name: str
+    media_type: str
+    size: int
+    kind: str  # "image", "pdf" or "text"
+    sha256: str
+
+
+class UploadAck(TypedDict):
+    """The answer to an upload: the id to name in prompt:send, and what the file is."""
+
+    ok: Literal[True]
+    id: str
+    name: str
+    media_type: str
+    size: int
+    kind: str
+    pages: int | None
+
+
 class MessageView(TypedDict):
     """One message as a view shows it; ``seq`` is the last delta in ``content`` (streaming)."""
 
@@ -110,6 +149,7 @@ class MessageView(TypedDict):
     model: str | None
     created_at: float
     seq: int
+    attachments: list[AttachmentInfo]
 
 
 class SnapshotPayload(TypedDict):
@@ -191,6 +231,7 @@ class AckError(TypedDict):
 class PromptSend:
     conversation_id: str | None  # None: the conversation the view shows (or a new one)
     text: str
+    files: tuple[str, ...] = ()  # upload ids; with files the text may be empty
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,7 +257,8 @@ class ProtocolError(Exception):
 
 
 def parse_prompt_send(data: object) -> PromptSend:
-    body = _object(data, {"conversation_id", "text"})
+    body = _object(data, {"conversation_id", "text", "files"})
+    files = _files(body.get("files"))
     text = body.get("text")
     if not isinstance(text, str):
         raise ProtocolError(ERROR_INVALID, "text must be a string")
@@ -224,9 +266,26 @@ def parse_prompt_send(data: object) -> PromptSend:
         raise ProtocolError(
             ERROR_PROMPT_TOO_LONG, f"the prompt is longer than {MAX_PROMPT_CHARS} characters"
         )
-    if not text.strip():
+    if not text.strip() and not files:
         raise ProtocolError(ERROR_INVALID, "the prompt is empty")
-    return PromptSend(_optional_id(body, "conversation_id"), text)
+    # JSON can carry lone surrogates; repaired here, where the text enters (FACTS.md)
+    return PromptSend(_optional_id(body, "conversation_id"), repair_text(text), files)
+
+
+def _files(value: object) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(
+        isinstance(item, str) and 0 < len(item) <= MAX_ID_CHARS for item in value
+    ):
+        raise ProtocolError(ERROR_INVALID, "files must be a list of upload ids")
+    if len(value) > MAX_FILES:
+        raise ProtocolError(
+            ERROR_FILE_REFUSED,
+            f"A prompt can carry at most {MAX_FILES} files; this one has {len(value)}. "
+            "Remove some, or send them in two prompts.",
+        )
+    return tuple(value)
 
 
 def parse_reply_stop(data: object) -> ReplyStop:
@@ -240,6 +299,15 @@ def parse_reply_stop(data: object) -> ReplyStop:
 def parse_conversation_open(data: object) -> ConversationOpen:
     body = _object(data, {"conversation_id"})
     return ConversationOpen(_optional_id(body, "conversation_id"))
+
+
+def upload_too_large(name: str) -> ProtocolError:
+    """An upload cut off at the per-file limit (the window words it the same way)."""
+    return ProtocolError(
+        ERROR_FILE_REFUSED,
+        f"{name} is larger than {format_size(MAX_FILE_BYTES)}: files up to "
+        f"{format_size(MAX_FILE_BYTES)} can be attached.",
+    )
 
 
 def _object(data: object, allowed: set[str]) -> dict[str, object]:
@@ -308,4 +376,15 @@ def message_view(message: Message, *, seq: int = 0) -> MessageView:
         "model": message.model,
         "created_at": message.created_at,
         "seq": seq,
+        "attachments": [attachment_info(a) for a in message.attachments],
+    }
+
+
+def attachment_info(attachment: Attachment) -> AttachmentInfo:
+    return {
+        "name": attachment.name,
+        "media_type": attachment.media_type,
+        "size": attachment.size,
+        "kind": attachment.kind.value,
+        "sha256": attachment.sha256,
     }

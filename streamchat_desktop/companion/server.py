@@ -27,7 +27,9 @@ import socketio
 from aiohttp import web
 
 from streamchat_desktop.companion import protocol as p
+from streamchat_desktop.companion.engineio_sockets import EngineSockets
 from streamchat_desktop.companion.fanout import Fanout, View
+from streamchat_desktop.companion.packet_guard import REFUSED, GuardedServer
 from streamchat_desktop.companion.ratelimit import TokenBucket
 from streamchat_desktop.companion.security import (
     SECURITY_HEADERS,
@@ -45,10 +47,13 @@ from streamchat_desktop.companion.snapshots import (
     started_payload,
     terminal_payload,
 )
+from streamchat_desktop.companion.uploads import CompanionFiles, Uploads
+from streamchat_desktop.core.attachments import AttachmentContent
 from streamchat_desktop.core.chat_service import ChatService
 from streamchat_desktop.core.events import ReasoningDelta, TerminalEvent, TextDelta
 from streamchat_desktop.core.models import Conversation, Message
 from streamchat_desktop.core.observers import ProgressEvent, ReplyStart
+from streamchat_desktop.core.store import StoreError
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +79,7 @@ class CompanionServer:
         port: int = 0,
         token: str | None = None,
         allow_remote: bool = False,
+        files: CompanionFiles | None = None,
     ) -> None:
         if not (is_loopback(host) or allow_remote):
             raise CompanionStartError(
@@ -95,7 +101,9 @@ class CompanionServer:
         self._runner: web.AppRunner | None = None
         self._tasks: set[asyncio.Future[Any]] = set()
         self._sio: Any = None
+        self._engine: EngineSockets | None = None
         self._fanout = Fanout(self._send, self._backlog, self._drop)
+        self._uploads = Uploads(files, self._token) if files is not None else None
 
     # --- public API -------------------------------------------------------------------
 
@@ -133,6 +141,10 @@ class CompanionServer:
             sock.close()
             raise
         self._fanout.start()
+        # Let the pump take its first step (and bind its Event to this loop) before
+        # start() returns: under qasync a step run later from a bare Qt event pass sees
+        # no running loop, and the pump would later fail with "bound to a different loop".
+        await asyncio.sleep(0)
         self._service.add_observer(self)
         log.info("companion view at http://%s:%d/", self._host, self._port)
 
@@ -140,7 +152,9 @@ class CompanionServer:
         self._port = sock.getsockname()[1]
         self._origins = own_origins(self._host, self._port)
         self._hosts = set(own_hosts(self._host, self._port))
-        self._sio = socketio.AsyncServer(
+        self._sio = GuardedServer(
+            client_events=frozenset(p.CLIENT_EVENTS),
+            max_depth=p.MAX_JSON_DEPTH,
             async_mode="aiohttp",
             cors_allowed_origins=self._origins,
             max_http_buffer_size=p.MAX_PACKET_BYTES,
@@ -149,10 +163,13 @@ class CompanionServer:
             logger=False,
             engineio_logger=False,
         )
+        self._engine = EngineSockets(self._sio)
         self._register_handlers()
         app = web.Application(middlewares=[self._guard], client_max_size=p.MAX_PACKET_BYTES)
         self._sio.attach(app, socketio_path="socket.io")
         app.router.add_get("/", self._index)
+        if self._uploads is not None:
+            self._uploads.routes(app)
         if (STATIC_DIR / "assets").is_dir():
             app.router.add_static("/assets/", STATIC_DIR / "assets")
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
@@ -230,6 +247,14 @@ class CompanionServer:
         if origin is not None and origin not in self._origins:
             return web.Response(status=403, text="foreign origin\n", headers=SECURITY_HEADERS)
         eio_sid = request.query.get("sid")
+        socket_io = request.path.startswith("/socket.io")  # uploads cap their own size
+        if (
+            socket_io
+            and request.method == "POST"
+            and (request.content_length or 0) > p.MAX_PACKET_BYTES
+        ):
+            await self._close_session(eio_sid)
+            return web.Response(status=413, text="payload too large\n", headers=SECURITY_HEADERS)
         is_ws = request.query.get("transport") == "websocket"
         if is_ws and eio_sid and request.transport is not None:
             self._ws_transports[eio_sid] = request.transport
@@ -241,6 +266,13 @@ class CompanionServer:
         if not response.prepared:
             response.headers.update(SECURITY_HEADERS)
         return response
+
+    async def _close_session(self, eio_sid: str | None) -> None:
+        """End a polling session that sent too much, without waiting for it to drain:
+        engine.io's own refusal waits for a GET that may never come, and the POST hangs."""
+        sock = self._sio.eio.sockets.get(eio_sid) if eio_sid else None
+        if sock is not None:
+            await sock.close(wait=False, reason=self._sio.eio.reason.TRANSPORT_ERROR)
 
     async def _index(self, request: web.Request) -> web.StreamResponse:
         index = STATIC_DIR / "index.html"
@@ -264,7 +296,7 @@ class CompanionServer:
         }
         for event, handler in requests.items():
             sio.on(event, self._request_handler(handler))
-        sio.on("*", self._on_unknown)
+        sio.on(REFUSED, self._on_refused)
 
     async def _on_connect(self, sid: str, environ: dict[str, Any], auth: object = None) -> None:
         origin = environ.get("HTTP_ORIGIN")
@@ -286,10 +318,8 @@ class CompanionServer:
         # A polling client that says goodbye still has a long-poll GET waiting in the
         # engine.io socket (up to ping interval + timeout); end it now, as engine.io
         # itself does to unlock a websocket writer.
-        eio_sid = self._eio_sid(sid)
-        sock = self._sio.eio.sockets.get(eio_sid) if eio_sid else None
-        if sock is not None and not sock.upgraded:
-            sock.queue.put_nowait(None)
+        if self._engine is not None:
+            self._engine.end_long_poll(sid)
 
     def _request_handler(self, handler: Handler) -> Callable[..., Awaitable[object]]:
         async def handle(sid: str, *args: object) -> object:
@@ -303,20 +333,24 @@ class CompanionServer:
                 return handler(view, args[0])
             except p.ProtocolError as error:
                 return error.ack()
+            except StoreError as error:  # a full disk, a read-only database: not a bug
+                log.warning("companion request not saved: %s", error.message)
+                return p.ProtocolError(p.ERROR_STORAGE, error.message).ack()
             except Exception:
                 log.exception("companion request failed")
                 return p.ProtocolError(p.ERROR_INTERNAL, "the request failed").ack()
 
         return handle
 
-    async def _on_unknown(self, event: str, sid: str, *args: object) -> object:
+    async def _on_refused(self, sid: str, reason: str) -> object:
+        """An undocumented event or a payload nested too deeply: counted, then refused."""
         if sid not in self._fanout.views:
             return None
         try:
             self._admit(sid)
         except p.ProtocolError as error:
             return error.ack()
-        return p.ProtocolError(p.ERROR_INVALID, f"unknown event {str(event)[:40]!r}").ack()
+        return p.ProtocolError(p.ERROR_INVALID, reason).ack()
 
     def _admit(self, sid: str) -> None:
         bucket = self._buckets.get(sid)
@@ -332,6 +366,7 @@ class CompanionServer:
 
     def _prompt_send(self, view: View, data: object) -> p.AckOk:
         request = p.parse_prompt_send(data)
+        files = self._checked_files(request.files)  # refused: nothing is sent or created
         conversation_id = request.conversation_id or view.conversation_id
         if conversation_id is None:
             conversation_id = self._service.new_conversation().id
@@ -339,11 +374,22 @@ class CompanionServer:
             raise p.ProtocolError(p.ERROR_NOT_FOUND, "no such conversation")
         if self._service.active_reply(conversation_id) is not None:
             raise p.ProtocolError(p.ERROR_BUSY, "a reply is already streaming there")
+        attachments = self._uploads.files.store(files) if self._uploads and files else ()
         if conversation_id != view.conversation_id:
             following = view.following and conversation_id == self.active_conversation_id
             self._post_snapshot(view, conversation_id, following=following)
-        message = self._service.send(conversation_id, request.text)
+        message = self._service.send(conversation_id, request.text, attachments)
+        if self._uploads is not None:
+            self._uploads.sent(request.files)
         return {"ok": True, "conversation_id": conversation_id, "message_id": message.id}
+
+    def _checked_files(self, ids: tuple[str, ...]) -> list[AttachmentContent]:
+        """The uploads a prompt names, checked against the limits (stored once it goes)."""
+        if not ids:
+            return []
+        if self._uploads is None:
+            raise p.ProtocolError(p.ERROR_FILE_REFUSED, "this app takes no files from views")
+        return self._uploads.take(ids)
 
     def _reply_stop(self, view: View, data: object) -> p.AckOk:
         request = p.parse_reply_stop(data)
@@ -378,23 +424,14 @@ class CompanionServer:
         if live:
             await self._sio.emit(event, payload, to=live[0] if len(live) == 1 else live)
 
-    def _eio_sid(self, sid: str) -> str | None:
-        try:
-            eio_sid = self._sio.manager.eio_sid_from_sid(sid, "/")
-        except (KeyError, AttributeError):
-            return None
-        return eio_sid if isinstance(eio_sid, str) else None
-
     def _backlog(self, sid: str) -> int:
         """Packets queued for a view and not yet written to its socket."""
-        eio_sid = self._eio_sid(sid)
-        sock = self._sio.eio.sockets.get(eio_sid) if eio_sid else None
-        return int(sock.queue.qsize()) if sock is not None else 0
+        return self._engine.backlog(sid) if self._engine is not None else 0
 
     def _drop(self, sid: str) -> None:
         """Cut a view at once; it resyncs from a snapshot when it reconnects."""
         self._buckets.pop(sid, None)
-        eio_sid = self._eio_sid(sid)
+        eio_sid = self._engine.eio_sid(sid) if self._engine is not None else None
         transport = self._ws_transports.get(eio_sid) if eio_sid else None
         if transport is not None:
             transport.abort()

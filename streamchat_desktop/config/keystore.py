@@ -13,6 +13,7 @@ window does not need before its first paint.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import importlib
 import logging
@@ -23,6 +24,7 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from streamchat_desktop.config.keyring_internals import keyring_config_path
 from streamchat_desktop.config.logging_setup import register_secret
 
 if TYPE_CHECKING:
@@ -74,6 +76,13 @@ class KeyStore:
     Nothing touches the keychain before the first call. ``session_only=True`` (or
     ``use_session_only()`` after the user chose it) keeps keys in memory only; keys
     set with ``set_for_session`` are looked up first in every mode.
+
+    Each keychain lookup is a D-Bus round trip (≈ 16 ms with gnome-keyring), so what the
+    keychain answered is kept for the session: ``set`` and ``delete`` here update it,
+    ``forget_cached`` drops it (the settings dialog, a key the server refused). A key
+    changed by another process (``streamchat keys set`` in a terminal) is seen after
+    ``forget_cached``, which a 401 answer to a cached key triggers. ``load`` makes the
+    first lookup without blocking the event loop's thread.
     """
 
     def __init__(
@@ -88,6 +97,7 @@ class KeyStore:
         self._session_only = session_only
         self._environ = environ if environ is not None else os.environ
         self._memory: dict[str, str] = {}
+        self._cached: dict[str, str | None] = {}  # what the keychain answered, per provider
         self._backend: KeyringBackend | None = None
         if backend is not None:
             _refuse_insecure(backend, explicit="the backend given to KeyStore")
@@ -119,9 +129,38 @@ class KeyStore:
     def get(self, provider_id: str) -> str | None:
         key = self._memory.get(provider_id)
         if key is None and not self._session_only:
-            key = self._call(lambda backend: backend.get_password(self._service, provider_id))
+            if provider_id not in self._cached:
+                self._cached[provider_id] = self._ask_keychain(provider_id)
+            key = self._cached[provider_id]
         register_secret(key)
         return key
+
+    def is_known(self, provider_id: str) -> bool:
+        """Whether ``get`` answers without asking the keychain."""
+        return self._session_only or provider_id in self._memory or provider_id in self._cached
+
+    async def load(self, provider_id: str) -> None:
+        """Ask the keychain for this key in the loop's executor, once per session.
+
+        keyring's Secret Service backend opens its own D-Bus connection per call
+        (secretstorage over jeepney's blocking I/O), so calling it from a worker
+        thread is safe. Raises KeychainUnavailable like ``get``.
+        """
+        if self.is_known(provider_id):
+            return
+        key = await asyncio.to_thread(self._ask_keychain, provider_id)
+        register_secret(key)
+        self._cached[provider_id] = key
+
+    def forget_cached(self, provider_id: str | None = None) -> None:
+        """Ask the keychain again next time (for one provider, or all)."""
+        if provider_id is None:
+            self._cached.clear()
+        else:
+            self._cached.pop(provider_id, None)
+
+    def _ask_keychain(self, provider_id: str) -> str | None:
+        return self._call(lambda backend: backend.get_password(self._service, provider_id))
 
     def has(self, provider_id: str) -> bool:
         return self.get(provider_id) is not None
@@ -135,6 +174,7 @@ class KeyStore:
             return
         self._call(lambda backend: backend.set_password(self._service, provider_id, key))
         self._memory.pop(provider_id, None)
+        self._cached[provider_id] = key
 
     def set_secret(self, name: str, value: str) -> None:
         """Store another secret (an MCP server's token or env value): any printable
@@ -159,6 +199,7 @@ class KeyStore:
         found = self._memory.pop(provider_id, None) is not None
         if self._session_only:
             return found
+        self._cached.pop(provider_id, None)
 
         def remove(backend: KeyringBackend) -> bool:
             import keyring.errors
@@ -222,17 +263,8 @@ def _refuse_insecure(backend: KeyringBackend, *, explicit: str) -> None:
                 f"{explicit} selects keyring backend {name}.{type(candidate).__name__}, which "
                 "keeps keys in a file or nowhere; StreamChat stores keys only in the system "
                 f"keychain. Remove PYTHON_KEYRING_BACKEND or the default-keyring line in "
-                f"{_config_path()}.",
+                f"{keyring_config_path()}.",
             )
-
-
-def _config_path() -> Path:
-    try:
-        import keyring.core
-
-        return Path(keyring.core._config_path())  # type: ignore[no-untyped-call]
-    except Exception:  # platform quirks: the path only decorates a message
-        return Path("keyringrc.cfg")
 
 
 def _detect_backend(environ: Mapping[str, str]) -> KeyringBackend:
@@ -244,7 +276,7 @@ def _detect_backend(environ: Mapping[str, str]) -> KeyringBackend:
     except (ImportError, AttributeError, RuntimeError) as exc:
         raise KeychainUnavailable(
             KeychainProblem.FAILED,
-            f"the keyring backend configured in PYTHON_KEYRING_BACKEND or {_config_path()} "
+            f"the keyring backend configured in PYTHON_KEYRING_BACKEND or {keyring_config_path()} "
             f"cannot be used ({exc}); fix or remove that setting.",
         ) from exc
     if explicit is not None:
@@ -340,9 +372,11 @@ def _secret_service_daemon() -> str | None:
     """Which program owns org.freedesktop.secrets (GNOME Keyring, KWallet, …), if known."""
     try:
         import secretstorage
+        from jeepney.bus_messages import message_bus
+        from jeepney.io.blocking import Proxy
 
         with contextlib.closing(secretstorage.dbus_init()) as connection:
-            proxy = secretstorage.Proxy(secretstorage.message_bus, connection)  # type: ignore[attr-defined]
+            proxy = Proxy(message_bus, connection)
             (pid,) = proxy.GetConnectionUnixProcessID("org.freedesktop.secrets")
         comm = Path(f"/proc/{int(pid)}/comm").read_text(encoding="utf-8").strip()
     except Exception:  # best effort: the plain name "Secret Service" is still right

@@ -7,8 +7,10 @@ an OpenAI key) before a record reaches any handler.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
+import sys
 import threading
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
@@ -50,6 +52,25 @@ class SecretScrubber(logging.Filter):
         return True
 
 
+class LogFileHandler(RotatingFileHandler):
+    """The rotating log file; a record it cannot write (a full disk) costs one line on
+    stderr, once, instead of Python's traceback per record."""
+
+    _failed = False
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 (logging's name)
+        if self._failed:
+            return
+        self._failed = True
+        error = sys.exc_info()[1]
+        reason = getattr(error, "strerror", None) or error
+        with contextlib.suppress(OSError, ValueError):  # no stderr either
+            sys.stderr.write(
+                f"streamchat: the log file {self.baseFilename} cannot be written ({reason}); "
+                "some log messages are lost\n"
+            )
+
+
 def setup_logging(
     log_file: Path, *, level: int = logging.INFO, to_stderr: bool = False
 ) -> str | None:
@@ -68,7 +89,7 @@ def setup_logging(
     problem = None
     try:
         handlers.append(
-            RotatingFileHandler(log_file, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
+            LogFileHandler(log_file, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
         )
     except OSError as exc:
         problem = f"the log file {log_file} cannot be written ({exc.strerror or exc}); "

@@ -6,6 +6,7 @@ platform's per-user directories are used (via platformdirs).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,7 +46,16 @@ class Profile:
     def log_file(self) -> Path:
         return self.log_dir / "streamchat.log"
 
+    def is_read_only(self) -> bool:
+        """The folder exists but cannot be written (a read-only mount, another user's)."""
+        return self.root.is_dir() and not os.access(self.root, os.W_OK)
+
     def ensure(self) -> Profile:
+        """Create the folders; a read-only profile runs without a log folder of its own."""
         self.root.mkdir(parents=True, exist_ok=True)
-        self.log_dir.mkdir(exist_ok=True)
+        try:
+            self.log_dir.mkdir(exist_ok=True)
+        except OSError:
+            if not self.is_read_only():
+                raise
         return self

@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
 THEMES = ("system", "light", "dark")
+TEXT_ZOOM_RANGE = (-5, 10)  # steps of a tenth of the normal text size
 PROVIDER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
@@ -73,6 +74,7 @@ class Settings:
     tool_servers: list[ToolServerConfig] = field(default_factory=list)
     always_allowed_tools: list[str] = field(default_factory=list)  # "server/tool"
     tool_timeout: float = DEFAULT_TOOL_TIMEOUT
+    text_zoom: int = 0  # the window's text size, in steps from the normal size
     warnings: list[str] = field(default_factory=list, compare=False)
     # Set when an unreadable file could not be moved aside: saving would destroy it.
     blocked_save: str | None = field(default=None, compare=False, repr=False)
@@ -221,6 +223,7 @@ class Settings:
             "tool_servers": tool_servers_to(self.tool_servers),
             "always_allowed_tools": list(self.always_allowed_tools),
             "tool_timeout": self.tool_timeout,
+            "text_zoom": self.text_zoom,
         }
 
     @classmethod
@@ -251,6 +254,7 @@ class Settings:
             tool_servers=tool_servers_from(_typed(data, "tool_servers", list, [])),
             always_allowed_tools=_strings(data, "always_allowed_tools"),
             tool_timeout=_timeout(data),
+            text_zoom=_text_zoom(data),
         )
 
 
@@ -273,6 +277,13 @@ def _timeout(data: dict[str, Any]) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
         raise TypeError("'tool_timeout' should be a positive number of seconds")
     return float(value)
+
+
+def _text_zoom(data: dict[str, Any]) -> int:
+    """A zoom beyond the range is brought into it: not worth losing the file over."""
+    low, high = TEXT_ZOOM_RANGE
+    step: int = _typed(data, "text_zoom", int, 0)
+    return max(low, min(high, step))
 
 
 def _optional_str(data: dict[str, Any], name: str) -> str | None:

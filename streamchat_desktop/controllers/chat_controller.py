@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -37,7 +37,7 @@ class ChatController(QObject):
         conversation_changed(conversation_id): the active conversation was replaced.
         conversation_updated(conversation): one conversation was created or changed
             (title, order, target).
-        conversations_changed(): the list changed as a whole (a delete, an import).
+        conversations_changed(): the list changed as a whole (a conversation was deleted).
         streaming_changed(bool): whether the active conversation has a reply in flight.
         retry_scheduled(seconds): Retry waits this long for the server's Retry-After.
         problem_reported(text): something failed that is not one reply's error
@@ -71,6 +71,7 @@ class ChatController(QObject):
         self._relay.progressed.connect(self._on_progressed)
         self._relay.ended.connect(self._on_ended)
         self._relay.updated.connect(self.conversation_updated)
+        self._relay.deleted.connect(self.conversations_changed)
         service.add_observer(self._relay)
 
     @property
@@ -182,8 +183,7 @@ class ChatController(QObject):
 
     def delete_conversation(self, conversation_id: str) -> None:
         """Stop its reply (if any), delete it, and move to the newest remaining one."""
-        self._service.delete_conversation(conversation_id)
-        self.conversations_changed.emit()
+        self._service.delete_conversation(conversation_id)  # conversations_changed follows
         if conversation_id == self._conversation_id:
             remaining = self.conversations()
             if remaining:
@@ -215,13 +215,20 @@ class ChatController(QObject):
         return None
 
     def continue_reply(self, message_id: str) -> None:
-        """Ask the model to go on with an answer cut at the token limit."""
-        if self._conversation_id is not None and self.streaming_reply() is None:
-            self._service.continue_reply(self._conversation_id, message_id)
+        """Ask the model to go on with an answer cut at the token limit (the last one:
+        an older answer's Continue link says so)."""
+        conversation_id = self._conversation_id
+        if conversation_id is None or not self._can_ask_again(conversation_id):
+            return
+        if self._service.messages(conversation_id)[-1].id != message_id:
+            self.problem_reported.emit("Only the last answer can be continued.")
+            return
+        self._ask(lambda: self._service.continue_reply(conversation_id, message_id))
 
     def regenerate(self) -> None:
-        if self._conversation_id is not None and self.streaming_reply() is None:
-            self._service.regenerate(self._conversation_id)
+        conversation_id = self._conversation_id
+        if conversation_id is not None and self._can_ask_again(conversation_id):
+            self._ask(lambda: self._service.regenerate(conversation_id))
 
     def edit_and_resend(self, message_id: str, text: str) -> bool:
         """Replace a prompt; the answers after it stay reachable as an earlier version."""
@@ -244,8 +251,8 @@ class ChatController(QObject):
     def retry(self) -> None:
         """Ask again; after a rate limit, only once the server's Retry-After has passed."""
         conversation_id = self._conversation_id
-        if conversation_id is None or self.streaming_reply() is not None:
-            return
+        if conversation_id is None or not self._can_ask_again(conversation_id):
+            return  # a new conversation, or one whose answer streams: nothing to retry
         wait = self._retry_at.get(conversation_id, 0.0) - time.monotonic()
         if wait > 0:
             self.retry_scheduled.emit(wait)
@@ -254,9 +261,27 @@ class ChatController(QObject):
         self._retry_now(conversation_id)
 
     def _retry_now(self, conversation_id: str) -> None:
+        """Retry, unless the wait changed things: the conversation was deleted, or a reply
+        already streams there (the user sent or retried meanwhile)."""
         self._retry_at.pop(conversation_id, None)
-        if self._service.active_reply(conversation_id) is None:
-            self._service.retry(conversation_id)
+        if self._service.get_conversation(conversation_id) is None:
+            return
+        if self._can_ask_again(conversation_id):
+            self._ask(lambda: self._service.retry(conversation_id))
+
+    def _can_ask_again(self, conversation_id: str) -> bool:
+        """Whether the conversation ends with an answer and no reply streams in it."""
+        if self._service.active_reply(conversation_id) is not None:
+            return False
+        history = self._service.messages(conversation_id)
+        return bool(history) and history[-1].role is Role.ASSISTANT
+
+    def _ask(self, action: Callable[[], object]) -> None:
+        """Start a reply; a store that cannot write (disk full) is told, not raised."""
+        try:
+            action()
+        except StorageError as exc:
+            self.problem_reported.emit(exc.message)
 
     def detach(self) -> None:
         """Stop listening to the service (the window is closing)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QObject, Signal
 
 from streamchat_desktop.storage.errors import StorageError
@@ -11,6 +13,7 @@ from streamchat_desktop.storage.exchange import (
     import_conversations,
     parse_json,
 )
+from streamchat_desktop.storage.markdown_folder import export_markdown_folder
 from streamchat_desktop.storage.repository import SqliteStore
 
 
@@ -34,12 +37,23 @@ class ConversationExchange(QObject):
 
     def export(self, conversation_ids: list[str] | None, fmt: str) -> str:
         """``None``: every conversation. ``fmt``: ``md`` or ``json``."""
-        if conversation_ids is None:
-            conversation_ids = [c.id for c in self._store.list_conversations()]
         try:
-            return export_text(self._store, conversation_ids, fmt)
+            return export_text(self._store, self._ids(conversation_ids), fmt)
         except StorageError as exc:
             raise ExchangeError(exc.message) from exc
+
+    def export_folder(self, conversation_ids: list[str] | None, folder: Path) -> Path:
+        """Markdown with the attached pictures beside it in ``folder``; the .md file."""
+        try:
+            return export_markdown_folder(self._store, self._ids(conversation_ids), folder)
+        except StorageError as exc:
+            raise ExchangeError(exc.message) from exc
+
+    def _ids(self, conversation_ids: list[str] | None) -> list[str]:
+        """The given conversations, or (``None``) every one."""
+        if conversation_ids is not None:
+            return conversation_ids
+        return [c.id for c in self._store.list_conversations()]
 
     def import_json(self, data: bytes) -> str:
         """Import an export (idempotent); a one-line summary of what was added."""

@@ -11,6 +11,10 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol
 
+# The limits every way in shares (window, command line, companion view).
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_FILES = 10
+
 
 class AttachmentKind(str, Enum):
     IMAGE = "image"

@@ -109,6 +109,7 @@ class ChatService:
         self._unsaved: dict[str, Message] = {}  # newest snapshot a failed save left behind
         self._resave: asyncio.TimerHandle | None = None
         self._save_failed: list[Callable[[Message, Exception], None]] = []
+        self._calls_in_flight: set[str] = set()  # tool call ids of running replies
 
     # Queries: what the views show (the store stays the service's own) ---------------
 
@@ -290,7 +291,8 @@ class ChatService:
         return True
 
     async def stop_all(self) -> None:
-        """Cancel every reply and wait until each has ended and been saved."""
+        """Cancel every reply and wait until each has ended and been saved (tried once
+        more if a save failed; nothing is left scheduled)."""
         tasks = []
         for reply in list(self._active.values()):
             reply.session.stop()
@@ -300,6 +302,9 @@ class ChatService:
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
         self._retry_unsaved()
+        if self._resave is not None:  # still failing (a full disk): no later retry at quit
+            self._resave.cancel()
+            self._resave = None
 
     def _discard_last_answer(self, message: Message) -> None:
         self._store.delete_message(message.id)
@@ -340,7 +345,9 @@ class ChatService:
             opener = _failing_opener(error)
         if self._tools is not None:
             tools = self._tools
-            opener = with_tools(opener, tools.toolbox, tools.approve, tools.limits)
+            opener = with_tools(
+                opener, tools.toolbox, tools.approve, tools.limits, self._calls_in_flight
+            )
         if continuing is None:
             message = Message(
                 role=Role.ASSISTANT,

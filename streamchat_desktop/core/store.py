@@ -11,6 +11,16 @@ from typing import Protocol
 from streamchat_desktop.core.models import Conversation, Message
 
 
+class StoreError(Exception):
+    """A store that cannot do what was asked (a full disk, a read-only or locked file):
+    an environment fault with a sentence for the user, never a bug. ``storage`` raises
+    its subclasses; layers that may not import ``storage`` catch this one."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
 class ConversationStore(Protocol):
     def create_conversation(self, conversation: Conversation) -> None: ...
 

@@ -14,6 +14,8 @@ import asyncio
 import dataclasses
 import json
 import logging
+import re
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -30,12 +32,15 @@ from streamchat_desktop.core.tools import (
     ToolSpec,
     ToolStatus,
 )
+from streamchat_desktop.core.unicode_repair import repair_text
 
 log = logging.getLogger(__name__)
 
 StreamOpener = Callable[[ChatRequest], AsyncIterator[StreamEvent]]
 Approver = Callable[[ToolCall, ToolSpec], Awaitable[Decision]]
 STEP_LIMIT_REASON = "tool_step_limit"
+# Ids as servers make them (call_…, toolu_…, chatcmpl-tool-…); anything else is replaced.
+SAFE_CALL_ID = re.compile(r"[A-Za-z0-9_.-]{1,128}")
 
 
 class Toolbox(Protocol):
@@ -62,10 +67,20 @@ class ToolLimits:
 
 
 class CallAssembler:
-    """Joins streamed fragments into whole calls, in the order of their index."""
+    """Joins streamed fragments into whole calls, in the order of their index.
 
-    def __init__(self) -> None:
+    A call id is what ties a call to its result, its block in the transcript and the
+    user's decision on it (the approvals wait by id), so each call gets its own: a call
+    that came without one, or with one an earlier call of the reply (``taken``) or a
+    call of another running reply (``in_flight``) already has, or one with characters
+    a link cannot carry (the transcript's choices are ``tool:allow_once:<id>`` links),
+    gets a fresh id. Names and arguments are made encodable here, where they enter.
+    """
+
+    def __init__(self, taken: set[str] | None = None, in_flight: set[str] | None = None) -> None:
         self._parts: dict[int, dict[str, Any]] = {}
+        self._taken = taken if taken is not None else set()
+        self._in_flight = in_flight if in_flight is not None else set()
 
     def add(self, fragment: ToolCallFragment) -> None:
         part = self._parts.setdefault(fragment.index, {"id": "", "name": "", "arguments": []})
@@ -77,14 +92,20 @@ class CallAssembler:
             part["arguments"].append(fragment.arguments)
 
     def calls(self) -> list[ToolCall]:
-        return [
-            ToolCall(
-                id=part["id"] or f"call_{index}",
-                name=part["name"],
-                arguments="".join(part["arguments"]),
-            )
-            for index, part in sorted(self._parts.items())
-        ]
+        calls = []
+        for _index, part in sorted(self._parts.items()):
+            call_id = part["id"]
+            if (
+                not SAFE_CALL_ID.fullmatch(call_id)
+                or call_id in self._taken
+                or call_id in self._in_flight
+            ):
+                call_id = f"call_{uuid.uuid4().hex[:24]}"
+            self._taken.add(call_id)
+            self._in_flight.add(call_id)
+            name, arguments = part["name"], "".join(part["arguments"])
+            calls.append(ToolCall(call_id, repair_text(name), repair_text(arguments)))
+        return calls
 
 
 def cap_result(text: str, cap: int) -> str:
@@ -103,21 +124,29 @@ def parse_arguments(raw: str) -> dict[str, Any] | str:
         value = json.loads(raw) if raw.strip() else {}
     except json.JSONDecodeError as exc:
         return f"the arguments are not valid JSON ({exc.msg} at position {exc.pos})"
+    except RecursionError:  # the model's output: "[[[[…" thousands deep
+        return "the arguments are nested too deeply"
     if not isinstance(value, dict):
         return f"the arguments must be a JSON object, not {type(value).__name__}"
     return value
 
 
 def with_tools(
-    open_stream: StreamOpener, toolbox: Toolbox, approve: Approver, limits: ToolLimits
+    open_stream: StreamOpener,
+    toolbox: Toolbox,
+    approve: Approver,
+    limits: ToolLimits,
+    in_flight: set[str] | None = None,
 ) -> StreamOpener:
-    """A stream opener that runs the tool loop over ``open_stream``."""
+    """A stream opener that runs the tool loop over ``open_stream``; ``in_flight`` holds
+    the call ids of every reply running now (shared by the replies of one service)."""
+    calls_in_flight = in_flight if in_flight is not None else set()
 
     async def opener(request: ChatRequest) -> AsyncIterator[StreamEvent]:
         catalog = await toolbox.catalog()
         for problem in catalog.problems:
             yield Notice(problem)
-        turn = _ToolTurn(toolbox, approve, limits, catalog.specs)
+        turn = _ToolTurn(toolbox, approve, limits, catalog.specs, calls_in_flight)
         async for event in turn.run(open_stream, request):
             yield event
 
@@ -131,18 +160,28 @@ class _ToolTurn:
         approve: Approver,
         limits: ToolLimits,
         specs: tuple[ToolSpec, ...],
+        in_flight: set[str],
     ) -> None:
         self._toolbox = toolbox
         self._approve = approve
         self._limits = limits
         self._specs = specs
         self._by_name = {spec.name: spec for spec in specs}
+        self._in_flight = in_flight
+        self._taken: set[str] = set()  # the call ids of this reply so far
 
     async def run(self, open_stream: StreamOpener, request: ChatRequest) -> AsyncIterator[Any]:
+        try:
+            async for event in self._steps(open_stream, request):
+                yield event
+        finally:  # ended, failed or stopped: its ids may be used again
+            self._in_flight.difference_update(self._taken)
+
+    async def _steps(self, open_stream: StreamOpener, request: ChatRequest) -> AsyncIterator[Any]:
         messages = list(request.messages)
         for step in range(self._limits.max_steps + 1):
             step_request = dataclasses.replace(request, messages=tuple(messages), tools=self._specs)
-            assembler = CallAssembler()
+            assembler = CallAssembler(self._taken, self._in_flight)
             text: list[str] = []
             finish: str | None = None
             async for event in open_stream(step_request):
@@ -200,7 +239,7 @@ class _ToolTurn:
             return
         yield self._changed(call, ToolStatus.RUNNING)
         outcome = await self._call(spec, arguments)
-        text = cap_result(outcome.text, self._limits.result_cap)
+        text = cap_result(repair_text(outcome.text), self._limits.result_cap)
         yield ToolCallChanged(call, spec.server, outcome.status, text, outcome.images)
 
     async def _call(self, spec: ToolSpec, arguments: dict[str, Any]) -> ToolOutcome:

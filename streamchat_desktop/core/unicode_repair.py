@@ -2,7 +2,7 @@
 
 JSON may carry lone surrogates (``"\\ud800"``): they decode into a Python ``str`` but
 cannot be encoded, so SQLite, ``sys.stdout`` and Socket.IO would each fail on them later
-(FACTS.md). Every entry point (model output, prompts from the composer, the command line or
+(measured). Every entry point (model output, prompts from the composer, the command line or
 the companion, imported files) passes its text through here; past it, every layer sees the
 same, encodable text. A lone surrogate becomes U+FFFD; a high and low surrogate that arrive
 as two code points are joined into the one character they encode.

@@ -7,11 +7,13 @@ known ``ChatError`` kind, and always closes the HTTP response.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import logging
+import math
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
 import openai
@@ -28,8 +30,9 @@ from streamchat_desktop.core.events import (
 )
 from streamchat_desktop.core.models import ChatRequest, ChatTurn, Usage
 from streamchat_desktop.core.tool_events import Notice, ToolCallFragment
-from streamchat_desktop.core.unicode_repair import StreamRepair
+from streamchat_desktop.core.unicode_repair import StreamRepair, repair_text
 from streamchat_desktop.providers.base import Endpoint
+from streamchat_desktop.providers.key_masking import AnswerMasker
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +40,7 @@ log = logging.getLogger(__name__)
 # OPENAI_API_KEY itself; it never goes on the wire (see ``request_headers``).
 NO_KEY_PLACEHOLDER = "no-key"
 
+MAX_RETRY_AFTER = 3600.0  # seconds: a longer Retry-After is taken as an hour
 _CONTEXT_CODES = {"context_length_exceeded", "string_above_max_length"}
 # A 4xx whose words name images or vision: the model cannot take an image part
 # (OpenAI: "Invalid content type. image_url is only supported by certain models";
@@ -52,6 +56,8 @@ class OpenAICompatibleProvider:
         self._headers = request_headers(endpoint.api_key)
         self._include_usage = True  # cleared once a server rejects stream_options
         self._send_tools = True  # cleared once a server rejects tools
+        # The models the last list_models() answer says take images (few servers say).
+        self.image_models: frozenset[str] = frozenset()
         self._client = AsyncOpenAI(
             api_key=endpoint.api_key or NO_KEY_PLACEHOLDER,
             base_url=endpoint.base_url,
@@ -69,6 +75,7 @@ class OpenAICompatibleProvider:
     async def list_models(self) -> list[str]:
         try:
             page = await self._client.models.list(extra_headers=self._headers)
+            self.image_models = frozenset(m.id for m in page.data if takes_images(m))
             return sorted(model.id for model in page.data)
         except openai.OpenAIError as exc:
             raise self._error(exc, streaming=False) from exc
@@ -91,24 +98,43 @@ class OpenAICompatibleProvider:
             request = _without_tools(request)
             yield Notice(TOOLS_OFF_NOTICE.format(url=self.base_url))
             stream = await self._open(request)
-        finish_reason: str | None = None
+        async with contextlib.aclosing(self._read(stream)) as events:
+            async for event in events:
+                yield event
+
+    async def _read(self, stream: Any) -> AsyncGenerator[StreamEvent, None]:
+        """The events of an open stream: text repaired, the key masked, each fault a
+        ChatError; the response is closed however the reading ends."""
         repair = DeltaRepair()
+        masker = AnswerMasker(self._endpoint.api_key)
+        finish_reason: str | None = None
+        chunks = 0
+        failure: ChatError | None = None
+        cause: Exception | None = None
         async with stream:
             try:
                 async for chunk in stream:
+                    chunks += 1
                     for event in chunk_events(chunk):
                         if isinstance(event, StreamEnd):
                             finish_reason = event.finish_reason
                         elif (repaired := repair.event(event)) is not None:
-                            yield repaired
-                for held in repair.flush():  # a half pair the stream ended on: U+FFFD
-                    yield held
+                            for masked in masker.mask(repaired):
+                                yield masked
             except openai.OpenAIError as exc:
-                raise self._error(exc, streaming=True) from exc
+                failure, cause = self._error(exc, streaming=True), exc
             except (json.JSONDecodeError, UnicodeDecodeError, AttributeError, TypeError) as exc:
-                raise self._without_key(ChatError(ErrorKind.MALFORMED, str(exc)[:200])) from exc
+                failure = self._cleaned(ChatError(ErrorKind.MALFORMED, str(exc)[:200]))
+                cause = exc
+        for held in repair.flush():  # a half surrogate pair the stream ended on: U+FFFD
+            for masked in masker.mask(held):
+                yield masked
+        for masked in masker.flush():  # text held back in case it began the key
+            yield masked
+        if failure is not None:
+            raise failure from cause
         if finish_reason is None:
-            raise ChatError(ErrorKind.STREAM_CUT, "the stream ended without a finish reason")
+            raise _ended_early(stream.response, chunks)
         yield StreamEnd(finish_reason)
 
     async def _open(self, request: ChatRequest) -> Any:
@@ -120,21 +146,24 @@ class OpenAICompatibleProvider:
                 log.info("server rejects stream_options; retrying without usage reporting")
                 self._include_usage = False
                 return await self._open(request)
-            raise self._error(exc, streaming=False) from exc
+            raise _about_images(self._error(exc, streaming=False), request) from exc
         except openai.OpenAIError as exc:
             raise self._error(exc, streaming=False) from exc
 
     def _error(self, exc: openai.OpenAIError, *, streaming: bool) -> ChatError:
-        return self._without_key(map_exception(exc, streaming=streaming))
+        return self._cleaned(map_exception(exc, streaming=streaming))
 
-    def _without_key(self, error: ChatError) -> ChatError:
-        """Some servers echo the key they were sent in their error body (LiteLLM did):
-        the message goes on screen, into the database, exports and the companion view,
-        so the key is masked here, where it is known."""
+    def _cleaned(self, error: ChatError) -> ChatError:
+        """The server's words made safe to keep: the message goes on screen, into the
+        database, exports and the companion view. Some servers echo the key they were
+        sent in their error body (LiteLLM did): it is masked here, where it is known;
+        a lone surrogate (JSON can carry one) becomes U+FFFD, or no save would succeed."""
         key = self._endpoint.api_key
-        if not key or key not in error.detail:
+        detail = repair_text(error.detail)
+        if key:
+            detail = detail.replace(key, "***")
+        if detail == error.detail:
             return error
-        detail = error.detail.replace(key, "***")
         return ChatError(error.kind, detail, status=error.status, retry_after=error.retry_after)
 
     async def _create(self, request: ChatRequest) -> Any:
@@ -164,6 +193,21 @@ class OpenAICompatibleProvider:
             extra_headers=self._headers,
             **extra,
         )
+
+
+def _ended_early(response: Any, chunks: int) -> ChatError:
+    """No finish reason: a cut stream, or no event stream at all (an HTML page from a
+    captive portal or a proxy, a plain JSON completion) that only looked like one."""
+    content_type = str(response.headers.get("content-type") or "").split(";")[0].strip()
+    if chunks == 0 and content_type != "text/event-stream":
+        sent = content_type or "a body without a content type"
+        return ChatError(
+            ErrorKind.MALFORMED,
+            f"the server did not answer in the OpenAI format: it sent {sent}, "
+            "not an event stream of completion chunks",
+            status=response.status_code,
+        )
+    return ChatError(ErrorKind.STREAM_CUT, "the stream ended without a finish reason")
 
 
 TOOLS_OFF_NOTICE = "Tools are off for {url}: this server does not accept them."
@@ -212,6 +256,16 @@ def _wire_content(turn: ChatTurn) -> str | list[dict[str, Any]]:
     return parts
 
 
+def _about_images(error: ChatError, request: ChatRequest) -> ChatError:
+    """ "Does not accept images" only when the request carried one: otherwise a 400 that
+    happens to name images is an ordinary bad request."""
+    if error.kind is not ErrorKind.IMAGES_REFUSED:
+        return error
+    if any(isinstance(part, ImagePart) for turn in request.messages for part in turn.parts):
+        return error
+    return ChatError(ErrorKind.BAD_REQUEST, error.detail, status=error.status)
+
+
 def request_headers(api_key: str | None) -> dict[str, str | openai.Omit]:
     """Headers that override what the SDK would take from the environment.
 
@@ -224,6 +278,19 @@ def request_headers(api_key: str | None) -> dict[str, str | openai.Omit]:
         "OpenAI-Organization": openai.Omit(),
         "OpenAI-Project": openai.Omit(),
     }
+
+
+def takes_images(model: Any) -> bool:
+    """Whether a /models entry says it takes images: OpenRouter's
+    ``architecture.input_modalities``, a top-level ``input_modalities``, or a
+    ``capabilities`` list naming vision (Ollama-style). Silence means unknown."""
+    architecture = _field(model, "architecture")
+    modalities = (
+        architecture.get("input_modalities") if isinstance(architecture, dict) else None
+    ) or _field(model, "input_modalities")
+    capabilities = _field(model, "capabilities")
+    named = [*(modalities or []), *(capabilities if isinstance(capabilities, list) else [])]
+    return any(isinstance(item, str) and item.lower() in ("image", "vision") for item in named)
 
 
 def _field(obj: Any, name: str) -> Any:
@@ -324,15 +391,19 @@ def _usage(usage: Any) -> Usage:
 
 
 def _retry_after(exc: openai.APIStatusError) -> float | None:
+    """The server's wait in seconds, at most ``MAX_RETRY_AFTER`` (the header is the
+    server's word: ``inf`` or a month would make Retry wait forever, or overflow a timer)."""
     headers = exc.response.headers
     for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
         raw = headers.get(name)
         if raw is None:
             continue
         try:
-            return max(0.0, float(raw) * scale)
+            seconds = float(raw) * scale
         except ValueError:
             continue  # an HTTP date: rare from API servers; show no countdown
+        if math.isfinite(seconds):
+            return min(max(0.0, seconds), MAX_RETRY_AFTER)
     return None
 
 

@@ -28,6 +28,7 @@ class ConnectionCheck:
 
     models: tuple[str, ...]
     elapsed: float  # seconds, request to parsed answer
+    image_models: frozenset[str] = frozenset()  # those the server says take images
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +75,8 @@ async def check_connection(
         raise ChatError(ErrorKind.TIMEOUT, f"no answer within {timeout:g} s") from exc
     finally:
         await provider.aclose()
-    return ConnectionCheck(tuple(models), time.perf_counter() - started)
+    images: frozenset[str] = getattr(provider, "image_models", frozenset())  # the adapter's
+    return ConnectionCheck(tuple(models), time.perf_counter() - started, frozenset(images))
 
 
 async def probe_local_servers(

@@ -1,6 +1,6 @@
 """Where a reply goes, and with which key: the one place that decides.
 
-Rules (DESIGN.md: "a key is never sent to a host it was not stored or given for"):
+Rules (a key is never sent to a host it was not stored or given for):
 
 - ``provider_id`` names a configured provider → its base URL (``base_url`` overrides it)
   and the key stored in the keychain for that id, sent only while the URL keeps the
@@ -49,6 +49,7 @@ __all__ = [
     "LocalServer",
     "Preset",
     "ResolvedEndpoint",
+    "Route",
     "check_connection",
     "check_server",
     "is_loopback",
@@ -58,6 +59,7 @@ __all__ = [
     "preset",
     "probe_local_servers",
     "resolve_endpoint",
+    "route_endpoint",
 ]
 
 log = logging.getLogger(__name__)
@@ -86,6 +88,44 @@ class ResolvedEndpoint:
         return Endpoint(self.base_url, self.api_key, timeout, connect_timeout)
 
 
+@dataclass(frozen=True, slots=True, repr=False)
+class Route:
+    """A destination decided before its key: ``key_id`` names the provider whose stored
+    key goes with it (``None``: no stored key may be sent there)."""
+
+    provider_id: str | None
+    display_name: str
+    base_url: str
+    model: str
+    key_id: str | None = None
+    env_key: str | None = None  # OPENAI_API_KEY, where it was meant to go
+    config: ProviderConfig | None = None
+    same_host: bool = True
+
+    def __repr__(self) -> str:  # never show the key, even in a traceback
+        return f"Route({self.provider_id!r}, {self.base_url!r}, {self.model!r})"
+
+    def with_key(
+        self, stored: str | None, problem: KeychainUnavailable | None = None
+    ) -> ResolvedEndpoint:
+        """The endpoint with the key the keychain gave for ``key_id`` (``stored``), or
+        ChatError(NO_KEY) when the provider needs one and there is none."""
+        key = stored if self.key_id is not None else None
+        config = self.config
+        if config is None:
+            key = self.env_key
+        elif key is None and self.same_host and is_openai(self.base_url):
+            key = self.env_key  # the OpenAI provider itself: where OPENAI_API_KEY was meant to go
+        if config is not None and key is None and config.needs_key:  # loopback too
+            detail = _no_key_detail(config, self.base_url, self.same_host, problem)
+            raise ChatError(ErrorKind.NO_KEY, detail)
+        if problem is not None and config is not None:
+            log.warning(
+                "keychain unavailable, %s gets no key: %s", config.id, problem.problem.value
+            )
+        return ResolvedEndpoint(self.provider_id, self.display_name, self.base_url, self.model, key)
+
+
 def resolve_endpoint(
     settings: Settings,
     keys: KeyStore,
@@ -96,6 +136,26 @@ def resolve_endpoint(
     environ: Mapping[str, str],
 ) -> ResolvedEndpoint:
     """Decide base URL, model and key; see the module docstring for the rules."""
+    route = route_endpoint(
+        settings, provider_id=provider_id, base_url=base_url, model=model, environ=environ
+    )
+    if route.key_id is None:
+        return route.with_key(None)
+    try:
+        return route.with_key(keys.get(route.key_id))
+    except KeychainUnavailable as problem:
+        return route.with_key(None, problem)
+
+
+def route_endpoint(
+    settings: Settings,
+    *,
+    provider_id: str | None,
+    base_url: str | None,
+    model: str | None,
+    environ: Mapping[str, str],
+) -> Route:
+    """Decide base URL and model, and whose key goes with them (no keychain call)."""
     env_key = environ.get("OPENAI_API_KEY") or None
     if provider_id is not None:
         config = settings.provider(provider_id)
@@ -105,57 +165,47 @@ def resolve_endpoint(
                 f"unknown provider {provider_id!r} (known: {known}); add it with "
                 "`streamchat providers add ID --base-url URL`"
             )
-        return _from_provider(
-            config, keys, base_url, model or _active_model(settings, config), env_key
-        )
+        return _from_provider(config, base_url, model or _active_model(settings, config), env_key)
     adhoc = base_url or environ.get("OPENAI_BASE_URL") or None
     if adhoc is not None:
         url = _checked(adhoc, "--base-url" if base_url else "OPENAI_BASE_URL")
-        return ResolvedEndpoint(None, _host_label(url), url, model or "", env_key)
+        return Route(None, _host_label(url), url, model or "", env_key=env_key)
     config = settings.provider(settings.active_provider_id or "") or next(
         iter(settings.providers), None
     )
     if config is not None:
-        return _from_provider(config, keys, None, model or _active_model(settings, config), env_key)
+        return _from_provider(config, None, model or _active_model(settings, config), env_key)
     if env_key is None:
         raise ChatError(
             ErrorKind.NO_KEY,
             "no key found — set OPENAI_API_KEY, or add a provider in Settings "
             "(or `streamchat providers add openai` then `streamchat keys set openai`)",
         )
-    return ResolvedEndpoint(
+    return Route(
         None,
         OPENAI_DEFAULT.display_name,
         OPENAI_DEFAULT.base_url,
         model or OPENAI_DEFAULT.default_model,
-        env_key,
+        env_key=env_key,
     )
 
 
 def _from_provider(
-    config: ProviderConfig,
-    keys: KeyStore,
-    override: str | None,
-    model: str,
-    env_key: str | None,
-) -> ResolvedEndpoint:
+    config: ProviderConfig, override: str | None, model: str, env_key: str | None
+) -> Route:
     stored = _checked(config.base_url, f"provider {config.id!r}")
     url = _checked(override, "--base-url") if override else stored
     same_host = origin(url) == origin(stored)
-    key: str | None = None
-    problem: KeychainUnavailable | None = None
-    if same_host:
-        try:
-            key = keys.get(config.id)
-        except KeychainUnavailable as exc:
-            problem = exc
-    if key is None and same_host and is_openai(url):
-        key = env_key  # the OpenAI provider itself: where OPENAI_API_KEY was meant to go
-    if key is None and config.needs_key:  # explicit, so honoured on loopback too
-        raise ChatError(ErrorKind.NO_KEY, _no_key_detail(config, url, same_host, problem))
-    if problem is not None:
-        log.warning("keychain unavailable, %s gets no key: %s", config.id, problem.problem.value)
-    return ResolvedEndpoint(config.id, config.display_name, url, model, key)
+    return Route(
+        config.id,
+        config.display_name,
+        url,
+        model,
+        key_id=config.id if same_host else None,
+        env_key=env_key,
+        config=config,
+        same_host=same_host,
+    )
 
 
 def _no_key_detail(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -140,7 +140,7 @@ def _check_readable(path: Path) -> None:
     except sqlite3.Error as exc:
         raise translate(exc, path) from exc
     try:
-        _check_integrity(conn, path)
+        check_integrity(conn, path)
     except DatabaseCorruptError as exc:
         raise _damaged(path, exc.detail) from exc
     except sqlite3.Error as exc:
@@ -157,12 +157,23 @@ def _open_checked(path: Path) -> Database:
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     except sqlite3.Error as exc:
         raise translate(exc, path) from exc
-    try:
+
+    def prepare(conn: sqlite3.Connection) -> None:
         _configure(conn)
-        migrate(conn)
-    except UnknownMigrationsError as exc:
-        conn.close()
-        raise DatabaseTooNewError(path, exc.names) from exc
+        try:
+            migrate(conn)
+        except UnknownMigrationsError as exc:
+            raise DatabaseTooNewError(path, exc.names) from exc
+
+    return prepared(conn, path, prepare)
+
+
+def prepared(
+    conn: sqlite3.Connection, path: Path, prepare: Callable[[sqlite3.Connection], None]
+) -> Database:
+    """``conn`` as a Database once ``prepare`` ran on it; closed if that failed."""
+    try:
+        prepare(conn)
     except sqlite3.Error as exc:
         conn.close()
         raise translate(exc, path) from exc
@@ -211,7 +222,7 @@ def _truncation(path: Path) -> str | None:
     return None
 
 
-def _check_integrity(conn: sqlite3.Connection, path: Path) -> None:
+def check_integrity(conn: sqlite3.Connection, path: Path) -> None:
     """Refuse a file whose pages are damaged (bad sectors, a partial overwrite).
 
     ``quick_check`` reads every page once; bench/history.py measures its cost on a

@@ -9,6 +9,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from streamchat_desktop.core.store import StoreError
+
 # SQLite primary result codes (https://sqlite.org/rescode.html).
 SQLITE_BUSY = 5
 SQLITE_LOCKED = 6
@@ -20,12 +22,8 @@ SQLITE_CANTOPEN = 14
 SQLITE_NOTADB = 26
 
 
-class StorageError(Exception):
+class StorageError(StoreError):
     """A database fault with a sentence for the user; the app keeps running."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 class DatabaseCorruptError(StorageError):

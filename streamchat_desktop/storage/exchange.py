@@ -8,6 +8,7 @@ the file is checked completely before anything is written, in one transaction.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import time
@@ -64,33 +65,59 @@ class ImportResult:
         )
 
 
-def collect(store: SqliteStore, conversation_ids: Iterable[str]) -> list[ExportedConversation]:
-    """Read conversations for export; unknown ids raise ``KeyError``."""
+def collect(
+    store: SqliteStore, conversation_ids: Iterable[str], *, nothing_streams: bool = False
+) -> list[ExportedConversation]:
+    """Read conversations for export; unknown ids raise ``KeyError``.
+
+    ``nothing_streams``: no process runs on the profile, so a reply left "streaming" was
+    cut off by a crash and is exported as interrupted, as the next start will show it.
+    """
     exported = []
     for conversation_id in conversation_ids:
         conversation = store.get_conversation(conversation_id)
         if conversation is None:
             raise KeyError(conversation_id)
+        messages = store.all_messages(conversation_id)
         exported.append(
             ExportedConversation(
                 conversation,
-                tuple(store.all_messages(conversation_id)),
+                tuple(_ended(m) for m in messages) if nothing_streams else tuple(messages),
                 store.leaf_id(conversation_id),
             )
         )
     return exported
 
 
-def export_text(store: SqliteStore, conversation_ids: Iterable[str], fmt: str) -> str:
-    """The conversations as ``json`` (every version, importable) or ``md`` (what is shown)."""
-    items = collect(store, conversation_ids)
+def export_text(
+    store: SqliteStore, conversation_ids: Iterable[str], fmt: str, *, nothing_streams: bool = False
+) -> str:
+    """The conversations as ``json`` (every version, importable) or ``md`` (what is shown);
+    ``nothing_streams`` as for ``collect``."""
+    items = collect(store, conversation_ids, nothing_streams=nothing_streams)
     if fmt == "json":
         return to_json(items, files_dict(store, (m for i in items for m in i.messages)))
     if fmt != "md":
         raise ValueError(f"unknown export format {fmt!r} (md or json)")
     return conversations_markdown(
-        (item.conversation, store.messages(item.conversation.id)) for item in items
+        (item.conversation, branch_for_export(store, item.conversation.id, nothing_streams))
+        for item in items
     )
+
+
+def branch_for_export(
+    store: SqliteStore, conversation_id: str, nothing_streams: bool
+) -> list[Message]:
+    """The conversation's active branch, as an export shows it (``collect``)."""
+    messages = store.messages(conversation_id)
+    return [_ended(m) for m in messages] if nothing_streams else messages
+
+
+def _ended(message: Message) -> Message:
+    """A reply left streaming by a process that is gone: interrupted (the app's word)."""
+    if message.state is MessageState.STREAMING:
+        return dataclasses.replace(message, state=MessageState.INTERRUPTED)
+    return message
 
 
 def to_json(

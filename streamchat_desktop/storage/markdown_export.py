@@ -74,7 +74,7 @@ def _attachment_lines(attachments: tuple[Attachment, ...], links: FileLinks | No
         about = f"{name} ({format_size(attachment.size)})"
         if link and attachment.kind is AttachmentKind.IMAGE:
             lines.append(f"![{name}](<{link}>)")
-        lines.append(f"- 📎 Attached: {f'[{about}](<{link}>)' if link else about}")
+        lines.append(f"- Attached: {f'[{about}](<{link}>)' if link else about}")
     return [*lines, ""] if lines else []
 
 

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from streamchat_desktop.core.attachments import Attachment, AttachmentKind
+from streamchat_desktop.storage.exchange import branch_for_export
 from streamchat_desktop.storage.markdown_export import conversations_markdown
 from streamchat_desktop.storage.repository import SqliteStore
 
@@ -22,9 +23,14 @@ def safe_file_name(attachment: Attachment) -> str:
 
 
 def export_markdown_folder(
-    store: SqliteStore, conversation_ids: Iterable[str], folder: Path
+    store: SqliteStore,
+    conversation_ids: Iterable[str],
+    folder: Path,
+    *,
+    nothing_streams: bool = False,
 ) -> Path:
-    """Write the Markdown and the images it links; returns the Markdown file."""
+    """Write the Markdown and the images it links; returns the Markdown file.
+    ``nothing_streams`` as for ``exchange.collect``."""
     folder.mkdir(parents=True, exist_ok=True)
     written: dict[str, str] = {}
 
@@ -46,7 +52,7 @@ def export_markdown_folder(
         conversation = store.get_conversation(conversation_id)
         if conversation is None:
             raise KeyError(conversation_id)
-        items.append((conversation, store.messages(conversation_id)))
+        items.append((conversation, branch_for_export(store, conversation_id, nothing_streams)))
     target = folder / MARKDOWN_NAME
     target.write_text(conversations_markdown(items, link), encoding="utf-8")
     return target

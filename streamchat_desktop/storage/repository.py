@@ -28,6 +28,7 @@ from streamchat_desktop.storage.converters import (
 )
 from streamchat_desktop.storage.database import Database, Recovery, open_database
 from streamchat_desktop.storage.errors import StorageError
+from streamchat_desktop.storage.read_only import open_read_only
 from streamchat_desktop.storage.search import DEFAULT_LIMIT, SearchHit, search_messages
 
 INSERT_CONVERSATION = f"""
@@ -61,7 +62,11 @@ class SqliteStore:
         self.recovery = recovery
 
     @classmethod
-    def open(cls, path: Path, *, recover: bool = True) -> SqliteStore:
+    def open(cls, path: Path, *, recover: bool = True, read_only: bool = False) -> SqliteStore:
+        """``read_only``: only read (a read-only profile folder); nothing is moved aside,
+        migrated or written, and every write raises ``StorageReadOnlyError``."""
+        if read_only:
+            return cls(open_read_only(Path(path)))
         database, recovery = open_database(Path(path), recover=recover)
         return cls(database, recovery)
 

@@ -16,6 +16,7 @@ from typing import Any
 import jsonschema
 from mcp.shared.exceptions import MCPError
 from mcp.types import Tool
+from referencing.exceptions import Unresolvable
 
 from streamchat_desktop.core.tool_servers import ToolServerConfig
 from streamchat_desktop.core.tools import ToolCatalog, ToolOutcome, ToolSpec, ToolStatus
@@ -124,8 +125,8 @@ class McpToolbox:
             return f"the arguments do not match the tool's schema: {exc.message}" + (
                 f" (at {where})" if where else ""
             )
-        except jsonschema.SchemaError:
-            log.info("tool %s has an invalid input schema; arguments not checked", spec.name)
+        except (jsonschema.SchemaError, Unresolvable):  # the server's schema, not the call
+            log.info("tool %s has an unusable input schema; arguments not checked", spec.name)
         return None
 
     async def call(self, spec: ToolSpec, arguments: dict[str, Any]) -> ToolOutcome:

@@ -3,7 +3,7 @@ prepared attachments, or clear reasons why not."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,16 +53,16 @@ def local_paths(mime: QMimeData) -> list[str]:
     return [url.toLocalFile() for url in mime.urls() if url.isLocalFile()]
 
 
-def carries_files(mime: QMimeData) -> bool:
-    return bool(local_paths(mime)) or mime.hasImage()
+def intake_job(mime: QMimeData) -> tuple[str, Callable[[], Intake]] | None:
+    """What a drop or paste carries, taken now (the data belongs to the drag or the
+    clipboard), and the slow part to run later off the UI thread: (label, job).
 
-
-def from_mime(mime: QMimeData) -> Intake:
-    """Copied files first (a file manager's copy also carries an icon image), else an image."""
+    Copied files come first (a file manager's copy also carries an icon image)."""
     paths = local_paths(mime)
     if paths:
-        return from_paths(paths)
+        return ", ".join(Path(path).name for path in paths), lambda: from_paths(paths)
     image = mime.imageData()
-    if isinstance(image, QImage):
-        return from_image(image)
-    return Intake(refused=["The clipboard holds no file or image to attach."])
+    if isinstance(image, QImage) and not image.isNull():
+        pasted = image.copy()
+        return PASTED_IMAGE_NAME, lambda: from_image(pasted)
+    return None

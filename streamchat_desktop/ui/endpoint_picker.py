@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
+IMAGES_TIP = "Takes images (the server says so)"
 AD_HOC = ""  # the endpoint named on the command line / in the environment, no provider id
 
 
@@ -57,13 +59,22 @@ class EndpointPicker(QWidget):
         self.models.setEditText(model)
         self._last = (self.provider_id(), model)
 
-    def set_models(self, provider_id: str, models: Sequence[str]) -> None:
+    def set_models(
+        self, provider_id: str, models: Sequence[str], image_models: Collection[str] = ()
+    ) -> None:
+        """The server's models; those it says take images are marked (bold, a tooltip)."""
         if provider_id != self.provider_id():
             return  # the user moved on to another provider meanwhile
         current = self.models.currentText()
         self.models.blockSignals(True)
         self.models.clear()
         self.models.addItems(list(models))
+        marked = QFont(self.models.font())
+        marked.setBold(True)
+        for index, model in enumerate(models):
+            if model in image_models:
+                self.models.setItemData(index, IMAGES_TIP, Qt.ItemDataRole.ToolTipRole)
+                self.models.setItemData(index, marked, Qt.ItemDataRole.FontRole)
         self.models.setEditText(current)
         self.models.blockSignals(False)
 

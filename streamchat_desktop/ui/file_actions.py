@@ -34,14 +34,19 @@ class FileActions:
         self._controller = controller
         self._exchange = exchange
         self.export_md = QAction("Export conversation as Markdown…", window)
+        self.export_folder = QAction("Export conversation to a folder (with its pictures)…", window)
         self.export_json = QAction("Export conversation as JSON…", window)
         self.export_all = QAction("Export all conversations as JSON…", window)
         self.import_json = QAction("Import conversations…", window)
         self.export_md.triggered.connect(lambda: self._export("md", everything=False))
+        self.export_folder.triggered.connect(self._export_folder)
         self.export_json.triggered.connect(lambda: self._export("json", everything=False))
         self.export_all.triggered.connect(lambda: self._export("json", everything=True))
         self.import_json.triggered.connect(self._import)
-        for action in (self.export_md, self.export_json, self.export_all, self.import_json):
+        actions = (
+            self.export_md, self.export_folder, self.export_json, self.export_all, self.import_json
+        )  # fmt: skip
+        for action in actions:
             if before is None:
                 menu.addAction(action)
             else:
@@ -58,6 +63,24 @@ class FileActions:
             self._notice(f"The export was not written: {exc}")
             return
         self._window.statusBar().showMessage(f"Exported to {path}", 5000)
+
+    def export_folder_to(self, folder: Path) -> None:
+        """The active conversation as Markdown in ``folder``, its pictures in files/."""
+        conversation_id = self._controller.conversation_id
+        ids = None if conversation_id is None else [conversation_id]
+        try:
+            written = self._exchange.export_folder(ids, folder)
+        except (ExchangeError, OSError) as exc:
+            self._notice(f"The export was not written: {exc}")
+            return
+        self._window.statusBar().showMessage(f"Exported to {written}", 5000)
+
+    def _export_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(
+            self._window, "Export to folder", str(Path.home())
+        )
+        if folder:
+            self.export_folder_to(Path(folder))
 
     def import_from(self, path: Path) -> None:
         try:

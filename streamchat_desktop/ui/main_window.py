@@ -39,7 +39,12 @@ from streamchat_desktop.ui.attachment_tray import AttachmentTray
 from streamchat_desktop.ui.composer import Composer
 from streamchat_desktop.ui.endpoint_picker import EndpointPicker
 from streamchat_desktop.ui.history_panel import HistoryPanel
+from streamchat_desktop.ui.live_aids import LiveAids
+from streamchat_desktop.ui.prompt_size import PromptSizeHint
+from streamchat_desktop.ui.text_zoom import TextZoom
 from streamchat_desktop.ui.transcript.view import TranscriptView
+
+STREAMING_MESSAGE = "Streaming…"
 
 if TYPE_CHECKING:
     from streamchat_desktop.controllers.chat_controller import ChatController
@@ -68,6 +73,7 @@ class MainWindow(QMainWindow):
     companion_requested = Signal()
     copy_companion_url_requested = Signal()
     theme_chosen = Signal(str)
+    text_zoom_changed = Signal(int)
 
     def __init__(
         self,
@@ -84,10 +90,17 @@ class MainWindow(QMainWindow):
         self.resize(980, 720)
 
         self.transcript = TranscriptView(self)
+        self.transcript.setAccessibleName("Conversation")
+        self.transcript.setToolTip("The conversation; select text to copy it")
         self.composer = Composer(self)
+        self.composer.setToolTip("Type a prompt: Enter sends, Shift+Enter adds a line")
+        self.live = LiveAids(self.transcript, self)
+        self.prompt_size = PromptSizeHint(self.composer, self)
+        self.zoom = TextZoom([self.transcript, self.composer], self)
+        self.zoom.zoom_changed.connect(self.text_zoom_changed)
         self.tray = AttachmentTray(self)
         self.attach_button = QToolButton(self)
-        self.attach_button.setText("📎")
+        self.attach_button.setText("Attach…")  # no emoji: not every desktop has the font
         self.attach_button.setAccessibleName("Attach files")
         self.attach_button.setToolTip(
             "Attach images, PDFs or text files (or drop them here, or paste)"
@@ -97,12 +110,17 @@ class MainWindow(QMainWindow):
         self.send_button = QPushButton("Send", self)
         self.send_button.setDefault(True)
         self.send_button.setMinimumWidth(80)
+        self.send_button.setAccessibleName("Send")
+        self.send_button.setToolTip("Send (Enter)")
         self.endpoint_picker = EndpointPicker(self)
         self.stats_label = QLabel("", self)
 
         self.history = HistoryPanel(None, self)
         self._build_layout()
         self._build_actions()
+        from streamchat_desktop.ui.accessibility import name_controls
+
+        name_controls(self)
         if controller is not None:
             self.bind(controller, search or (lambda _query: []), exchange)
 
@@ -129,6 +147,9 @@ class MainWindow(QMainWindow):
             )
             exchange.conversations_imported.connect(self._on_conversations_imported)
         self._connect()
+        from streamchat_desktop.ui.accessibility import name_controls
+
+        name_controls(self)  # again: binding may have added controls
 
     # Layout --------------------------------------------------------------------------
 
@@ -137,12 +158,17 @@ class MainWindow(QMainWindow):
         column = QVBoxLayout(chat)
         column.setContentsMargins(8, 8, 8, 8)
         column.addWidget(self.transcript, 1)
+        column.addWidget(self.live.typing)
         column.addWidget(self.tray)
         row = QHBoxLayout()
         row.addWidget(self.attach_button, 0, Qt.AlignmentFlag.AlignBottom)
         row.addWidget(self.composer, 1)
         row.addWidget(self.send_button, 0, Qt.AlignmentFlag.AlignBottom)
         column.addLayout(row)
+        column.addWidget(self.prompt_size)
+        # the keyboard goes from the prompt to Send first, then to the other controls
+        QWidget.setTabOrder(self.composer, self.send_button)
+        QWidget.setTabOrder(self.send_button, self.attach_button)
 
         self.splitter = QSplitter(self)
         self.splitter.addWidget(self.history)
@@ -187,6 +213,11 @@ class MainWindow(QMainWindow):
         self.companion_at_launch_action = self._action("Start companion view at launch")
         self.companion_at_launch_action.setCheckable(True)
         self.quit_action = self._action("Quit", keys.Quit)
+        self.zoom_in_action = self._action("Larger text", "Ctrl+=")
+        self.zoom_in_action.setShortcuts([QKeySequence("Ctrl+="), QKeySequence("Ctrl++")])
+        self.zoom_out_action = self._action("Smaller text", "Ctrl+-")
+        self.zoom_reset_action = self._action("Normal text size", "Ctrl+0")
+        self.shortcuts_action = self._action("Keyboard shortcuts", "Ctrl+/")
         self._build_toolbar()
         self._build_menus()
 
@@ -215,7 +246,9 @@ class MainWindow(QMainWindow):
         menu.addSeparator()
         self._file_menu_tail = menu.addSeparator()  # the export/import actions go above
         menu.addAction(self.quit_action)
-        theme_menu = self.menuBar().addMenu("&View").addMenu("Theme")
+        view_menu = self.menuBar().addMenu("&View")
+        view_menu.addActions([self.zoom_in_action, self.zoom_out_action, self.zoom_reset_action])
+        theme_menu = view_menu.addMenu("Theme")
         self.theme_actions = QActionGroup(self)
         for name in THEMES:
             action = QAction(name.capitalize(), self, checkable=True)
@@ -236,6 +269,11 @@ class MainWindow(QMainWindow):
                 self.conversation_settings_action,
             ]
         )
+        self.menuBar().addMenu("&Help").addAction(self.shortcuts_action)
+        self.zoom_in_action.triggered.connect(self.zoom.zoom_in)
+        self.zoom_out_action.triggered.connect(self.zoom.zoom_out)
+        self.zoom_reset_action.triggered.connect(self.zoom.reset)
+        self.shortcuts_action.triggered.connect(self._on_shortcuts_triggered)
 
     def _connect(self) -> None:
         c = self._controller
@@ -245,11 +283,13 @@ class MainWindow(QMainWindow):
         self.attachments = files
         self.attach_button.clicked.connect(files.choose_files)
         self.composer.files_offered.connect(files.take_mime)
-        self.composer.has_files = lambda: bool(self.tray.contents())
+        self.composer.has_files = lambda: bool(self.tray.contents() or files.preparing)
         self.transcript.set_thumbnail_source(files.thumbnail)
         self.transcript.attachment_activated.connect(files.open)
         self.transcript.model_change_requested.connect(files.choose_other_model)
         self.composer.send_requested.connect(self._on_send_requested)
+        self.live.attach(c, self._on_example_chosen)
+        self.endpoint_picker.models.currentTextChanged.connect(self._show_model)
         self.send_button.clicked.connect(self._on_send_button_clicked)
         self.new_action.triggered.connect(self._on_new_triggered)
         self.stop_action.triggered.connect(c.stop)
@@ -294,6 +334,9 @@ class MainWindow(QMainWindow):
         if self._controller.streaming_reply() is not None:
             self.statusBar().showMessage("Wait for the answer or press Stop (Esc)", 4000)
             return
+        if self.attachments is not None and self.attachments.preparing:
+            self.statusBar().showMessage("Files are still being read; send again in a moment", 4000)
+            return
         editing, self._editing = self._editing, None
         if editing is not None:
             sent = self._controller.edit_and_resend(editing, text)
@@ -302,6 +345,25 @@ class MainWindow(QMainWindow):
         if sent:  # otherwise the prompt and its files stay: nothing typed is lost
             self.composer.clear()
             self.tray.clear()
+
+    def _on_example_chosen(self, text: str) -> None:
+        """An example prompt from the welcome goes as it is; a draft in the box stays."""
+        if self._controller.streaming_reply() is not None:
+            return
+        if self._controller.send(text, self.tray.contents()):
+            self.tray.clear()
+
+    def _show_model(self, *_args: object) -> None:
+        conversation = self._controller.conversation() if self._bound else None
+        named = conversation.model if conversation is not None else None
+        self.live.set_model(named or self.endpoint_picker.model())
+
+    def _on_shortcuts_triggered(self) -> None:
+        from streamchat_desktop.ui.shortcuts_dialog import ShortcutsDialog  # first use
+
+        dialog = ShortcutsDialog(self)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
 
     def _on_edit_triggered(self) -> None:
         """Put the last prompt back in the box; sending it replaces the old one, whose
@@ -312,7 +374,11 @@ class MainWindow(QMainWindow):
         self._editing = prompt.id
         self.composer.setPlainText(prompt.content)
         self.composer.setFocus()
-        self.statusBar().showMessage("Editing the last prompt — Enter resends it", 6000)
+        files = len(prompt.attachments)
+        with_files = f" with its {files} file{'s' if files != 1 else ''}" if files else ""
+        self.statusBar().showMessage(
+            f"Editing the last prompt — Enter resends it{with_files}", 6000
+        )
 
     def _on_copy_answer_triggered(self) -> None:
         answer = self._controller.last_answer()
@@ -385,7 +451,7 @@ class MainWindow(QMainWindow):
             self.transcript.set_messages(before)  # a retry, an edit, another conversation
         self._show_live_reply(message)
         self.stats_label.setText("")
-        self.statusBar().showMessage("Streaming…")
+        self.statusBar().showMessage(STREAMING_MESSAGE)
 
     def _show_live_reply(self, message: Message) -> None:
         """Open the reply's block, with whatever it already holds (continue, switch back)."""
@@ -402,11 +468,13 @@ class MainWindow(QMainWindow):
         if conversation_id != self._controller.conversation_id:
             return
         self.transcript.end_reply(message)
-        self.statusBar().clearMessage()
+        if self.statusBar().currentMessage() == STREAMING_MESSAGE:
+            self.statusBar().clearMessage()  # a notice shown meanwhile stays (its own timeout)
         self.stats_label.setText(reply_summary(message, stats))
 
     def _on_conversation_changed(self, _conversation_id: str) -> None:
         self._show_title(self._controller.conversation())
+        self._show_model()
         self._editing = None
         self.history.sidebar.set_active(self._controller.conversation_id)
         streaming = self._controller.streaming_reply()

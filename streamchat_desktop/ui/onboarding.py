@@ -8,7 +8,6 @@ the window stays live). Accepting saves the provider, stores the key in the keyc
 from __future__ import annotations
 
 import asyncio
-import copy
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -30,8 +29,8 @@ from PySide6.QtWidgets import (
 )
 
 from streamchat_desktop.config.keystore import KeyStore
-from streamchat_desktop.config.paths import Profile
 from streamchat_desktop.config.settings import ProviderConfig, Settings, SettingsError
+from streamchat_desktop.config.settings_service import SettingsService
 from streamchat_desktop.routing.endpoints import (
     LocalServer,
     is_loopback,
@@ -61,9 +60,8 @@ class OnboardingDialog(QDialog):
 
     def __init__(
         self,
-        settings: Settings,
+        settings: SettingsService,
         keys: KeyStore,
-        profile: Profile,
         parent: QWidget | None = None,
         *,
         probe: Probe | None = None,
@@ -71,9 +69,9 @@ class OnboardingDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Welcome to StreamChat")
         self.resize(560, 520)
-        self._settings = settings
+        self._service = settings
+        self._settings = settings.current
         self._keys = keys
-        self._profile = profile
         self._probe: Probe = probe or probe_local_servers
         self._task: asyncio.Future[None] | None = None
         self._probed = False
@@ -232,17 +230,17 @@ class OnboardingDialog(QDialog):
             if error:
                 self._show_error(error)
                 return
-        candidate = copy.deepcopy(self._settings)
-        candidate.upsert_provider(config)
-        candidate.active_provider_id = config.id
-        candidate.active_model = config.default_model or None
+
+        def change(candidate: Settings) -> None:
+            candidate.upsert_provider(config)
+            candidate.active_provider_id = config.id
+            candidate.active_model = config.default_model or None
+
         try:
-            candidate.save(self._profile)
+            self._service.update(change)
         except SettingsError as exc:
             self._show_error(str(exc))
             return
-        for field in ("providers", "active_provider_id", "active_model"):
-            setattr(self._settings, field, getattr(candidate, field))
         self.chosen_provider_id = config.id
         self.provider_chosen.emit(config.id)
         self.accept()

@@ -43,6 +43,7 @@ class SearchPanel(QWidget):
         self.query_box = QLineEdit(self)
         self.query_box.setPlaceholderText("Search all conversations")
         self.query_box.setClearButtonEnabled(True)
+        self.query_box.setToolTip("Find words in every conversation (Ctrl+F)")
         self.query_box.setAccessibleName("Search conversations")
         self.status = QLabel("", self)
         self.status.setTextFormat(Qt.TextFormat.PlainText)

@@ -1,14 +1,13 @@
 """Settings: add, edit and remove providers, store their keys, test a connection.
 
-Edits go to a copy of the settings; only a save that succeeded is applied to the
-shared ``Settings`` object, so a bad URL, a failed test or a full disk never loses
-or overwrites what was saved. "Test connection" runs on the qasync loop.
+Changes go through the SettingsService (copied, saved, and only then applied to the
+shared ``Settings`` object), so a bad URL, a failed test or a full disk never loses or
+overwrites what was saved. "Test connection" runs on the qasync loop.
 """
 
 from __future__ import annotations
 
 import asyncio
-import copy
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -31,13 +30,13 @@ from PySide6.QtWidgets import (
 )
 
 from streamchat_desktop.config.keystore import KeychainUnavailable, KeyStore
-from streamchat_desktop.config.paths import Profile
 from streamchat_desktop.config.settings import (
     ProviderConfig,
     Settings,
     SettingsError,
     check_provider_id,
 )
+from streamchat_desktop.config.settings_service import SettingsChange, SettingsService
 from streamchat_desktop.core.errors import ChatError
 from streamchat_desktop.routing.endpoints import (
     PRESETS,
@@ -75,9 +74,8 @@ class SettingsDialog(QDialog):
 
     def __init__(
         self,
-        settings: Settings,
+        settings: SettingsService,
         keys: KeyStore,
-        profile: Profile,
         parent: QWidget | None = None,
         *,
         check: CheckServer | None = None,
@@ -86,17 +84,16 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Settings — Providers")
         self.resize(760, 480)
-        self._settings = settings
+        self._service = settings
         self._keys = keys
-        self._profile = profile
         self._check: CheckServer = check or check_server
         self._confirm = confirm
         self._editing: str | None = None  # id of the saved provider in the form; None: new
         self._task: asyncio.Future[None] | None = None
         self._build()
         self._connect()
-        self._reload_list(select=settings.active_provider_id)
-        for warning in settings.warnings:
+        self._reload_list(select=settings.current.active_provider_id)
+        for warning in settings.current.warnings:
             self._show_error(warning)
 
     # -- layout ------------------------------------------------------------------
@@ -267,16 +264,18 @@ class SettingsDialog(QDialog):
         except ValueError as exc:
             self._show_error(str(exc))
             return
-        candidate = copy.deepcopy(self._settings)
-        candidate.upsert_provider(config)
-        if candidate.active_provider_id in (None, config.id):
-            candidate.active_provider_id = config.id
-            candidate.active_model = config.default_model or None
+
+        def change(candidate: Settings) -> None:
+            candidate.upsert_provider(config)
+            if candidate.active_provider_id in (None, config.id):
+                candidate.active_provider_id = config.id
+                candidate.active_model = config.default_model or None
+
         key_error = self.key_field.store(config.id)
         if key_error:
             self._show_error(key_error)
             return
-        if self._apply(candidate):
+        if self._apply(change):
             self._reload_list(select=config.id)
             self._show_info(f"Saved {config.display_name}.")
 
@@ -286,9 +285,7 @@ class SettingsDialog(QDialog):
             self, f"Remove the provider {provider_id!r} and its stored key?"
         ):
             return
-        candidate = copy.deepcopy(self._settings)
-        candidate.remove_provider(provider_id)
-        if not self._apply(candidate):
+        if not self._apply(lambda candidate: candidate.remove_provider(provider_id)):
             return
         note = ""
         try:
@@ -301,17 +298,19 @@ class SettingsDialog(QDialog):
         else:
             self._show_info(f"Removed {provider_id}.")
 
-    def _apply(self, candidate: Settings) -> bool:
-        """Save ``candidate``; only then make it the shared settings."""
+    def _apply(self, change: SettingsChange) -> bool:
+        """Have the settings service save the change; False (and why, shown) if it did not."""
         try:
-            candidate.save(self._profile)
+            self._service.update(change)
         except SettingsError as exc:
             self._show_error(str(exc))
             return False
-        for field in ("providers", "active_provider_id", "active_model"):
-            setattr(self._settings, field, getattr(candidate, field))
         self.settings_saved.emit()
         return True
+
+    @property
+    def _settings(self) -> Settings:
+        return self._service.current
 
     # -- test connection ---------------------------------------------------------
 

@@ -68,6 +68,7 @@ class ConversationSidebar(QWidget):
 
         self.new_button = QPushButton("+  New chat", self)
         self.new_button.setToolTip("Start a new conversation (Ctrl+N)")
+        self.new_button.setAccessibleName("New chat")
         self.new_button.setMinimumHeight(32)
         self.list = _ConversationList(self)
         self.undo_bar = _UndoBar(self)
@@ -389,6 +390,7 @@ class _UndoBar(QFrame):
         self.label.setTextFormat(Qt.TextFormat.PlainText)
         self.undo_button = QPushButton("Undo", self)
         self.undo_button.setToolTip("Bring the conversation back")
+        self.undo_button.setAccessibleName("Undo delete")
         row = QHBoxLayout(self)
         row.setContentsMargins(8, 4, 4, 4)
         row.addWidget(self.label, 1)

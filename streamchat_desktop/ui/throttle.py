@@ -67,6 +67,14 @@ class Throttle(QObject):
         wait = self._interval_ms if since is None else self._interval_ms - since
         self._timer.start(max(0, round(wait)))
 
+    def again(self, delay_ms: int) -> None:
+        """Request a run ``delay_ms`` from now, sooner than the interval allows: a callback
+        working through a backlog in slices leaves the loop ``delay_ms`` between them."""
+        if self._pending:
+            return
+        self._pending = True
+        self._timer.start(max(0, delay_ms))
+
     def flush(self) -> None:
         """Run a pending call right now (no-op when nothing is pending)."""
         if self._pending:

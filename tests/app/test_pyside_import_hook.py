@@ -12,7 +12,7 @@ PROBE = """
 import linecache, sys
 import PySide6.QtWidgets
 if sys.argv[1] == "quiet":
-    from streamchat_desktop.app.launch import quiet_pyside_import_hook
+    from streamchat_desktop.app.pyside_internals import quiet_pyside_import_hook
     quiet_pyside_import_hook()
 before = set(linecache.cache)
 import fractions, statistics, difflib  # stdlib modules with sources, not loaded yet

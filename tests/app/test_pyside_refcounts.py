@@ -1,4 +1,4 @@
-"""Regression guard for the PySide6 6.12.0 bug on Python 3.11 (FACTS.md).
+"""Regression guard for the PySide6 6.12.0 bug on Python 3.11.
 
 6.12.0 drops a reference to ``None`` for each call returning nothing and one to
 ``True`` per ``Signal.emit``; a long streaming session then dies with

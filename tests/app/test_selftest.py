@@ -26,6 +26,9 @@ def test_selftest_reports_every_part_on_its_own_line() -> None:
     assert run.checks["openai"][0] and "openai 3." in run.checks["openai"][1]
     assert run.checks["markdown"][0], run.checks["markdown"]
     assert run.checks["companion"][0] and "'aiohttp'" in run.checks["companion"][1]
+    assert run.checks["tools"][0] and "mcp 2." in run.checks["tools"][1], run.checks["tools"]
+    assert run.checks["pdf"][0] and "pypdf 7." in run.checks["pdf"][1], run.checks["pdf"]
+    assert run.checks["images"] == (True, "Qt reads png, jpeg, gif, webp")
     qt_ok, qt_detail = run.checks["qt"]
     assert qt_ok and "platform plugin 'offscreen'" in qt_detail, qt_detail
     assert (run.returncode == 0) == (not run.failed())

@@ -1,4 +1,4 @@
-"""The layer table of DESIGN.md, enforced on the package from its folders (see layers.py).
+"""The layer table of docs/ARCHITECTURE.md, enforced on the package from its folders.
 
 Both checks are also run on a small package with a planted violation and a planted cycle,
 so a checker that silently stopped looking would fail here too.

@@ -93,6 +93,13 @@ def test_encrypted_pdf_says_so(tmp_path: Path, qapp: Any) -> None:
     )
 
 
+def test_a_pdf_with_a_filter_pypdf_does_not_know_is_refused(tmp_path: Path, qapp: Any) -> None:
+    data = pdf_with_text(tmp_path / "odd.pdf", ["words"]).read_bytes()
+    assert b"/FlateDecode" in data
+    with pytest.raises(AttachmentError, match=r"^odd\.pdf is a damaged PDF"):
+        prepare("odd.pdf", data.replace(b"/FlateDecode", b"/FJateDecode"), no_images)
+
+
 def test_damaged_pdf_is_refused_with_a_reason() -> None:
     with pytest.raises(AttachmentError, match=r"^broken\.pdf is a damaged PDF"):
         prepare("broken.pdf", b"%PDF-1.7\n garbage that is no PDF", no_images)
@@ -136,3 +143,11 @@ def test_missing_path_is_refused(tmp_path: Path) -> None:
     with pytest.raises(AttachmentError) as caught:
         read_path(tmp_path / "nope.txt", no_images)
     assert caught.value.message == f"{tmp_path / 'nope.txt'} does not exist or is not a file."
+
+
+def test_a_file_name_that_is_not_utf8_is_repaired(tmp_path: Path) -> None:
+    path = tmp_path / "caf\udce9.txt"  # b"caf\xe9.txt" on disk, as os.fsdecode gives it
+    path.write_bytes(b"menu")
+    content = read_path(path, no_images)
+    assert content.attachment.name == "caf\ufffd.txt"
+    content.attachment.name.encode("utf-8")  # storable

@@ -122,3 +122,20 @@ def test_endless_flood_drops_the_view(
         await wait_until(lambda: harness.server.view_count == 0)
 
     run_async(scenario())
+
+
+def test_a_lone_surrogate_in_a_prompt_is_repaired_where_it_enters(
+    harness: Harness, run_async: Callable[..., Any]
+) -> None:
+    async def scenario() -> Any:
+        viewer = await harness.viewer()
+        ack = await viewer.client.call(p.PROMPT_SEND, {"text": "hi \ud800 there"}, timeout=5)
+        harness.model.end()
+        await wait_until(lambda: harness.model.closed == 1)
+        return ack
+
+    ack = run_async(scenario())
+    assert ack["ok"] is True
+    (conversation,) = harness.store.list_conversations()
+    (prompt, _reply) = harness.store.messages(conversation.id)
+    assert prompt.content == "hi \ufffd there"  # SQLite would refuse the lone half

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -106,3 +108,23 @@ def test_locked_keyring_is_a_clear_error(
     done = cli(profile_dir, "keys", "set", "openai", env=env, stdin=KEY)
     assert done.returncode == 1
     assert "is locked: unlock it" in done.stderr
+
+
+def test_the_first_lookup_runs_in_a_worker_thread_against_the_real_keychain(
+    keychain_env: dict[str, str], run_async: Any
+) -> None:
+    """secretstorage opens a jeepney connection per call, so a worker thread may ask;
+    several lookups at once (two providers) each get their own answer."""
+    writer = KeyStore()
+    writer.set("thread-a", KEY)
+    writer.set("thread-b", KEY + "b")
+    keys = KeyStore()
+
+    async def load_both() -> None:
+        await asyncio.gather(keys.load("thread-a"), keys.load("thread-b"))
+
+    run_async(load_both())
+    assert keys.is_known("thread-a") and keys.is_known("thread-b")
+    assert (keys.get("thread-a"), keys.get("thread-b")) == (KEY, KEY + "b")
+    writer.delete("thread-a")
+    writer.delete("thread-b")

@@ -46,7 +46,7 @@ def test_file_holds_exactly_the_schema_and_no_secret_field(profile: Profile) -> 
     assert set(data) == {
         "version", "providers", "active_provider_id", "active_model", "theme",
         "companion_enabled", "companion_port", "tool_servers", "always_allowed_tools",
-        "tool_timeout",
+        "tool_timeout", "text_zoom",
     }  # fmt: skip
     assert set(data["providers"][0]) == {
         "id", "display_name", "base_url", "preset", "default_model", "needs_key",

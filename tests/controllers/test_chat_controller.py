@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 from streamchat_desktop.controllers.chat_controller import ChatController
-from streamchat_desktop.core.chat_service import ChatService
-from streamchat_desktop.core.models import Conversation, Message, MessageState
+from streamchat_desktop.core.chat_service import ChatService, ChatTarget
+from streamchat_desktop.core.events import StreamEvent, TextDelta
+from streamchat_desktop.core.models import ChatRequest, Conversation, Message, MessageState
 from streamchat_desktop.core.store import MemoryStore
 from tests.support.observers import RecordingObserver
 from tests.support.scripted import ScriptedProvider, answer
@@ -156,3 +158,68 @@ def test_deleting_a_conversation_mid_answer_stops_it_and_saves_nothing(
     assert service.messages(doomed) == []
     assert (failures, service.unsaved_messages()) == ([], [])
     assert controller.conversation_id not in (None, doomed)
+
+
+def test_a_retry_waiting_for_retry_after_is_dropped_with_its_conversation(
+    qapp: Any, run_async: Any
+) -> None:
+    """Delete the conversation while Retry waits for the server's Retry-After: the
+    waiting retry finds nothing to do (it raised KeyError inside a Qt timer before)."""
+    from streamchat_desktop.core.errors import ChatError, ErrorKind
+
+    async def limited(_request: ChatRequest) -> AsyncIterator[StreamEvent]:
+        raise ChatError(ErrorKind.RATE_LIMITED, "slow down", status=429, retry_after=600)
+        yield TextDelta("")  # pragma: no cover - makes this an async generator
+
+    controller = ChatController(ChatService(MemoryStore(), lambda _c: ChatTarget(limited, "m")))
+    seen = record(controller)
+    scheduled: list[float] = []
+    controller.retry_scheduled.connect(scheduled.append)
+    controller.send("hi")
+    run_async(wait_until(lambda: bool(seen["ended"])))
+    conversation_id = controller.conversation_id
+    assert conversation_id is not None
+
+    controller.retry()
+    assert scheduled  # Retry waits for the server's Retry-After
+    controller.delete_conversation(conversation_id)
+    controller._retry_now(conversation_id)  # what the waiting timer calls when it fires
+
+    assert len(seen["ended"]) == 1  # no second reply, and no error
+
+
+def test_asking_again_where_there_is_no_answer_does_nothing(qapp: Any) -> None:
+    """Ctrl+R / Ctrl+Shift+R in a new conversation, or Continue under an older answer:
+    no reply, and no error escaping into Qt (RuntimeError, ValueError before)."""
+    script = ScriptedProvider(answer("Hi"))
+    controller = ChatController(ChatService(MemoryStore(), script.target))
+    seen = record(controller)
+    problems: list[str] = []
+    controller.problem_reported.connect(problems.append)
+    controller.new_conversation()
+
+    controller.retry()
+    controller.regenerate()
+    controller.continue_reply("no-such-message")
+
+    assert seen["started"] == [] and script.tasks == []
+    assert problems == []
+
+
+def test_continue_under_an_older_answer_says_only_the_last_can_go_on(
+    qapp: Any, run_async: Any
+) -> None:
+    script = ScriptedProvider(answer("Hi"))
+    controller = ChatController(ChatService(MemoryStore(), script.target))
+    seen = record(controller)
+    problems: list[str] = []
+    controller.problem_reported.connect(problems.append)
+    for prompt in ("one", "two"):
+        controller.send(prompt)
+        run_async(wait_until(lambda: controller.streaming_reply() is None))
+    first_answer = controller.messages()[1]
+
+    controller.continue_reply(first_answer.id)
+
+    assert problems == ["Only the last answer can be continued."]
+    assert len(seen["started"]) == 2

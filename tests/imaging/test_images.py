@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtGui import QColor, QImage
 
 from streamchat_desktop.attachments.errors import AttachmentError
-from streamchat_desktop.imaging.images import MAX_SIDE, prepare_image
+from streamchat_desktop.imaging.images import MAX_SIDE, encode, prepare_image
 from tests.support.attachment_files import png_bytes, two_frame_gif
 
 
@@ -47,13 +47,7 @@ def test_large_file_that_fits_is_reencoded(qapp: Any) -> None:
 def test_transparent_image_stays_png(qapp: Any) -> None:
     image = QImage(3000, 1500, QImage.Format.Format_ARGB32)
     image.fill(QColor(0, 0, 255, 128))
-    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
-
-    array = QByteArray()
-    buffer = QBuffer(array)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")
-    prepared = prepare_image("alpha.png", bytes(array.data()))
+    prepared = prepare_image("alpha.png", encode(image, b"PNG"))
     sent = QImage.fromData(prepared.data)
     assert prepared.media_type == "image/png"
     assert (sent.width(), sent.height()) == (2048, 1024)

@@ -114,6 +114,9 @@ def test_package_data_ships_the_same_files_in_a_wheel() -> None:
             False,
         ),
         ("PySide6/Qt/plugins/imageformats/libqtiff.so", True),
+        ("PySide6/Qt/plugins/imageformats/libqwebp.so", False),  # attached WebP pictures
+        ("PySide6/Qt/plugins/imageformats/libqjpeg.so", False),
+        ("PySide6/Qt/plugins/imageformats/libqgif.so", False),
         ("PySide6/Qt/plugins/imageformats/libqsvg.so", False),
         ("PySide6/Qt/plugins/iconengines/libqsvgicon.so", False),
         ("PySide6/Qt/lib/libQt6Quick.so.6", True),

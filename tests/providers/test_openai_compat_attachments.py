@@ -11,9 +11,11 @@ import pytest
 
 from streamchat_desktop.attachments.parts import content_part
 from streamchat_desktop.attachments.prepare import prepare, read_path
+from streamchat_desktop.core.attachments import ImagePart
 from streamchat_desktop.core.errors import ErrorKind
 from streamchat_desktop.core.models import ChatRequest, ChatTurn, Role
 from streamchat_desktop.imaging.images import prepare_image
+from streamchat_desktop.providers.base import Endpoint
 from streamchat_desktop.providers.openai_compat import OpenAICompatibleProvider
 from tests.providers.streaming import collect
 from tests.support import fake_openai_wire as wire
@@ -21,6 +23,7 @@ from tests.support.attachment_files import image_parts, pdf_with_text, png_bytes
 from tests.support.fake_openai import FakeOpenAIServer, Script
 
 RunAsync = Callable[..., Any]
+SEEING = ChatTurn(Role.USER, "see?", (ImagePart("data:image/png;base64,iVBORw0KGgo="),))
 
 
 def test_image_and_text_parts_reach_the_server(
@@ -81,7 +84,31 @@ def test_a_model_that_cannot_see_is_named(
     script: Script,
 ) -> None:
     fake_openai.enqueue(script)
-    out = run_async(collect(provider, ChatRequest("m", (ChatTurn(Role.USER, "see?"),))))
+    out = run_async(collect(provider, ChatRequest("m", (SEEING,))))
     assert out.error is not None
     assert out.error.kind is ErrorKind.IMAGES_REFUSED
     assert out.error.message.startswith("This model does not accept images (HTTP 400): ")
+
+
+def test_a_400_naming_images_without_an_image_sent_is_a_bad_request(
+    fake_openai: FakeOpenAIServer, provider: OpenAICompatibleProvider, run_async: RunAsync
+) -> None:
+    fake_openai.enqueue(wire.http_error(400, "image generation is not available here"))
+    out = run_async(collect(provider, ChatRequest("m", (ChatTurn(Role.USER, "draw"),))))
+    assert out.error is not None and out.error.kind is ErrorKind.BAD_REQUEST
+
+
+def test_models_the_server_says_take_images_are_known(
+    fake_openai: FakeOpenAIServer, run_async: RunAsync
+) -> None:
+    from streamchat_desktop.providers.probe import check_connection
+
+    fake_openai.models = ["text-only", "open-router-vision", "ollama-vision", "quiet"]
+    fake_openai.model_fields = {
+        "text-only": {"architecture": {"input_modalities": ["text"]}},
+        "open-router-vision": {"architecture": {"input_modalities": ["text", "image"]}},
+        "ollama-vision": {"capabilities": ["completion", "vision"]},
+    }
+    check = run_async(check_connection(Endpoint(fake_openai.base_url), timeout=5.0))
+    assert check.models == ("ollama-vision", "open-router-vision", "quiet", "text-only")
+    assert check.image_models == {"open-router-vision", "ollama-vision"}

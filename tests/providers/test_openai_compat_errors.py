@@ -10,7 +10,7 @@ import pytest
 
 from streamchat_desktop.core.errors import ChatError, ErrorKind
 from streamchat_desktop.core.events import Failed, TextDelta
-from streamchat_desktop.providers.openai_compat import OpenAICompatibleProvider
+from streamchat_desktop.providers.openai_compat import MAX_RETRY_AFTER, OpenAICompatibleProvider
 from tests.providers.conftest import REQUEST, MakeProvider
 from tests.providers.streaming import Collected, collect, new_session
 from tests.support import fake_openai_wire as wire
@@ -64,7 +64,11 @@ def test_http_errors_map_to_known_kinds(
 
 @pytest.mark.parametrize(
     ("headers", "expected"),
-    [({"retry_after": "7"}, 7.0), ({"retry_after": None, "retry_after_ms": "1500"}, 1.5)],
+    [
+        ({"retry_after": "7"}, 7.0),
+        ({"retry_after": None, "retry_after_ms": "1500"}, 1.5),
+        ({"retry_after": "99999999"}, MAX_RETRY_AFTER),  # the server's word, bounded
+    ],
 )
 def test_rate_limit_honours_retry_after(
     fake_openai: FakeOpenAIServer,
@@ -81,6 +85,20 @@ def test_rate_limit_honours_retry_after(
     assert error.retry_after == expected
     assert error.retryable
     assert f"Retry in {expected:g} s." in error.message
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "-inf"])
+def test_a_retry_after_that_is_no_number_of_seconds_is_ignored(
+    fake_openai: FakeOpenAIServer,
+    provider: OpenAICompatibleProvider,
+    run_async: RunAsync,
+    value: str,
+) -> None:
+    fake_openai.enqueue(wire.rate_limited(retry_after=value))
+
+    error = fail(provider, run_async)
+
+    assert error.kind is ErrorKind.RATE_LIMITED and error.retry_after is None
 
 
 def test_quota_is_not_a_rate_limit(

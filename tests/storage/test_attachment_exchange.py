@@ -123,8 +123,8 @@ def test_a_message_naming_a_missing_file_is_refused(
 def test_markdown_names_the_files(store: SqliteStore, files: list[AttachmentContent]) -> None:
     conversation = with_files(store, files)
     text = export_text(store, [conversation.id], "md")
-    assert "- 📎 Attached: chart.png (" in text
-    assert "- 📎 Attached: notes.txt (16 B)" in text
+    assert "- Attached: chart.png (" in text
+    assert "- Attached: notes.txt (16 B)" in text
 
 
 def test_markdown_into_a_folder_writes_and_links_the_images(
@@ -143,5 +143,5 @@ def test_markdown_into_a_folder_writes_and_links_the_images(
     image_name = f"{files[0].attachment.sha256[:12]}-chart.png"
     assert f"![chart.png](<files/{image_name}>)" in markdown
     assert (out / "files" / image_name).read_bytes() == files[0].data
-    assert "- 📎 Attached: notes.txt (16 B)" in markdown  # not an image: named only
+    assert "- Attached: notes.txt (16 B)" in markdown  # not an image: named only
     assert sorted(p.name for p in (out / "files").iterdir()) == [image_name]

@@ -10,8 +10,10 @@ import base64
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, Qt
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPageSize, QPainter, QPdfWriter
+
+from streamchat_desktop.imaging.images import encode
 
 
 def png_bytes(width: int, height: int, color: str = "#3366cc", fmt: str = "PNG") -> bytes:
@@ -22,11 +24,7 @@ def png_bytes(width: int, height: int, color: str = "#3366cc", fmt: str = "PNG")
     painter.setPen(QColor("white"))
     painter.drawLine(0, 0, width - 1, height - 1)
     painter.end()
-    array = QByteArray()
-    buffer = QBuffer(array)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    assert image.save(buffer, fmt), f"Qt cannot write {fmt}"
-    return bytes(array.data())
+    return encode(image, fmt.encode())
 
 
 def pdf_with_text(path: Path, pages: list[str]) -> Path:

@@ -103,6 +103,7 @@ class FakeOpenAIServer:
         self.responder: Responder | None = None
         self.models = list(models)
         self.models_script: Script | None = None  # e.g. http_error(401) for GET /models
+        self.model_fields: dict[str, dict[str, Any]] = {}  # extra fields of a model entry
         self.record_wire = record_wire
         self._queue: deque[Script] = deque()
         self._requests: deque[RecordedRequest] = deque(maxlen=keep_requests)
@@ -279,7 +280,13 @@ class FakeOpenAIServer:
             body = script.error_body or default_error_body(script.status)
             return await out.json(script.status, body, script.headers)
         data = [
-            {"id": name, "object": "model", "created": 1686935002, "owned_by": "system"}
+            {
+                "id": name,
+                "object": "model",
+                "created": 1686935002,
+                "owned_by": "system",
+                **self.model_fields.get(name, {}),
+            }
             for name in self.models
         ]
         return await out.json(200, {"object": "list", "data": data})

@@ -205,11 +205,9 @@ async def answer_chat(out: Output, record: RecordedRequest, script: Script) -> b
     """Answer one chat request as scripted; ``True`` if the connection stays usable."""
     if script.response_delay:
         await asyncio.sleep(script.response_delay)
+    if script.raw_error_body is not None:  # a proxy's HTML page, or a portal's with 200
+        return await out.whole(script.status, script.raw_error_body, "text/html", script.headers)
     if script.status != 200:
-        if script.raw_error_body is not None:  # e.g. a proxy's HTML page
-            return await out.whole(
-                script.status, script.raw_error_body, "text/html", script.headers
-            )
         body = script.error_body or default_error_body(script.status)
         return await out.json(script.status, body, script.headers)
     if not record.streaming:

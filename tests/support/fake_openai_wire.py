@@ -79,7 +79,7 @@ class Script:
     # failures before the stream
     status: int = 200
     error_body: dict[str, Any] | None = None  # None: OpenAI's body for ``status``
-    raw_error_body: bytes | None = None  # sent as text/html instead (a proxy's page)
+    raw_error_body: bytes | None = None  # sent as text/html with ``status`` (a proxy's page)
     headers: dict[str, str] = field(default_factory=dict)  # extra response headers
     reject_stream_options: bool = False  # 400 naming stream_options (script not consumed)
     reject_tools: bool = False  # 400 naming tools when the request has any (not consumed)

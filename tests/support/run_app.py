@@ -39,10 +39,14 @@ def run_streamchat(
     )
 
 
-def ask_once(base_url: str, profile: Path, prompt: str = "hi") -> subprocess.CompletedProcess[str]:
+def ask_once(
+    base_url: str, profile: Path, prompt: str = "hi", *, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """``streamchat --base-url … --model m --prompt … --exit-after-reply``, as a script would."""
     return run_streamchat(
-        profile, "--base-url", base_url, "--model", "m", "--prompt", prompt, "--exit-after-reply"
+        profile,
+        *("--base-url", base_url, "--model", "m", "--prompt", prompt, "--exit-after-reply"),
+        env=env,
     )
 
 
@@ -72,3 +76,11 @@ def read_until(stream: Any, done: Callable[[str], bool], timeout: float) -> str:
                 break
             text += chunk
     return text
+
+
+def start_streamchat(profile: Path, *args: str) -> subprocess.Popen[str]:
+    """The real program started in the background, its stdout and stderr piped."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "streamchat_desktop", "--profile", str(profile), *args],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=app_env(),
+    )  # fmt: skip

@@ -109,7 +109,7 @@ def running_secret_service(root: Path) -> Iterator[dict[str, str]]:
             env={**os.environ, **env},
         )
         assert daemon.stdin is not None
-        daemon.stdin.write(PASSWORD)  # always the same bytes (no newline): FACTS.md
+        daemon.stdin.write(PASSWORD)  # always the same bytes: a newline would join the password
         daemon.stdin.close()
         _wait_for_secret_service(env, daemon)
         yield env

@@ -8,7 +8,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-CHECK_NAMES = ("keychain", "assets", "sqlite", "openai", "markdown", "companion", "qt")
+CHECK_NAMES = (
+    "keychain",
+    "assets",
+    "sqlite",
+    "openai",
+    "markdown",
+    "companion",
+    "tools",
+    "pdf",
+    "images",
+    "qt",
+)
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -21,3 +21,15 @@ async def wait_until(
         if loop.time() > deadline:
             raise AssertionError(f"condition not met within {timeout} s")
         await asyncio.sleep(interval)
+
+
+def wait_for_fact(condition: Callable[[], bool], timeout: float, what: str) -> None:
+    """Block the calling thread until ``condition`` holds (for subprocess tests, where
+    no loop of ours runs); fail naming ``what`` was awaited."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {timeout} s: {what}")
+        time.sleep(0.01)

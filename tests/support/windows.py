@@ -41,6 +41,7 @@ def open_window(
     exchange: ConversationExchange | None = None,
     timeout: float = 60.0,
     files: AttachmentBlobs | None = None,
+    api_key: str | None = None,
 ) -> OpenWindow:
     """Shown, with a new conversation open; every reply goes to ``base_url`` as model "m".
 
@@ -48,7 +49,9 @@ def open_window(
     stays open however busy the machine; a test about the timeout itself passes a short one.
     ``files``: where attachments are stored (the SqliteStore): the window can send them.
     """
-    provider = OpenAICompatibleProvider(Endpoint(base_url=base_url, timeout=timeout))
+    provider = OpenAICompatibleProvider(
+        Endpoint(base_url=base_url, api_key=api_key, timeout=timeout)
+    )
 
     def target(_conversation: Conversation) -> ChatTarget:
         return ChatTarget(provider.stream, "m")

@@ -12,6 +12,7 @@ from PySide6.QtCore import QTimer
 from streamchat_desktop.config.keystore import SERVICE_NAME, KeyStore
 from streamchat_desktop.config.paths import Profile
 from streamchat_desktop.config.settings import ProviderConfig, Settings
+from streamchat_desktop.config.settings_service import SettingsService
 from streamchat_desktop.providers.probe import probe_local_servers
 from streamchat_desktop.ui.onboarding import OnboardingDialog
 from tests.support.fake_openai import FakeOpenAIServer
@@ -27,9 +28,8 @@ MakeDialog = Callable[..., OnboardingDialog]
 def make_dialog(qtbot: Any, profile: Profile, qloop: asyncio.AbstractEventLoop) -> MakeDialog:
     def make(ports: list[int], keys: KeyStore | None = None) -> OnboardingDialog:
         dialog = OnboardingDialog(
-            Settings.load(profile),
+            SettingsService(Settings.load(profile), profile),
             keys if keys is not None else KeyStore(MemoryKeyring()),
-            profile,
             probe=lambda: probe_local_servers(ports, timeout=30),  # patient: a busy machine
         )
         qtbot.addWidget(dialog)
@@ -88,8 +88,11 @@ def test_probe_does_not_freeze_the_window(
                 await answer_allowed.wait()  # pending until the test has seen the window work
                 return await probe_local_servers([stall, free_port()])
 
-            dialog = OnboardingDialog(Settings.load(profile), KeyStore(MemoryKeyring()), profile,
-                                      probe=probe)  # fmt: skip
+            dialog = OnboardingDialog(
+                SettingsService(Settings.load(profile), profile),
+                KeyStore(MemoryKeyring()),
+                probe=probe,
+            )
             qtbot.addWidget(dialog)
             finished: list[int] = []
             dialog.probe_finished.connect(finished.append)

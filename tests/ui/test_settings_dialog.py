@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QLineEdit
 from streamchat_desktop.config.keystore import SERVICE_NAME, KeyStore
 from streamchat_desktop.config.paths import Profile
 from streamchat_desktop.config.settings import ProviderConfig, Settings
+from streamchat_desktop.config.settings_service import SettingsService
 from streamchat_desktop.ui.settings_dialog import SettingsDialog
 from tests.support.fake_openai import FakeOpenAIServer, Script
 from tests.support.memory_keyring import LockedKeyring, MemoryKeyring
@@ -25,9 +26,8 @@ KEY = "sk-dialog-0123456789abcdef"
 def make_dialog(qtbot: Any, profile: Profile) -> Callable[..., SettingsDialog]:
     def make(settings: Settings | None = None, keys: KeyStore | None = None) -> SettingsDialog:
         dialog = SettingsDialog(
-            settings if settings is not None else Settings.load(profile),
+            SettingsService(settings if settings is not None else Settings.load(profile), profile),
             keys if keys is not None else KeyStore(MemoryKeyring()),
-            profile,
             confirm=lambda _parent, _question: True,
         )
         qtbot.addWidget(dialog)

@@ -55,10 +55,16 @@ export function App() {
   }, [token]);
 
   const send = useCallback(
-    (text: string) =>
-      connection.current?.sendPrompt(text, state.conversation?.id ?? null) ??
+    (text: string, files: string[]) =>
+      connection.current?.sendPrompt(text, state.conversation?.id ?? null, files) ??
       Promise.resolve({ ok: false as const, error: "offline", message: "not connected" }),
     [state.conversation?.id],
+  );
+  const upload = useCallback(
+    (file: File) =>
+      connection.current?.upload(file) ??
+      Promise.resolve({ ok: false as const, error: "offline", message: "not connected" }),
+    [],
   );
   const reply = streamingReply(state);
   const stop = useCallback(() => {
@@ -108,6 +114,7 @@ export function App() {
         streaming={reply !== null}
         onSend={send}
         onStop={stop}
+        onUpload={upload}
       />
     </div>
   );

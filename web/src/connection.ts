@@ -5,6 +5,7 @@
 
 import { io, type Socket } from "socket.io-client";
 import {
+  FILES_PATH,
   CONVERSATION_DELETED,
   CONVERSATION_OPEN,
   CONVERSATION_UPDATED,
@@ -16,7 +17,9 @@ import {
   REPLY_STOP,
   SNAPSHOT,
   type Ack,
+  type AckError,
   type ClientEvents,
+  type UploadAck,
   type ServerEvents,
 } from "./protocol";
 import type { ConnectionState, ServerEvent } from "./store";
@@ -30,7 +33,8 @@ export interface ConnectionCallbacks {
 }
 
 export interface Connection {
-  sendPrompt(text: string, conversationId: string | null): Promise<Ack>;
+  sendPrompt(text: string, conversationId: string | null, files?: string[]): Promise<Ack>;
+  upload(file: File): Promise<UploadAck | AckError>;
   stop(messageId: string): Promise<Ack>;
   open(conversationId: string | null): Promise<Ack>;
   close(): void;
@@ -107,8 +111,11 @@ export function connect(token: string, callbacks: ConnectionCallbacks): Connecti
   const acked = () => socket.timeout(ACK_TIMEOUT_MS);
 
   return {
-    sendPrompt: (text, conversationId) =>
-      call(() => acked().emitWithAck(PROMPT_SEND, { conversation_id: conversationId, text })),
+    sendPrompt: (text, conversationId, files = []) =>
+      call(() =>
+        acked().emitWithAck(PROMPT_SEND, { conversation_id: conversationId, text, files }),
+      ),
+    upload: (file) => uploadFile(token, file),
     stop: (messageId) => call(() => acked().emitWithAck(REPLY_STOP, { message_id: messageId })),
     open: (conversationId) =>
       call(() => acked().emitWithAck(CONVERSATION_OPEN, { conversation_id: conversationId })),
@@ -128,6 +135,28 @@ export function connect(token: string, callbacks: ConnectionCallbacks): Connecti
       socket.disconnect();
     },
   };
+}
+
+/** Send a file to the desktop app, which checks and converts it as its window does. */
+export async function uploadFile(token: string, file: File): Promise<UploadAck | AckError> {
+  try {
+    const response = await fetch(`${FILES_PATH}?name=${encodeURIComponent(file.name)}`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${token}` },
+      body: file,
+    });
+    return (await response.json()) as UploadAck | AckError;
+  } catch {
+    return { ok: false, error: "offline", message: `${file.name} could not be sent to the app` };
+  }
+}
+
+/** Where a stored file is served (same origin, so the page's CSP allows its images). */
+export function fileUrl(sha256: string, name?: string): string {
+  const token = sessionStorage.getItem("streamchat-token") ?? "";
+  const query = new URLSearchParams({ token });
+  if (name) query.set("name", name);
+  return `${FILES_PATH}/${sha256}?${query.toString()}`;
 }
 
 /** The per-launch token: from the URL fragment (then hidden), or this tab's memory. */

@@ -2,7 +2,8 @@
 // tests/companion/test_protocol_mirror.py parses this file: keep every constant and
 // interface field here in step with the Python module (same names, same values).
 
-export const PROTOCOL_VERSION = 1;
+// 2: messages carry attachments, /files, prompt:send files
+export const PROTOCOL_VERSION = 2;
 
 // server → client
 export const SNAPSHOT = "snapshot";
@@ -22,10 +23,19 @@ export const CONVERSATION_OPEN = "conversation:open";
 export const MAX_PROMPT_CHARS = 32000;
 export const MAX_ID_CHARS = 64;
 export const MAX_PACKET_BYTES = 262144;
+export const MAX_JSON_DEPTH = 32;
 export const MAX_SNAPSHOT_MESSAGES = 200;
 export const MAX_SNAPSHOT_CONVERSATIONS = 200;
 export const RATE_BURST = 20;
 export const RATE_PER_SECOND = 5.0;
+
+// attachments: POST FILES_PATH?name=… (Authorization: Bearer <token>, the file as the
+// body) answers an UploadAck; prompt:send names uploads in `files`;
+// GET FILES_PATH/<sha256>?token=… serves a stored file (an image as sent to the model)
+export const FILES_PATH = "/files";
+export const MAX_FILE_NAME_CHARS = 255;
+export const MAX_FILE_BYTES = 20971520;
+export const MAX_FILES = 10;
 
 // ack error codes
 export const ERROR_INVALID = "invalid_payload";
@@ -33,7 +43,9 @@ export const ERROR_PROMPT_TOO_LONG = "prompt_too_long";
 export const ERROR_RATE_LIMITED = "rate_limited";
 export const ERROR_NOT_FOUND = "not_found";
 export const ERROR_BUSY = "busy";
+export const ERROR_STORAGE = "storage_unavailable";
 export const ERROR_INTERNAL = "internal";
+export const ERROR_FILE_REFUSED = "file_refused";
 
 // connection refusals (connect_error message)
 export const REFUSED_UNAUTHORIZED = "unauthorized";
@@ -59,6 +71,24 @@ export interface ConversationSummary {
   updated_at: number;
 }
 
+export interface AttachmentInfo {
+  name: string;
+  media_type: string;
+  size: number;
+  kind: string; // "image", "pdf" or "text"
+  sha256: string;
+}
+
+export interface UploadAck {
+  ok: true;
+  id: string;
+  name: string;
+  media_type: string;
+  size: number;
+  kind: string;
+  pages: number | null;
+}
+
 export interface MessageView {
   id: string;
   conversation_id: string;
@@ -72,6 +102,7 @@ export interface MessageView {
   model: string | null;
   created_at: number;
   seq: number;
+  attachments: AttachmentInfo[];
 }
 
 export interface SnapshotPayload {
@@ -152,7 +183,7 @@ export interface ServerEvents {
 
 export interface ClientEvents {
   [PROMPT_SEND]: (
-    payload: { conversation_id?: string | null; text: string },
+    payload: { conversation_id?: string | null; text: string; files?: string[] },
     ack: (answer: Ack) => void,
   ) => void;
   [REPLY_STOP]: (payload: { message_id: string }, ack: (answer: Ack) => void) => void;

@@ -18,6 +18,7 @@ function message(over: Partial<MessageView> = {}): MessageView {
     model: "m",
     created_at: 1,
     seq: 0,
+    attachments: [],
     ...over,
   };
 }

@@ -17,14 +17,15 @@ from PySide6.QtGui import (
 
 from streamchat_desktop.core.attachments import Attachment, AttachmentKind, format_size
 from streamchat_desktop.core.models import Message
-from streamchat_desktop.ui.transcript.document import Pen
+from streamchat_desktop.ui.transcript.context import Pen
 from streamchat_desktop.ui.transcript.markdown import inline_text, sanitize
 from streamchat_desktop.ui.transcript.theme import Theme
 
 THUMBNAIL_PX = 96
 # An image's thumbnail, or None when it cannot be had (its bytes are gone).
 ThumbnailSource = Callable[[Attachment], QImage | None]
-_ICONS = {AttachmentKind.IMAGE: "🖼", AttachmentKind.PDF: "📄", AttachmentKind.TEXT: "📝"}
+# Words, not emoji: a desktop without an emoji font would draw boxes.
+_KINDS = {AttachmentKind.IMAGE: "Image", AttachmentKind.PDF: "PDF", AttachmentKind.TEXT: "File"}
 
 
 def attachment_href(message_id: str, index: int) -> str:
@@ -38,8 +39,8 @@ def parse_href(path: str) -> tuple[str, int] | None:
 
 
 def chip_label(attachment: Attachment) -> str:
-    icon = _ICONS.get(attachment.kind, "📎")
-    return f"{icon} {inline_text(sanitize(attachment.name))} · {format_size(attachment.size)}"
+    kind = _KINDS.get(attachment.kind, "File")
+    return f"{kind}: {inline_text(sanitize(attachment.name))} · {format_size(attachment.size)}"
 
 
 def write_attachments(
@@ -59,7 +60,7 @@ def write_attachments(
     for index, attachment in enumerate(message.attachments):
         href = attachment_href(message.id, index)
         if index:
-            pen.cursor.insertText("  ", plain)
+            pen.cursor.insertText("\u2003\u2003", plain)  # two em spaces between files
         image = (
             thumbnails(attachment)
             if thumbnails and attachment.kind is AttachmentKind.IMAGE

@@ -10,10 +10,8 @@ model text only ever reaches ``insertText``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import (
     QFont,
     QTextBlockFormat,
@@ -21,12 +19,10 @@ from PySide6.QtGui import (
     QTextCursor,
     QTextFormat,
     QTextLength,
-    QTextList,
     QTextListFormat,
-    QTextTable,
-    QTextTableFormat,
 )
 
+from streamchat_desktop.ui.transcript.context import Context, Pen, _Item, _List
 from streamchat_desktop.ui.transcript.highlight import Line, highlight_lines
 from streamchat_desktop.ui.transcript.markdown import (
     Block,
@@ -34,12 +30,13 @@ from streamchat_desktop.ui.transcript.markdown import (
     inline_text,
     is_allowed_link,
 )
+from streamchat_desktop.ui.transcript.runs import RunWriter
+from streamchat_desktop.ui.transcript.tables import QUOTE_INDENT, TableMixin
 from streamchat_desktop.ui.transcript.theme import Theme
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
 
-QUOTE_INDENT = 14.0
 CODE_PADDING = 8.0
 CODE_LINE_PROPERTY = QTextFormat.Property.UserProperty + 3
 _BULLETS = (
@@ -50,57 +47,13 @@ _BULLETS = (
 _HEADING_SIZE = {1: 3, 2: 2, 3: 1}
 
 
-class Pen:
-    """Where the next block goes: a cursor at the end of the last block written.
-
-    ``reuse`` is set when the current block is the empty block Qt leaves after a table:
-    the next block fills it instead of adding one, so there is no stray empty line.
-    """
-
-    def __init__(self, cursor: QTextCursor, reuse: bool) -> None:
-        self.cursor = cursor
-        self.reuse = reuse
-
-    @property
-    def position(self) -> int:
-        return self.cursor.position()
-
-    def start_block(self, block_format: QTextBlockFormat, char_format: QTextCharFormat) -> None:
-        if self.reuse:
-            self.cursor.setBlockFormat(block_format)
-            self.cursor.setBlockCharFormat(char_format)
-            self.reuse = False
-        else:
-            self.cursor.insertBlock(block_format, char_format)
-
-
-@dataclass
-class _List:
-    fmt: QTextListFormat
-    qlist: QTextList | None = None
-
-
-@dataclass
-class _Item:
-    owner: _List
-    needs_marker: bool = True
-
-
-@dataclass
-class Context:
-    """The containers around a block (quotes, lists) and where copy links point."""
-
-    message_id: str = ""
-    line_base: int = 0
-    stack: list[object] = field(default_factory=list)
-
-
-class MarkdownWriter:
+class MarkdownWriter(TableMixin):
     """Renders markdown-it blocks into a document, one top-level block at a time."""
 
     def __init__(self, theme: Theme) -> None:
         self.theme = theme
-        self.last_table: QTextTable | None = None  # the table written last (streaming)
+        self.runs = RunWriter(theme)
+        self.last_table = None
 
     # Blocks ---------------------------------------------------------------------------
 
@@ -109,6 +62,8 @@ class MarkdownWriter:
             self.write_block(pen, block, ctx)
 
     def write_block(self, pen: Pen, block: Block, ctx: Context) -> None:
+        if ctx.message_id:
+            self.runs.message_id = ctx.message_id
         tokens = block.tokens
         index = 0
         while index < len(tokens):
@@ -204,6 +159,16 @@ class MarkdownWriter:
             else:
                 owner.qlist.add(pen.cursor.block())
 
+    def write_plain_line(self, pen: Pen, text: str, width: int = 2_000) -> None:
+        """Text shown as is, in blocks of ``width`` characters (cheap to lay out)."""
+        for start in range(0, len(text), width):
+            self._leaf(
+                pen, Context(), self._paragraph_format(Context(), tight=True), QTextCharFormat()
+            )
+            self.runs.insert(
+                pen.cursor, inline_text(text[start : start + width]), QTextCharFormat()
+            )
+
     # Code -----------------------------------------------------------------------------
 
     def code_block_format(self) -> QTextBlockFormat:
@@ -224,7 +189,7 @@ class MarkdownWriter:
         label.setForeground(self.theme.dim)
         label.setProperty(QTextFormat.Property.FontSizeAdjustment, -1)
         self._leaf(pen, ctx, bfmt, label)
-        pen.cursor.insertText(inline_text(language or "code") + "   ", label)
+        self.runs.insert(pen.cursor, inline_text(language or "code") + "   ", label)
         link = QTextCharFormat(label)
         link.setAnchor(True)
         link.setAnchorHref(copy_href)
@@ -237,65 +202,7 @@ class MarkdownWriter:
 
     def write_code_runs(self, cursor: QTextCursor, line: Line) -> None:
         for ttype, text in line:
-            cursor.insertText(inline_text(text), self.theme.code_format(ttype))
-
-    # Tables ---------------------------------------------------------------------------
-
-    def _write_table(self, pen: Pen, tokens: list[Token], index: int, ctx: Context) -> int:
-        """A table: the header row(s) first, then body rows appended one by one.
-
-        Streaming appends body rows the same way (``append_table_rows``), so a table built
-        over many flushes is the same document as one built at once.
-        """
-        header, body, index = table_rows(tokens, index)
-        columns = max((len(row) for row in header + body), default=1) or 1
-        spacer = QTextBlockFormat()
-        spacer.setLineHeight(1, QTextBlockFormat.LineHeightTypes.FixedHeight.value)
-        self._leaf(pen, ctx, spacer, QTextCharFormat())
-        table = pen.cursor.insertTable(max(1, len(header)), columns, self._table_format(ctx))
-        for r, row in enumerate(header):
-            self._write_row(table, r, row, header=True)
-        self.append_table_rows(table, body)
-        pen.cursor.setPosition(table.lastPosition() + 1)
-        pen.reuse = True
-        self.last_table = table
-        return index
-
-    def append_table_rows(self, table: QTextTable, rows: list[TableRow]) -> None:
-        for row in rows:
-            table.appendRows(1)
-            self._write_row(table, table.rows() - 1, row, header=False)
-
-    def _write_row(self, table: QTextTable, r: int, row: TableRow, *, header: bool) -> None:
-        bold = QTextCharFormat()
-        bold.setFontWeight(QFont.Weight.Bold)
-        for c, (align, inline) in enumerate(row[: table.columns()]):
-            cell = table.cellAt(r, c)
-            if header:
-                cell_format = cell.format()
-                cell_format.setBackground(self.theme.table_header_background)
-                cell.setFormat(cell_format)
-            cursor = cell.firstCursorPosition()
-            bfmt = QTextBlockFormat()
-            bfmt.setAlignment(align)
-            cursor.setBlockFormat(bfmt)
-            if inline is not None:
-                self.write_inline(cursor, inline, bold if header else QTextCharFormat())
-
-    def _table_format(self, ctx: Context) -> QTextTableFormat:
-        fmt = QTextTableFormat()
-        fmt.setBorder(1)
-        fmt.setBorderBrush(self.theme.table_border)
-        fmt.setBorderStyle(QTextTableFormat.BorderStyle.BorderStyle_Solid)
-        fmt.setBorderCollapse(True)
-        fmt.setCellPadding(4)
-        fmt.setCellSpacing(0)
-        fmt.setHeaderRowCount(0)
-        fmt.setTopMargin(6)
-        quotes = sum(frame == "quote" for frame in ctx.stack)
-        lists = sum(isinstance(frame, _List) for frame in ctx.stack)
-        fmt.setLeftMargin(quotes * QUOTE_INDENT + lists * 24)
-        return fmt
+            self.runs.insert(cursor, inline_text(text), self.theme.code_format(ttype))
 
     # Inline ---------------------------------------------------------------------------
 
@@ -306,7 +213,7 @@ class MarkdownWriter:
             kind = child.type
             top = stack[-1]
             if kind in ("text", "text_special", "html_inline", "html_block"):
-                cursor.insertText(inline_text(child.content), top)
+                self.runs.insert(cursor, inline_text(child.content), top)
             elif kind == "softbreak":
                 cursor.insertText(" ", top)
             elif kind == "hardbreak":
@@ -316,7 +223,7 @@ class MarkdownWriter:
                 fmt.setFontFamilies([self.theme.mono.family(), "monospace"])
                 fmt.setFontFixedPitch(True)
                 fmt.setBackground(self.theme.inline_code_background)
-                cursor.insertText(inline_text(child.content), fmt)
+                self.runs.insert(cursor, inline_text(child.content), fmt)
             elif kind.endswith("_open"):
                 stack.append(self._open_format(child, top))
             elif kind.endswith("_close"):
@@ -325,7 +232,7 @@ class MarkdownWriter:
             elif kind == "image":
                 self._write_image(cursor, child, top)
             elif child.content:
-                cursor.insertText(inline_text(child.content), top)
+                self.runs.insert(cursor, inline_text(child.content), top)
 
     def _open_format(self, token: Token, top: QTextCharFormat) -> QTextCharFormat:
         fmt = QTextCharFormat(top)
@@ -351,40 +258,10 @@ class MarkdownWriter:
         fmt = QTextCharFormat(top)
         self._make_link(fmt, str(token.attrGet("src") or ""))
         alt = inline_text(token.content) or "image"
-        cursor.insertText(f"[image: {alt}]", fmt)
-
-
-TableRow = list[tuple[Qt.AlignmentFlag, "Token | None"]]
-
-
-def table_rows(tokens: list[Token], index: int) -> tuple[list[TableRow], list[TableRow], int]:
-    """Header rows, body rows, and the index after ``table_close``, from ``table_open``."""
-    header: list[TableRow] = []
-    body: list[TableRow] = []
-    rows = header
-    while tokens[index].type != "table_close":
-        token = tokens[index]
-        if token.type == "tbody_open":
-            rows = body
-        elif token.type == "tr_open":
-            rows.append([])
-        elif token.type in ("th_open", "td_open"):
-            align = _alignment(str(token.attrGet("style") or ""))
-            inline = tokens[index + 1] if tokens[index + 1].type == "inline" else None
-            rows[-1].append((align, inline))
-        index += 1
-    return header, body, index + 1
+        self.runs.insert(cursor, f"[image: {alt}]", fmt)
 
 
 def _text_token() -> object:
     from pygments.token import Token as PygmentsToken
 
     return PygmentsToken.Text
-
-
-def _alignment(style: str) -> Qt.AlignmentFlag:
-    if "right" in style:
-        return Qt.AlignmentFlag.AlignRight
-    if "center" in style:
-        return Qt.AlignmentFlag.AlignHCenter
-    return Qt.AlignmentFlag.AlignLeft

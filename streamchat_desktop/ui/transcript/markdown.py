@@ -31,7 +31,8 @@ _STRUCTURE_CHARS = str.maketrans(
         "\x00": "\ufffd",
     }
 )
-_SURROGATE = re.compile("[\ud800-\udfff]")
+# Lone surrogates cannot be encoded; private-use planes 15-16 are the transcript's fold marks.
+_UNSAFE = re.compile("[\ud800-\udfff\U000f0000-\U0010ffff]")
 
 
 @cache
@@ -43,9 +44,10 @@ def parser() -> MarkdownIt:
 
 
 def sanitize(text: str) -> str:
-    """Replace lone surrogates and Qt structure characters with U+FFFD (or a line break)."""
-    if _SURROGATE.search(text):
-        text = _SURROGATE.sub("\ufffd", text)
+    """Replace lone surrogates, fold marks and Qt structure characters with U+FFFD (or a
+    line break)."""
+    if _UNSAFE.search(text):
+        text = _UNSAFE.sub("\ufffd", text)
     return text.translate(_STRUCTURE_CHARS)
 
 
@@ -103,9 +105,9 @@ def parse_blocks(text: str) -> Parsed:
     return Parsed(blocks, bool(env.get("references")))
 
 
-def line_offsets(text: str, upto_line: int) -> int:
-    """Character offset of the start of line ``upto_line`` (0-based) in ``text``."""
-    offset = 0
+def line_offsets(text: str, upto_line: int, offset: int = 0) -> int:
+    """Character offset of the start of line ``upto_line`` (0-based) in ``text``, counted
+    from ``offset`` (a line start; the text is not copied)."""
     for _ in range(upto_line):
         found = text.find("\n", offset)
         if found < 0:

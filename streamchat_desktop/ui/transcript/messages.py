@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from PySide6.QtGui import QFont, QTextBlockFormat, QTextCharFormat, QTextCursor, QTextFormat
+from PySide6.QtGui import (
+    QFont,
+    QTextBlockFormat,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+    QTextFormat,
+)
 
 from streamchat_desktop.core.models import Message, MessageState, Role
 from streamchat_desktop.ui.transcript.attachments import ThumbnailSource, write_attachments
-from streamchat_desktop.ui.transcript.document import Context, MarkdownWriter, Pen
-from streamchat_desktop.ui.transcript.markdown import (
-    inline_text,
-    normalize_newlines,
-    parse_blocks,
-    sanitize,
-)
+from streamchat_desktop.ui.transcript.context import Pen
+from streamchat_desktop.ui.transcript.document import MarkdownWriter
+from streamchat_desktop.ui.transcript.fold import fold_text
+from streamchat_desktop.ui.transcript.markdown import inline_text, normalize_newlines, sanitize
+from streamchat_desktop.ui.transcript.segments import write_with_cuts
 from streamchat_desktop.ui.transcript.theme import Theme
 from streamchat_desktop.ui.transcript.tool_blocks import ToolBlockWriter, split_at_calls
 from streamchat_desktop.ui.transcript.tool_display import ToolDisplay
@@ -20,6 +25,7 @@ from streamchat_desktop.ui.transcript.tool_display import ToolDisplay
 MESSAGE_ID_PROPERTY = QTextFormat.Property.UserProperty + 1
 SECTION_PROPERTY = QTextFormat.Property.UserProperty + 2
 SIDE_MARGIN = 4.0
+EARLIER_SECTION = "earlier"
 
 
 def clean(text: str) -> str:
@@ -71,7 +77,7 @@ class MessageWriter:
         self.write_header(pen, message)
         if message.role is Role.USER:
             if message.content or not message.attachments:
-                self.write_user_text(pen, message.content)
+                self.write_user_text(pen, message.content, message.id)
             self.write_attachments(pen, message)
             return
         reasoning = clean(message.reasoning)
@@ -95,10 +101,9 @@ class MessageWriter:
         return rest
 
     def write_answer(self, pen: Pen, message_id: str, text: str) -> bool:
-        """One-shot render of a whole answer; returns whether it defines link references."""
-        parsed = parse_blocks(text)
-        self.markdown.write_blocks(pen, parsed.blocks, Context(message_id))
-        return parsed.has_references
+        """One-shot render of a whole answer (folded, cut: see ``fold``, ``segments``);
+        returns whether it defines link references."""
+        return write_with_cuts(self.markdown, pen, fold_text(text), message_id)
 
     def write_header(self, pen: Pen, message: Message) -> None:
         bfmt = self._tagged(message.id, "header")
@@ -111,11 +116,13 @@ class MessageWriter:
         label = "You" if message.role is Role.USER else "Assistant"
         if message.role is Role.ASSISTANT and message.model:
             label += f" · {inline_text(sanitize(message.model))}"
-        pen.cursor.insertText(label, cfmt)
+        self.markdown.runs.insert(pen.cursor, label, cfmt)
 
-    def write_user_text(self, pen: Pen, text: str) -> None:
-        """User text is plain: every character shown as typed, nothing interpreted."""
-        for index, line in enumerate(clean(text).split("\n")):
+    def write_user_text(self, pen: Pen, text: str, message_id: str = "") -> None:
+        """User text is plain: every character shown as typed, nothing interpreted (long
+        lines and texts folded as answers are)."""
+        self.markdown.runs.message_id = message_id
+        for index, line in enumerate(fold_text(clean(text)).split("\n")):
             bfmt = self._tagged("", "user")
             bfmt.setBackground(self.theme.user_background)
             bfmt.setTopMargin(6 if index == 0 else 0)
@@ -123,7 +130,7 @@ class MessageWriter:
             bfmt.setRightMargin(SIDE_MARGIN)
             bfmt.setTextIndent(6)
             pen.start_block(bfmt, QTextCharFormat())
-            pen.cursor.insertText(line, QTextCharFormat())
+            self.markdown.runs.insert(pen.cursor, line, QTextCharFormat())
 
     def write_attachments(self, pen: Pen, message: Message) -> None:
         def block_format() -> QTextBlockFormat:
@@ -163,7 +170,36 @@ class MessageWriter:
             if index or fresh:
                 pen.start_block(bfmt, cfmt)
             if line:
-                pen.cursor.insertText(line, cfmt)
+                self.markdown.runs.insert(pen.cursor, line, cfmt)
+
+    # Earlier messages (opening) ------------------------------------------------------
+
+    def write_earlier_note(self, pen: Pen, count: int) -> None:
+        bfmt = self._tagged("", EARLIER_SECTION)
+        cfmt = QTextCharFormat()
+        cfmt.setForeground(self.theme.dim)
+        cfmt.setFontItalic(True)
+        pen.start_block(bfmt, cfmt)
+        pen.cursor.insertText(_earlier_label(count), cfmt)
+
+    @staticmethod
+    def update_earlier_note(document: QTextDocument, count: int) -> None:
+        cursor = QTextCursor(document.begin())
+        cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock, QTextCursor.MoveMode.KeepAnchor)
+        cursor.insertText(_earlier_label(count))
+
+    @staticmethod
+    def remove_earlier_note(document: QTextDocument) -> None:
+        """Remove the note block; the block after it keeps its own formats."""
+        following = document.begin().next()
+        if not following.isValid():
+            return
+        block_format, char_format = following.blockFormat(), following.charFormat()
+        cursor = QTextCursor(document)
+        cursor.setPosition(following.position(), QTextCursor.MoveMode.KeepAnchor)
+        cursor.removeSelectedText()
+        cursor.setBlockFormat(block_format)
+        cursor.setBlockCharFormat(char_format)
 
     # Status ---------------------------------------------------------------------------
 
@@ -196,6 +232,11 @@ class MessageWriter:
             bfmt.setProperty(MESSAGE_ID_PROPERTY, message_id)
         bfmt.setProperty(SECTION_PROPERTY, section)
         return bfmt
+
+
+def _earlier_label(count: int) -> str:
+    noun = "message" if count == 1 else "messages"
+    return f"⋯ {count:,} earlier {noun} (scroll up to show them)"
 
 
 def remove_to_end(cursor: QTextCursor, position: int) -> None:

@@ -14,15 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QTextCursor, QTextTable
+from PySide6.QtGui import QTextCursor
 
-from streamchat_desktop.ui.transcript.document import (
-    Context,
-    MarkdownWriter,
-    Pen,
-    TableRow,
-    table_rows,
-)
+from streamchat_desktop.ui.transcript import segments, tables
+from streamchat_desktop.ui.transcript.answer_text import AnswerText
+from streamchat_desktop.ui.transcript.context import Context, Pen
+from streamchat_desktop.ui.transcript.document import MarkdownWriter
 from streamchat_desktop.ui.transcript.highlight import Line, highlight_lines, plain_line
 from streamchat_desktop.ui.transcript.markdown import (
     Block,
@@ -31,11 +28,11 @@ from streamchat_desktop.ui.transcript.markdown import (
     fence_language,
     fence_opening,
     line_offsets,
-    normalize_newlines,
     parse_blocks,
-    sanitize,
 )
 from streamchat_desktop.ui.transcript.messages import remove_to_end
+from streamchat_desktop.ui.transcript.segments import find_cut, write_cut, write_with_cuts
+from streamchat_desktop.ui.transcript.tables import TablePiece, TableRow, table_rows
 
 if TYPE_CHECKING:
     from streamchat_desktop.core.models import Message
@@ -61,7 +58,7 @@ class _OpenTable:
 
     line: int  # line number of its header row
     head: str  # its header and divider lines: the context every row is parsed in
-    table: QTextTable
+    piece: TablePiece
     rows: int  # body rows written for good
     scan_offset: int  # start of the first line not yet written as a row
     partial: bool = False  # whether the last row shows an incomplete line
@@ -70,6 +67,7 @@ class _OpenTable:
 # markdown-it stops a table after 65,536 autocompleted cells, counted from its start; stay
 # far below so that parsing rows apart gives the same table.
 TABLE_CELL_LIMIT = 30_000
+PLAIN_PARTIAL_LINE = 2_000
 
 
 def _table_fits(block: Block) -> bool:
@@ -90,9 +88,7 @@ class AnswerStream:
         self._writer = writer
         self._pen = pen
         self.message_id = message_id
-        self._chunks: list[str] = []
-        self._carriage_return = False
-        self._text = ""
+        self._answer = AnswerText()
         self.start_position = pen.position
         self._start_reuse = pen.reuse
         self._commit_position = pen.position
@@ -102,31 +98,31 @@ class AnswerStream:
         self._fence: _OpenFence | None = None
         self._table: _OpenTable | None = None
         self.has_references = False
+        self._show_tail = True
+        self._tail_shown = True  # whether the document shows the open tail
 
     # Text -----------------------------------------------------------------------------
 
     def feed(self, text: str) -> None:
-        if text:
-            self._chunks.append(text)
+        self._answer.feed(text)
 
     @property
     def dirty(self) -> bool:
-        return bool(self._chunks)
+        return self._answer.dirty
+
+    @property
+    def backlog(self) -> int:
+        """Characters received and not rendered yet."""
+        return self._answer.backlog
+
+    @property
+    def _text(self) -> str:
+        """The shown text (``fold.fold_text`` of the answer) taken so far."""
+        return self._answer.shown
 
     def text(self) -> str:
         """The answer received so far, newlines normalised as markdown-it reads them."""
-        self._absorb(final=False)
-        return self._text + ("\n" if self._carriage_return else "")
-
-    def _absorb(self, *, final: bool) -> None:
-        if not self._chunks and not (final and self._carriage_return):
-            return
-        new = ("\r" if self._carriage_return else "") + "".join(self._chunks)
-        self._chunks.clear()
-        self._carriage_return = new.endswith("\r") and not final
-        if self._carriage_return:
-            new = new[:-1]
-        self._text += normalize_newlines(sanitize(new))
+        return self._answer.text()
 
     # Positions ------------------------------------------------------------------------
 
@@ -141,9 +137,18 @@ class AnswerStream:
 
     # Flushing -------------------------------------------------------------------------
 
-    def flush(self, *, final: bool = False) -> None:
-        """Render what arrived since the last flush; ``final`` renders the rest for good."""
-        self._absorb(final=final)
+    def flush(
+        self, *, final: bool = False, room: int | None = None, show_tail: bool = True
+    ) -> None:
+        """Render what arrived since the last flush, at most ``room`` more shown characters;
+        ``final`` renders all the rest for good. Without ``show_tail`` only what is final
+        is rendered (a step of a backlog: the next step would render the open tail again)."""
+        self._show_tail = show_tail
+        self._writer.runs.message_id = self.message_id
+        new = self._answer.take(final=final, room=None if final else room)
+        if not (new or final or (show_tail and not self._tail_shown)):
+            return  # nothing new to show (a folded line going on, past the answer fold)
+        self._tail_shown = True  # unless _flush_open_blocks leaves the tail out
         if self._fence is not None:
             self._flush_fence(final)
         if self._fence is None and self._table is not None:
@@ -167,14 +172,38 @@ class AnswerStream:
         return Context(self.message_id, line_base)
 
     def _flush_blocks(self, final: bool) -> None:
-        tail = self._text[self._commit_offset :]
         self._remove_tail()
-        if final:
-            parsed = parse_blocks(tail)
-            self.has_references |= parsed.has_references
-            self._writer.write_blocks(self._pen, parsed.blocks, self._ctx(self._commit_line))
-            self._commit(len(tail), tail.count("\n"))
-            return
+        while True:
+            tail = self._text[self._commit_offset :]
+            if final:
+                self.has_references |= write_with_cuts(
+                    self._writer, self._pen, tail, self.message_id, self._commit_line
+                )
+                self._commit(len(tail), tail.count("\n"))
+                return
+            if not self._commit_cut(tail):
+                self._flush_open_blocks(tail)
+                return
+
+    def _commit_cut(self, tail: str) -> bool:
+        """Commit up to the first cut among the complete lines of ``tail`` (``segments``)."""
+        complete = tail[: tail.rfind("\n") + 1]
+        if len(complete) <= segments.BLOCK_CUT and (
+            complete.count("\n") <= segments.BLOCK_CUT_LINES
+        ):
+            return False
+        parsed = parse_blocks(complete)
+        cut = find_cut(complete, parsed.blocks)
+        if cut is None:
+            return False
+        ctx = self._ctx(self._commit_line)
+        self._writer.write_blocks(self._pen, parsed.blocks[: cut[0]], ctx)
+        references, lines = write_cut(self._writer, self._pen, complete, cut, ctx)
+        self.has_references |= references or parsed.has_references
+        self._commit(cut[2], lines)
+        return True
+
+    def _flush_open_blocks(self, tail: str) -> None:
         cut = tail.rfind("\n") + 1
         display: list[Block] | None = None
         base = self._commit_line
@@ -206,8 +235,19 @@ class AnswerStream:
             self._open_table(open_table, base)
             self._flush_table(final=False)
             return
+        if not self._show_tail:
+            self._tail_shown = False
+            return
         if display is None:
             rest = self._text[self._commit_offset :]
+            line_start = rest.rfind("\n") + 1
+            if len(rest) - line_start > PLAIN_PARTIAL_LINE:
+                # a long unfinished line: shown as plain text in short blocks until it
+                # ends (Qt would lay the whole paragraph out again at every flush)
+                parsed = parse_blocks(rest[:line_start])
+                self._writer.write_blocks(self._pen, parsed.blocks, self._ctx(self._commit_line))
+                self._writer.write_plain_line(self._pen, rest[line_start:])
+                return
             parsed = parse_blocks(rest)
             self.has_references |= parsed.has_references
             display, base = parsed.blocks, self._commit_line
@@ -231,14 +271,13 @@ class AnswerStream:
         rest = self._text[start:]
         head = rest[: line_offsets(rest, 2)]
         self._writer.write_block(self._pen, block, self._ctx(base))
-        table = self._writer.last_table
-        assert table is not None
-        rows = table.rows() - 1
+        piece = self._writer.last_table
+        assert piece is not None
         self._table = _OpenTable(
             base + block.start,
             head,
-            table,
-            rows,
+            piece,
+            piece.body_rows,
             start + line_offsets(rest, block.end - block.start),
         )
 
@@ -248,7 +287,8 @@ class AnswerStream:
         assert table is not None
         text = self._text
         if table.partial:
-            table.table.removeRows(table.table.rows() - 1, 1)
+            table.piece.table.removeRows(table.piece.table.rows() - 1, 1)
+            table.piece.body_rows -= 1
             table.partial = False
         end = len(text) if final else text.rfind("\n") + 1
         if end > table.scan_offset:
@@ -258,7 +298,7 @@ class AnswerStream:
             if rows is None:
                 self._table = None  # too big to stream row by row, or not a table: re-render
                 return
-            self._writer.append_table_rows(table.table, rows)
+            self._writer.append_table_rows(self._pen, Context(), table.piece, rows)
             table.rows += len(rows)
             if len(rows) < count or final:
                 self._table = None
@@ -269,15 +309,16 @@ class AnswerStream:
                 return
             table.scan_offset = end
         partial = text[end:]
-        if partial:
+        if partial and not table.piece.full and table.piece.body_rows < tables.GRID_AFTER_ROWS:
+            # a row that would start a piece or a line of text waits for its line end
             rows = self._table_rows(table, partial, 1)
             if rows:
-                self._writer.append_table_rows(table.table, rows)
+                self._writer.append_table_rows(self._pen, Context(), table.piece, rows)
                 table.partial = True
 
     def _table_rows(self, table: _OpenTable, lines: str, count: int) -> list[TableRow] | None:
         """Body rows among ``lines``, parsed under the table's own header and divider."""
-        if (table.rows + count + 2) * table.table.columns() > TABLE_CELL_LIMIT:
+        if (table.rows + count + 2) * table.piece.columns > TABLE_CELL_LIMIT:
             return None
         parsed = parse_blocks(table.head + lines)
         if not parsed.blocks or parsed.blocks[0].kind != "table_open":
@@ -366,8 +407,7 @@ class AnswerStream:
         """Reference definitions change earlier blocks: render the whole answer once more."""
         remove_to_end(self._pen.cursor, self.start_position)
         self._pen.reuse = self._start_reuse
-        parsed = parse_blocks(self._text)
-        self._writer.write_blocks(self._pen, parsed.blocks, self._ctx(0))
+        write_with_cuts(self._writer, self._pen, self._text, self.message_id)
         self._commit_offset = self._commit_line = 0
         self._commit(len(self._text), self._text.count("\n"))
 
@@ -382,4 +422,5 @@ class LiveReply:
     reasoning: list[str] = field(default_factory=list)
     reasoning_pending: list[str] = field(default_factory=list)
     reasoning_end: int = 0
+    ending: Message | None = None  # how it ended, while a backlog is still being rendered
     prefix: str = ""  # the text before its last tool call, written apart (not streamed)

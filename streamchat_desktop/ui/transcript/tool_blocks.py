@@ -25,8 +25,9 @@ from PySide6.QtGui import (
 
 from streamchat_desktop.core.models import Message
 from streamchat_desktop.core.tools import ToolCallRecord, ToolStatus
-from streamchat_desktop.ui.transcript.document import Pen
+from streamchat_desktop.ui.transcript.context import Pen
 from streamchat_desktop.ui.transcript.markdown import inline_text, sanitize
+from streamchat_desktop.ui.transcript.runs import RunWriter
 from streamchat_desktop.ui.transcript.theme import Theme
 from streamchat_desktop.ui.transcript.tool_display import ToolDisplay
 
@@ -51,13 +52,14 @@ def pretty_arguments(arguments: str) -> str:
     """The arguments as indented JSON, or as sent when they are not JSON."""
     try:
         return json.dumps(json.loads(arguments or "{}"), indent=2, ensure_ascii=False)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):  # the model's text, whatever it is
         return arguments
 
 
 class ToolBlockWriter:
     def __init__(self, theme: Theme, display: ToolDisplay) -> None:
         self.theme = theme
+        self._runs = RunWriter(theme)
         self.display = display
 
     def write(self, pen: Pen, message_id: str, record: ToolCallRecord) -> None:
@@ -113,7 +115,7 @@ class ToolBlockWriter:
         for line in sanitize(text).replace("\r\n", "\n").split("\n"):
             pen.start_block(self._block(message_id), cfmt)
             if line:
-                pen.cursor.insertText(line, cfmt)
+                self._runs.insert(pen.cursor, line, cfmt)  # bidi controls shown as labels
 
     def _choices(self, pen: Pen, message_id: str, call_id: str) -> None:
         links = [(label, f"tool:{choice}:{call_id}") for label, choice in CHOICES]

@@ -5,9 +5,12 @@ from __future__ import annotations
 import dataclasses
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from streamchat_desktop.core.models import Message
 from streamchat_desktop.core.tools import ToolCallRecord, ToolStatus
+
+if TYPE_CHECKING:  # the domain model loads after the first frame (tests/e2e/test_first_frame)
+    from streamchat_desktop.core.models import Message
 
 
 @dataclass

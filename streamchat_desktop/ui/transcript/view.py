@@ -12,18 +12,19 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QUrl, Signal
+from PySide6.QtCore import QEvent, QMimeData, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from streamchat_desktop.core.tools import ToolCallRecord
 from streamchat_desktop.ui.throttle import Throttle
+from streamchat_desktop.ui.transcript.editing import EditBlock
 from streamchat_desktop.ui.transcript.tool_display import ToolDisplay, with_tool_call
 
 if TYPE_CHECKING:
     from streamchat_desktop.core.models import Message
     from streamchat_desktop.ui.transcript.attachments import ThumbnailSource
-    from streamchat_desktop.ui.transcript.document import Pen
+    from streamchat_desktop.ui.transcript.context import Pen
     from streamchat_desktop.ui.transcript.messages import MessageWriter
     from streamchat_desktop.ui.transcript.stream import LiveReply
     from streamchat_desktop.ui.transcript.theme import Theme
@@ -31,6 +32,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 FOLLOW_SLACK_PX = 8
+SLICE_CHARACTERS = 1_000  # shown characters rendered per step of a flush
+SLICE_SECONDS = 0.016  # a flush takes steps until this long (Qt's layout comes on top)
+BACKLOG_GAP_MS = 1  # between the slices of a backlog, the loop runs everything else
 
 
 class TranscriptView(QTextBrowser):
@@ -81,6 +85,15 @@ class TranscriptView(QTextBrowser):
         self._document: QTextDocument | None = None
         self._pen_at_end: Pen | None = None
         self._pen_reuse = True
+        self.folded_dialog: QWidget | None = None  # the last "show all" opened
+        from streamchat_desktop.ui.transcript.opening import EarlierMessages
+
+        self._earlier = EarlierMessages(
+            self._prepend_messages,
+            lambda: self.document().characterCount(),
+            lambda: self._live is not None,
+            self,
+        )
         self._install_document(self._new_document())
         self.anchorClicked.connect(self._on_anchor_clicked)
         bar = self.verticalScrollBar()
@@ -107,7 +120,7 @@ class TranscriptView(QTextBrowser):
     def _pen(self) -> Pen:
         """Writes at the end of the document."""
         if self._pen_at_end is None:
-            from streamchat_desktop.ui.transcript.document import Pen
+            from streamchat_desktop.ui.transcript.context import Pen
 
             cursor = QTextCursor(self.document())
             cursor.movePosition(QTextCursor.MoveOperation.End)
@@ -117,22 +130,29 @@ class TranscriptView(QTextBrowser):
     # Public API -----------------------------------------------------------------------
 
     def set_messages(self, messages: Sequence[Message]) -> None:
-        """Show a whole conversation (built off-screen, laid out once)."""
+        """Show a conversation: its last screen now, the earlier messages above it while
+        the loop is idle or as the view is scrolled up (``opening``)."""
+        from streamchat_desktop.ui.transcript.context import Pen
+        from streamchat_desktop.ui.transcript.opening import opening_split
+
         self._throttle.cancel()
         self._live = None
         self._messages = list(messages)
         live = self._messages[-1] if self._messages else None
         if live is not None and not live.is_streaming_reply:
             live = None
-        from streamchat_desktop.ui.transcript.document import Pen
-
+        shown = self._messages[:-1] if live else self._messages
+        first = opening_split(shown)
         document = self._new_document()
         pen = Pen(QTextCursor(document), reuse=True)
-        for message in self._messages[:-1] if live else self._messages:
+        if first:
+            self._writer.write_earlier_note(pen, first)
+        for message in shown[first:]:
             self._writer.write_message(
                 pen, message, reasoning_expanded=message.id in self._expanded
             )
         self._install_document(document, pen.reuse)
+        self._earlier.start(self._messages, first)
         self._following = True
         if live is not None:
             self._messages.pop()
@@ -144,10 +164,48 @@ class TranscriptView(QTextBrowser):
             self._throttle.flush()
         self._scroll_to_bottom()
 
+    def earlier_pending(self) -> int:
+        """How many of the first messages are not rendered yet (0: all are)."""
+        return self._earlier.pending
+
+    def _prepend_messages(self, start: int, end: int) -> None:
+        """Write messages ``[start, end)`` between the note at the top and the rest,
+        keeping the view where it was (``opening.EarlierMessages``)."""
+        from streamchat_desktop.ui.transcript.context import Pen
+
+        document = self.document()
+        bar = self.verticalScrollBar()
+        value, maximum, following = bar.value(), bar.maximum(), self._following
+        size = document.characterCount()
+        cursor = QTextCursor(document.begin())
+        self._updating = True
+        cursor.beginEditBlock()
+        cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock)
+        pen = Pen(cursor, reuse=False)
+        for message in self._messages[start:end]:
+            self._writer.write_message(
+                pen, message, reasoning_expanded=message.id in self._expanded
+            )
+        if start:
+            self._writer.update_earlier_note(document, start)
+        else:
+            self._writer.remove_earlier_note(document)
+        cursor.endEditBlock()
+        self._updating = False
+        live = self._live
+        if live is not None:
+            added = document.characterCount() - size
+            live.answer.shift(0, added)
+            live.reasoning_end += added
+        if following:
+            self._scroll_to_bottom()
+        else:
+            bar.setValue(value + bar.maximum() - maximum)
+
     def begin_reply(self, message: Message) -> None:
         """Open an assistant block at the end; its text comes through ``append_text``."""
         if self._live is not None:
-            self._finish_live(self._live.message)
+            self._finish_live(self._live.ending or self._live.message)
         if message.id not in self._folded_by_user:
             self._expanded.add(message.id)  # a streaming reply's thinking starts unfolded
         self._messages.append(message)
@@ -188,7 +246,15 @@ class TranscriptView(QTextBrowser):
             live.answer.feed(message.content)
         if not live.reasoning and not live.reasoning_pending and message.reasoning:
             live.reasoning_pending.append(message.reasoning)
+        if live.answer.backlog > SLICE_CHARACTERS:
+            live.ending = message  # a big backlog: rendered in slices first, then finished
+            self._throttle.again(BACKLOG_GAP_MS)
+            return
+        # a block drawn waiting or running (Stop, an error) must not keep its choices
+        drawn_open = any(not record.status.ended for record in live.message.tool_calls)
         self._finish_live(message)
+        if drawn_open:
+            self._rebuild()
 
     def reply_text(self, message_id: str) -> str:
         """The Markdown received so far for ``message_id`` (newlines normalised)."""
@@ -213,7 +279,7 @@ class TranscriptView(QTextBrowser):
     def append_message(self, message: Message) -> None:
         """Add a message after the others (the prompt just sent), rendering only it."""
         if self._live is not None:
-            self._finish_live(self._live.message)
+            self._finish_live(self._live.ending or self._live.message)
         self._messages.append(message)
         with self._editing():
             self._writer.write_message(self._pen, message, reasoning_expanded=False)
@@ -221,9 +287,14 @@ class TranscriptView(QTextBrowser):
         self._scroll_to_bottom()
 
     def scroll_to_message(self, message_id: str) -> bool:
-        """Bring a message's header to the top of the view (a search hit); found?"""
+        """Bring a message's header to the top of the view (a search hit); found?
+        A message not rendered yet is rendered first, with every message after it."""
         from streamchat_desktop.ui.transcript.messages import MESSAGE_ID_PROPERTY
 
+        for index, message in enumerate(self._messages[: self._earlier.pending]):
+            if message.id == message_id:
+                self._earlier.load_to(index)
+                break
         document = self.document()
         block = document.begin()
         while block.isValid():
@@ -238,6 +309,13 @@ class TranscriptView(QTextBrowser):
     def flush_pending(self) -> None:
         """Render buffered deltas now instead of at the next frame."""
         self._throttle.flush()
+
+    def pending_characters(self) -> int:
+        """Characters of the live reply received but not rendered yet (0: all shown)."""
+        live = self._live
+        if live is None:
+            return 0
+        return live.answer.backlog + (1 if live.ending is not None else 0)
 
     def is_following(self) -> bool:
         """Whether new text scrolls the view (the user is at the bottom)."""
@@ -263,24 +341,30 @@ class TranscriptView(QTextBrowser):
         self._pen_at_end = None
         self._pen_reuse = reuse
 
-    def _editing(self) -> _EditBlock:
-        return _EditBlock(self)
+    def _editing(self) -> EditBlock:
+        return EditBlock(self)
 
     def _flush(self) -> None:
+        """Render what arrived, for at most ``SLICE_SECONDS``; a backlog goes on next frame."""
         live = self._live
         if live is None:
             return
         started = time.perf_counter()
         with self._editing():
             self._flush_reasoning(live)
-            if live.answer.dirty:
-                live.answer.flush()
+            while live.answer.dirty and time.perf_counter() - started < SLICE_SECONDS:
+                live.answer.flush(room=SLICE_CHARACTERS, show_tail=False)
+            live.answer.flush(room=0)  # the open tail, once
         self.flushed.emit(time.perf_counter() - started)
+        if live.ending is not None and live.answer.backlog <= SLICE_CHARACTERS:
+            self._finish_live(live.ending)
+        elif live.answer.dirty:
+            self._throttle.again(BACKLOG_GAP_MS)
 
     def _flush_reasoning(self, live: LiveReply) -> None:
         if not live.reasoning_pending:
             return
-        from streamchat_desktop.ui.transcript.document import Pen
+        from streamchat_desktop.ui.transcript.context import Pen
         from streamchat_desktop.ui.transcript.messages import clean
 
         text = clean("".join(live.reasoning_pending))
@@ -335,9 +419,10 @@ class TranscriptView(QTextBrowser):
             )
             messages[-1] = current
         bar = self.verticalScrollBar()
-        value, following = bar.value(), self._following
+        value, following, pending = bar.value(), self._following, self._earlier.pending
         self.set_messages(messages)
         if not following:
+            self._earlier.load_to(pending)  # as much as was shown, so the view stays put
             bar.setValue(value)
             self._following = False
 
@@ -347,9 +432,11 @@ class TranscriptView(QTextBrowser):
         bar = self.verticalScrollBar()
         return bar.value() >= bar.maximum() - FOLLOW_SLACK_PX
 
-    def _on_scrolled(self, _value: int) -> None:
+    def _on_scrolled(self, value: int) -> None:
         if not self._updating:
             self._following = self._at_bottom()
+            if self._earlier.pending and value < self.viewport().height():
+                self._earlier.load_batch()  # scrolled near the top: the earlier messages
 
     def _on_range_changed(self, _minimum: int, _maximum: int) -> None:
         if self._following:
@@ -372,6 +459,8 @@ class TranscriptView(QTextBrowser):
             self._copy_code(target)
         elif scheme == "reasoning":
             self._toggle_reasoning(target)
+        elif scheme == "fold":
+            self._show_folded(target)
         elif scheme == "attachment":
             self._open_attachment(target)
         elif scheme == "othermodel":
@@ -389,13 +478,35 @@ class TranscriptView(QTextBrowser):
         message_id, _, line = target.rpartition(":")
         if not line.isdigit():
             return
-        from streamchat_desktop.ui.transcript.markdown import parser
+        from streamchat_desktop.ui.transcript.code_copy import code_at_line
 
-        text = self.reply_text(message_id)
-        for token in parser().parse(text):
-            if token.type in ("fence", "code_block") and token.map and token.map[0] == int(line):
-                QGuiApplication.clipboard().setText(token.content)
-                return
+        code = code_at_line(self.reply_text(message_id), int(line))
+        if code is not None:
+            QGuiApplication.clipboard().setText(code)
+
+    def _show_folded(self, target: str) -> None:
+        """Open the whole text behind a fold link (``fold:<message id>:<fold number>``)."""
+        from streamchat_desktop.ui.transcript.folded_view import open_folded
+
+        message_id, _, index = target.rpartition(":")
+        if index.lstrip("-").isdigit():
+            self.folded_dialog = open_folded(self, self.reply_text(message_id), int(index))
+
+    def createMimeDataFromSelection(self) -> QMimeData:
+        """Copy gives the original text: bidi labels turn back into their characters."""
+        mime = super().createMimeDataFromSelection()
+        from streamchat_desktop.ui.transcript.runs import RunWriter
+
+        if RunWriter.labels_written:
+            from streamchat_desktop.ui.transcript.clipboard import selection_text
+
+            cursor = self.textCursor()
+            start, end = cursor.selectionStart(), cursor.selectionEnd()
+            exact = QMimeData()  # Qt's own mime data rewrites its text when read
+            exact.setHtml(mime.html())
+            exact.setText(selection_text(self.document(), start, end))
+            return exact
+        return mime
 
     def _open_attachment(self, target: str) -> None:
         from streamchat_desktop.ui.transcript.attachments import parse_href
@@ -468,47 +579,3 @@ def _is_allowed_link(url: str) -> bool:
     from streamchat_desktop.ui.transcript.markdown import is_allowed_link
 
     return is_allowed_link(url)
-
-
-class _EditBlock:
-    """One document edit block: Qt lays out and repaints once; the user's selection and
-    scroll position survive (re-rendering the open tail would otherwise drop a selection
-    made in it), and the view follows the bottom if it did."""
-
-    def __init__(self, view: TranscriptView) -> None:
-        self._view = view
-        self._cursor = QTextCursor(view.document())
-        self._following = view.is_following()
-        selection = view.textCursor()
-        self._selection = (
-            (selection.anchor(), selection.position()) if selection.hasSelection() else None
-        )
-        self._scroll = view.verticalScrollBar().value(), view.horizontalScrollBar().value()
-
-    def __enter__(self) -> None:
-        self._view._updating = True
-        self._cursor.beginEditBlock()
-
-    def __exit__(self, *_exc: object) -> None:
-        self._cursor.endEditBlock()
-        view = self._view
-        if self._selection is not None:
-            self._restore_selection(*self._selection)
-        view._updating = False
-        if self._following:
-            view._following = True
-            view._scroll_to_bottom()
-
-    def _restore_selection(self, anchor: int, position: int) -> None:
-        view = self._view
-        current = view.textCursor()
-        if (current.anchor(), current.position()) == (anchor, position):
-            return
-        end = view.document().characterCount() - 1
-        cursor = QTextCursor(view.document())
-        cursor.setPosition(min(anchor, end))
-        cursor.setPosition(min(position, end), QTextCursor.MoveMode.KeepAnchor)
-        view.setTextCursor(cursor)
-        if not self._following:
-            view.verticalScrollBar().setValue(self._scroll[0])
-            view.horizontalScrollBar().setValue(self._scroll[1])

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from streamchat_desktop.ui.transcript.view import TranscriptView
 from tests.ui.transcript.conftest import one_shot_html, stream_into
 
-# Lines chosen to hit the cases that break naive incremental renderers (FACTS.md).
+# Lines chosen to hit the cases that break naive incremental renderers.
 LINES = [
     "",
     "",

@@ -115,3 +115,34 @@ def test_a_waiting_call_shows_its_arguments_and_the_choices(
         QTextDocument.ResourceType.ImageResource, QUrl("toolimage:c1/0")
     )
     assert image is not None and not image.isNull()
+
+
+def test_arguments_nested_too_deeply_to_pretty_print_are_shown_as_sent(
+    view: TranscriptView,
+) -> None:
+    deep = ToolCall("c2", "weather", "[" * 5_000)
+    pending = ToolCallRecord(deep, "meteo", ToolStatus.PENDING)  # arguments always shown
+    view.set_messages([reply("", pending, state=MessageState.STREAMING)])
+
+    assert "[[[[" in text(view)
+
+
+def test_a_reply_stopped_while_a_call_waits_takes_its_choices_away(
+    view: TranscriptView,
+) -> None:
+    from streamchat_desktop.core.tool_history import close_unfinished
+
+    live = reply("", state=MessageState.STREAMING)
+    view.begin_reply(live)
+    view.append_text("r1", "Let me look. ")
+    view.update_tool_call("r1", ToolCallRecord(CALL, "meteo", ToolStatus.PENDING))
+    assert "Allow once" in text(view)
+
+    waiting = ToolCallRecord(CALL, "meteo", ToolStatus.PENDING, offset=len("Let me look. "))
+    stopped = reply("Let me look. ", *close_unfinished((waiting,)), state=MessageState.STOPPED)
+    view.end_reply(stopped)
+
+    shown = text(view)
+    assert "Allow once" not in shown and "waiting for your decision" not in shown
+    assert "Tool: weather (meteo) — failed" in shown
+    assert "Let me look." in shown and "Stopped" in shown

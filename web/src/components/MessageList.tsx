@@ -1,6 +1,8 @@
 import { memo, useLayoutEffect, useMemo, useRef } from "react";
+import { formatSize } from "../attachments";
+import { fileUrl } from "../connection";
 import { renderMarkdown } from "../markdown";
-import type { MessageView } from "../protocol";
+import type { AttachmentInfo, MessageView } from "../protocol";
 
 const NEAR_BOTTOM_PX = 80;
 
@@ -58,11 +60,32 @@ const Message = memo(function Message({ message }: { message: MessageView }) {
       ) : (
         <p className="plain">{message.content}</p>
       )}
+      {message.attachments.length > 0 && <Attachments files={message.attachments} />}
       {streaming && <span className="cursor" aria-label="streaming" />}
       <Footer message={message} />
     </article>
   );
 });
+
+function Attachments({ files }: { files: AttachmentInfo[] }) {
+  return (
+    <ul className="attachments" aria-label="Attached files">
+      {files.map((file, index) => (
+        <li key={`${file.sha256}-${index}`} data-testid="attachment">
+          {file.kind === "image" ? (
+            <a href={fileUrl(file.sha256)} target="_blank" rel="noreferrer" title={file.name}>
+              <img src={fileUrl(file.sha256)} alt={file.name} className="thumb" loading="lazy" />
+            </a>
+          ) : (
+            <a href={fileUrl(file.sha256, file.name)} download={file.name} className="chip">
+              {file.kind === "pdf" ? "PDF" : "File"}: {file.name} · {formatSize(file.size)}
+            </a>
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}
 
 function Footer({ message }: { message: MessageView }) {
   if (message.state === "failed" && message.error) {

@@ -1,0 +1,91 @@
+"""Opening a file of a sent prompt: written under a name that stays in its own folder
+(an imported conversation names its files), then handed to the desktop."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QObject, QUrl, Slot
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QMainWindow
+
+from streamchat_desktop.attachments.outbox import PromptFiles
+from streamchat_desktop.controllers.chat_controller import ChatController
+from streamchat_desktop.core.attachments import Attachment, AttachmentContent, AttachmentKind
+from streamchat_desktop.core.chat_service import ChatService, ChatTarget
+from streamchat_desktop.storage.repository import SqliteStore
+from streamchat_desktop.ui.attachment_actions import AttachmentActions, local_name
+from streamchat_desktop.ui.attachment_tray import AttachmentTray
+from streamchat_desktop.ui.endpoint_picker import EndpointPicker
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("notes.txt", "notes.txt"),
+        ("..", "file"),
+        ("/", "file"),
+        ("a/../../b.txt", "b.txt"),
+        ("..\\..\\evil.txt", "evil.txt"),
+        (" ... ", "file"),
+    ],
+)
+def test_a_file_name_stays_in_its_folder(name: str, expected: str) -> None:
+    assert local_name(name) == expected
+
+
+class Opened(QObject):
+    """Stands in for the desktop: what QDesktopServices.openUrl was asked to open."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[QUrl] = []
+
+    @Slot(QUrl)
+    def open(self, url: QUrl) -> None:
+        self.urls.append(url)
+
+
+@pytest.fixture
+def opened(qapp: Any) -> Iterator[Opened]:
+    handler = Opened()
+    QDesktopServices.setUrlHandler("file", handler, "open")
+    yield handler
+    QDesktopServices.unsetUrlHandler("file")
+
+
+def test_a_file_named_dot_dot_opens_from_its_own_folder(
+    qtbot: Any, tmp_path: Path, opened: Opened
+) -> None:
+    store = SqliteStore.open(tmp_path / "db.sqlite3")
+    try:
+        data = b"plain words\n"
+        digest = hashlib.sha256(data).hexdigest()
+        attachment = Attachment("..", "text/plain", len(data), digest, AttachmentKind.TEXT)
+        store.put_attachment(AttachmentContent(attachment, data, text="plain words\n"))
+        service = ChatService(store, lambda _c: ChatTarget(_no_stream, "m"))
+        controller = ChatController(service, files=PromptFiles(store))
+        window = QMainWindow()
+        qtbot.addWidget(window)
+        notices: list[str] = []
+        actions = AttachmentActions(
+            window, controller, AttachmentTray(window), EndpointPicker(window), notices.append
+        )
+
+        actions.open(attachment)  # raised IsADirectoryError: ".." is the folder above
+
+        assert notices == []
+        (url,) = opened.urls
+        path = Path(url.toLocalFile())
+        assert path.name == "file" and path.read_bytes() == data
+    finally:
+        store.close()
+
+
+async def _no_stream(_request: object) -> Any:  # pragma: no cover - never asked
+    raise AssertionError("no reply is asked for")
+    yield

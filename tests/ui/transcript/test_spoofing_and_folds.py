@@ -1,0 +1,115 @@
+"""Bidi controls are shown, not obeyed; folded text says so and offers the whole; big deltas
+are rendered in slices."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtGui import QGuiApplication, QTextCursor
+
+from streamchat_desktop.core.models import Message, MessageState, Role
+from streamchat_desktop.ui.transcript.fold import LINE_FOLD
+from streamchat_desktop.ui.transcript.folded_view import FoldedTextDialog
+from streamchat_desktop.ui.transcript.view import TranscriptView
+from tests.support.transcript_streams import REPLY, answer, one_shot_html, stream
+
+SPOOF = "abc\u202egnp.exe\u202c"
+
+
+def _view(qtbot: Any) -> TranscriptView:
+    view = TranscriptView(open_links=False)
+    qtbot.addWidget(view)
+    return view
+
+
+def test_bidi_overrides_are_shown_as_labels_and_not_obeyed(qtbot: Any) -> None:
+    view = _view(qtbot)
+    view.set_messages([answer(f"Download {SPOOF} now")])
+    shown = view.document().toPlainText()
+    assert "abc⟨RLO⟩gnp.exe⟨PDF⟩" in shown
+    assert "\u202e" not in shown and "\u202c" not in shown
+    assert view.reply_text(REPLY) == f"Download {SPOOF} now"  # the text itself is unchanged
+
+
+def test_every_bidi_control_gets_a_label(qtbot: Any) -> None:
+    view = _view(qtbot)
+    controls = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+    view.set_messages([answer(f"x{controls}y")])
+    shown = view.document().toPlainText()
+    for label in ("ALM", "LRM", "RLM", "LRE", "RLE", "PDF", "LRO", "RLO", "LRI", "RLI", "FSI"):
+        assert f"⟨{label}⟩" in shown
+    assert not any(char in shown for char in controls)
+
+
+def test_streamed_bidi_labels_equal_the_one_shot_render(qtbot: Any) -> None:
+    streamed, reference = _view(qtbot), _view(qtbot)
+    text = f"1. {SPOOF}\n\n```\ncode {SPOOF}\n```\n| {SPOOF} |\n|---|\n| {SPOOF}{SPOOF} |\n"
+    stream(streamed, list(text), [True] * len(text))
+    assert streamed.document().toHtml() == one_shot_html(reference, text)
+
+
+def test_copying_a_selection_gives_the_original_characters(qtbot: Any) -> None:
+    view = _view(qtbot)
+    view.set_messages([answer(f"see {SPOOF}\u202e\u202e end")])
+    cursor = QTextCursor(view.document())
+    cursor.movePosition(QTextCursor.MoveOperation.End)
+    cursor.movePosition(QTextCursor.MoveOperation.StartOfBlock, QTextCursor.MoveMode.KeepAnchor)
+    view.setTextCursor(cursor)
+    view.copy()
+    assert QGuiApplication.clipboard().text() == f"see {SPOOF}\u202e\u202e end"
+
+
+def test_a_folded_line_says_so_and_shows_the_whole(qtbot: Any) -> None:
+    view = _view(qtbot)
+    line = "".join(chr(0x61 + i % 26) for i in range(LINE_FOLD * 3))
+    view.set_messages([answer(f"before\n{line}\nafter")])
+    shown = view.document().toPlainText()
+    assert "long line folded — show all" in shown and "after" in shown
+    assert line not in shown
+    with qtbot.waitSignal(view.anchorClicked):
+        view.anchorClicked.emit(_fold_href(view))
+    dialog = view.folded_dialog
+    assert isinstance(dialog, FoldedTextDialog)
+    qtbot.waitUntil(dialog.is_filled)
+    assert dialog.editor.toPlainText().replace("\n", "") == line
+    dialog._on_copy_clicked()
+    assert QGuiApplication.clipboard().text() == line
+    dialog.close()
+
+
+def _fold_href(view: TranscriptView) -> Any:
+    from PySide6.QtCore import QUrl
+
+    html = view.document().toHtml()
+    start = html.index('href="fold:') + len('href="')
+    return QUrl(html[start : html.index('"', start)])
+
+
+def test_a_huge_delta_is_rendered_in_slices_and_ends_whole(qtbot: Any) -> None:
+    view = _view(qtbot)
+    text = "\n\n".join(f"Paragraph {i} with **some** words in it." for i in range(20_000))
+    view.set_messages([])
+    view.begin_reply(answer(state=MessageState.STREAMING))
+    view.append_text(REPLY, text)  # one delta of about 800 KB
+    view.flush_pending()
+    assert 0 < view.pending_characters() < len(text)  # one frame rendered only a slice
+    view.end_reply(answer(text))
+    qtbot.waitUntil(lambda: view.pending_characters() == 0, timeout=60_000)
+    reference = _view(qtbot)
+    assert view.document().toHtml() == one_shot_html(reference, text)
+    assert view.reply_text(REPLY) == text
+
+
+def test_a_reply_ended_during_its_backlog_keeps_how_it_ended(qtbot: Any) -> None:
+    view = _view(qtbot)
+    text = "\n\n".join(f"Paragraph {i}." for i in range(20_000))
+    view.set_messages([])
+    view.begin_reply(answer(state=MessageState.STREAMING))
+    view.append_text(REPLY, text)
+    view.end_reply(answer(text, state=MessageState.STOPPED))
+    assert view.pending_characters() > 0  # still rendering its backlog
+    view.begin_reply(
+        Message(role=Role.ASSISTANT, content="", id="next", state=MessageState.STREAMING)
+    )
+    assert "Stopped" in view.document().toPlainText()
+    assert view.pending_characters() == 0
