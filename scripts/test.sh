@@ -26,10 +26,13 @@ echo "== packaged build (PyInstaller, one file)"
 STREAMCHAT_ONEFILE=1 .venv/bin/pyinstaller pyinstaller.spec --noconfirm --log-level WARN
 du -sh dist/streamchat-onefile | awk '{print "one-file build size: " $1}'
 
-echo "== python tests (real keychain in a private D-Bus session)"
+# In a new random order each run (pytest-randomly): its header line
+# "Using --randomly-seed=N" is the order's seed; pass `-p randomly --randomly-seed=N`
+# to run that order again, `-p no:randomly` to run in file order.
+echo "== python tests, shuffled (real keychain in a private D-Bus session)"
 set +e
 STREAMCHAT_NO_SKIPS=1 dbus-run-session -- bash scripts/with-keyring.sh \
-  .venv/bin/pytest -p no:cacheprovider -ra "$@"
+  .venv/bin/pytest -p no:cacheprovider -p randomly -ra "$@"
 status=$?
 set -e
 if (( status == 5 )); then
@@ -46,3 +49,4 @@ echo "== benchmarks (quick; figures only)"
 .venv/bin/python bench/companion.py --quick | tail -n 1
 .venv/bin/python bench/history.py --messages 20000 --search-runs 2 | tail -n 1
 .venv/bin/python bench/startup.py --runs 2 --frozen-references | tail -n 1
+.venv/bin/python bench/stream.py --quick | tail -n 1

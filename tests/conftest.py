@@ -61,10 +61,23 @@ def qloop(qapp: Any) -> Iterator[asyncio.AbstractEventLoop]:
 def run_async(qloop: asyncio.AbstractEventLoop) -> Callable[..., Any]:
     """Run a coroutine on the qasync loop (Qt events are processed meanwhile)."""
 
-    def run(awaitable: Awaitable[T], timeout: float = 30.0) -> T:
+    def run(awaitable: Awaitable[T], timeout: float = 120.0) -> T:  # patience, not a claim
         return qloop.run_until_complete(asyncio.wait_for(awaitable, timeout))
 
     return run
+
+
+HEAVY_TIERS = ("e2e", "browser", "keychain", "frozen")
+HEAVY_TIMEOUT = 600  # seconds: several launches of the real program on a loaded machine
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The real program, Chromium and the keychain get more patience than the 300 s every
+    test has (pyproject.toml): a hung test still ends, a slow machine does not fail one."""
+    for item in items:
+        heavy = any(item.get_closest_marker(tier) for tier in HEAVY_TIERS)
+        if heavy and item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(HEAVY_TIMEOUT))
 
 
 @pytest.hookimpl(hookwrapper=True)

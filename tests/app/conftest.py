@@ -34,7 +34,7 @@ def open_chat(
     built: list[Chat] = []
 
     def build(store: ConversationStore) -> Chat:
-        opened = open_window(qtbot, fake_openai.base_url, store, timeout=10.0)
+        opened = open_window(qtbot, fake_openai.base_url, store)
         server = CompanionServer(opened.controller.service)
         run_async(server.start())
         server.set_active_conversation(opened.controller.conversation_id)
@@ -45,7 +45,7 @@ def open_chat(
                 f"http://127.0.0.1:{server.port}",
                 auth={"token": server.token},
                 transports=["websocket"],
-                wait_timeout=5,
+                wait_timeout=30,
             )
         )
         run_async(viewer.wait_for(lambda: bool(viewer.snapshots)))

@@ -99,7 +99,7 @@ def test_a_bug_in_a_reply_ends_it_once_and_is_reported_at_once(
         async def scenario() -> None:
             reply = service.send(conversation.id, "hi")
             await wait_until(lambda: not service.is_streaming(reply.id))
-            await wait_until(lambda: bool(reported), timeout=1.0)
+            await wait_until(lambda: bool(reported))  # no GC needed (it is off)
 
         run_async(scenario())
     finally:
@@ -193,7 +193,7 @@ def _wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
 def test_the_real_app_survives_a_bug_and_logs_its_traceback(
     fake_openai: FakeOpenAIServer, tmp_path: Path
 ) -> None:
-    fake_openai.enqueue(Script(deltas=["before ", "BUG", " after"], delay=0.05))
+    fake_openai.enqueue(Script(deltas=["before ", "BUG", " after"]))
     profile = tmp_path / "profile"
     log_file = profile / "logs" / "streamchat.log"
 
@@ -207,8 +207,10 @@ def test_the_real_app_survives_a_bug_and_logs_its_traceback(
     )  # fmt: skip
     with reaped(app):
         _wait_for(lambda: log_file.parent.exists() and "LookupError" in log_text(), 60, "log")
-        time.sleep(1.0)
-        assert app.poll() is None, "the app must keep running after a bug"
+        # the app keeps running after the bug: its loop still answers a second launch
+        second = run_streamchat(profile, "--base-url", fake_openai.base_url, "--model", "m")
+        assert second.returncode == 0 and "brought forward" in second.stderr, second.stderr
+        assert app.poll() is None
         app.send_signal(signal.SIGTERM)
         _out, err = app.communicate(timeout=30)
     assert app.returncode == 0, err

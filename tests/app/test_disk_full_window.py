@@ -40,14 +40,14 @@ def test_disk_full_mid_answer_is_shown_the_text_stays_and_is_saved_later(
         return [box.text() for box in window.findChildren(QMessageBox)]
 
     async def scenario() -> None:
-        await wait_until(lambda: not runtime.service.is_streaming(reply.id), timeout=20)
-        await wait_until(lambda: any("full" in n for n in notices()), timeout=5)
+        await wait_until(lambda: not runtime.service.is_streaming(reply.id))
+        await wait_until(lambda: any("full" in n for n in notices()))
         assert runtime.service.unsaved_messages()
         stored = store.get_message(reply.id)
         assert stored is None or stored.content != "".join(words)
         with store._db.read() as conn:
             conn.execute("PRAGMA max_page_count = 1073741823")  # space again
-        await wait_until(lambda: not runtime.service.unsaved_messages(), timeout=5)
+        await wait_until(lambda: not runtime.service.unsaved_messages())
 
     run_async(scenario(), timeout=40)
     (notice,) = [n for n in notices() if "full" in n]

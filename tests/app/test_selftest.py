@@ -11,14 +11,11 @@ import pytest
 from streamchat_desktop.app import selftest
 from tests.support.selftest_output import (
     CHECK_NAMES,
-    ROOT,
     parse,
-    real_keychain_available,
     run_selftest,
 )
 
 SOURCE = [sys.executable, "-m", "streamchat_desktop"]
-COMPANION_LANDED = (ROOT / "web" / "package.json").is_file()
 
 
 def test_selftest_reports_every_part_on_its_own_line() -> None:
@@ -40,11 +37,10 @@ def test_selftest_reports_every_part_on_its_own_line() -> None:
     )
 
 
-def test_selftest_passes_in_the_source_tree() -> None:
-    if not real_keychain_available():
-        pytest.skip("no keychain here: CI runs this inside gnome-keyring's D-Bus session")
-    if not selftest.COMPANION_INDEX.is_file() and not COMPANION_LANDED:
-        pytest.skip("the companion page is not part of this tree yet")
+@pytest.mark.keychain
+def test_selftest_passes_in_the_source_tree(keychain_env: dict[str, str]) -> None:
+    """Every part passes: the keychain is the tests' own gnome-keyring, the companion page
+    the one scripts/setup.sh built."""
     run = run_selftest(SOURCE)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "keyring.backends.fail" not in run.checks["keychain"][1]

@@ -27,10 +27,18 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication
 from streamchat_desktop.app.single_instance import SingleInstance
 app = QCoreApplication([])
+if "report" in sys.argv[2:]:  # say each time the running instance could not be asked
+    ask = SingleInstance._ask_running_instance
+    def asking(self):
+        answered = ask(self)
+        if not answered:
+            print("asked in vain", flush=True)
+        return answered
+    SingleInstance._ask_running_instance = asking
 instance = SingleInstance(Path(sys.argv[1]))
 first = instance.acquire()
 print("first" if first else "second", flush=True)
-if first and len(sys.argv) > 2:
+if first and "hold" in sys.argv[2:]:
     sys.stdin.readline()  # hold the socket until killed
 """
 
@@ -55,7 +63,7 @@ def test_second_object_asks_the_first_to_come_forward(qtbot: Any, tmp_path: Path
     first = SingleInstance(tmp_path)
     assert first.acquire()
     second = SingleInstance(tmp_path)
-    with qtbot.waitSignal(first.activation_requested, timeout=3000):
+    with qtbot.waitSignal(first.activation_requested, timeout=30_000):
         assert second.acquire() is False
     assert second.owner_answered
     assert not second.is_primary
@@ -69,7 +77,7 @@ def test_second_object_asks_the_first_to_come_forward(qtbot: Any, tmp_path: Path
 def test_a_second_process_is_refused_and_the_first_activated(qtbot: Any, tmp_path: Path) -> None:
     first = SingleInstance(tmp_path)
     assert first.acquire()
-    with qtbot.waitSignal(first.activation_requested, timeout=10000):
+    with qtbot.waitSignal(first.activation_requested, timeout=30_000):
         process = spawn(tmp_path)
     out, _ = process.communicate(timeout=30)
     assert out.strip() == "second"
@@ -97,13 +105,13 @@ def test_a_launch_during_the_first_ones_start_waits_for_its_socket(
     only after: a second launch in between keeps asking until it can."""
     first = SingleInstance(tmp_path)
     assert first.claim()  # claimed, not listening yet
-    process = spawn(tmp_path)
-    qtbot.wait(400)  # the second one is asking in vain meanwhile
-    assert process.poll() is None
-    with qtbot.waitSignal(first.activation_requested, timeout=10000):
+    process = spawn(tmp_path, "report")
+    assert process.stdout is not None
+    assert process.stdout.readline() == "asked in vain\n"  # and it keeps asking
+    with qtbot.waitSignal(first.activation_requested, timeout=30_000):
         first.listen()
     out, _ = process.communicate(timeout=30)
-    assert out.strip() == "second"
+    assert out.splitlines()[-1] == "second"
     first.release()
 
 

@@ -11,7 +11,6 @@ import argparse
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -125,15 +124,33 @@ def test_a_subcommand_imports_only_its_own_module(tmp_path: Path) -> None:
     ]
 
 
+# ``python -m streamchat_desktop``, saying on stdout when the command starts to read stdin;
+# Ctrl+C acts as in a terminal even if this test runs where SIGINT is ignored (a job
+# started in the background by a non-interactive shell passes that on to its children)
+ANNOUNCING_STDIN = """
+import io, runpy, signal, sys
+signal.signal(signal.SIGINT, signal.default_int_handler)
+
+class Announcing(io.BufferedReader):
+    def read(self, size=-1):
+        print("reading stdin", flush=True)
+        return super().read(size)
+
+sys.stdin = io.TextIOWrapper(Announcing(io.FileIO(0, closefd=False)))
+runpy.run_module("streamchat_desktop", run_name="__main__", alter_sys=True)
+"""
+
+
 def test_ctrl_c_in_a_command_ends_it_quietly(tmp_path: Path) -> None:
     """Ctrl+C while ``import -`` waits for its input: exit 130, one line, no traceback."""
     command = subprocess.Popen(
-        [sys.executable, "-m", "streamchat_desktop", "--profile", str(tmp_path),
-         "import", "-"],
-        cwd=ROOT, env=app_env(), stdin=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [sys.executable, "-c", ANNOUNCING_STDIN, "--profile", str(tmp_path), "import", "-"],
+        cwd=ROOT, env=app_env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     with reaped(command):
-        time.sleep(1.0)  # well inside main(): waiting for stdin (or still importing)
+        assert command.stdout is not None
+        assert command.stdout.readline() == "reading stdin\n"  # well inside main()
         command.send_signal(signal.SIGINT)
         _, stderr = command.communicate(timeout=30)
     assert command.returncode == 130

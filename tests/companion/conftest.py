@@ -22,7 +22,7 @@ from streamchat_desktop.core.chat_service import ChatService, ChatTarget
 from streamchat_desktop.core.events import StreamEnd, StreamEvent, TextDelta
 from streamchat_desktop.core.models import ChatRequest, Conversation
 from streamchat_desktop.core.store import MemoryStore
-from tests.support.waiting import wait_until
+from tests.support.waiting import PATIENCE, wait_until
 
 _END = object()
 
@@ -134,7 +134,7 @@ class Viewer:
     def names(self) -> list[str]:
         return [name for name, _ in self.events]
 
-    async def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:
+    async def wait_for(self, predicate: Callable[[], bool], timeout: float = PATIENCE) -> None:
         await wait_until(predicate, timeout)
 
 
@@ -170,7 +170,7 @@ class Harness:
             auth=auth,
             headers=headers or {},
             transports=transports or ["websocket"],
-            wait_timeout=5,
+            wait_timeout=30,
         )
         await viewer.wait_for(lambda: bool(viewer.snapshots))
         return viewer

@@ -18,8 +18,8 @@ async def main(url: str, token: str) -> None:
     client = socketio.AsyncClient(reconnection=False)
     got_snapshot = asyncio.Event()
     client.on("snapshot", lambda _data: got_snapshot.set())
-    await client.connect(url, auth={"token": token}, transports=["websocket"], wait_timeout=5)
-    await asyncio.wait_for(got_snapshot.wait(), 5)
+    await client.connect(url, auth={"token": token}, transports=["websocket"], wait_timeout=30)
+    await asyncio.wait_for(got_snapshot.wait(), 30)
     print("ready", flush=True)
     os.kill(os.getpid(), signal.SIGSTOP)  # never reads its socket again
 

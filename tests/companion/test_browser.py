@@ -172,7 +172,9 @@ async def _drive_page(
             # 4. the phone layout: the list is a drawer, opened from the menu
             await page.set_viewport_size({"width": 390, "height": 760})
             await page.wait_for_selector("[data-testid=message-assistant][data-state=stopped]")
-            await page.wait_for_timeout(300)  # the drawer's slide-out transition
+            await page.wait_for_function(  # the drawer's slide-out transition has ended
+                "() => document.getAnimations().every(a => a.playState !== 'running')"
+            )
             await page.screenshot(path=_screenshot_path(tmp, "companion-view-phone.png"))
             await page.get_by_role("button", name="Conversations").click()
             await page.get_by_role("button", name="Another conversation").click()
@@ -182,5 +184,5 @@ async def _drive_page(
             assert "sk-test-secret" not in content
         finally:
             await context.close()
-    await wait_until(lambda: server.view_count == 0, timeout=5)
+    await wait_until(lambda: server.view_count == 0)
     await asyncio.sleep(0)

@@ -24,7 +24,7 @@ async def _refused(harness: Harness, **connect: Any) -> list[Any]:
     errors: list[Any] = []
     client.on("connect_error", errors.append)
     with pytest.raises(socketio.exceptions.ConnectionError):
-        await client.connect(harness.base_url, transports=["websocket"], wait_timeout=5, **connect)
+        await client.connect(harness.base_url, transports=["websocket"], wait_timeout=30, **connect)
     assert not client.connected
     await client.eio.disconnect()  # closes the engine.io client's HTTP session
     return errors

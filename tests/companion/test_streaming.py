@@ -102,7 +102,7 @@ def test_reconnect_resumes_without_gap_or_duplicate(
             harness.base_url,
             auth={"token": harness.server.token},
             transports=["websocket"],
-            wait_timeout=5,
+            wait_timeout=30,
         )
         await wait_until(lambda: len(viewer.snapshots) == 2)
         await _push_slowly(harness, WORDS[200:])
@@ -134,7 +134,7 @@ def test_prompt_sent_from_view_streams(harness: Harness, run_async: Callable[...
     async def scenario() -> None:
         viewer = await harness.viewer()
         assert viewer.snapshots[0]["conversation"] is None  # nothing yet
-        ack = await viewer.client.call(p.PROMPT_SEND, {"text": "From the page"}, timeout=5)
+        ack = await viewer.client.call(p.PROMPT_SEND, {"text": "From the page"}, timeout=30)
         assert ack["ok"] is True, ack
         message_id, conversation_id = ack["message_id"], ack["conversation_id"]
         assert harness.store.get_conversation(conversation_id) is not None
@@ -150,7 +150,7 @@ def test_prompt_sent_from_view_streams(harness: Harness, run_async: Callable[...
         assert harness.model.requests[-1].messages[-1].content == "From the page"
         updated = [d for n, d in viewer.events if n == p.CONVERSATION_UPDATED]
         assert any(d["conversation"]["title"] == "From the page" for d in updated)
-        again = await viewer.client.call(p.PROMPT_SEND, {"text": "again"}, timeout=5)
+        again = await viewer.client.call(p.PROMPT_SEND, {"text": "again"}, timeout=30)
         assert again["ok"] is True  # the first reply ended, so a second one may start
         assert again["conversation_id"] == conversation_id  # the view's conversation
         harness.model.end()
@@ -162,9 +162,9 @@ def test_prompt_sent_from_view_streams(harness: Harness, run_async: Callable[...
 def test_prompt_while_streaming_is_busy(harness: Harness, run_async: Callable[..., Any]) -> None:
     async def scenario() -> None:
         viewer = await harness.viewer()
-        first = await viewer.client.call(p.PROMPT_SEND, {"text": "one"}, timeout=5)
+        first = await viewer.client.call(p.PROMPT_SEND, {"text": "one"}, timeout=30)
         second = await viewer.client.call(
-            p.PROMPT_SEND, {"text": "two", "conversation_id": first["conversation_id"]}, timeout=5
+            p.PROMPT_SEND, {"text": "two", "conversation_id": first["conversation_id"]}, timeout=30
         )
         assert second == {"ok": False, "error": p.ERROR_BUSY, "message": second["message"]}
         harness.model.end()
@@ -176,17 +176,17 @@ def test_prompt_while_streaming_is_busy(harness: Harness, run_async: Callable[..
 def test_reply_stop_from_view(harness: Harness, run_async: Callable[..., Any]) -> None:
     async def scenario() -> None:
         viewer = await harness.viewer()
-        ack = await viewer.client.call(p.PROMPT_SEND, {"text": "Go"}, timeout=5)
+        ack = await viewer.client.call(p.PROMPT_SEND, {"text": "Go"}, timeout=30)
         message_id = ack["message_id"]
         harness.model.push("partial ", "answer")
         await viewer.wait_for(lambda: _text(viewer, message_id) == "partial answer")
-        stop = await viewer.client.call(p.REPLY_STOP, {"message_id": message_id}, timeout=5)
+        stop = await viewer.client.call(p.REPLY_STOP, {"message_id": message_id}, timeout=30)
         assert stop == {"ok": True, "stopped": True}
         await viewer.wait_for(lambda: viewer.replies[message_id].state == "stopped")
         await wait_until(lambda: harness.model.closed == 1)  # the stream was closed
         saved = harness.store.messages(ack["conversation_id"])[-1]
         assert saved.state is MessageState.STOPPED and saved.content == "partial answer"
-        again = await viewer.client.call(p.REPLY_STOP, {"message_id": message_id}, timeout=5)
+        again = await viewer.client.call(p.REPLY_STOP, {"message_id": message_id}, timeout=30)
         assert again == {"ok": True, "stopped": False}
 
     run_async(scenario())
@@ -230,7 +230,7 @@ def test_failed_reply_reaches_view_without_key(
 
     async def scenario() -> None:
         viewer = await harness.viewer()
-        ack = await viewer.client.call(p.PROMPT_SEND, {"text": "Go"}, timeout=5)
+        ack = await viewer.client.call(p.PROMPT_SEND, {"text": "Go"}, timeout=30)
         harness.model.push("half ")
         await viewer.wait_for(lambda: _text(viewer, ack["message_id"]) == "half ")
         # the session maps a ChatError from the stream to Failed; raise one mid-stream

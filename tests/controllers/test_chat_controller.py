@@ -2,51 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
 from streamchat_desktop.controllers.chat_controller import ChatController
 from streamchat_desktop.core.chat_service import ChatService, ChatTarget
-from streamchat_desktop.core.events import StreamEnd, StreamEvent, TextDelta
+from streamchat_desktop.core.events import StreamEvent, TextDelta
 from streamchat_desktop.core.models import ChatRequest, Conversation, Message, MessageState
 from streamchat_desktop.core.store import MemoryStore
 from tests.support.observers import RecordingObserver
+from tests.support.scripted import ScriptedProvider, answer
 from tests.support.waiting import wait_until
-
-
-class Scripted:
-    """Replies made of ``deltas``; held after ``hold_after`` of them until ``release()``.
-
-    It also keeps the task each reply runs in: once that task is done, nothing more can
-    come of the reply (the fact "nothing follows the end" waits for).
-    """
-
-    def __init__(self, deltas: list[str], hold_after: int | None = None) -> None:
-        self.deltas = deltas
-        self.hold_after = hold_after
-        self.released = asyncio.Event()
-        self.tasks: list[asyncio.Task[Any]] = []
-
-    def release(self) -> None:
-        self.released.set()
-
-    async def opener(self, _request: ChatRequest) -> AsyncIterator[StreamEvent]:
-        task = asyncio.current_task()
-        assert task is not None
-        self.tasks.append(task)
-        for index, delta in enumerate(self.deltas):
-            if index == self.hold_after:
-                await self.released.wait()
-            yield TextDelta(delta)
-        yield StreamEnd("stop")
-
-    def __call__(self, _conversation: Conversation) -> ChatTarget:
-        return ChatTarget(self.opener, "m")
-
-    async def all_done(self) -> None:
-        await asyncio.wait(self.tasks, timeout=30)
-        assert all(task.done() for task in self.tasks)
 
 
 def record(controller: ChatController) -> dict[str, list[Any]]:
@@ -61,8 +27,8 @@ def record(controller: ChatController) -> dict[str, list[Any]]:
 
 
 def test_a_reply_becomes_signals_with_one_terminal_signal(qapp: Any, run_async: Any) -> None:
-    script = Scripted(["Hel", "lo", "!"])
-    controller = ChatController(ChatService(MemoryStore(), script))
+    script = ScriptedProvider(answer("Hel", "lo", "!"))
+    controller = ChatController(ChatService(MemoryStore(), script.target))
     seen = record(controller)
     controller.send("hi")
 
@@ -82,8 +48,8 @@ def test_a_reply_becomes_signals_with_one_terminal_signal(qapp: Any, run_async: 
 
 
 def test_stop_ends_the_reply_and_keeps_the_text(qapp: Any, run_async: Any) -> None:
-    script = Scripted([f"w{i} " for i in range(1000)], hold_after=3)
-    controller = ChatController(ChatService(MemoryStore(), script))
+    script = ScriptedProvider(answer(*[f"w{i} " for i in range(1000)]), hold_after=3)
+    controller = ChatController(ChatService(MemoryStore(), script.target))
     seen = record(controller)
     controller.send("long answer please")
 
@@ -100,8 +66,8 @@ def test_stop_ends_the_reply_and_keeps_the_text(qapp: Any, run_async: Any) -> No
 
 
 def test_switching_conversations_leaves_the_stream_running(qapp: Any, run_async: Any) -> None:
-    script = Scripted([f"{i} " for i in range(30)], hold_after=5)
-    service = ChatService(MemoryStore(), script)
+    script = ScriptedProvider(answer(*[f"{i} " for i in range(30)]), hold_after=5)
+    service = ChatService(MemoryStore(), script.target)
     controller = ChatController(service)
     seen = record(controller)
     controller.send("first")
@@ -120,7 +86,7 @@ def test_switching_conversations_leaves_the_stream_running(qapp: Any, run_async:
 
 
 def test_window_edits_to_conversations_reach_every_observer(qapp: Any) -> None:
-    service = ChatService(MemoryStore(), Scripted(["ok"]))
+    service = ChatService(MemoryStore(), ScriptedProvider(answer("ok")).target)
     controller = ChatController(service)
     hooks = RecordingObserver()
     service.add_observer(hooks)
@@ -163,8 +129,8 @@ def test_deleting_a_conversation_mid_answer_stops_it_and_saves_nothing(
 ) -> None:
     """The proof that no checkpoint saves the deleted reply later: another reply, whose
     checkpoint was scheduled after the deleted one's, has been checkpointed by then."""
-    script = Scripted([f"w{i} " for i in range(1000)], hold_after=3)
-    service = ChatService(MemoryStore(), script)
+    script = ScriptedProvider(answer(*[f"w{i} " for i in range(1000)]), hold_after=3)
+    service = ChatService(MemoryStore(), script.target)
     controller = ChatController(service)
     seen = record(controller)
     failures: list[Message] = []
@@ -225,8 +191,8 @@ def test_a_retry_waiting_for_retry_after_is_dropped_with_its_conversation(
 def test_asking_again_where_there_is_no_answer_does_nothing(qapp: Any) -> None:
     """Ctrl+R / Ctrl+Shift+R in a new conversation, or Continue under an older answer:
     no reply, and no error escaping into Qt (RuntimeError, ValueError before)."""
-    script = Scripted(["Hi"])
-    controller = ChatController(ChatService(MemoryStore(), script))
+    script = ScriptedProvider(answer("Hi"))
+    controller = ChatController(ChatService(MemoryStore(), script.target))
     seen = record(controller)
     problems: list[str] = []
     controller.problem_reported.connect(problems.append)
@@ -243,8 +209,8 @@ def test_asking_again_where_there_is_no_answer_does_nothing(qapp: Any) -> None:
 def test_continue_under_an_older_answer_says_only_the_last_can_go_on(
     qapp: Any, run_async: Any
 ) -> None:
-    script = Scripted(["Hi"])
-    controller = ChatController(ChatService(MemoryStore(), script))
+    script = ScriptedProvider(answer("Hi"))
+    controller = ChatController(ChatService(MemoryStore(), script.target))
     seen = record(controller)
     problems: list[str] = []
     controller.problem_reported.connect(problems.append)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
-from streamchat_desktop.core.chat_service import ChatService, ChatTarget
-from streamchat_desktop.core.events import Finished, StreamEnd, StreamEvent, TextDelta
-from streamchat_desktop.core.models import ChatRequest
+from streamchat_desktop.core.chat_service import ChatService
+from streamchat_desktop.core.events import Finished, TextDelta
 from streamchat_desktop.core.store import MemoryStore
 from tests.support.observers import RecordingObserver
+from tests.support.scripted import ScriptedProvider, answer
 from tests.support.waiting import wait_until
 
 
@@ -27,13 +25,8 @@ class Recorder(RecordingObserver):
 def test_a_late_observer_gets_the_text_so_far_then_every_delta(run_async: Any) -> None:
     deltas = [f"d{i} " for i in range(40)]
 
-    async def opener(_request: ChatRequest) -> AsyncIterator[StreamEvent]:
-        for delta in deltas:
-            await asyncio.sleep(0.002)
-            yield TextDelta(delta)
-        yield StreamEnd("stop")
-
-    service = ChatService(MemoryStore(), lambda _c: ChatTarget(opener, "m"))
+    provider = ScriptedProvider(answer(*deltas), hold_after=11)  # streaming when it joins
+    service = ChatService(MemoryStore(), provider.target)
     conversation = service.new_conversation()
     service.send(conversation.id, "go")
     late = Recorder()
@@ -45,6 +38,7 @@ def test_a_late_observer_gets_the_text_so_far_then_every_delta(run_async: Any) -
 
         await wait_until(lambda: "d10" in streamed())
         service.add_observer(late)
+        provider.release()
         await wait_until(lambda: late.finished)
 
     run_async(body())

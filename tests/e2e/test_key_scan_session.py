@@ -63,13 +63,13 @@ async def drive_companion(url: str, events: list[tuple[str, Any]]) -> None:
                 ended.append(name)
 
         client.on(name, record)
-    await client.connect(base, auth={"token": token}, transports=["websocket"], wait_timeout=10)
+    await client.connect(base, auth={"token": token}, transports=["websocket"], wait_timeout=30)
     try:
-        await wait_until(lambda: any(n == p.SNAPSHOT for n, _ in events), 10)
+        await wait_until(lambda: any(n == p.SNAPSHOT for n, _ in events))
         acks: list[Any] = []
         for text, count in (("the echo", 1), ("and again", 2)):
             acks.append(await client.call(p.PROMPT_SEND, {"text": text}, timeout=10))
-            await wait_until(lambda count=count: len(ended) >= count, 20)  # type: ignore[misc]
+            await wait_until(lambda count=count: len(ended) >= count)  # type: ignore[misc]
         events.append(("acks", acks))
         assert [a["ok"] for a in acks] == [True, True], acks
     finally:

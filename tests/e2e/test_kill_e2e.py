@@ -8,18 +8,19 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.support.fake_openai import FakeOpenAIServer, Script, numbered_deltas
+from tests.support.fake_openai import FakeOpenAIServer, Gate, Script, numbered_deltas
 from tests.support.run_app import read_until, reaped
 
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
-DELAY = 0.02  # seconds per delta: about 12 deltas per 250 ms checkpoint
+HELD_AFTER = 80  # deltas streamed before the server holds the answer
 
 
 def env() -> dict[str, str]:
@@ -63,7 +64,7 @@ def export(profile: Path) -> dict[str, Any]:
 
 def test_sigkill_mid_answer_then_restart(fake_openai: FakeOpenAIServer, tmp_path: Path) -> None:
     deltas = numbered_deltas(400)
-    fake_openai.enqueue(Script(deltas=deltas, delay=DELAY))
+    fake_openai.enqueue(Script(deltas=deltas, gate=Gate(after=HELD_AFTER)))  # never released
     profile = tmp_path / "profile"
     app = launch(
         profile,
@@ -75,20 +76,22 @@ def test_sigkill_mid_answer_then_restart(fake_openai: FakeOpenAIServer, tmp_path
         "count",
         "--exit-after-reply",
     )
+    shown = "".join(deltas[:HELD_AFTER])
     with reaped(app):
-        seen = read_until(app.stdout, lambda t: t.count(" ") >= 60, timeout=60)
+        read_until(app.stdout, lambda t: t.endswith(shown), timeout=60)
+        # the answer is held: wait for the checkpoint that saves all of it, then kill
+        deadline = time.monotonic() + 60
+        while (last := export(profile)["conversations"][0]["messages"][-1])["content"] != shown:
+            assert time.monotonic() < deadline, f"no checkpoint saved {shown!r}: {last}"
         app.send_signal(signal.SIGKILL)
         app.wait(timeout=10)
     assert (profile / "conversations.sqlite3").exists()
 
-    answer = "".join(deltas)
     before = export(profile)["conversations"][0]["messages"][-1]
     # Nobody has recovered it yet, but no app holds the profile (the lock's owner is
     # dead): the export already shows it as the next start will.
     assert before["state"] == "interrupted"
-    assert answer.startswith(before["content"])
-    # Saved at least every 250 ms: at most ~0.5 s of deltas may be missing.
-    assert len(before["content"].split()) >= len(seen.split()) - int(0.5 / DELAY) - 2
+    assert before["content"] == shown  # what was checkpointed survived the kill
 
     restarted = launch(profile)
     try:

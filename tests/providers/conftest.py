@@ -24,15 +24,15 @@ def make_provider(
     fake_openai: FakeOpenAIServer,  # noqa: F811
     run_async: Callable[..., Any],
 ) -> Iterator[MakeProvider]:
-    """Build providers on the fake server (short timeouts), closed after the test."""
+    """Build providers on the fake server, closed after the test."""
     made: list[OpenAICompatibleProvider] = []
 
     def make(
         api_key: str | None = KEY,
         *,
         base_url: str | None = None,
-        timeout: float = 5.0,
-        connect_timeout: float = 2.0,
+        timeout: float = 60.0,  # patience: a test about a timeout passes a short one
+        connect_timeout: float = 30.0,
     ) -> OpenAICompatibleProvider:
         endpoint = Endpoint(base_url or fake_openai.base_url, api_key, timeout, connect_timeout)
         provider = OpenAICompatibleProvider(endpoint)

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def post(server: FakeOpenAIServer, body: dict[str, object]) -> http.client.HTTPResponse:
-    connection = http.client.HTTPConnection(server.host, server.port, timeout=5)
+    connection = http.client.HTTPConnection(server.host, server.port, timeout=30)
     connection.request(
         "POST",
         "/v1/chat/completions",
@@ -68,7 +68,7 @@ def test_error_response_and_unknown_paths(fake_openai: FakeOpenAIServer) -> None
 
     assert response.status == 429 and response.getheader("retry-after") == "3"
     assert set(body["error"]) == {"message", "type", "param", "code"}
-    connection = http.client.HTTPConnection(fake_openai.host, fake_openai.port, timeout=5)
+    connection = http.client.HTTPConnection(fake_openai.host, fake_openai.port, timeout=30)
     connection.request("GET", "/v1/nothing")
     missing = connection.getresponse()
     assert missing.status == 404
@@ -111,7 +111,7 @@ def test_a_gate_holds_the_answer_until_released(fake_openai: FakeOpenAIServer) -
     body = response.read().decode()
 
     assert body.endswith("data: [DONE]\n\n") and '"content":"d"' in body
-    assert held.response_complete
+    assert held.completed_event.wait(30)
 
 
 def test_a_held_answer_ends_when_the_client_hangs_up(fake_openai: FakeOpenAIServer) -> None:
@@ -140,7 +140,7 @@ def test_command_line_prints_its_url_first_and_stops_on_sigterm() -> None:
         parts = urlsplit(base_url)
         assert (parts.scheme, parts.hostname, parts.path) == ("http", "127.0.0.1", "/v1")
         assert parts.port is not None
-        connection = http.client.HTTPConnection("127.0.0.1", parts.port, timeout=5)
+        connection = http.client.HTTPConnection("127.0.0.1", parts.port, timeout=30)
         connection.request("POST", "/v1/chat/completions", json.dumps({"model": "m"}))
         answer = json.loads(connection.getresponse().read())
         assert answer["choices"][0]["message"]["content"] == "The quick brown "

@@ -3,7 +3,6 @@ and the chunk shapes real servers send (role-only, usage-only, null content, no 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -51,12 +50,7 @@ def test_streams_text_usage_and_finish_reason(
         "stream": True,
         "stream_options": {"include_usage": True},
     }
-    # the server thread marks the response complete just after its last write, which the
-    # client may have read first: wait for that fact (the bound only ends a broken run)
-    deadline = time.monotonic() + 30.0
-    while not request.response_complete and time.monotonic() < deadline:
-        time.sleep(0.005)
-    assert request.response_complete and not request.client_closed
+    assert request.completed_event.wait(30) and not request.client_closed
 
 
 def test_sends_history_temperature_and_max_tokens(

@@ -3,8 +3,6 @@ text received before a mid-stream failure is kept by the ChatSession."""
 
 from __future__ import annotations
 
-import contextlib
-import socket
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -16,6 +14,7 @@ from streamchat_desktop.providers.openai_compat import MAX_RETRY_AFTER, OpenAICo
 from tests.providers.conftest import REQUEST, MakeProvider
 from tests.providers.streaming import Collected, collect, new_session
 from tests.support import fake_openai_wire as wire
+from tests.support import servers
 from tests.support.fake_openai import FakeOpenAIServer, Gate, Script
 
 RunAsync = Callable[..., Any]
@@ -116,11 +115,8 @@ def test_quota_is_not_a_rate_limit(
 
 
 @pytest.fixture
-def closed_port() -> Iterator[int]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    yield port
+def closed_port() -> int:
+    return servers.free_port()
 
 
 def test_unreachable_host(
@@ -165,18 +161,8 @@ def test_headers_that_never_come_time_out(
 @pytest.fixture
 def full_backlog() -> Iterator[int]:
     """A port whose accept queue is full: new connections hang in the SYN stage."""
-    with socket.socket() as server:
-        server.bind(("127.0.0.1", 0))
-        server.listen(0)
-        port = server.getsockname()[1]
-        fillers = [socket.socket() for _ in range(3)]
-        for filler in fillers:
-            filler.setblocking(False)
-            with contextlib.suppress(BlockingIOError):
-                filler.connect(("127.0.0.1", port))
+    with servers.full_backlog() as port:
         yield port
-        for filler in fillers:
-            filler.close()
 
 
 def test_connect_timeout(

@@ -69,7 +69,8 @@ def test_probe_finds_only_openai_compatible_servers(
 ) -> None:
     async def probe() -> list[Any]:
         async with raw_server("html") as html, raw_server("stall") as stall:
-            return await probe_local_servers([free_port(), html, stall, fake_openai.port])
+            ports = [free_port(), html, stall, fake_openai.port]
+            return await probe_local_servers(ports, timeout=10)  # patient, yet finite
 
     found = run_async(probe())  # a stalled port ends at the probe's timeout
     assert [s.base_url for s in found] == [fake_openai.base_url]

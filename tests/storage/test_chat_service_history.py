@@ -156,12 +156,12 @@ def test_a_failed_save_is_retried_until_it_works(
         conn.execute(f"PRAGMA max_page_count = {int(pages)}")  # the disk is now full
 
     async def body() -> None:
-        await wait_until(lambda: service.active_reply(conversation.id) is None, timeout=10)
+        await wait_until(lambda: service.active_reply(conversation.id) is None)
         assert service.unsaved_messages()
         assert sqlite_store.get_message(reply.id).content != "".join(words)  # type: ignore[union-attr]
         with sqlite_store._db.read() as conn:
             conn.execute("PRAGMA max_page_count = 1073741823")  # space again
-        await wait_until(lambda: not service.unsaved_messages(), timeout=5)
+        await wait_until(lambda: not service.unsaved_messages())
         await asyncio.sleep(0)
 
     run_async(body())

@@ -181,7 +181,7 @@ class FakeOpenAIServer:
                 raise AssertionError("the fake OpenAI server has received no request")
             return self._requests[-1]
 
-    def wait_for_requests(self, count: int, timeout: float = 5.0) -> list[RecordedRequest]:
+    def wait_for_requests(self, count: int, timeout: float = 30.0) -> list[RecordedRequest]:
         """Block the calling thread until ``count`` requests arrived (subprocess tests).
 
         Not from a coroutine on the qasync loop: that would freeze the app under test;

@@ -68,7 +68,7 @@ class Output:
             "connection": "keep-alive",
             **(headers or {}),
         }
-        self._record.response_complete = True  # before the write: see ``answer_chat``
+        self._record.mark_complete()  # before the write: see ``answer_chat``
         await self._write(self._head(status, head) + payload)
         return True
 
@@ -246,7 +246,7 @@ async def answer_chat(out: Output, record: RecordedRequest, script: Script) -> b
     await out.flush(script.split_bytes)
     # Marked before the last write: a client may read the end of the body (and assert
     # on this flag) before this coroutine runs again after that write.
-    record.response_complete = True
+    record.mark_complete()
     return await out.end()
 
 

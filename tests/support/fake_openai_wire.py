@@ -124,6 +124,13 @@ class RecordedRequest:
     client_closed_at: float | None = None  # monotonic time the client hung up early
     wire: bytearray = field(default_factory=bytearray)  # every response byte written
     closed_event: threading.Event = field(default_factory=threading.Event, repr=False)
+    completed_event: threading.Event = field(default_factory=threading.Event, repr=False)
+
+    def mark_complete(self) -> None:
+        """The whole response is written (the server thread says so just after its last
+        write, which the client may have read first: wait on ``completed_event``)."""
+        self.response_complete = True
+        self.completed_event.set()
 
     @property
     def authorization(self) -> str | None:

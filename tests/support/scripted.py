@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
+from streamchat_desktop.core.chat_service import ChatTarget
 from streamchat_desktop.core.errors import ChatError
 from streamchat_desktop.core.events import StreamEnd, StreamEvent, TextDelta, UsageReport
 from streamchat_desktop.core.models import ChatRequest, Usage
@@ -21,20 +23,43 @@ from streamchat_desktop.core.session import StreamOpener
 class ScriptedProvider:
     """Yields ``events`` with ``delay`` between them, then raises ``error`` if set.
 
-    Records every request it was asked for, and whether its stream was closed.
+    With ``hold_after``, it stops after that many events until ``release()``: "still
+    streaming" as a fact the test controls. Records every request it was asked for,
+    whether its stream was closed, and the task each reply ran in (once that is done,
+    nothing more can come of the reply).
     """
 
     events: Sequence[StreamEvent] = ()
     delay: float = 0.0
     error: ChatError | None = None
     hang: bool = False  # after the events, wait forever (until cancelled)
+    hold_after: int | None = None
+    released: asyncio.Event = field(default_factory=asyncio.Event)
     requests: list[ChatRequest] = field(default_factory=list)
+    tasks: list[asyncio.Task[Any]] = field(default_factory=list)
     closed: int = 0
+
+    def release(self) -> None:
+        """Let held streams (and later ones) go on."""
+        self.released.set()
+
+    async def all_done(self, timeout: float = 30.0) -> None:
+        """Wait until every reply's task has ended."""
+        await asyncio.wait(self.tasks, timeout=timeout)
+        assert all(task.done() for task in self.tasks), "a reply is still running"
+
+    def target(self, _conversation: object = None, model: str = "m") -> ChatTarget:
+        return ChatTarget(self.stream, model)
 
     async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
         self.requests.append(request)
+        task = asyncio.current_task()
+        if task is not None:
+            self.tasks.append(task)
         try:
-            for event in self.events:
+            for index, event in enumerate(self.events):
+                if index == self.hold_after:
+                    await self.released.wait()
                 if self.delay:
                     await asyncio.sleep(self.delay)
                 yield event

@@ -60,14 +60,3 @@ def run_selftest(argv: Sequence[str], env: dict[str, str] | None = None) -> Self
     )
     header, checks, summary = parse(result.stdout)
     return SelftestRun(result.returncode, header, checks, summary, result.stdout, result.stderr)
-
-
-def real_keychain_available() -> bool:
-    """Whether this environment has a usable keychain (CI: gnome-keyring on a private bus)."""
-    from streamchat_desktop.config.keystore import KeychainUnavailable, KeyStore
-
-    try:
-        KeyStore().check()
-    except KeychainUnavailable:
-        return False
-    return True

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 
 HTML = b"<!doctype html><html><body>Router admin</body></html>"
@@ -35,8 +36,10 @@ async def raw_server(kind: str) -> AsyncIterator[int]:
             )
             await writer.drain()
             writer.close()
-        else:
-            await asyncio.sleep(30)
+        else:  # never answers; ends when the client gives up and leaves
+            with contextlib.suppress(ConnectionError):
+                while await reader.read(65536):
+                    pass
 
     server = await asyncio.start_server(handle, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
@@ -46,3 +49,22 @@ async def raw_server(kind: str) -> AsyncIterator[int]:
         server.close()
         for writer in writers:
             writer.close()
+
+
+@contextlib.contextmanager
+def full_backlog() -> Iterator[int]:
+    """A port whose accept queue is full: new connections hang in the SYN stage."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        port: int = listener.getsockname()[1]
+        fillers = [socket.socket() for _ in range(3)]
+        for filler in fillers:
+            filler.setblocking(False)
+            with contextlib.suppress(BlockingIOError):
+                filler.connect(("127.0.0.1", port))
+        try:
+            yield port
+        finally:
+            for filler in fillers:
+                filler.close()

@@ -5,11 +5,16 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
+PATIENCE = 30.0  # only ends a broken run: on a loaded machine facts come late, not never
+
 
 async def wait_until(
-    condition: Callable[[], bool], timeout: float = 5.0, interval: float = 0.005
+    condition: Callable[[], bool], timeout: float = PATIENCE, interval: float = 0.005
 ) -> None:
-    """Poll ``condition`` on the running loop; fail with a clear message on timeout."""
+    """Poll ``condition`` on the running loop; fail with a clear message on timeout.
+
+    The timeout is patience, not a claim about speed: keep it wide (speed is bench/'s).
+    """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while not condition():

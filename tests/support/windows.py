@@ -39,13 +39,16 @@ def open_window(
     *,
     search: SearchFunction = lambda _text: [],
     exchange: ConversationExchange | None = None,
-    timeout: float = 2.0,
+    timeout: float = 60.0,
     files: AttachmentBlobs | None = None,
     api_key: str | None = None,
 ) -> OpenWindow:
     """Shown, with a new conversation open; every reply goes to ``base_url`` as model "m".
 
-    ``files``: where attachments are stored (the SqliteStore): the window can send them."""
+    ``timeout`` is the provider's read timeout: long, so an answer the test holds open
+    stays open however busy the machine; a test about the timeout itself passes a short one.
+    ``files``: where attachments are stored (the SqliteStore): the window can send them.
+    """
     provider = OpenAICompatibleProvider(
         Endpoint(base_url=base_url, api_key=api_key, timeout=timeout)
     )

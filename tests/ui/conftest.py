@@ -27,7 +27,7 @@ def stored_window(
     store = SqliteStore.open(tmp_path / "conversations.sqlite3")
     opened = open_window(
         qtbot, fake_openai.base_url, store, search=store.search,
-        exchange=ConversationExchange(store), timeout=5.0,
+        exchange=ConversationExchange(store),
     )  # fmt: skip
     yield opened.window
     qloop.run_until_complete(opened.close())

@@ -30,9 +30,8 @@ def window(
 ) -> Iterator[MainWindow]:
     store = SqliteStore.open(tmp_path / "conversations.sqlite3")
     opened = open_window(
-        qtbot, fake_openai.base_url, store, files=store, exchange=ConversationExchange(store),
-        timeout=5.0,
-    )  # fmt: skip
+        qtbot, fake_openai.base_url, store, files=store, exchange=ConversationExchange(store)
+    )
     yield opened.window
     qloop.run_until_complete(opened.close())
     store.close()

@@ -24,7 +24,7 @@ def controller_of(window: MainWindow) -> ChatController:
 
 def finish(run_async: Any, window: MainWindow) -> None:
     async def body() -> None:
-        await wait_until(lambda: controller_of(window).streaming_reply() is None, 10)
+        await wait_until(lambda: controller_of(window).streaming_reply() is None)
 
     run_async(body())
 
@@ -52,7 +52,7 @@ def test_a_stream_keeps_going_in_the_background_and_shows_live_on_return(
         c.open_conversation(first)
         assert window.send_button.text() == "Stop"
         away.release()
-        await wait_until(lambda: "w79" in window.transcript.toPlainText(), 10)
+        await wait_until(lambda: "w79" in window.transcript.toPlainText())
 
     run_async(switch_away_and_back())
     finish(run_async, window)

@@ -39,7 +39,7 @@ def panel(qtbot: Any, store: SqliteStore) -> SearchPanel:
 def test_typing_searches_after_a_pause_and_highlights(qtbot: Any, panel: SearchPanel) -> None:
     qtbot.keyClicks(panel.query_box, "puffin")
     assert panel.hits() == []  # debounced: not on every keystroke
-    qtbot.waitUntil(lambda: len(panel.hits()) == 2, timeout=2000)
+    qtbot.waitUntil(lambda: len(panel.hits()) == 2, timeout=30_000)
     assert panel.status.text() == "2 matches"
     assert {h.conversation_title for h in panel.hits()} == {"Birds"}
     shown = [panel.results.item(r).data(HTML_ROLE) for r in range(panel.results.count())]

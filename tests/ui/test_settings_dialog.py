@@ -63,7 +63,7 @@ def test_add_a_provider_with_a_key(
     dialog = make_dialog(keys=KeyStore(memory_keyring))
     fill(dialog, provider_id="work", url="http://127.0.0.1:8123", key=KEY)
     dialog.model_box.setEditText("qwen")
-    with qtbot.waitSignal(dialog.settings_saved, timeout=1000):
+    with qtbot.waitSignal(dialog.settings_saved, timeout=30_000):
         dialog.save_button.click()
     saved = Settings.load(profile)
     assert saved.provider("work") == ProviderConfig(
@@ -165,7 +165,7 @@ def test_test_connection_lists_models_and_the_round_trip(
 def _run_test(dialog: SettingsDialog, run_async: Callable[..., Any]) -> str:
     async def scenario() -> None:
         dialog.test_button.click()
-        await wait_until(dialog.test_button.isEnabled, timeout=10)
+        await wait_until(dialog.test_button.isEnabled)
 
     run_async(scenario())
     return dialog.test_result.text()
@@ -201,7 +201,7 @@ def test_test_connection_failures_are_exact_and_save_nothing(
         async with raw_server("html") as port:
             dialog.url_edit.setText(f"http://127.0.0.1:{port}")
             dialog.test_button.click()
-            await wait_until(dialog.test_button.isEnabled, timeout=10)
+            await wait_until(dialog.test_button.isEnabled)
             return dialog.test_result.text()
 
     assert run_async(html()).startswith("✗ The server sent data that is not a valid")

@@ -132,7 +132,7 @@ def test_delete_waits_for_undo_then_happens(
     assert "yday" not in sidebar.visible_ids()
     assert sidebar.undo_bar.isVisible()
     assert "Yesterday's chat" in sidebar.undo_bar.label.text()
-    with qtbot.waitSignal(sidebar.delete_requested, timeout=2000) as blocker:
+    with qtbot.waitSignal(sidebar.delete_requested, timeout=30_000) as blocker:
         pass
     assert blocker.args == ["yday"]
     assert not sidebar.undo_bar.isVisible()

@@ -25,7 +25,7 @@ def ask(window: MainWindow, run_async: Any, text: str) -> None:
     controller.send(text)
 
     async def body() -> None:
-        await wait_until(lambda: controller.streaming_reply() is None, 10)
+        await wait_until(lambda: controller.streaming_reply() is None)
 
     run_async(body())
 

@@ -54,7 +54,7 @@ def ask(window: MainWindow, qtbot: Any, run_async: RunAsync, text: str = "hi") -
     qtbot.keyClick(window.composer, Qt.Key.Key_Return)
 
     async def ended() -> None:
-        await wait_until(lambda: reply_of(window).state is not MessageState.STREAMING, 10)
+        await wait_until(lambda: reply_of(window).state is not MessageState.STREAMING)
 
     run_async(ended())
     return reply_of(window)
@@ -145,7 +145,7 @@ def test_length_and_content_filter_are_shown_as_such(
     window.transcript.continue_requested.emit(cut.id)  # the Continue link
 
     async def continued() -> None:
-        await wait_until(lambda: reply_of(window).content.endswith("ends."), 10)
+        await wait_until(lambda: reply_of(window).content.endswith("ends."))
         await wait_until(lambda: reply_of(window).state is MessageState.COMPLETE)
 
     run_async(continued())
