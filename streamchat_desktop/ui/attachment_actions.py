@@ -44,6 +44,18 @@ def local_name(name: str) -> str:
     return last if last.strip(".") else "file"
 
 
+# What another program may open: only documents. A name an imported conversation gives
+# (``x.desktop``, ``x.sh``) must not choose a program that runs it.
+_OPEN_AS = {AttachmentKind.PDF: ".pdf", AttachmentKind.TEXT: ".txt"}
+
+
+def open_name(name: str, kind: AttachmentKind) -> str:
+    """``local_name`` ending in the suffix of what the file is (``.pdf`` or ``.txt``)."""
+    base = local_name(name)
+    suffix = _OPEN_AS.get(kind, ".bin")
+    return base if base.lower().endswith(suffix) else base + suffix
+
+
 class AttachmentActions:
     """Feeds the tray above the composer, and opens the files of sent prompts.
 
@@ -162,7 +174,7 @@ class AttachmentActions:
                 self._open_dir = tempfile.TemporaryDirectory(prefix="streamchat-files-")
             folder = Path(self._open_dir.name) / attachment.sha256[:16]
             folder.mkdir(exist_ok=True)
-            path = folder / local_name(attachment.name)
+            path = folder / open_name(attachment.name, attachment.kind)
             path.write_bytes(content.data)
         except OSError as exc:  # a full or read-only temporary folder
             self._notify(f"{attachment.name} could not be opened: {exc.strerror or exc}.")

@@ -18,7 +18,7 @@ from streamchat_desktop.controllers.chat_controller import ChatController
 from streamchat_desktop.core.attachments import Attachment, AttachmentContent, AttachmentKind
 from streamchat_desktop.core.chat_service import ChatService, ChatTarget
 from streamchat_desktop.storage.repository import SqliteStore
-from streamchat_desktop.ui.attachment_actions import AttachmentActions, local_name
+from streamchat_desktop.ui.attachment_actions import AttachmentActions, local_name, open_name
 from streamchat_desktop.ui.attachment_tray import AttachmentTray
 from streamchat_desktop.ui.endpoint_picker import EndpointPicker
 
@@ -36,6 +36,25 @@ from streamchat_desktop.ui.endpoint_picker import EndpointPicker
 )
 def test_a_file_name_stays_in_its_folder(name: str, expected: str) -> None:
     assert local_name(name) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "expected"),
+    [
+        ("notes.txt", AttachmentKind.TEXT, "notes.txt"),
+        ("main.py", AttachmentKind.TEXT, "main.py.txt"),
+        ("run.desktop", AttachmentKind.TEXT, "run.desktop.txt"),
+        ("evil.sh", AttachmentKind.TEXT, "evil.sh.txt"),
+        ("paper.PDF", AttachmentKind.PDF, "paper.PDF"),
+        ("paper.pdf.desktop", AttachmentKind.PDF, "paper.pdf.desktop.pdf"),
+    ],
+)
+def test_an_opened_copy_is_named_for_what_it_is_not_what_an_import_says(
+    name: str, kind: AttachmentKind, expected: str
+) -> None:
+    """Another program opens it by its suffix: an imported name must not pick one that
+    runs it (``.desktop``, ``.sh``)."""
+    assert open_name(name, kind) == expected
 
 
 class Opened(QObject):
@@ -81,7 +100,7 @@ def test_a_file_named_dot_dot_opens_from_its_own_folder(
         assert notices == []
         (url,) = opened.urls
         path = Path(url.toLocalFile())
-        assert path.name == "file" and path.read_bytes() == data
+        assert path.name == "file.txt" and path.read_bytes() == data
         actions.discard_opened_files()  # as the window does when it closes
         assert not path.exists()
     finally:
