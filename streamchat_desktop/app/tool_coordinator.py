@@ -114,7 +114,7 @@ class ToolCoordinator:
     async def test_servers(self) -> None:
         """Start every server that is on (the Tools page's Test button)."""
         self.apply()
-        await self.toolbox.catalog()
+        await self.toolbox.catalog(retry_failed=True)
 
     def change_settings(self, change: SettingsChange) -> str | None:
         """A change from the Tools page (a switch, a revoked "always allow"): saved through

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import time
 from collections.abc import Callable, Mapping
 from contextlib import AsyncExitStack
 from enum import Enum
@@ -33,6 +34,10 @@ from streamchat_desktop.tools.server_log import StderrPipe
 log = logging.getLogger(__name__)
 
 START_TIMEOUT = 30.0
+# A server that failed to start is not started again by the replies of the next minute:
+# each would wait for it (up to START_TIMEOUT) before its first word. The Tools page's
+# Test button, and any change to the server's settings, try again at once.
+START_RETRY_AFTER = 60.0
 STOP_TIMEOUT = 5.0
 PING_TIMEOUT = 5.0
 # Passed on from our own environment to a stdio server; anything else (such as
@@ -85,15 +90,29 @@ class McpConnection:
         self._stop = asyncio.Event()
         self._starting: asyncio.Future[None] | None = None
         self._stderr: StderrPipe | None = None
+        self._start_failed_at: float | None = None
 
     @property
     def name(self) -> str:
         return self.config.name
 
-    async def ensure_started(self) -> None:
-        """Start the server if it is not running; raises ServerUnavailableError if it cannot."""
+    async def ensure_started(self, *, retry_failed: bool = False) -> None:
+        """Start the server if it is not running; raises ServerUnavailableError if it cannot
+        (at once, without a new try, for START_RETRY_AFTER after a start that failed)."""
         if self.state is ServerState.READY and await self._alive():
             return
+        failed_at = self._start_failed_at
+        recently = failed_at is not None and time.monotonic() - failed_at < START_RETRY_AFTER
+        if recently and not retry_failed:
+            raise ServerUnavailableError(self.reason or "it did not start")
+        try:
+            await self._start()
+        except ServerUnavailableError:
+            self._start_failed_at = time.monotonic()
+            raise
+        self._start_failed_at = None
+
+    async def _start(self) -> None:
         if self._starting is None or self._starting.done():
             await self._reset()
             self._starting = asyncio.get_running_loop().create_future()

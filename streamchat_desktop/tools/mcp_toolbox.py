@@ -80,10 +80,13 @@ class McpToolbox:
             return None
         return lambda: secrets(config)
 
-    async def catalog(self) -> ToolCatalog:
+    async def catalog(self, *, retry_failed: bool = False) -> ToolCatalog:
+        """The enabled servers' tools, starting servers as needed (``retry_failed``: also
+        those whose start failed within the last minute)."""
         enabled = [c for c in self._connections.values() if c.config.enabled]
         results = await asyncio.gather(
-            *(c.ensure_started() for c in enabled), return_exceptions=True
+            *(c.ensure_started(retry_failed=retry_failed) for c in enabled),
+            return_exceptions=True,
         )
         problems = []
         for connection, result in zip(enabled, results, strict=True):

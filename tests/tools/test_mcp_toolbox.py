@@ -92,6 +92,33 @@ def test_a_server_that_fails_to_start_is_named_with_its_own_words(run_async: Run
     assert "missing did not start: the command was not found" in missing_problem
 
 
+def test_a_server_that_failed_to_start_is_not_started_by_every_reply(
+    run_async: RunAsync, tmp_path: Path
+) -> None:
+    """Each start would hold the reply's first word (up to the start timeout): after a
+    failed start the next replies say why at once; the Test button tries again."""
+    starts = tmp_path / "starts"
+    script = tmp_path / "fails.sh"
+    script.write_text(f"#!/bin/sh\necho started >> '{starts}'\necho 'no index' >&2\nexit 1\n")
+    script.chmod(0o755)
+    toolbox = McpToolbox([ToolServerConfig(name="flaky", command=str(script))])
+
+    async def scenario() -> list[Any]:
+        try:
+            first = await toolbox.catalog()
+            second = await toolbox.catalog()  # the next reply
+            third = await toolbox.catalog(retry_failed=True)  # the Test button
+            return [first, second, third]
+        finally:
+            await toolbox.aclose()
+
+    first, second, third = run_async(scenario())
+    assert starts.read_text().splitlines() == ["started", "started"]  # not by the 2nd
+    for catalog in (first, second, third):
+        (problem,) = catalog.problems
+        assert problem.startswith("The MCP server flaky did not start")
+
+
 def test_a_crash_mid_call_fails_that_call_and_the_server_restarts_on_next_use(
     run_async: RunAsync,
 ) -> None:
