@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,10 +89,19 @@ def modules_of(package: Path) -> dict[str, Path]:
     return found
 
 
+def _parse(path: Path) -> ast.Module:
+    """``ast.parse`` on a fresh thread: CPython 3.11 can leave a thread's AST recursion
+    counter off after an earlier RecursionError in the same process (another test's
+    5,000-deep payload), and then refuses to parse ("recursion depth mismatch")."""
+    source = path.read_text(encoding="utf-8")
+    with ThreadPoolExecutor(max_workers=1) as fresh:
+        return fresh.submit(ast.parse, source, str(path)).result()
+
+
 def imports_in(name: str, path: Path, known: set[str]) -> Iterator[Import]:
     """Every import in the file, wherever it stands; ``from pkg import sub`` resolves to
     the submodule when ``pkg.sub`` is a module of the package."""
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    tree = _parse(path)
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:

@@ -23,7 +23,9 @@ from tests.support.selftest_output import ROOT, run_selftest
 DIST = ROOT / "dist" / "streamchat"
 EXE = DIST / "streamchat"
 ONEFILE = ROOT / "dist" / "streamchat-onefile"
-MAX_SIZE_MB = 150
+# 147 MiB before tools and attachments; the MCP client (mcp, jsonschema, its HTTP stack),
+# pypdf and Qt's WebP plugin add ≈ 4 MiB (151 MiB measured on 2026-12-03).
+MAX_SIZE_MB = 160
 
 # Both builds users may get: the one folder (default) and the one file (a switch).
 BUILDS = [
