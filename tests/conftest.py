@@ -89,3 +89,23 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if report.skipped and os.environ.get("STREAMCHAT_NO_SKIPS") == "1":
         report.outcome = "failed"
         report.longrepr = f"skipped in CI, which must run every test: {report.longrepr}"
+
+
+_exit_status = 0
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    global _exit_status  # noqa: PLW0603 - handed from session end to unconfigure
+    _exit_status = int(exitstatus)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """End the process as soon as pytest has reported everything.
+
+    The interpreter's own teardown destroys the session's QApplication, the qasync loops
+    kept alive on purpose (FACTS.md) and their Qt objects in an arbitrary order, and that
+    can crash (exit 139 after "N passed", seen once in CI). Nothing is left to run then."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(_exit_status)
