@@ -8,9 +8,9 @@ name and nothing is exempt. Every import counts: top-level, lazy (inside a funct
 from __future__ import annotations
 
 import ast
+import gc
 import sys
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,12 +90,18 @@ def modules_of(package: Path) -> dict[str, Path]:
 
 
 def _parse(path: Path) -> ast.Module:
-    """``ast.parse`` on a fresh thread: CPython 3.11 can leave a thread's AST recursion
-    counter off after an earlier RecursionError in the same process (another test's
-    5,000-deep payload), and then refuses to parse ("recursion depth mismatch")."""
+    """``ast.parse`` with the garbage collector held off. In CPython 3.11 a collection
+    that runs a finalizer in the middle of building the tree (another test's unawaited
+    coroutine warns) upsets the AST constructor's recursion count: "SystemError: AST
+    constructor recursion depth mismatch", seen in CI."""
     source = path.read_text(encoding="utf-8")
-    with ThreadPoolExecutor(max_workers=1) as fresh:
-        return fresh.submit(ast.parse, source, str(path)).result()
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return ast.parse(source, filename=str(path))
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def imports_in(name: str, path: Path, known: set[str]) -> Iterator[Import]:
