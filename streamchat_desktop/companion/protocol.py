@@ -21,7 +21,10 @@ from streamchat_desktop.core.models import Conversation, Message, Usage
 from streamchat_desktop.core.tools import ToolCallRecord
 from streamchat_desktop.core.unicode_repair import repair_text
 
-PROTOCOL_VERSION = 2  # 2: attachments (messages carry them; /files; prompt:send files), tool calls
+PROTOCOL_VERSION = 3
+# 2: attachments (messages carry them; /files; prompt:send files), tool calls
+# 3: actions on every message (edit, regenerate, versions, continue, delete with Undo);
+#    messages carry their version position and whether they can be continued
 
 # server → client (facts: ``noun:past``)
 SNAPSHOT = "snapshot"
@@ -32,11 +35,18 @@ MESSAGE_FAILED = "message:failed"
 CONVERSATION_UPDATED = "conversation:updated"
 CONVERSATION_DELETED = "conversation:deleted"
 TOOL_CHANGED = "tool:changed"  # a tool call appeared or moved on (views watch; never approve)
+BRANCH_CHANGED = "branch:changed"  # the shown branch changed shape: show these messages
 
 # client → server (requests: ``noun:verb``), each answered with an ack
 PROMPT_SEND = "prompt:send"
 REPLY_STOP = "reply:stop"
 CONVERSATION_OPEN = "conversation:open"
+MESSAGE_EDIT = "message:edit"  # a prompt replaced: a new version, the old one kept
+MESSAGE_REGENERATE = "message:regenerate"  # any answer asked again: a new version
+MESSAGE_CONTINUE = "message:continue"  # the last answer, cut, goes on
+MESSAGE_DELETE = "message:delete"  # one message hidden; the ack's message_id undoes it
+MESSAGE_RESTORE = "message:restore"  # Undo of a delete made by this app's views
+VERSION_SWITCH = "version:switch"  # show the previous (-1) or next (+1) version
 
 SERVER_EVENTS = (
     SNAPSHOT,
@@ -47,8 +57,32 @@ SERVER_EVENTS = (
     CONVERSATION_UPDATED,
     CONVERSATION_DELETED,
     TOOL_CHANGED,
+    BRANCH_CHANGED,
 )
-CLIENT_EVENTS = (PROMPT_SEND, REPLY_STOP, CONVERSATION_OPEN)
+CLIENT_EVENTS = (
+    PROMPT_SEND,
+    REPLY_STOP,
+    CONVERSATION_OPEN,
+    MESSAGE_EDIT,
+    MESSAGE_REGENERATE,
+    MESSAGE_CONTINUE,
+    MESSAGE_DELETE,
+    MESSAGE_RESTORE,
+    VERSION_SWITCH,
+)
+
+# the fields each request's payload may carry (anything else is refused)
+REQUEST_FIELDS: dict[str, frozenset[str]] = {
+    PROMPT_SEND: frozenset({"conversation_id", "text", "files"}),
+    REPLY_STOP: frozenset({"message_id"}),
+    CONVERSATION_OPEN: frozenset({"conversation_id"}),
+    MESSAGE_EDIT: frozenset({"message_id", "text"}),
+    MESSAGE_REGENERATE: frozenset({"message_id"}),
+    MESSAGE_CONTINUE: frozenset({"message_id"}),
+    MESSAGE_DELETE: frozenset({"message_id"}),
+    MESSAGE_RESTORE: frozenset({"message_id"}),
+    VERSION_SWITCH: frozenset({"message_id", "step"}),
+}
 
 # limits a viewer must respect (the server refuses anything beyond them)
 MAX_PROMPT_CHARS = 32_000
@@ -151,8 +185,17 @@ class ToolCallView(TypedDict):
     images: int  # how many images the result has (shown in the desktop window)
 
 
+class VersionInfo(TypedDict):
+    """The message is version ``number`` of ``count`` (shown as ``‹ 2/3 ›``)."""
+
+    number: int
+    count: int
+
+
 class MessageView(TypedDict):
-    """One message as a view shows it; ``seq`` is the last delta in ``content`` (streaming)."""
+    """One message as a view shows it; ``seq`` is the last delta in ``content`` (streaming);
+    ``version``: its place among its versions (``None``: it has none); ``can_continue``:
+    a cut last answer that ``message:continue`` goes on with."""
 
     id: str
     conversation_id: str
@@ -168,6 +211,8 @@ class MessageView(TypedDict):
     seq: int
     attachments: list[AttachmentInfo]
     tool_calls: list[ToolCallView]
+    version: VersionInfo | None
+    can_continue: bool
 
 
 class SnapshotPayload(TypedDict):
@@ -209,6 +254,7 @@ class MessageFinishedPayload(TypedDict):
     state: str  # "complete" or "stopped"
     finish_reason: str | None
     usage: UsageInfo | None
+    can_continue: bool  # cut (token limit, stopped): ``message:continue`` goes on
 
 
 class MessageFailedPayload(TypedDict):
@@ -217,6 +263,16 @@ class MessageFailedPayload(TypedDict):
     seq: int
     error: ErrorInfo
     usage: UsageInfo | None
+    can_continue: bool  # it has text: ``message:continue`` goes on from there
+
+
+class BranchChangedPayload(TypedDict):
+    """The conversation's active branch after an action (an edit, a regeneration,
+    another version, a delete or its Undo), as a snapshot has it: show these messages."""
+
+    conversation_id: str
+    messages: list[MessageView]
+    omitted: int
 
 
 class ToolChangedPayload(TypedDict):
@@ -238,8 +294,9 @@ class ConversationDeletedPayload(TypedDict):
 class AckOk(TypedDict, total=False):
     ok: Literal[True]
     conversation_id: str
-    message_id: str
+    message_id: str  # message:delete: the id message:restore takes to undo it
     stopped: bool
+    version: VersionInfo  # version:switch: the version now shown
 
 
 class AckError(TypedDict):
@@ -268,6 +325,25 @@ class ConversationOpen:
     conversation_id: str | None  # None: follow the desktop window's conversation
 
 
+@dataclass(frozen=True, slots=True)
+class MessageEdit:
+    message_id: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class MessageAction:
+    """``message:regenerate``, ``message:continue``, ``message:delete``, ``message:restore``."""
+
+    message_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class VersionSwitch:
+    message_id: str
+    step: Literal[-1, 1]
+
+
 class ProtocolError(Exception):
     """A request the server refuses; becomes an ``{ok: false, error, message}`` ack."""
 
@@ -281,8 +357,33 @@ class ProtocolError(Exception):
 
 
 def parse_prompt_send(data: object) -> PromptSend:
-    body = _object(data, {"conversation_id", "text", "files"})
+    body = _object(data, REQUEST_FIELDS[PROMPT_SEND])
     files = _files(body.get("files"))
+    text = _prompt_text(body, empty_ok=bool(files))
+    return PromptSend(_optional_id(body, "conversation_id"), text, files)
+
+
+def parse_message_edit(data: object) -> MessageEdit:
+    body = _object(data, REQUEST_FIELDS[MESSAGE_EDIT])
+    return MessageEdit(_required_id(body, "message_id"), _prompt_text(body, empty_ok=False))
+
+
+def parse_message_action(data: object) -> MessageAction:
+    body = _object(data, REQUEST_FIELDS[MESSAGE_DELETE])  # the same for each such action
+    return MessageAction(_required_id(body, "message_id"))
+
+
+def parse_version_switch(data: object) -> VersionSwitch:
+    body = _object(data, REQUEST_FIELDS[VERSION_SWITCH])
+    step = body.get("step")
+    if type(step) is not int or step not in (-1, 1):  # not True, not -1.0
+        raise ProtocolError(ERROR_INVALID, "step must be -1 or 1")
+    return VersionSwitch(_required_id(body, "message_id"), -1 if step == -1 else 1)
+
+
+def _prompt_text(body: dict[str, object], *, empty_ok: bool) -> str:
+    """A prompt's text within the limit; lone surrogates (JSON can carry them) are
+    repaired here, where the text enters (FACTS.md)."""
     text = body.get("text")
     if not isinstance(text, str):
         raise ProtocolError(ERROR_INVALID, "text must be a string")
@@ -290,10 +391,9 @@ def parse_prompt_send(data: object) -> PromptSend:
         raise ProtocolError(
             ERROR_PROMPT_TOO_LONG, f"the prompt is longer than {MAX_PROMPT_CHARS} characters"
         )
-    if not text.strip() and not files:
+    if not text.strip() and not empty_ok:
         raise ProtocolError(ERROR_INVALID, "the prompt is empty")
-    # JSON can carry lone surrogates; repaired here, where the text enters (FACTS.md)
-    return PromptSend(_optional_id(body, "conversation_id"), repair_text(text), files)
+    return repair_text(text)
 
 
 def _files(value: object) -> tuple[str, ...]:
@@ -313,15 +413,12 @@ def _files(value: object) -> tuple[str, ...]:
 
 
 def parse_reply_stop(data: object) -> ReplyStop:
-    body = _object(data, {"message_id"})
-    message_id = _optional_id(body, "message_id")
-    if message_id is None:
-        raise ProtocolError(ERROR_INVALID, "message_id is required")
-    return ReplyStop(message_id)
+    body = _object(data, REQUEST_FIELDS[REPLY_STOP])
+    return ReplyStop(_required_id(body, "message_id"))
 
 
 def parse_conversation_open(data: object) -> ConversationOpen:
-    body = _object(data, {"conversation_id"})
+    body = _object(data, REQUEST_FIELDS[CONVERSATION_OPEN])
     return ConversationOpen(_optional_id(body, "conversation_id"))
 
 
@@ -334,13 +431,20 @@ def upload_too_large(name: str) -> ProtocolError:
     )
 
 
-def _object(data: object, allowed: set[str]) -> dict[str, object]:
+def _object(data: object, allowed: frozenset[str]) -> dict[str, object]:
     if not isinstance(data, dict):
         raise ProtocolError(ERROR_INVALID, "the payload must be an object")
     unknown = [key for key in data if key not in allowed]
     if unknown:
         raise ProtocolError(ERROR_INVALID, f"unknown field {str(unknown[0])[:40]!r}")
     return data
+
+
+def _required_id(body: dict[str, object], key: str) -> str:
+    value = _optional_id(body, key)
+    if value is None:
+        raise ProtocolError(ERROR_INVALID, f"{key} is required")
+    return value
 
 
 def _optional_id(body: dict[str, object], key: str) -> str | None:
@@ -383,7 +487,13 @@ def conversation_summary(conversation: Conversation) -> ConversationSummary:
     }
 
 
-def message_view(message: Message, *, seq: int = 0) -> MessageView:
+def message_view(
+    message: Message,
+    *,
+    seq: int = 0,
+    version: tuple[int, int] | None = None,
+    can_continue: bool = False,
+) -> MessageView:
     error: ErrorInfo | None = None
     if message.error_kind is not None:
         error = error_info(message.error_kind, message.error_message or "")
@@ -402,7 +512,15 @@ def message_view(message: Message, *, seq: int = 0) -> MessageView:
         "seq": seq,
         "attachments": [attachment_info(a) for a in message.attachments],
         "tool_calls": [tool_call_view(record) for record in message.tool_calls],
+        "version": version_info(version),
+        "can_continue": can_continue,
     }
+
+
+def version_info(position: tuple[int, int] | None) -> VersionInfo | None:
+    if position is None:
+        return None
+    return {"number": position[0], "count": position[1]}
 
 
 def attachment_info(attachment: Attachment) -> AttachmentInfo:

@@ -29,6 +29,7 @@ from aiohttp import web
 from streamchat_desktop.companion import protocol as p
 from streamchat_desktop.companion.engineio_sockets import EngineSockets
 from streamchat_desktop.companion.fanout import Fanout, View
+from streamchat_desktop.companion.message_requests import MessageRequests
 from streamchat_desktop.companion.packet_guard import REFUSED, GuardedServer
 from streamchat_desktop.companion.ratelimit import TokenBucket
 from streamchat_desktop.companion.security import (
@@ -43,6 +44,7 @@ from streamchat_desktop.companion.security import (
     token_matches,
 )
 from streamchat_desktop.companion.snapshots import (
+    branch_payload,
     build_snapshot,
     started_payload,
     terminal_payload,
@@ -107,6 +109,7 @@ class CompanionServer:
         self._engine: EngineSockets | None = None
         self._fanout = Fanout(self._send, self._backlog, self._drop)
         self._uploads = Uploads(files, self._token) if files is not None else None
+        self._message_requests = MessageRequests(service)
 
     # --- public API -------------------------------------------------------------------
 
@@ -249,9 +252,14 @@ class CompanionServer:
                 self._post_snapshot(view, self.active_conversation_id, following=True)
 
     def branch_changed(self, branch: Branch) -> None:
-        """Views showing that conversation get its new branch."""
-        for view in self._fanout.watchers(branch.conversation_id):
-            self._post_snapshot(view, branch.conversation_id, following=view.following)
+        """Views showing that conversation get its new branch (with the text so far of a
+        reply streaming there: their cursors move to it, as for a snapshot)."""
+        watchers = self._fanout.watchers(branch.conversation_id)
+        for view in watchers:
+            self._fanout.show(view, branch.conversation_id, following=view.following)
+        if watchers:
+            payload = branch_payload(self._service, self._fanout, branch)
+            self._fanout.post(p.BRANCH_CHANGED, payload, [view.sid for view in watchers])
 
     # --- HTTP -------------------------------------------------------------------------
 
@@ -313,6 +321,8 @@ class CompanionServer:
             p.REPLY_STOP: self._reply_stop,
             p.CONVERSATION_OPEN: self._conversation_open,
         }
+        for name, request in self._message_requests.handlers().items():
+            requests[name] = _ignoring_view(request)
         for event, handler in requests.items():
             sio.on(event, self._request_handler(handler))
         sio.on(REFUSED, self._on_refused)
@@ -458,3 +468,8 @@ class CompanionServer:
             task = asyncio.ensure_future(self._sio.disconnect(sid))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
+
+
+def _ignoring_view(request: Callable[[object], p.AckOk]) -> Handler:
+    """A request whose answer does not depend on which view asked."""
+    return lambda _view, data: request(data)

@@ -57,7 +57,7 @@ class _Service(Protocol):
 
     def regenerate_answer(self, conversation_id: str, message_id: str) -> Message: ...
 
-    def _conversation_of(self, message_id: str) -> str: ...
+    def conversation_of(self, message_id: str) -> str: ...
 
     def _branch_changed(self, conversation_id: str) -> None: ...
 
@@ -85,7 +85,7 @@ class MessageActions:
         """Make this version active (with its newest replies); returns the branch.
 
         Refused (``BusyError``) while a reply streams in that conversation."""
-        conversation_id = self._conversation_of(message_id)
+        conversation_id = self.conversation_of(message_id)
         self._require_idle(conversation_id, "show another version")
         messages = self._store.switch_version(message_id)
         self._branch_changed(conversation_id)
@@ -95,7 +95,7 @@ class MessageActions:
         """Put an earlier version holding this message on the active branch."""
         changed = self._store.reveal(message_id)
         if changed:
-            self._branch_changed(self._conversation_of(message_id))
+            self._branch_changed(self.conversation_of(message_id))
         return changed
 
     def retry(self: _Service, conversation_id: str) -> Message:
@@ -179,7 +179,8 @@ class MessageActions:
             raise NoSuchMessageError("the deleted message is gone for good") from None
         self._branch_changed(deleted.conversation_id)
 
-    def _conversation_of(self: _Service, message_id: str) -> str:
+    def conversation_of(self: _Service, message_id: str) -> str:
+        """The conversation a visible message belongs to (``NoSuchMessageError``: none)."""
         versions = self._store.versions(message_id)
         if not versions:
             raise NoSuchMessageError("there is no such message")
