@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from streamchat_desktop.companion import protocol as p
+from streamchat_desktop.companion import request_checks as checks
 from streamchat_desktop.core.branch import BusyError, DeletedMessage, NoSuchMessageError
 from streamchat_desktop.core.chat_service import ChatService
 
@@ -40,7 +41,7 @@ class MessageRequests:
         }
 
     def edit(self, data: object) -> p.AckOk:
-        request = p.parse_message_edit(data)
+        request = checks.parse_message_edit(data)
         cid = self._conversation_of(request.message_id)
         reply = _refusing(
             lambda: self._service.edit_and_resend(cid, request.message_id, request.text)
@@ -48,13 +49,13 @@ class MessageRequests:
         return {"ok": True, "conversation_id": cid, "message_id": reply.id}
 
     def regenerate(self, data: object) -> p.AckOk:
-        request = p.parse_message_action(data)
+        request = checks.parse_message_action(data)
         cid = self._conversation_of(request.message_id)
         reply = _refusing(lambda: self._service.regenerate_answer(cid, request.message_id))
         return {"ok": True, "conversation_id": cid, "message_id": reply.id}
 
     def continue_reply(self, data: object) -> p.AckOk:
-        request = p.parse_message_action(data)
+        request = checks.parse_message_action(data)
         cid = self._conversation_of(request.message_id)
         if not self._service.branch(cid).can_continue(request.message_id):
             raise p.ProtocolError(
@@ -64,7 +65,7 @@ class MessageRequests:
         return {"ok": True, "conversation_id": cid, "message_id": reply.id}
 
     def delete(self, data: object) -> p.AckOk:
-        request = p.parse_message_action(data)
+        request = checks.parse_message_action(data)
         cid = self._conversation_of(request.message_id)
         token = _refusing(lambda: self._service.delete_message(cid, request.message_id))
         self._deleted[token.message_id] = token
@@ -73,7 +74,7 @@ class MessageRequests:
         return {"ok": True, "conversation_id": cid, "message_id": token.message_id}
 
     def restore(self, data: object) -> p.AckOk:
-        request = p.parse_message_action(data)
+        request = checks.parse_message_action(data)
         token = self._deleted.get(request.message_id)
         if token is None:
             raise p.ProtocolError(p.ERROR_NOT_FOUND, "there is no delete of that message to undo")
@@ -86,7 +87,7 @@ class MessageRequests:
         }
 
     def switch_version(self, data: object) -> p.AckOk:
-        request = p.parse_version_switch(data)
+        request = checks.parse_version_switch(data)
         ids = [version.id for version in self._service.versions(request.message_id)]
         if request.message_id not in ids:
             raise p.ProtocolError(p.ERROR_NOT_FOUND, "there is no such message")

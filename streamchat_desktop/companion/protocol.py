@@ -1,4 +1,5 @@
-"""The companion protocol, in one place: event names, payload shapes, limits, validation.
+"""The companion protocol, in one place: event names, payload shapes, limits, error codes
+(the requests' parsing and checks are in ``request_checks``).
 
 Mirrored field for field in ``web/src/protocol.ts``; ``tests/companion/test_protocol_mirror.py``
 parses that file and fails when the two drift apart. People who write their own viewer
@@ -8,18 +9,12 @@ read ``docs/companion-protocol.md``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Literal, TypedDict
 
-from streamchat_desktop.core.attachments import (
-    MAX_FILE_BYTES,
-    MAX_FILES,
-    Attachment,
-    format_size,
-)
+from streamchat_desktop.core import attachments as core_attachments
+from streamchat_desktop.core.attachments import Attachment
 from streamchat_desktop.core.models import Conversation, Message, Usage
 from streamchat_desktop.core.tools import ToolCallRecord
-from streamchat_desktop.core.unicode_repair import repair_text
 
 PROTOCOL_VERSION = 3
 # 2: attachments (messages carry them; /files; prompt:send files), tool calls
@@ -98,6 +93,8 @@ RATE_PER_SECOND = 5.0  # … and per second after that
 # GET FILES_PATH/<sha256>?token=… serves a stored file (an image as sent to the model).
 FILES_PATH = "/files"
 MAX_FILE_NAME_CHARS = 255
+MAX_FILE_BYTES = core_attachments.MAX_FILE_BYTES  # the window's limits, the same for views
+MAX_FILES = core_attachments.MAX_FILES
 MAX_TOOL_RESULT_CHARS = 20_000  # of a tool's result sent to views (the desktop has it all)
 
 # error codes of ``{ok: false, error}`` acks
@@ -305,43 +302,7 @@ class AckError(TypedDict):
     message: str
 
 
-# --- requests (client → server) ------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class PromptSend:
-    conversation_id: str | None  # None: the conversation the view shows (or a new one)
-    text: str
-    files: tuple[str, ...] = ()  # upload ids; with files the text may be empty
-
-
-@dataclass(frozen=True, slots=True)
-class ReplyStop:
-    message_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class ConversationOpen:
-    conversation_id: str | None  # None: follow the desktop window's conversation
-
-
-@dataclass(frozen=True, slots=True)
-class MessageEdit:
-    message_id: str
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class MessageAction:
-    """``message:regenerate``, ``message:continue``, ``message:delete``, ``message:restore``."""
-
-    message_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class VersionSwitch:
-    message_id: str
-    step: Literal[-1, 1]
+# --- refusals ----------------------------------------------------------------------
 
 
 class ProtocolError(Exception):
@@ -354,106 +315,6 @@ class ProtocolError(Exception):
 
     def ack(self) -> AckError:
         return {"ok": False, "error": self.code, "message": self.message}
-
-
-def parse_prompt_send(data: object) -> PromptSend:
-    body = _object(data, REQUEST_FIELDS[PROMPT_SEND])
-    files = _files(body.get("files"))
-    text = _prompt_text(body, empty_ok=bool(files))
-    return PromptSend(_optional_id(body, "conversation_id"), text, files)
-
-
-def parse_message_edit(data: object) -> MessageEdit:
-    body = _object(data, REQUEST_FIELDS[MESSAGE_EDIT])
-    return MessageEdit(_required_id(body, "message_id"), _prompt_text(body, empty_ok=False))
-
-
-def parse_message_action(data: object) -> MessageAction:
-    body = _object(data, REQUEST_FIELDS[MESSAGE_DELETE])  # the same for each such action
-    return MessageAction(_required_id(body, "message_id"))
-
-
-def parse_version_switch(data: object) -> VersionSwitch:
-    body = _object(data, REQUEST_FIELDS[VERSION_SWITCH])
-    step = body.get("step")
-    if type(step) is not int or step not in (-1, 1):  # not True, not -1.0
-        raise ProtocolError(ERROR_INVALID, "step must be -1 or 1")
-    return VersionSwitch(_required_id(body, "message_id"), -1 if step == -1 else 1)
-
-
-def _prompt_text(body: dict[str, object], *, empty_ok: bool) -> str:
-    """A prompt's text within the limit; lone surrogates (JSON can carry them) are
-    repaired here, where the text enters (FACTS.md)."""
-    text = body.get("text")
-    if not isinstance(text, str):
-        raise ProtocolError(ERROR_INVALID, "text must be a string")
-    if len(text) > MAX_PROMPT_CHARS:
-        raise ProtocolError(
-            ERROR_PROMPT_TOO_LONG, f"the prompt is longer than {MAX_PROMPT_CHARS} characters"
-        )
-    if not text.strip() and not empty_ok:
-        raise ProtocolError(ERROR_INVALID, "the prompt is empty")
-    return repair_text(text)
-
-
-def _files(value: object) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if not isinstance(value, list) or not all(
-        isinstance(item, str) and 0 < len(item) <= MAX_ID_CHARS for item in value
-    ):
-        raise ProtocolError(ERROR_INVALID, "files must be a list of upload ids")
-    if len(value) > MAX_FILES:
-        raise ProtocolError(
-            ERROR_FILE_REFUSED,
-            f"A prompt can carry at most {MAX_FILES} files; this one has {len(value)}. "
-            "Remove some, or send them in two prompts.",
-        )
-    return tuple(value)
-
-
-def parse_reply_stop(data: object) -> ReplyStop:
-    body = _object(data, REQUEST_FIELDS[REPLY_STOP])
-    return ReplyStop(_required_id(body, "message_id"))
-
-
-def parse_conversation_open(data: object) -> ConversationOpen:
-    body = _object(data, REQUEST_FIELDS[CONVERSATION_OPEN])
-    return ConversationOpen(_optional_id(body, "conversation_id"))
-
-
-def upload_too_large(name: str) -> ProtocolError:
-    """An upload cut off at the per-file limit (the window words it the same way)."""
-    return ProtocolError(
-        ERROR_FILE_REFUSED,
-        f"{name} is larger than {format_size(MAX_FILE_BYTES)}: files up to "
-        f"{format_size(MAX_FILE_BYTES)} can be attached.",
-    )
-
-
-def _object(data: object, allowed: frozenset[str]) -> dict[str, object]:
-    if not isinstance(data, dict):
-        raise ProtocolError(ERROR_INVALID, "the payload must be an object")
-    unknown = [key for key in data if key not in allowed]
-    if unknown:
-        raise ProtocolError(ERROR_INVALID, f"unknown field {str(unknown[0])[:40]!r}")
-    return data
-
-
-def _required_id(body: dict[str, object], key: str) -> str:
-    value = _optional_id(body, key)
-    if value is None:
-        raise ProtocolError(ERROR_INVALID, f"{key} is required")
-    return value
-
-
-def _optional_id(body: dict[str, object], key: str) -> str | None:
-    value = body.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str) or not 0 < len(value) <= MAX_ID_CHARS:
-        raise ProtocolError(ERROR_INVALID, f"{key} must be a string of 1–{MAX_ID_CHARS} chars")
-    return value
 
 
 # --- building payloads from core objects ---------------------------------------------

@@ -27,6 +27,7 @@ import socketio
 from aiohttp import web
 
 from streamchat_desktop.companion import protocol as p
+from streamchat_desktop.companion import request_checks as checks
 from streamchat_desktop.companion.engineio_sockets import EngineSockets
 from streamchat_desktop.companion.fanout import Fanout, View
 from streamchat_desktop.companion.message_requests import MessageRequests
@@ -394,7 +395,7 @@ class CompanionServer:
     # --- requests -----------------------------------------------------------------------
 
     def _prompt_send(self, view: View, data: object) -> p.AckOk:
-        request = p.parse_prompt_send(data)
+        request = checks.parse_prompt_send(data)
         files = self._checked_files(request.files)  # refused: nothing is sent or created
         conversation_id = request.conversation_id or view.conversation_id
         if conversation_id is None:
@@ -421,11 +422,11 @@ class CompanionServer:
         return self._uploads.take(ids)
 
     def _reply_stop(self, view: View, data: object) -> p.AckOk:
-        request = p.parse_reply_stop(data)
+        request = checks.parse_reply_stop(data)
         return {"ok": True, "stopped": self._service.stop(request.message_id)}
 
     def _conversation_open(self, view: View, data: object) -> p.AckOk:
-        request = p.parse_conversation_open(data)
+        request = checks.parse_conversation_open(data)
         if request.conversation_id is None:
             self._post_snapshot(view, self.active_conversation_id, following=True)
             return {"ok": True}

@@ -179,7 +179,7 @@ def test_actions_are_refused_while_a_reply_streams(views: Views, run_async: RunA
     chat.server.enqueue(Script(deltas=["held", " open"], gate=gate))
 
     async def scenario() -> list[Any]:
-        await views.connect(1)
+        [viewer] = await views.connect(1)
         chat.service.send(conversation.id, "q2")
         await wait_until(lambda: gate.reached)
         try:
@@ -189,8 +189,8 @@ def test_actions_are_refused_while_a_reply_streams(views: Views, run_async: RunA
                 await views.call(p.MESSAGE_DELETE, {"message_id": q1.id}),
             ]
         finally:
-            gate.release()  # the reply ends while the loop runs (and the views get it)
-            await wait_until(lambda: chat.service.active_reply(conversation.id) is None)
+            gate.release()  # the reply ends while the loop runs, and the view gets it
+            await viewer.wait_for(lambda: p.MESSAGE_FINISHED in viewer.names())
 
     acks = run_async(scenario())
     assert [ack["error"] for ack in acks] == [p.ERROR_BUSY] * 3
