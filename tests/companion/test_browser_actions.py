@@ -206,6 +206,8 @@ async def _drive(chat: LiveChat, server: CompanionServer, cid: str, tmp: Path) -
             await page.keyboard.press("Tab")
             await page.keyboard.press("Enter")  # Edit message, from the keyboard
             await page.get_by_role("textbox", name="Edited message").press("Escape")
+            focused = await page.evaluate("() => document.activeElement.getAttribute('aria-label')")
+            assert focused == "Edit message"  # the keyboard is back where it was
             assert await view.same_as_desktop(told=False) == shown
             assert not errors, errors
         finally:

@@ -132,6 +132,7 @@ export function App() {
           }),
     };
   }, [report]);
+  const dismiss = useCallback(() => setDeleted(null), []); // stable: the toast's timer keeps
   const undo = useCallback(
     (item: Deleted) => {
       setDeleted(null);
@@ -182,7 +183,7 @@ export function App() {
       <div className="action-status" role="status" aria-live="polite" data-testid="action-status">
         {notice}
       </div>
-      {deleted && <UndoToast item={deleted} onUndo={undo} onClose={() => setDeleted(null)} />}
+      {deleted && <UndoToast item={deleted} onUndo={undo} onClose={dismiss} />}
       <Composer
         enabled={live}
         streaming={reply !== null}

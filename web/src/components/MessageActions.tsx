@@ -3,7 +3,7 @@
 // The bar shows on hover and whenever focus is inside the message, so every button is
 // reachable with Tab; each has an accessible name and a tooltip.
 
-import { useState, type FormEvent, type KeyboardEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent, type RefObject } from "react";
 import { MAX_PROMPT_CHARS, type Ack, type MessageView } from "../protocol";
 import { messageActions, versionLabel } from "../store";
 import { Icon, type IconName } from "./icons";
@@ -22,12 +22,19 @@ interface BarProps {
   busy: boolean;
   actions: ActionHandlers;
   onEdit: () => void;
+  focusEdit?: number; // counts the edit box's closings: each gives the keyboard its place back
 }
 
-function ActionButton(props: { label: string; icon: IconName; onClick: () => void; enabled?: boolean }) {
-  const { label, icon, onClick, enabled = true } = props;
+function ActionButton(props: {
+  label: string;
+  icon: IconName;
+  onClick: () => void;
+  enabled?: boolean;
+  button?: RefObject<HTMLButtonElement | null>;
+}) {
+  const { label, icon, onClick, enabled = true, button } = props;
   return (
-    <button type="button" aria-label={label} title={label} onClick={onClick} disabled={!enabled}>
+    <button ref={button} type="button" aria-label={label} title={label} onClick={onClick} disabled={!enabled}>
       <Icon name={icon} />
     </button>
   );
@@ -59,14 +66,18 @@ export function VersionSwitcher({ message, busy, actions }: Omit<BarProps, "onEd
   );
 }
 
-export function ActionBar({ message, busy, actions, onEdit }: BarProps) {
+export function ActionBar({ message, busy, actions, onEdit, focusEdit = 0 }: BarProps) {
   const can = messageActions(message, busy);
+  const editButton = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (focusEdit > 0) editButton.current?.focus();
+  }, [focusEdit]);
   return (
     <div className="actions" role="toolbar" aria-label="Message actions">
       <VersionSwitcher message={message} busy={busy} actions={actions} />
       <ActionButton label="Copy as Markdown" icon="copy" onClick={() => actions.copy(message, "markdown")} />
       <ActionButton label="Copy as plain text" icon="text" onClick={() => actions.copy(message, "plain")} />
-      {message.role === "user" && <ActionButton label="Edit message" icon="edit" enabled={can.edit} onClick={onEdit} />}
+      {message.role === "user" && <ActionButton label="Edit message" icon="edit" enabled={can.edit} onClick={onEdit} button={editButton} />}
       {message.role === "assistant" && (
         <ActionButton
           label="Regenerate answer"

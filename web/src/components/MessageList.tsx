@@ -52,6 +52,7 @@ const Message = memo(function Message(props: {
 }) {
   const { message, busy, actions } = props;
   const [editing, setEditing] = useState(false);
+  const [edits, setEdits] = useState(0); // back from the edit box: focus Edit again
   const html = useMemo(
     () => (message.role === "assistant" ? renderMarkdown(message.content) : ""),
     [message.role, message.content],
@@ -63,7 +64,10 @@ const Message = memo(function Message(props: {
         <EditBox
           message={message}
           onSave={(text) => actions.edit(message.id, text)}
-          onCancel={() => setEditing(false)}
+          onCancel={() => {
+            setEditing(false);
+            setEdits((n) => n + 1);
+          }}
         />
       </article>
     );
@@ -90,7 +94,13 @@ const Message = memo(function Message(props: {
       {message.attachments.length > 0 && <Attachments files={message.attachments} />}
       {streaming && <span className="cursor" aria-label="streaming" />}
       <Footer message={message} />
-      <ActionBar message={message} busy={busy} actions={actions} onEdit={() => setEditing(true)} />
+      <ActionBar
+        message={message}
+        busy={busy}
+        actions={actions}
+        onEdit={() => setEditing(true)}
+        focusEdit={edits}
+      />
     </article>
   );
 });
