@@ -66,6 +66,25 @@ describe("branch:changed", () => {
   });
 });
 
+describe("a continued answer", () => {
+  it("keeps the versions the view shows of it and of its prompt", () => {
+    const prompt = message({ id: "q1", role: "user", version: { number: 2, count: 2 } });
+    const cut = message({ id: "a1", content: "half", version: { number: 1, count: 3 }, can_continue: true });
+    const shown = reduce(initialState, snapshot([prompt, cut])).state;
+    const { state } = reduce(shown, {
+      type: "started",
+      payload: {
+        conversation_id: "c1",
+        message: message({ id: "a1", content: "half", state: "streaming" }),
+        prompt: message({ id: "q1", role: "user" }),
+        history: ["q1"],
+      },
+    });
+    expect(state.messages.map(versionLabel)).toEqual(["2/2", "1/3"]);
+    expect(state.messages[1]).toMatchObject({ content: "half", state: "streaming", can_continue: false });
+  });
+});
+
 describe("message actions", () => {
   it("offers edit on prompts and regenerate on answers, nothing while busy", () => {
     expect(messageActions(q1, false)).toMatchObject({ edit: true, regenerate: false, remove: true });

@@ -181,15 +181,18 @@ function applyStarted(state: ViewState, p: MessageStartedPayload): Reduced {
   // Keep exactly the branch the reply follows: a retry, an edit or a regeneration
   // replaces later messages. A message the view never saw (other than the prompt,
   // which comes along) means it lost track: resync.
+  // What the view already shows of a message (its version ‹ n/m ›) is kept: the
+  // payload's messages carry no versions (a branch:changed brings new ones).
   const known = new Map(state.messages.map((m) => [m.id, m]));
-  if (p.prompt) known.set(p.prompt.id, p.prompt);
+  if (p.prompt && !known.has(p.prompt.id)) known.set(p.prompt.id, p.prompt);
   const kept: MessageView[] = [];
   for (const id of p.history) {
     const message = known.get(id);
     if (!message) return lost(state);
     kept.push(message.can_continue ? { ...message, can_continue: false } : message);
   }
-  return ok({ ...state, messages: [...kept, { ...p.message, seq: 0 }] });
+  const version = known.get(p.message.id)?.version ?? p.message.version;
+  return ok({ ...state, messages: [...kept, { ...p.message, version, seq: 0 }] });
 }
 
 function applyDelta(state: ViewState, d: MessageDeltaPayload): Reduced {
