@@ -109,7 +109,9 @@ export function App() {
     const conn = () => connection.current;
     return {
       copy: (message, as) => {
-        const text = as === "markdown" ? message.content : plainText(message.content);
+        // A prompt is shown as typed (never rendered as Markdown): both copies are its text.
+        const markdown = as === "markdown" || message.role === "user";
+        const text = markdown ? message.content : plainText(message.content);
         void writeClipboard(text).then((copied) =>
           setNotice(copied ? `Copied as ${as === "markdown" ? "Markdown" : "plain text"}.` : "Could not copy."),
         );
