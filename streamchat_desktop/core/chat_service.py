@@ -212,6 +212,7 @@ class ChatService(MessageActions):
         attachments: tuple[Attachment, ...] = (),
         *,
         announce: bool = False,
+        retitle: bool = True,
     ) -> Message:
         prompt = Message(
             role=Role.USER,
@@ -220,7 +221,7 @@ class ChatService(MessageActions):
             attachments=attachments,
         )
         self._store.add_message(prompt)
-        if not history:
+        if not history and retitle:  # the first prompt names the conversation
             title = text if text.strip() or not attachments else attachments[0].name
             conversation = dataclasses.replace(conversation, title=make_title(title))
         self._touch(conversation)

@@ -37,6 +37,7 @@ class _Service(Protocol):
         attachments: tuple[Attachment, ...] = ...,
         *,
         announce: bool = ...,
+        retitle: bool = ...,
     ) -> Message: ...
 
     def _start_reply(
@@ -138,8 +139,10 @@ class MessageActions:
         index = _index_on_branch(history, message_id, Role.USER, "edited")
         for message in reversed(history[index:]):
             self._store.delete_message(message.id)
+        attachments = history[index].attachments
+        # The title stays: it may have been renamed, and the old version is still there.
         return self._send(
-            conversation, history[:index], text, history[index].attachments, announce=True
+            conversation, history[:index], text, attachments, announce=True, retitle=False
         )
 
     def continue_reply(self: _Service, conversation_id: str, message_id: str) -> Message:

@@ -64,6 +64,8 @@ def test_editing_an_earlier_prompt_makes_a_version_and_keeps_what_followed(
     chat.service.switch_version(q1.id)
     assert chat.branch(conversation.id) == before
     assert chat.service.version_positions(conversation.id) == {q1.id: (1, 2)}
+    stored = chat.service.get_conversation(conversation.id)
+    assert stored is not None and stored.title == "q1"  # an edit keeps the title
     chat.service.switch_version(edited[0].id)
     assert chat.branch(conversation.id) == edited
 
