@@ -72,7 +72,8 @@ class Page:
         self.cid = conversation_id
 
     async def shown(self) -> Shown:
-        return [tuple(row) for row in await self.page.evaluate(PAGE_BRANCH)]  # type: ignore[misc]
+        rows = await self.page.evaluate(PAGE_BRANCH)
+        return [(str(i), str(text), version) for i, text, version in rows]
 
     async def same_as_desktop(self, *, told: bool = True) -> Shown:
         """Wait until no reply streams and the page shows the service's branch; after a
