@@ -497,17 +497,20 @@ class TranscriptView(QTextBrowser):
             self.folded_dialog = open_folded(self, self.reply_text(message_id), int(index))
 
     def createMimeDataFromSelection(self) -> QMimeData:
-        """Copy gives the original text: bidi labels turn back into their characters."""
+        """Copy gives the original text: bidi labels turn back into their characters,
+        formulas into their LaTeX source."""
         mime = super().createMimeDataFromSelection()
+        from streamchat_desktop.ui.transcript.math_object import Formulas
         from streamchat_desktop.ui.transcript.runs import RunWriter
 
-        if RunWriter.labels_written:
+        if RunWriter.labels_written or Formulas.written:
             from streamchat_desktop.ui.transcript.clipboard import selection_text
 
             cursor = self.textCursor()
             start, end = cursor.selectionStart(), cursor.selectionEnd()
             exact = QMimeData()  # Qt's own mime data rewrites its text when read
-            exact.setHtml(mime.html())
+            if "\ufffc" not in cursor.selectedText():  # its HTML would lose formulas
+                exact.setHtml(mime.html())
             exact.setText(selection_text(self.document(), start, end))
             return exact
         return mime
