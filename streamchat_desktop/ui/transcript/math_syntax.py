@@ -1,7 +1,11 @@
 """Math in Markdown: ``$…$``, ``\\(…\\)``, ``$$…$$`` inline; ``$$`` and ``\\[`` display blocks.
 
-Inline ``$…$`` follows mdit-py-plugins' dollarmath with the pandoc rules (no space inside
-the dollars, no digit after the closing one), so "$5 and $10" stays text.
+Inline ``$…$`` follows mdit-py-plugins' dollarmath rules with its pandoc options
+(``allow_space=False, allow_digits=False, double_inline=True``: no space inside the dollars,
+no digit before the opening or after the closing one), so "$5 and $10" stays text. The rule
+is dollarmath's, ported (``_dollar_inline``), for one slip: at the start of a paragraph it
+reads the paragraph's *last* character as the one before the ``$`` (Python's ``src[-1]``),
+so "$x$ is 5" stayed text. The companion page (web/src/math.ts) has the same rules.
 
 Display blocks are parsed like fenced code, not like dollarmath's blocks: an opening line of
 just ``$$`` (or ``\\[``) runs to its closing line, or to the end of its container while none
@@ -27,11 +31,8 @@ INLINE_TOKENS = frozenset({"math_inline", "math_inline_double"})
 
 
 def math_plugin(md: MarkdownIt) -> None:
-    """Add the math rules to ``md`` (dollarmath's inline rule, our display blocks)."""
-    from mdit_py_plugins.dollarmath import dollarmath_plugin
-
-    dollarmath_plugin(md, allow_space=False, allow_digits=False, double_inline=True)
-    md.block.ruler.disable("math_block")  # theirs: a paragraph until it closes
+    """Add the math rules to ``md``: inline ``$``, ``$$`` and ``\\(``, display blocks."""
+    md.inline.ruler.before("escape", "math_dollar", _dollar_inline)
     md.block.ruler.before(
         "fence",
         "display_math",
@@ -98,6 +99,44 @@ def _push(
     token.block = True
     token.map = [start, state.line]
     token.meta = {"closed": closed}
+
+
+def _escaped(src: str, pos: int) -> bool:
+    """Whether the character at ``pos`` follows an odd number of backslashes."""
+    start = pos
+    while start > 0 and src[start - 1] == "\\":
+        start -= 1
+    return (pos - start) % 2 == 1
+
+
+def _dollar_inline(state: StateInline, silent: bool) -> bool:
+    """``$…$`` and ``$$…$$`` inside a paragraph (dollarmath's rule, pandoc options)."""
+    src, start = state.src, state.pos
+    if src[start] != "$" or start + 1 >= len(src) or src[start + 1].isspace():
+        return False
+    if (start > 0 and src[start - 1].isdigit()) or _escaped(src, start):
+        return False
+    double = src[start + 1] == "$"
+    pos = start + 1 + double
+    while True:
+        end = src.find("$", pos)
+        if end < 0:
+            return False
+        if _escaped(src, end) or (double and src[end + 1 : end + 2] != "$"):
+            pos = end + 1
+            continue
+        break
+    if src[end - 1].isspace() or src[end + 1 + double : end + 2 + double].isdigit():
+        return False
+    content = src[start + 2 : end] if double else src[start + 1 : end]
+    if not content:
+        return False
+    if not silent:
+        token = state.push("math_inline_double" if double else "math_inline", "math", 0)
+        token.content = content
+        token.markup = "$$" if double else "$"
+    state.pos = end + 1 + double
+    return True
 
 
 def _paren_inline(state: StateInline, silent: bool) -> bool:

@@ -112,6 +112,14 @@ def test_prices_stay_text(make_view: ViewFactory) -> None:
     assert "It costs $5 and $10, or $ 3 $ at most." in view.document().toPlainText()
 
 
+def test_a_formula_opening_a_paragraph_that_ends_in_a_digit_is_math(
+    make_view: ViewFactory,
+) -> None:
+    # dollarmath itself reads the paragraph's last character as the one before the "$"
+    view = shown(make_view, "$x$ is 5")
+    assert [source for _, source in formulas(view.document())] == ["$x$"]
+
+
 def test_malformed_latex_is_shown_as_code_without_a_dialog_or_warning(
     qtbot: object, make_view: ViewFactory, caplog: pytest.LogCaptureFixture
 ) -> None:
