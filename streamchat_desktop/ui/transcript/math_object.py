@@ -13,6 +13,11 @@ normal alignment), and the image is drawn ``depth`` pixels lower, as its own bas
 
 from __future__ import annotations
 
+import gc
+import itertools
+import weakref
+from collections import OrderedDict
+from dataclasses import dataclass
 from functools import cache
 
 from PySide6.QtCore import QPointF, QRect, QRectF, QSizeF, Qt, QTimer
@@ -29,6 +34,7 @@ from PySide6.QtGui import (
     QTextDocument,
     QTextFormat,
 )
+from PySide6.QtWidgets import QTextEdit
 from shiboken6 import isValid
 
 from streamchat_desktop.ui.transcript.math_cache import (
@@ -46,6 +52,7 @@ SOURCE_PROPERTY = QTextFormat.Property.UserProperty + 22  # as written, for copi
 CODE_BACKGROUND_PROPERTY = QTextFormat.Property.UserProperty + 23
 SOURCE_PADDING = 2.0
 WATCHED_PER_FORMULA = 16
+MAX_DOCUMENTS = 256  # views remembered (a view shows one document at a time)
 DISPLAY_SIDE_ROOM = 48.0  # what a display block's width leaves for margins and indents
 _HANDLER_FLAG = "streamchat_formulas"
 
@@ -56,20 +63,26 @@ class FormulaObject(QPyTextObject):
     def __init__(self, typesetter: Typesetter) -> None:
         super().__init__()
         self._typesetter = typesetter
-        self._watched: dict[tuple[str, bool, float], list[tuple[QTextDocument, int]]] = {}
+        self._numbers = itertools.count(1)
+        # the view of each registered document (weakly): documents are reached through
+        # their view only, which tells whether it is still alive and still shows them
+        self._views: OrderedDict[int, weakref.ref[QTextEdit]] = OrderedDict()
+        self._watched: dict[tuple[str, bool, float], list[tuple[int, int]]] = {}
+        self._healing: list[tuple[int, int, str]] = []
         typesetter.typeset.connect(self._on_typeset)
 
     # QTextObjectInterface -------------------------------------------------------------
 
     def intrinsicSize(self, doc: QTextDocument, pos: int, fmt: QTextFormat) -> QSizeF:
-        key = self._key(doc, fmt, _screen_ratio())
+        page = _page(doc)
+        key = self._key(page, fmt, _screen_ratio())
         metrics = self._typesetter.metrics.get(key.base)
         if metrics is None:
             self._typesetter.request(key)
-            self._watch(doc, pos, key.base)
+            self._watch(page, pos, key.base)
         if metrics is None or metrics is MALFORMED:
-            return self._source_size(doc, fmt)
-        return self._typeset_size(doc, metrics, key.display)
+            return self._source_size(page, fmt)
+        return self._typeset_size(page, metrics, key.display)
 
     def drawObject(
         self,
@@ -80,69 +93,68 @@ class FormulaObject(QPyTextObject):
         fmt: QTextFormat,
     ) -> None:
         rect = QRectF(box)
-        key = self._key(doc, fmt, painter.device().devicePixelRatioF())
+        page = _page(doc)
+        key = self._key(page, fmt, painter.device().devicePixelRatioF())
         metrics = self._typesetter.metrics.get(key.base)
         formula = self._typesetter.images.get(key)
         if metrics is None or metrics is MALFORMED or formula is None:
             if metrics is not MALFORMED:
                 self._typesetter.request(key)
-                self._watch(doc, pos, key.base)
+                self._watch(page, pos, key.base)
             if metrics is None or metrics is MALFORMED:
-                self._draw_source(painter, rect, doc, fmt)
+                self._draw_source(painter, rect, page, fmt)
             return
-        size = self._typeset_size(doc, metrics, key.display)
+        size = self._typeset_size(page, metrics, key.display)
         if abs(rect.width() - size.width()) > 0.5 or abs(rect.height() - size.height()) > 0.5:
-            self._heal(doc, pos, key.latex)  # laid out as source: no room for the image yet
-            self._draw_source(painter, rect, doc, fmt)
+            self._heal(page, pos, key.latex)  # laid out as source: no room for the image yet
+            self._draw_source(painter, rect, page, fmt)
             return
-        scale = self._fit(doc, metrics, key.display)
+        scale = self._fit(page, metrics, key.display)
         target = QRectF(rect.left(), rect.top(), metrics.width * scale, metrics.height * scale)
         painter.drawImage(target, formula.image)
 
     # Keys and sizes -------------------------------------------------------------------
 
     @staticmethod
-    def _key(doc: QTextDocument, fmt: QTextFormat, ratio: float) -> FormulaKey:
+    def _key(page: _Page, fmt: QTextFormat, ratio: float) -> FormulaKey:
         char = fmt.toCharFormat()
         color = char.foreground().color() if char.hasProperty(_FOREGROUND) else QColor("black")
         return FormulaKey(
             str(fmt.property(LATEX_PROPERTY) or ""),
             bool(fmt.property(DISPLAY_PROPERTY)),
-            float(_pixel_size(doc, char)),
+            float(_pixel_size(page, char)),
             color.name(QColor.NameFormat.HexRgb),
             round(ratio, 2),
         )
 
-    def _typeset_size(self, doc: QTextDocument, metrics: Metrics, display: bool) -> QSizeF:
+    def _typeset_size(self, page: _Page, metrics: Metrics, display: bool) -> QSizeF:
         """The object's box: an inline formula's ends at the baseline (its depth hangs
         below, as text's descenders do), a display formula's holds all of it."""
-        scale = self._fit(doc, metrics, display)
+        scale = self._fit(page, metrics, display)
         above = metrics.height if display else metrics.height - metrics.depth
         return QSizeF(metrics.width * scale, max(1.0, above * scale))
 
     @staticmethod
-    def _fit(doc: QTextDocument, metrics: Metrics, display: bool) -> float:
+    def _fit(page: _Page, metrics: Metrics, display: bool) -> float:
         """A display formula wider than the text column is scaled down to fit it."""
-        room = doc.textWidth() - 2 * doc.documentMargin() - DISPLAY_SIDE_ROOM
-        if not display or doc.textWidth() <= 0 or metrics.width <= room:
+        room = page.text_width - 2 * page.margin - DISPLAY_SIDE_ROOM
+        if not display or page.text_width <= 0 or metrics.width <= room:
             return 1.0
         return max(0.1, room / metrics.width)
 
-    def _source_size(self, doc: QTextDocument, fmt: QTextFormat) -> QSizeF:
-        metrics = QFontMetricsF(_source_font(doc, fmt.toCharFormat()))
+    def _source_size(self, page: _Page, fmt: QTextFormat) -> QSizeF:
+        metrics = QFontMetricsF(_source_font(page, fmt.toCharFormat()))
         lines = _source_lines(fmt)
         width = max(metrics.horizontalAdvance(line) for line in lines) + 2 * SOURCE_PADDING
-        room = doc.textWidth() - 2 * doc.documentMargin()
-        if doc.textWidth() > 0:
+        room = page.text_width - 2 * page.margin
+        if page.text_width > 0:
             width = min(width, max(room, 40.0))
         return QSizeF(width, metrics.ascent() + (len(lines) - 1) * metrics.lineSpacing())
 
-    def _draw_source(
-        self, painter: QPainter, rect: QRectF, doc: QTextDocument, fmt: QTextFormat
-    ) -> None:
+    def _draw_source(self, painter: QPainter, rect: QRectF, page: _Page, fmt: QTextFormat) -> None:
         """The formula as written, in code style: until typeset, or for good if malformed."""
         char = fmt.toCharFormat()
-        font = _source_font(doc, char)
+        font = _source_font(page, char)
         metrics = QFontMetricsF(font)
         painter.save()
         background = char.property(CODE_BACKGROUND_PROPERTY)
@@ -163,30 +175,77 @@ class FormulaObject(QPyTextObject):
 
     # Laying out again when a formula arrives ------------------------------------------
 
-    def _watch(self, doc: QTextDocument, pos: int, base: tuple[str, bool, float]) -> None:
-        """Remember where a formula waits (no cursor: making one here would lay out again)."""
-        watched = self._watched.setdefault(base, [])
-        watched.append((doc, pos))
-        del watched[:-WATCHED_PER_FORMULA]
+    def register(self, doc: QTextDocument) -> None:
+        """Lay out and paint the formula objects of ``doc`` (in a view: its parent)."""
+        number = next(self._numbers)
+        doc.setProperty(_HANDLER_FLAG, number)
+        doc.documentLayout().registerHandler(FORMULA_OBJECT, self)
+        view = doc.parent()
+        if isinstance(view, QTextEdit):
+            self._views[number] = weakref.ref(view)
+            while len(self._views) > MAX_DOCUMENTS:
+                self._views.popitem(last=False)
+
+    def _shown(self, number: int) -> QTextDocument | None:
+        """Document ``number`` if its view is alive and shows it, else None. (A wrapper
+        kept from before could be stale: PySide then raises on any call.)"""
+        ref = self._views.get(number)
+        view = ref() if ref is not None else None
+        if view is None or not isValid(view):
+            self._views.pop(number, None)
+            return None
+        try:
+            doc = view.document()
+            return doc if doc.property(_HANDLER_FLAG) == number else None
+        except RuntimeError:
+            return None
+
+    def _watch(self, page: _Page, pos: int, base: tuple[str, bool, float]) -> None:
+        """Remember where a formula waits (no cursor: making one during layout lays out)."""
+        if page.number:
+            watched = self._watched.setdefault(base, [])
+            watched.append((page.number, pos))
+            del watched[:-WATCHED_PER_FORMULA]
 
     def _on_typeset(self, base: tuple[str, bool, float]) -> None:
-        for doc, pos in self._watched.pop(base, []):
-            if not isValid(doc):
+        for number, pos in self._watched.pop(base, []):
+            doc = self._shown(number)
+            if doc is None:
                 continue
             if _formula_at(doc, pos) == base[0]:
-                doc.markContentsDirty(pos, 1)
+                _relayout(doc, pos)
             else:  # moved since: repainting finds it (``_heal``)
                 doc.documentLayout().update.emit(QRectF(0, 0, 1e9, 1e9))
 
-    def _heal(self, doc: QTextDocument, pos: int, latex: str) -> None:
+    def _heal(self, page: _Page, pos: int, latex: str) -> None:
         """A formula laid out before it was typeset is painted: lay its block out again,
         after the paint (laying out while painting is not allowed)."""
+        if not page.number:
+            return
+        if not self._healing:
+            QTimer.singleShot(0, self._heal_now)
+        self._healing.append((page.number, pos, latex))
 
-        def relayout() -> None:
-            if isValid(doc) and _formula_at(doc, pos) == latex:
-                doc.markContentsDirty(pos, 1)
+    def _heal_now(self) -> None:
+        healing, self._healing = self._healing, []
+        for number, pos, latex in healing:
+            doc = self._shown(number)
+            if doc is not None and _formula_at(doc, pos) == latex:
+                _relayout(doc, pos)
 
-        QTimer.singleShot(0, relayout)
+
+def _relayout(doc: QTextDocument, pos: int) -> None:
+    """Lay the block of the formula at ``pos`` out again (its size changed), with the
+    garbage collector held off: a collection inside the layout (``intrinsicSize`` runs
+    Python) that freed Qt objects left behind made Qt touch freed memory (measured: 1 run
+    in 3 of tests/ui/transcript/test_math.py without it, none in 25 with it)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        doc.markContentsDirty(pos, 1)
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _formula_at(doc: QTextDocument, pos: int) -> str | None:
@@ -212,8 +271,34 @@ def _screen_ratio() -> float:
     return app.devicePixelRatio() if isinstance(app, QGuiApplication) else 1.0
 
 
-def _pixel_size(doc: QTextDocument, char: QTextCharFormat) -> int:
-    font = char.font().resolve(doc.defaultFont())
+@dataclass(frozen=True, slots=True)
+class _Page:
+    """What sizing a formula needs from its document."""
+
+    font: QFont
+    text_width: float
+    margin: float
+    number: int  # the handler's number for the document (0: unknown)
+
+
+def _page(doc: QTextDocument) -> _Page:
+    """The facts of ``doc``. PySide can hand a virtual a stale wrapper of a document at
+    a reused address (calls on it raise): then the app's font and no width are assumed,
+    because an exception must not leave a Qt virtual (PySide crashes on it)."""
+    try:
+        number = doc.property(_HANDLER_FLAG)
+        return _Page(
+            doc.defaultFont(),
+            doc.textWidth(),
+            doc.documentMargin(),
+            number if isinstance(number, int) else 0,
+        )
+    except RuntimeError:
+        return _Page(QGuiApplication.font(), -1.0, 0.0, 0)
+
+
+def _pixel_size(page: _Page, char: QTextCharFormat) -> int:
+    font = char.font().resolve(page.font)
     size = QFontInfo(font).pixelSize()
     adjust = char.property(QTextFormat.Property.FontSizeAdjustment)
     if isinstance(adjust, int) and adjust:
@@ -221,11 +306,11 @@ def _pixel_size(doc: QTextDocument, char: QTextCharFormat) -> int:
     return max(6, min(size, 96))
 
 
-def _source_font(doc: QTextDocument, char: QTextCharFormat) -> QFont:
-    font = QFont(char.font().resolve(doc.defaultFont()))
+def _source_font(page: _Page, char: QTextCharFormat) -> QFont:
+    font = QFont(char.font().resolve(page.font))
     font.setFamilies([*char.fontFamilies(), "monospace"] if char.fontFamilies() else ["monospace"])
     font.setStyleHint(QFont.StyleHint.TypeWriter)
-    font.setPixelSize(_pixel_size(doc, char))
+    font.setPixelSize(_pixel_size(page, char))
     return font
 
 
@@ -241,10 +326,8 @@ def _formula_object() -> FormulaObject:
 
 def ensure_handler(doc: QTextDocument) -> None:
     """Let ``doc`` lay out and paint formula objects (once per document)."""
-    if doc.property(_HANDLER_FLAG):
-        return
-    doc.documentLayout().registerHandler(FORMULA_OBJECT, _formula_object())
-    doc.setProperty(_HANDLER_FLAG, True)
+    if not doc.property(_HANDLER_FLAG):
+        _formula_object().register(doc)
 
 
 class Formulas:

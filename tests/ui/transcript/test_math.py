@@ -225,9 +225,11 @@ MATH_CASES = {
 
 @pytest.mark.parametrize("text", MATH_CASES.values(), ids=MATH_CASES.keys())
 @pytest.mark.parametrize("size", [1, 3])
-def test_streamed_math_equals_the_one_shot_render(qapp: object, text: str, size: int) -> None:
-    streamed = TranscriptView(open_links=False, frame_ms=60_000)
-    reference = TranscriptView(open_links=False)
+def test_streamed_math_equals_the_one_shot_render(
+    make_view: ViewFactory, text: str, size: int
+) -> None:
+    streamed = make_view(frame_ms=60_000)
+    reference = make_view()
     pieces = [text[i : i + size] for i in range(0, len(text), size)]
     stream_into(streamed, pieces, [True] * len(pieces))
     expected = one_shot_html(reference, text)
