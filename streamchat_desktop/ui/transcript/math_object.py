@@ -44,6 +44,7 @@ from streamchat_desktop.ui.transcript.math_cache import (
     Typesetter,
     shared_typesetter,
 )
+from streamchat_desktop.ui.transcript.math_syntax import HAS_FORMULAS
 
 FORMULA_OBJECT = QTextFormat.ObjectTypes.UserObject + 20
 LATEX_PROPERTY = QTextFormat.Property.UserProperty + 20
@@ -52,6 +53,7 @@ SOURCE_PROPERTY = QTextFormat.Property.UserProperty + 22  # as written, for copi
 CODE_BACKGROUND_PROPERTY = QTextFormat.Property.UserProperty + 23
 SOURCE_PADDING = 2.0
 WATCHED_PER_FORMULA = 16
+RELAYOUT_MS = 40  # formulas typeset meanwhile are laid out in one pass
 MAX_DOCUMENTS = 256  # views remembered (a view shows one document at a time)
 DISPLAY_SIDE_ROOM = 48.0  # what a display block's width leaves for margins and indents
 _HANDLER_FLAG = "streamchat_formulas"
@@ -67,8 +69,9 @@ class FormulaObject(QPyTextObject):
         # the view of each registered document (weakly): documents are reached through
         # their view only, which tells whether it is still alive and still shows them
         self._views: OrderedDict[int, weakref.ref[QTextEdit]] = OrderedDict()
-        self._watched: dict[tuple[str, bool, float], list[tuple[int, int]]] = {}
+        self._watched: dict[tuple[str, bool, float], dict[tuple[int, int], None]] = {}
         self._healing: list[tuple[int, int, str]] = []
+        self._arrived: list[tuple[int, int, str]] = []
         typesetter.typeset.connect(self._on_typeset)
 
     # QTextObjectInterface -------------------------------------------------------------
@@ -118,12 +121,12 @@ class FormulaObject(QPyTextObject):
     @staticmethod
     def _key(page: _Page, fmt: QTextFormat, ratio: float) -> FormulaKey:
         char = fmt.toCharFormat()
-        color = char.foreground().color() if char.hasProperty(_FOREGROUND) else QColor("black")
+        rgb = char.foreground().color().rgb() if char.hasProperty(_FOREGROUND) else 0
         return FormulaKey(
             str(fmt.property(LATEX_PROPERTY) or ""),
             bool(fmt.property(DISPLAY_PROPERTY)),
             float(_pixel_size(page, char)),
-            color.name(QColor.NameFormat.HexRgb),
+            f"#{rgb & 0xFFFFFF:06x}",
             round(ratio, 2),
         )
 
@@ -203,19 +206,35 @@ class FormulaObject(QPyTextObject):
     def _watch(self, page: _Page, pos: int, base: tuple[str, bool, float]) -> None:
         """Remember where a formula waits (no cursor: making one during layout lays out)."""
         if page.number:
-            watched = self._watched.setdefault(base, [])
-            watched.append((page.number, pos))
-            del watched[:-WATCHED_PER_FORMULA]
+            watched = self._watched.setdefault(base, {})
+            watched[page.number, pos] = None
+            if len(watched) > WATCHED_PER_FORMULA:
+                del watched[next(iter(watched))]
 
     def _on_typeset(self, base: tuple[str, bool, float]) -> None:
-        for number, pos in self._watched.pop(base, []):
+        """Formulas arrive one by one; their blocks are laid out again together, at most
+        every ``RELAYOUT_MS`` (Qt lays out all that follows a changed block again)."""
+        if not self._arrived:
+            QTimer.singleShot(RELAYOUT_MS, self._relayout_arrived)
+        for number, pos in self._watched.pop(base, {}):
+            self._arrived.append((number, pos, base[0]))
+
+    def _relayout_arrived(self) -> None:
+        arrived, self._arrived = self._arrived, []
+        spans: dict[int, tuple[int, int]] = {}
+        for number, pos, latex in arrived:
             doc = self._shown(number)
             if doc is None:
                 continue
-            if _formula_at(doc, pos) == base[0]:
-                _relayout(doc, pos)
+            if _formula_at(doc, pos) == latex:
+                low, high = spans.get(number, (pos, pos))
+                spans[number] = (min(low, pos), max(high, pos))
             else:  # moved since: repainting finds it (``_heal``)
                 doc.documentLayout().update.emit(QRectF(0, 0, 1e9, 1e9))
+        for number, (low, high) in spans.items():
+            doc = self._shown(number)
+            if doc is not None:
+                _relayout(doc, low, high - low + 1)
 
     def _heal(self, page: _Page, pos: int, latex: str) -> None:
         """A formula laid out before it was typeset is painted: lay its block out again,
@@ -234,7 +253,7 @@ class FormulaObject(QPyTextObject):
                 _relayout(doc, pos)
 
 
-def _relayout(doc: QTextDocument, pos: int) -> None:
+def _relayout(doc: QTextDocument, pos: int, length: int = 1) -> None:
     """Lay the block of the formula at ``pos`` out again (its size changed), with the
     garbage collector held off: a collection inside the layout (``intrinsicSize`` runs
     Python) that freed Qt objects left behind made Qt touch freed memory (measured: 1 run
@@ -242,7 +261,7 @@ def _relayout(doc: QTextDocument, pos: int) -> None:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        doc.markContentsDirty(pos, 1)
+        doc.markContentsDirty(pos, length)
     finally:
         if collecting:
             gc.enable()
@@ -298,12 +317,24 @@ def _page(doc: QTextDocument) -> _Page:
 
 
 def _pixel_size(page: _Page, char: QTextCharFormat) -> int:
-    font = char.font().resolve(page.font)
-    size = QFontInfo(font).pixelSize()
+    """Pixels per em of the text around a formula (formats set no font sizes: only the
+    document's font and a heading's size adjustment count)."""
+    size = _font_pixels(page.font.family(), page.font.pointSizeF(), page.font.pixelSize())
     adjust = char.property(QTextFormat.Property.FontSizeAdjustment)
     if isinstance(adjust, int) and adjust:
         size = round(size * 1.2 ** max(-2, min(3, adjust)))
     return max(6, min(size, 96))
+
+
+@cache
+def _font_pixels(family: str, points: float, pixels: int) -> int:
+    """The pixel size of a font (Qt resolves it: a few microseconds each, so kept)."""
+    font = QFont(family)
+    if pixels > 0:
+        font.setPixelSize(pixels)
+    elif points > 0:
+        font.setPointSizeF(points)
+    return QFontInfo(font).pixelSize()
 
 
 def _source_font(page: _Page, char: QTextCharFormat) -> QFont:
@@ -325,7 +356,9 @@ def _formula_object() -> FormulaObject:
 
 
 def ensure_handler(doc: QTextDocument) -> None:
-    """Let ``doc`` lay out and paint formula objects (once per document)."""
+    """Let ``doc`` lay out and paint formula objects (once per document). This makes its
+    layout: a document not shown yet would then be laid out at every insertion, so the
+    view registers a document it shows (``HAS_FORMULAS``) only when it shows it."""
     if not doc.property(_HANDLER_FLAG):
         _formula_object().register(doc)
 
@@ -347,7 +380,12 @@ def insert_formula(
     code_background: QColor,
 ) -> None:
     """Write one formula object at ``cursor``: ``latex`` to typeset, ``source`` as written."""
-    ensure_handler(cursor.document())
+    doc = cursor.document()
+    if not doc.property(_HANDLER_FLAG):
+        doc.setProperty(HAS_FORMULAS, True)
+        view = doc.parent()
+        if isinstance(view, QTextEdit) and view.document() is doc:
+            ensure_handler(doc)  # shown already: laid out as it is written anyway
     fmt = QTextCharFormat(base)
     fmt.setObjectType(FORMULA_OBJECT)
     fmt.setProperty(LATEX_PROPERTY, latex)

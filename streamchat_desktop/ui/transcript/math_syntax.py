@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 MAX_DISPLAY_LINES = 40
 _DISPLAY = {"$$": "$$", "\\[": "\\]"}
 INLINE_TOKENS = frozenset({"math_inline", "math_inline_double"})
+# set on a document holding formulas: the view registers their handler when it shows it
+HAS_FORMULAS = "streamchat_has_formulas"
 
 
 def math_plugin(md: MarkdownIt) -> None:
@@ -64,8 +66,9 @@ def _opening(first: str) -> tuple[str, str, str | None] | None:
 
 
 def _display_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
-    if state.is_code_block(start):
-        return False
+    first = state.bMarks[start] + state.tShift[start]
+    if state.src[first : first + 2] not in _DISPLAY or state.is_code_block(start):
+        return False  # the common case, checked first: this runs for every line
     found = _opening(_line(state, start).rstrip())
     if found is None:
         return False

@@ -338,6 +338,12 @@ class TranscriptView(QTextBrowser):
     def _install_document(self, document: QTextDocument, reuse: bool = True) -> None:
         """Show ``document``; the pen then writes at its end (``reuse``: see Pen)."""
         previous = self._document
+        from streamchat_desktop.ui.transcript.math_syntax import HAS_FORMULAS
+
+        if document.property(HAS_FORMULAS):  # before Qt lays it out
+            from streamchat_desktop.ui.transcript.math_object import ensure_handler
+
+            ensure_handler(document)
         self.setDocument(document)
         self._document = document
         if previous is not None:
