@@ -55,7 +55,9 @@ describe("markdown", () => {
         "\\def\\e{\\a\\a\\a\\a}\\e\\e\\e\\e\\e\\e\\e\\e$",
     );
     expect(bomb).toContain("katex-error");
-    expect(renderMarkdown("$\\rule{1000em}{1000em}$")).not.toContain("1000em");
+    const rule = renderMarkdown("$\\rule{1000em}{1000em}$"); // clamped to maxSize
+    expect(rule).not.toMatch(/style="[^"]*1000em/);
+    expect(rule).toContain("border-right-width:20em");
   });
 
   it("refuses hostile formulas before KaTeX sees them", () => {
