@@ -111,6 +111,12 @@ describe("copy as plain text", () => {
     );
   });
 
+  it("keeps formulas as their LaTeX source", () => {
+    expect(plainText("The area is $\\pi r^2$ here.\n\n$$\nx^2 + y^2\n$$")).toBe(
+      "The area is $\\pi r^2$ here.\n$$\nx^2 + y^2\n$$",
+    );
+  });
+
   it("keeps hard line breaks and numbered lists", () => {
     expect(plainText("line one\nline two\n\n1. first\n2. second")).toBe(
       "line one\nline two\n1. first\n2. second",

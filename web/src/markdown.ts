@@ -1,10 +1,12 @@
 // Markdown from the model, rendered safely: raw HTML is escaped, never interpreted
 // (html: false), and markdown-it's link validator drops javascript:/vbscript:/file:
 // URLs. The page's Content-Security-Policy also blocks images from other hosts.
+// Formulas ($…$, \(…\), $$…$$, \[…\]) are typeset with KaTeX (./math.ts).
 
 import MarkdownIt from "markdown-it";
+import { mathPlugin, sourceOf } from "./math";
 
-const md = new MarkdownIt({ html: false, linkify: true, typographer: false });
+const md = new MarkdownIt({ html: false, linkify: true, typographer: false }).use(mathPlugin);
 
 const defaultLinkOpen =
   md.renderer.rules.link_open ??
@@ -21,8 +23,8 @@ export function renderMarkdown(text: string): string {
 }
 
 /** The words of a Markdown text without its markup (Copy as plain text): inline code
- * and code blocks keep their text, links their label, paragraphs and list items their
- * own lines. Pure, so the page and its tests agree. */
+ * and code blocks keep their text, links their label, formulas their LaTeX as written,
+ * paragraphs and list items their own lines. Pure, so the page and its tests agree. */
 export function plainText(text: string): string {
   const lines: string[] = [];
   let line = "";
@@ -36,9 +38,14 @@ export function plainText(text: string): string {
         if (child.type === "text" || child.type === "code_inline") line += child.content;
         else if (child.type === "softbreak" || child.type === "hardbreak") end();
         else if (child.type === "image") line += child.content;
+        else if (child.type === "math_inline" || child.type === "math_inline_double") {
+          line += sourceOf(child.content, child.markup, false);
+        }
       }
     } else if (token.type === "fence" || token.type === "code_block") {
       lines.push(...token.content.replace(/\n$/, "").split("\n"));
+    } else if (token.type === "math_block") {
+      lines.push(...sourceOf(token.content, token.markup, true).split("\n"));
     } else if (token.type === "list_item_open") {
       line = token.info ? `${token.info}. ` : "- ";
     } else if (token.type === "paragraph_close" || token.type === "heading_close") {
