@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from PySide6.QtGui import QTextBlockFormat, QTextCharFormat, QTextCursor, QTextList, QTextListFormat
+from PySide6.QtGui import (
+    QTextBlockFormat,
+    QTextCharFormat,
+    QTextCursor,
+    QTextFormat,
+    QTextList,
+    QTextListFormat,
+)
+
+QUOTE_PROPERTY = QTextFormat.Property.UserProperty + 11  # on a block in quotes: their depth
 
 
 class Pen:

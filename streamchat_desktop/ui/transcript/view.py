@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QMimeData, QTimer, QUrl, Signal
 from PySide6.QtGui import QTextCursor, QTextDocument
-from PySide6.QtWidgets import QTextBrowser, QWidget
+from PySide6.QtWidgets import QWidget
 
 from streamchat_desktop.ui.throttle import Throttle
 from streamchat_desktop.ui.transcript.editing import EditBlock
 from streamchat_desktop.ui.transcript.links import TranscriptLinks
 from streamchat_desktop.ui.transcript.live_tools import LiveToolCalls
+from streamchat_desktop.ui.transcript.message_focus import MessageFocus
 from streamchat_desktop.ui.transcript.tool_display import ToolDisplay
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ SLICE_SECONDS = 0.016  # a flush takes steps until this long (Qt's layout comes 
 BACKLOG_GAP_MS = 1  # between the slices of a backlog, the loop runs everything else
 
 
-class TranscriptView(TranscriptLinks, LiveToolCalls, QTextBrowser):
+class TranscriptView(TranscriptLinks, LiveToolCalls, MessageFocus):
     """The transcript of one conversation; a reply streams into it through a frame throttle.
 
     Signals:
@@ -99,6 +100,7 @@ class TranscriptView(TranscriptLinks, LiveToolCalls, QTextBrowser):
         )
         self._install_document(self._new_document())
         self.anchorClicked.connect(self._on_anchor_clicked)
+        self._init_focus()
         bar = self.verticalScrollBar()
         bar.valueChanged.connect(self._on_scrolled)
         bar.rangeChanged.connect(self._on_range_changed)
@@ -147,6 +149,7 @@ class TranscriptView(TranscriptLinks, LiveToolCalls, QTextBrowser):
         shown = self._messages[:-1] if live else self._messages
         first = opening_split(shown)
         document = self._new_document()
+        self._writer.headers.clear()
         pen = Pen(QTextCursor(document), reuse=True)
         if first:
             self._writer.write_earlier_note(pen, first)
@@ -166,6 +169,7 @@ class TranscriptView(TranscriptLinks, LiveToolCalls, QTextBrowser):
                 self.append_text(live.id, live.content[len(self._live_prefix()) :])
             self._throttle.flush()
         self._scroll_to_bottom()
+        self.refresh_actions()
 
     def earlier_pending(self) -> int:
         """How many of the first messages are not rendered yet (0: all are)."""
@@ -333,6 +337,7 @@ class TranscriptView(TranscriptLinks, LiveToolCalls, QTextBrowser):
         document.setDefaultFont(self.font())
         document.setIndentWidth(22)
         document.setDocumentMargin(10)
+        self.apply_column(document)
         return document
 
     def _install_document(self, document: QTextDocument, reuse: bool = True) -> None:
@@ -475,6 +480,8 @@ class TranscriptView(TranscriptLinks, LiveToolCalls, QTextBrowser):
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fit_column(self.viewport().width())  # zoomed: the column scales with it
         if event.type() == QEvent.Type.PaletteChange and self._theme is not None:
             from streamchat_desktop.ui.transcript.messages import MessageWriter
             from streamchat_desktop.ui.transcript.theme import Theme
