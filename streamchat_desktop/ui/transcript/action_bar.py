@@ -59,8 +59,11 @@ class MessageActionBar(QFrame):
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
         self.setObjectName("messageActionBar")
-        self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setAutoFillBackground(True)
+        self.setStyleSheet(
+            "#messageActionBar { background: palette(base);"
+            " border: 1px solid rgba(128, 128, 128, 110); border-radius: 8px; }"
+        )
         self.setAccessibleName("Message actions")
         self.message_id = ""
         layout = QHBoxLayout(self)

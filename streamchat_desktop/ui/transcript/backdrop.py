@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen, QTextBlock, QTextDocument
 
+from streamchat_desktop.ui.transcript.code_box import CodeBox
 from streamchat_desktop.ui.transcript.context import QUOTE_PROPERTY
 from streamchat_desktop.ui.transcript.messages import (
     BUBBLE_PAD,
@@ -71,8 +72,12 @@ class Backdrop:
         if selected is not None:
             self._paint_selection(painter, left, right, selected, visible)
         box: QRectF | None = None
+        code = CodeBox(painter, self.theme)
         for block, rect in visible_blocks(document, visible):
             fmt = block.blockFormat()
+            if code.take(block, right):
+                continue
+            code.paint()
             if fmt.property(SECTION_PROPERTY) in USER_SECTIONS:
                 text = block.layout()
                 text_top = text.position().y()
@@ -88,6 +93,7 @@ class Backdrop:
                 self._paint_quote(painter, left, right, rect, depth)
         if box is not None:
             self._paint_box(painter, box, visible)
+        code.paint()
 
     def _paint_box(self, painter: QPainter, box: QRectF, visible: Visible) -> None:
         if box.top() < visible.top:

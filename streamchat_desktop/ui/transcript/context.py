@@ -14,6 +14,8 @@ from PySide6.QtGui import (
 )
 
 QUOTE_PROPERTY = QTextFormat.Property.UserProperty + 11  # on a block in quotes: their depth
+CODE_HEADER_PROPERTY = QTextFormat.Property.UserProperty + 12  # on a code block's header bar
+CODE_BOX_PAD = 6.0  # the painted box of a code block reaches this far past its text
 
 
 class Pen:

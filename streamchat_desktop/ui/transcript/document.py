@@ -22,7 +22,15 @@ from PySide6.QtGui import (
     QTextListFormat,
 )
 
-from streamchat_desktop.ui.transcript.context import QUOTE_PROPERTY, Context, Pen, _Item, _List
+from streamchat_desktop.ui.transcript.context import (
+    CODE_BOX_PAD,
+    CODE_HEADER_PROPERTY,
+    QUOTE_PROPERTY,
+    Context,
+    Pen,
+    _Item,
+    _List,
+)
 from streamchat_desktop.ui.transcript.highlight import Line, highlight_lines
 from streamchat_desktop.ui.transcript.markdown import (
     Block,
@@ -172,8 +180,7 @@ class MarkdownWriter(TableMixin):
     # Code -----------------------------------------------------------------------------
 
     def code_block_format(self) -> QTextBlockFormat:
-        bfmt = QTextBlockFormat()
-        bfmt.setBackground(self.theme.code_background)
+        bfmt = QTextBlockFormat()  # its rounded background is painted (``backdrop``)
         bfmt.setNonBreakableLines(True)
         bfmt.setTextIndent(CODE_PADDING)
         bfmt.setProperty(CODE_LINE_PROPERTY, True)
@@ -181,8 +188,9 @@ class MarkdownWriter(TableMixin):
 
     def write_code_header(self, pen: Pen, ctx: Context, language: str, copy_href: str) -> None:
         bfmt = QTextBlockFormat()
-        bfmt.setTopMargin(8)
-        bfmt.setBackground(self.theme.code_header_background)
+        bfmt.setTopMargin(8 + CODE_BOX_PAD)
+        bfmt.setBottomMargin(CODE_BOX_PAD)
+        bfmt.setProperty(CODE_HEADER_PROPERTY, True)
         bfmt.setNonBreakableLines(True)
         bfmt.setTextIndent(CODE_PADDING)
         label = QTextCharFormat()

@@ -20,7 +20,7 @@ from streamchat_desktop.ui.transcript.action_bar import (
     MessageOffer,
 )
 from streamchat_desktop.ui.transcript.look import TranscriptLook
-from streamchat_desktop.ui.transcript.message_spans import MessageSpans
+from streamchat_desktop.ui.transcript.message_spans import SPAN_PAD, MessageSpans
 
 if TYPE_CHECKING:
     from streamchat_desktop.core.models import Message
@@ -156,7 +156,9 @@ class MessageFocus(TranscriptLook):
         scroll = self.verticalScrollBar().value()
         frame = self.document().rootFrame().frameFormat()
         right = int(self.viewport().width() - frame.rightMargin()) + BAR_INSET
-        top = int(span[0]) - scroll - bar.height() // 2
+        header = self._spans().header(bar.message_id)
+        line = header.layout().boundingRect().height() if header is not None else 0.0
+        top = int(span[0] + SPAN_PAD + line / 2) - scroll - bar.height() // 2  # on its header
         bottom = int(span[1]) - scroll - bar.height()
         y = max(BAR_INSET, min(top, bottom))  # sticks to the top while a long answer scrolls
         bar.move(max(0, right - bar.width()), y)
