@@ -1,7 +1,7 @@
-"""Take the README's screenshots: the real app under Xvfb, streaming a Markdown answer
-from the tests' OpenAI-compatible server, captured mid-stream and at the end; then the
-companion view in headless Chromium sends a prompt and both are captured side by side
-while that answer streams in each.
+"""Take the README's screenshots: first the window's states, light and dark
+(``screenshot_states.py``); then the real app under Xvfb, streaming from the tests'
+OpenAI-compatible server, while the companion view in headless Chromium sends a prompt:
+both are captured side by side while that answer streams in each.
 
     .venv/bin/python scripts/screenshot.py   # needs xvfb and imagemagick (apt)
 """
@@ -52,6 +52,8 @@ def tokens(text: str, size: int = 4) -> list[str]:
 def main() -> int:
     out_dir = ROOT / "docs" / "screenshots"
     out_dir.mkdir(parents=True, exist_ok=True)
+    # the window's states, light and dark (welcome, mid-stream, code, table and math, actions)
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "screenshot_states.py")], check=True)
     display = ":93"
     xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "980x720x24"])
     profile = Path(tempfile.mkdtemp(prefix="streamchat-shot-"))
@@ -70,10 +72,7 @@ def main() -> int:
         env=env, stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
-        time.sleep(2.2)  # mid-answer: the first paragraphs are in, the rest still streams
-        shot(display, out_dir / "main-window-streaming.png")
-        time.sleep(6.0)
-        shot(display, out_dir / "main-window.png")
+        time.sleep(8.2)  # the launch prompt's answer has ended: the page may ask next
         assert app.stdout is not None
         url = app.stdout.readline().split("Companion view: ", 1)[1].strip()
         side_by_side(display, url, out_dir / "desktop-and-companion.png")
@@ -84,7 +83,7 @@ def main() -> int:
         xvfb.terminate()
         xvfb.wait(10)
         shutil.rmtree(profile, ignore_errors=True)
-    print(out_dir / "main-window.png")
+    print(out_dir / "desktop-and-companion.png")
     return 0
 
 

@@ -162,7 +162,7 @@ class MessageActions(QObject):
         button.setAccessibleName("Undo delete")
         button.setToolTip("Bring the deleted message back (Ctrl+Z)")
         button.clicked.connect(self._on_undo_triggered)
-        self._status.addWidget(button)
+        self._status.insertPermanentWidget(0, button)  # a normal one hides under the message
         self._undo_button = button
         noun = "Prompt" if deleted.role is Role.USER else "Message"
         self._status.showMessage(f"{noun} deleted — Undo (Ctrl+Z)", UNDO_SHOWN_MS)

@@ -137,7 +137,8 @@ def test_delete_then_undo_with_the_bar_and_ctrl_z(
     deleted = act(window, MessageAction.DELETE, 1)
     settle(window, run_async, lambda: deleted not in window.transcript.message_ids())
     assert "Undo" in window.statusBar().currentMessage()
-    assert window.message_actions._undo_button is not None
+    undo = window.message_actions._undo_button
+    assert undo is not None and undo.isVisible() and undo.accessibleName() == "Undo delete"
     window.message_actions.undo_action.trigger()  # Ctrl+Z
     settle(window, run_async, lambda: deleted in window.transcript.message_ids())
     assert contents(window) == ["one", "A1", "two", "A2"]

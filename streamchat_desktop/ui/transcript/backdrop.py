@@ -35,19 +35,16 @@ class Visible:
     bottom: float
 
 
-def visible_blocks(document: QTextDocument, visible: Visible) -> list[tuple[QTextBlock, QRectF]]:
-    """The top-level blocks that cross ``visible`` (table cells are skipped), with their
-    bounding rectangles."""
+def visible_blocks(document: QTextDocument, visible: Visible) -> list[QTextBlock]:
+    """The blocks that cross ``visible``: the first found by the layout's hit test at its
+    top (a lookup, not a walk), then block by block to its bottom. (A hit test below the
+    end of the document walks all of it: the bottom is found by walking.)"""
     layout = document.documentLayout()
     position = layout.hitTest(QPointF(0.0, visible.top), Qt.HitTestAccuracy.FuzzyHit)
     block = document.findBlock(max(0, position))
-    found: list[tuple[QTextBlock, QRectF]] = []
-    while block.isValid():
-        rect = layout.blockBoundingRect(block)
-        if rect.top() > visible.bottom:
-            break
-        if rect.bottom() >= visible.top and rect.height() > 0:
-            found.append((block, rect))
+    found: list[QTextBlock] = []
+    while block.isValid() and layout.blockBoundingRect(block).top() <= visible.bottom:
+        found.append(block)
         block = block.next()
     return found
 
@@ -73,12 +70,12 @@ class Backdrop:
             self._paint_selection(painter, left, right, selected, visible)
         box: QRectF | None = None
         code = CodeBox(painter, self.theme)
-        for block, rect in visible_blocks(document, visible):
+        for block in visible_blocks(document, visible):
             fmt = block.blockFormat()
-            if code.take(block, right):
+            if code.take(block, fmt, right):
                 continue
             code.paint()
-            if fmt.property(SECTION_PROPERTY) in USER_SECTIONS:
+            if fmt.stringProperty(SECTION_PROPERTY) in USER_SECTIONS:
                 text = block.layout()
                 text_top = text.position().y()
                 top = text_top - BUBBLE_PAD if box is None else box.top()
@@ -88,8 +85,9 @@ class Backdrop:
             if box is not None:
                 self._paint_box(painter, box, visible)
                 box = None
-            depth = fmt.property(QUOTE_PROPERTY)
-            if isinstance(depth, int) and depth > 0:
+            depth = fmt.intProperty(QUOTE_PROPERTY)
+            if depth > 0:
+                rect = document.documentLayout().blockBoundingRect(block)
                 self._paint_quote(painter, left, right, rect, depth)
         if box is not None:
             self._paint_box(painter, box, visible)

@@ -4,7 +4,7 @@ its lines in another. Collected from the visible blocks by ``backdrop``."""
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QPainter, QTextBlock
+from PySide6.QtGui import QPainter, QTextBlock, QTextBlockFormat
 
 from streamchat_desktop.ui.transcript.context import CODE_BOX_PAD, CODE_HEADER_PROPERTY
 from streamchat_desktop.ui.transcript.document import CODE_LINE_PROPERTY
@@ -21,24 +21,25 @@ class CodeBox:
         self.header: QRectF | None = None
         self.box: QRectF | None = None
 
-    def take(self, block: QTextBlock, right: float) -> bool:
+    def take(self, block: QTextBlock, fmt: QTextBlockFormat, right: float) -> bool:
         """Grow the box with ``block`` if it belongs to a code block; whether it did."""
-        fmt = block.blockFormat()
+        header = fmt.boolProperty(CODE_HEADER_PROPERTY)
+        if not header and not fmt.boolProperty(CODE_LINE_PROPERTY):
+            return False
         text = block.layout()
-        top, left = text.position().y(), text.position().x()
+        where = text.position()
+        top, left = where.y(), where.x()
         bottom = top + text.boundingRect().height()
-        if fmt.property(CODE_HEADER_PROPERTY):
+        if header:
             self.paint()  # a new code block starts right after the last one
             self.header = QRectF(left, top - CODE_BOX_PAD, right - left, 0)
             self.header.setBottom(bottom + CODE_BOX_PAD)
             self.box = QRectF(self.header)
-            return True
-        if fmt.property(CODE_LINE_PROPERTY):
-            if self.box is None:  # its header is above the viewport
-                self.box = QRectF(left, top - CODE_BOX_PAD - CODE_RADIUS, right - left, 0)
-            self.box.setBottom(bottom + CODE_BOX_PAD)
-            return True
-        return False
+        elif self.box is None:  # its header is above the viewport
+            self.box = QRectF(left, top - CODE_BOX_PAD - CODE_RADIUS, right - left, 0)
+        assert self.box is not None
+        self.box.setBottom(max(self.box.bottom(), bottom + CODE_BOX_PAD))
+        return True
 
     def paint(self) -> None:
         """Paint the box collected so far (if any) and start again."""

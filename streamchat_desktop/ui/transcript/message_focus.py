@@ -176,6 +176,12 @@ class MessageFocus(TranscriptLook):
             else:
                 self._show_bar(shown)
 
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        """A click leaves the keyboard's selection (the pointer takes over)."""
+        if self._selected is not None:
+            self.select_message(None)
+        super().mousePressEvent(event)
+
     def viewportEvent(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Leave and not self.action_bar.underMouse():
             self._hovered = None

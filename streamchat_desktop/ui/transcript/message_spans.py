@@ -51,6 +51,8 @@ class MessageSpans:
     def at_point(self, document: QTextDocument, ids: Sequence[str], point: QPointF) -> str | None:
         """The message under ``point`` (document coordinates)."""
         layout = document.documentLayout()
+        if point.y() >= layout.documentSize().height() - 1:  # below the end (a hit test
+            return self.at_position(ids, document.characterCount())  # there walks it all)
         position = layout.hitTest(point, Qt.HitTestAccuracy.FuzzyHit)
         if position < 0:
             return None
