@@ -24,6 +24,7 @@ from streamchat_desktop.ui.transcript.theme import Theme
 
 QUOTE_BAR_WIDTH = 3.0
 BOX_RADIUS = 10.0
+QUOTE_PAD = 3.0  # the tint of a quote above its first line
 OFF_SCREEN = 24.0  # a box cut by the viewport's edge goes on past it: no rounded corner there
 
 
@@ -70,6 +71,7 @@ class Backdrop:
             self._paint_selection(painter, left, right, selected, visible)
         box: QRectF | None = None
         code = CodeBox(painter, self.theme)
+        quoted = 0  # the quote depth of the block before
         for block in visible_blocks(document, visible):
             fmt = block.blockFormat()
             if code.take(block, fmt, right):
@@ -88,7 +90,10 @@ class Backdrop:
             depth = fmt.intProperty(QUOTE_PROPERTY)
             if depth > 0:
                 rect = document.documentLayout().blockBoundingRect(block)
+                if quoted < depth:  # a quote starts: its tint begins near its text
+                    rect.setTop(rect.top() + fmt.topMargin() - QUOTE_PAD)
                 self._paint_quote(painter, left, right, rect, depth)
+            quoted = depth
         if box is not None:
             self._paint_box(painter, box, visible)
         code.paint()

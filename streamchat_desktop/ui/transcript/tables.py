@@ -161,7 +161,7 @@ class TableMixin:
         fmt.setCellPadding(4)
         fmt.setCellSpacing(0)
         fmt.setHeaderRowCount(0)
-        fmt.setTopMargin(6)
+        fmt.setTopMargin(12)  # clear of a code box above (``code_box``)
         quotes = sum(frame == "quote" for frame in ctx.stack)
         lists = sum(isinstance(frame, _List) for frame in ctx.stack)
         fmt.setLeftMargin(quotes * QUOTE_INDENT + lists * 24)

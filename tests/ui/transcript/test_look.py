@@ -81,3 +81,13 @@ def _blocks(view: TranscriptView) -> list[Any]:
         found.append(block)
         block = block.next()
     return found
+
+
+def test_the_column_grows_with_the_text_zoom(qtbot: Any) -> None:
+    view = _view(qtbot, 2560)
+    before = view.document().rootFrame().frameFormat().leftMargin()
+    font = view.font()
+    font.setPointSizeF(font.pointSizeF() * 1.5)
+    view.setFont(font)  # what Ctrl+= does (``TextZoom``)
+    after = view.document().rootFrame().frameFormat().leftMargin()
+    assert after < before - READING_WIDTH * 0.2  # a wider column, still centred
