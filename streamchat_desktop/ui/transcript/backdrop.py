@@ -13,7 +13,8 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen, QTextBlock, QTextDocument
 
 from streamchat_desktop.ui.transcript.code_box import CodeBox
-from streamchat_desktop.ui.transcript.context import QUOTE_PROPERTY
+from streamchat_desktop.ui.transcript.context import CODE_HEADER_PROPERTY, QUOTE_PROPERTY
+from streamchat_desktop.ui.transcript.document import CODE_LINE_PROPERTY
 from streamchat_desktop.ui.transcript.messages import (
     BUBBLE_PAD,
     SECTION_PROPERTY,
@@ -55,6 +56,27 @@ class Backdrop:
 
     def __init__(self, theme: Theme) -> None:
         self.theme = theme
+        self._kinds: dict[int, tuple[str, int]] = {}  # block format index -> its decoration
+        self._document: QTextDocument | None = None
+
+    def _kind(self, block: QTextBlock) -> tuple[str, int]:
+        """What is painted behind ``block``: ("user" | "header" | "code" | "quote" | "",
+        quote depth), read once per block format (blocks share a few formats)."""
+        index = block.blockFormatIndex()
+        kind = self._kinds.get(index)
+        if kind is None:
+            fmt = block.blockFormat()
+            if fmt.boolProperty(CODE_HEADER_PROPERTY):
+                kind = ("header", 0)
+            elif fmt.boolProperty(CODE_LINE_PROPERTY):
+                kind = ("code", 0)
+            elif fmt.stringProperty(SECTION_PROPERTY) in USER_SECTIONS:
+                kind = ("user", 0)
+            else:
+                depth = fmt.intProperty(QUOTE_PROPERTY)
+                kind = ("quote", depth) if depth > 0 else ("", 0)
+            self._kinds[index] = kind
+        return kind
 
     def paint(
         self,
@@ -63,6 +85,8 @@ class Backdrop:
         visible: Visible,
         selected: tuple[float, float] | None = None,
     ) -> None:
+        if document is not self._document:
+            self._document, self._kinds = document, {}
         frame = document.rootFrame().frameFormat()
         left = frame.leftMargin()
         right = document.pageSize().width() - frame.rightMargin()
@@ -73,11 +97,12 @@ class Backdrop:
         code = CodeBox(painter, self.theme)
         quoted = 0  # the quote depth of the block before
         for block in visible_blocks(document, visible):
-            fmt = block.blockFormat()
-            if code.take(block, fmt, right):
+            kind, depth = self._kind(block)
+            if kind in ("header", "code"):
+                code.take(block, kind == "header", right)
                 continue
             code.paint()
-            if fmt.stringProperty(SECTION_PROPERTY) in USER_SECTIONS:
+            if kind == "user":
                 text = block.layout()
                 text_top = text.position().y()
                 top = text_top - BUBBLE_PAD if box is None else box.top()
@@ -87,11 +112,10 @@ class Backdrop:
             if box is not None:
                 self._paint_box(painter, box, visible)
                 box = None
-            depth = fmt.intProperty(QUOTE_PROPERTY)
             if depth > 0:
                 rect = document.documentLayout().blockBoundingRect(block)
                 if quoted < depth:  # a quote starts: its tint begins near its text
-                    rect.setTop(rect.top() + fmt.topMargin() - QUOTE_PAD)
+                    rect.setTop(rect.top() + block.blockFormat().topMargin() - QUOTE_PAD)
                 self._paint_quote(painter, left, right, rect, depth)
             quoted = depth
         if box is not None:

@@ -4,10 +4,9 @@ its lines in another. Collected from the visible blocks by ``backdrop``."""
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QPainter, QTextBlock, QTextBlockFormat
+from PySide6.QtGui import QPainter, QTextBlock
 
-from streamchat_desktop.ui.transcript.context import CODE_BOX_PAD, CODE_HEADER_PROPERTY
-from streamchat_desktop.ui.transcript.document import CODE_LINE_PROPERTY
+from streamchat_desktop.ui.transcript.context import CODE_BOX_PAD
 from streamchat_desktop.ui.transcript.theme import Theme
 
 CODE_RADIUS = 8.0
@@ -21,11 +20,8 @@ class CodeBox:
         self.header: QRectF | None = None
         self.box: QRectF | None = None
 
-    def take(self, block: QTextBlock, fmt: QTextBlockFormat, right: float) -> bool:
-        """Grow the box with ``block`` if it belongs to a code block; whether it did."""
-        header = fmt.boolProperty(CODE_HEADER_PROPERTY)
-        if not header and not fmt.boolProperty(CODE_LINE_PROPERTY):
-            return False
+    def take(self, block: QTextBlock, header: bool, right: float) -> None:
+        """Grow the box with ``block``: a code block's header bar, or one of its lines."""
         text = block.layout()
         where = text.position()
         top, left = where.y(), where.x()
@@ -39,7 +35,6 @@ class CodeBox:
             self.box = QRectF(left, top - CODE_BOX_PAD - CODE_RADIUS, right - left, 0)
         assert self.box is not None
         self.box.setBottom(max(self.box.bottom(), bottom + CODE_BOX_PAD))
-        return True
 
     def paint(self) -> None:
         """Paint the box collected so far (if any) and start again."""
