@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QGuiApplication, QMouseEvent
 from PySide6.QtWidgets import QApplication
 
@@ -193,3 +193,33 @@ def test_the_keyboard_selects_a_message_and_acts_on_it(
     assert rows["Select previous message"] == "Alt+Up"
     assert rows["Delete selected message"] == "Alt+Del"
     assert "Undo delete" in rows
+
+
+def test_the_context_menu_offers_the_message_s_actions(
+    window: MainWindow, fake_openai: FakeOpenAIServer, run_async: Any
+) -> None:
+    ask(window, run_async, fake_openai, "one", "A1")
+    prompt, answer = (m.id for m in window._controller.messages())
+    view = window.transcript
+    menu = view.context_menu(QPoint(10, 10), answer)
+    labels = [a.text() for a in menu.actions() if not a.isSeparator()]
+    assert "Regenerate answer" in labels and "Copy as Markdown" in labels
+    assert "Edit prompt" not in labels
+    copy = next(a for a in menu.actions() if a.text() == "Copy as plain text")
+    copy.trigger()
+    assert QGuiApplication.clipboard().text().strip() == "A1"
+    menu = view.context_menu(QPoint(10, 10), prompt)
+    assert "Edit prompt" in [a.text() for a in menu.actions()]
+
+
+def test_alt_up_typed_in_the_window_selects_the_last_message(
+    qtbot: Any, window: MainWindow, fake_openai: FakeOpenAIServer, run_async: Any
+) -> None:
+    ask(window, run_async, fake_openai, "one", "A1")
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    window.composer.setFocus()
+    qtbot.keyClick(window.composer, Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)
+    assert window.transcript.selected_message() == window._controller.messages()[-1].id
+    qtbot.keyClick(window.transcript, Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)
+    assert window.transcript.selected_message() == window._controller.messages()[0].id

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, Signal
 from PySide6.QtGui import QContextMenuEvent, QMouseEvent
+from PySide6.QtWidgets import QMenu
 
 from streamchat_desktop.ui.transcript.action_bar import (
     MessageAction,
@@ -194,21 +195,25 @@ class MessageFocus(TranscriptLook):
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
         """The usual menu (Copy, Select All…) plus the actions of the message there."""
-        menu = self.createStandardContextMenu(event.pos())
         if event.reason() == QContextMenuEvent.Reason.Mouse:
             target = self.message_at(event.pos())
-        else:
+        else:  # the Menu key or Shift+F10: the selected message
             target = self.target_message()
-        offer = self.describe(target) if target and self.describe is not None else None
-        if offer is not None and target is not None:
-            self.action_bar.offer(offer)
-            menu.addSeparator()
-            for action in self.action_bar.visible_actions():
-                item = menu.addAction(MENU_LABELS[action])
-                item.triggered.connect(
-                    lambda _=False, a=action, m=target: self.message_action_requested.emit(
-                        a.value, m
-                    )
-                )
+        menu = self.context_menu(event.pos(), target)
         menu.exec(event.globalPos())
         menu.deleteLater()
+
+    def context_menu(self, pos: QPoint, target: str | None) -> QMenu:
+        """The standard menu at ``pos`` with the actions ``target`` offers below it."""
+        menu = self.createStandardContextMenu(pos)
+        offer = self.describe(target) if target and self.describe is not None else None
+        if offer is None or target is None:
+            return menu
+        self.action_bar.offer(offer)
+        menu.addSeparator()
+        for action in self.action_bar.visible_actions():
+            item = menu.addAction(MENU_LABELS[action])
+            item.triggered.connect(
+                lambda _=False, a=action, m=target: self.message_action_requested.emit(a.value, m)
+            )
+        return menu
