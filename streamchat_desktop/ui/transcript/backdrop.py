@@ -115,7 +115,7 @@ class Backdrop:
             if depth > 0:
                 rect = document.documentLayout().blockBoundingRect(block)
                 if quoted < depth:  # a quote starts: its tint begins near its text
-                    rect.setTop(rect.top() + block.blockFormat().topMargin() - QUOTE_PAD)
+                    rect.setTop(block.layout().position().y() - QUOTE_PAD)
                 self._paint_quote(painter, left, right, rect, depth)
             quoted = depth
         if box is not None:
@@ -159,7 +159,8 @@ class Backdrop:
         area.setBottom(min(bottom, visible.bottom + OFF_SCREEN))
         outline = QColor(self.theme.link)
         fill = QColor(outline)
-        fill.setAlpha(18)
+        outline.setAlpha(150)
+        fill.setAlpha(14)
         painter.setPen(QPen(outline, 1.5))
         painter.setBrush(fill)
         painter.drawRoundedRect(area, BOX_RADIUS, BOX_RADIUS)

@@ -76,4 +76,4 @@ class MessageSpans:
             return top, layout.documentSize().height() - SPAN_PAD
         layout.blockBoundingRect(following)
         gap = following.blockFormat().topMargin()
-        return top, following.layout().position().y() - gap / 2 - SPAN_PAD
+        return top, following.layout().position().y() - gap * 0.4
