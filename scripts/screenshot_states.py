@@ -105,6 +105,7 @@ def run() -> int:
     with tempfile.TemporaryDirectory(prefix="streamchat-shot-") as profile:
         for theme in ("light", "dark"):
             loop.run_until_complete(shoot(app, Path(profile) / theme, out, theme))
+    loop.close()  # its worker threads end before the interpreter tears Qt down
     return 0
 
 
@@ -125,7 +126,9 @@ async def shoot(app: object, profile: Path, out: Path, theme: str) -> None:
         await States(window, opened.controller, server, out, theme).take()
     finally:
         await opened.close()
+        window.transcript.describe = None  # the store closes: a theme change must not ask it
         window.close()
+        window.deleteLater()
         store.close()
         server.stop()
 

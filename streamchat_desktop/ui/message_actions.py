@@ -83,7 +83,9 @@ class MessageActions(QObject):
     # What a message offers -----------------------------------------------------------
 
     def _message(self, message_id: str) -> Message | None:
-        return next((m for m in self._controller.messages() if m.id == message_id), None)
+        """From the branch the controller keeps (no store read per hover)."""
+        messages = self._controller.branch().messages
+        return next((m for m in messages if m.id == message_id), None)
 
     def describe(self, message_id: str) -> MessageOffer | None:
         from streamchat_desktop.ui.transcript.messages import message_time
