@@ -21,10 +21,10 @@ from streamchat_desktop.ui.transcript.action_bar import (
     MessageOffer,
 )
 from streamchat_desktop.ui.transcript.look import TranscriptLook
-from streamchat_desktop.ui.transcript.message_spans import SPAN_PAD, MessageSpans
 
 if TYPE_CHECKING:
     from streamchat_desktop.core.models import Message
+    from streamchat_desktop.ui.transcript.message_spans import MessageSpans
     from streamchat_desktop.ui.transcript.messages import MessageWriter
 
 BAR_INSET = 6
@@ -72,7 +72,9 @@ class MessageFocus(TranscriptLook):
         return [m.id for m in self._messages if m.role is not Role.SYSTEM]
 
     def _spans(self) -> MessageSpans:
-        return MessageSpans(self._writer.headers)
+        from streamchat_desktop.ui.transcript.message_spans import MessageSpans
+
+        return MessageSpans(self._writer.headers)  # loads with the renderer, not the view
 
     def message_at(self, point: QPoint) -> str | None:
         """The message under a viewport point."""
@@ -147,6 +149,8 @@ class MessageFocus(TranscriptLook):
         self._place_bar()
 
     def _place_bar(self, *_args: object) -> None:
+        from streamchat_desktop.ui.transcript.message_spans import SPAN_PAD
+
         bar = self.action_bar
         if bar.isHidden() or not bar.message_id:
             return
