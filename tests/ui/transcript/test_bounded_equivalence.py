@@ -17,6 +17,7 @@ from PySide6.QtGui import QTextTable
 
 from streamchat_desktop.ui.transcript import fold, segments, tables, view
 from streamchat_desktop.ui.transcript.view import TranscriptView
+from tests.support.formulas import formulas
 from tests.support.transcript_streams import one_shot_html, stream
 
 LINES = [
@@ -45,6 +46,11 @@ LINES = [
     "[ref]: https://example.com/ref",
     "see [ref]",
     "text\u202egnp.exe\u202c after",
+    "$$",
+    "\\[",
+    "\\]",
+    "\\frac{a}{b}",
+    "Inline $x^2$, prices $5 and $10 and \\(y\\).",
 ]
 
 texts = st.lists(st.sampled_from(LINES), min_size=1, max_size=40).map("\n".join)
@@ -94,6 +100,7 @@ def test_folded_and_cut_answers_equal_their_one_shot_render(
     stream(streamed, pieces, flushes)
     assert streamed.reply_text("reply-1") == text  # the text stays whole
     assert streamed.document().toHtml() == one_shot_html(reference, text)
+    assert formulas(streamed.document()) == formulas(reference.document())
 
 
 SHAPES = {
@@ -118,6 +125,7 @@ def test_pathological_shapes_equal_their_one_shot_render(
     stream(streamed, pieces, [True] * len(pieces))
     assert streamed.reply_text("reply-1") == text
     assert streamed.document().toHtml() == one_shot_html(reference, text)
+    assert formulas(streamed.document()) == formulas(reference.document())
 
 
 def test_shapes_are_folded_and_cut_at_these_limits(
