@@ -173,12 +173,23 @@ class States:
         self.shot("answer-code")
         await self.ask("Which local servers work, and what is softmax?", TABLE_ANSWER)
         await until(self.idle)
-        await settle()
+        await self.typeset()
         self.shot("table-math")
         await self.ask("How does streaming work?", CODE_ANSWER)
         await until(self.idle)
         await self.versions()
         self.shot("actions")
+
+    async def typeset(self) -> None:
+        """Until the formulas are typeset (painting asks for them; a worker typesets)."""
+        from streamchat_desktop.ui.transcript.math_cache import shared_typesetter
+
+        typesetter = shared_typesetter()
+        for _ in range(2):
+            await settle()
+            self.window.transcript.viewport().repaint()
+            await until(lambda: not typesetter.busy)
+        await settle()
 
     async def versions(self) -> None:
         """Regenerate the answer (versions 1/2 and 2/2), then point at it."""
