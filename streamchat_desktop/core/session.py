@@ -27,6 +27,10 @@ from streamchat_desktop.core.tool_events import Notice, ToolCallChanged
 
 log = logging.getLogger(__name__)
 
+# Events already buffered (a burst read in one go) come without a pause: after this long
+# the session lets the loop run (the window, Stop, SIGTERM) before it goes on.
+BREATHE_AFTER_S = 0.005
+
 EventSink = Callable[[ReplyEvent], None]
 StreamOpener = Callable[[ChatRequest], AsyncIterator[StreamEvent]]
 
@@ -112,8 +116,12 @@ class ChatSession:
         if self._started is None:
             self._started = self._clock()
         finish_reason: str | None = None
+        breath = time.perf_counter()
         try:
             async for event in self._open_stream(self._request):
+                if time.perf_counter() - breath > BREATHE_AFTER_S:
+                    await asyncio.sleep(0)  # a burst of buffered events: the loop runs too
+                    breath = time.perf_counter()
                 if isinstance(event, StreamEnd):
                     finish_reason = event.finish_reason
                 elif isinstance(event, UsageReport):
