@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from PySide6.QtGui import QGuiApplication, QTextCursor
 
 from streamchat_desktop.core.models import Message, MessageState, Role
@@ -155,3 +156,28 @@ def test_a_folded_table_says_so_and_shows_the_whole_table(qtbot: Any) -> None:
     qtbot.waitUntil(dialog.is_filled)
     assert dialog.editor.toPlainText() == table.rstrip("\n")
     dialog.close()
+
+
+BACKLOGS = {
+    "in a table": "| a | b |\n|---|---|\n" + "".join(f"| {i} | x |\n" for i in range(3_000)),
+    "in a code block": "```python\n" + "".join(f"x_{i} = {i}\n" for i in range(5_000)),
+    "mid-paragraph": "".join(f"words and words {i}\n" for i in range(4_000)) + "unfinished",
+}
+
+
+@pytest.mark.parametrize("text", BACKLOGS.values(), ids=BACKLOGS.keys())
+def test_a_reply_stopped_mid_block_ends_with_the_fold_link_and_keeps_its_text(
+    qtbot: Any, text: str
+) -> None:
+    view = _view(qtbot)
+    view.set_messages([])
+    view.begin_reply(answer(state=MessageState.STREAMING))
+    view.append_text(REPLY, text)
+    view.flush_pending()
+    assert view.pending_characters() > 0
+    view.end_reply(answer(text, state=MessageState.STOPPED))
+    assert view.pending_characters() == 0
+    shown = view.document().toPlainText()
+    assert "the rest of this answer is folded — show all" in shown
+    assert shown.rstrip().endswith("Stopped  Continue")
+    assert view.reply_text(REPLY) == text
