@@ -206,6 +206,7 @@ def _run_services(args: argparse.Namespace, shown: FirstFrame) -> int:
         shown.window.close()
         return exit_code
     lifetime = Lifetime(loop)
+    lifetime.on_quit_requested = runtime.service.stop_every_reply
     lifetime.watch(app, shown.window)
     with loop:
         loop.call_soon(runtime.start)

@@ -40,6 +40,9 @@ class Lifetime:
         self._loop = loop
         self._requested: asyncio.Future[None] = loop.create_future()
         self._wakeup: tuple[object, ...] = ()
+        # Called as soon as a quit is asked, before the shutdown coroutine gets its turn
+        # (the loop may still be busy with a reply's buffered events and its rendering).
+        self.on_quit_requested: Callable[[], None] = lambda: None
 
     def request_quit(self, *_args: object) -> None:
         """Ask the app to quit (safe from a signal handler and from Qt's signals)."""
@@ -49,6 +52,10 @@ class Lifetime:
     def _mark_requested(self) -> None:
         if not self._requested.done():
             self._requested.set_result(None)
+            try:
+                self.on_quit_requested()
+            except Exception:
+                log.exception("stopping the replies at the quit request failed")
 
     def watch(self, app: QApplication, window: QWidget) -> None:
         """Quit when the window closes or goes, when Qt is told to quit, on SIGTERM/SIGINT."""
