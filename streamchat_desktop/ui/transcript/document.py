@@ -30,6 +30,8 @@ from streamchat_desktop.ui.transcript.markdown import (
     inline_text,
     is_allowed_link,
 )
+from streamchat_desktop.ui.transcript.math_syntax import INLINE_TOKENS
+from streamchat_desktop.ui.transcript.math_writer import MathMixin
 from streamchat_desktop.ui.transcript.runs import RunWriter
 from streamchat_desktop.ui.transcript.tables import QUOTE_INDENT, TableMixin
 from streamchat_desktop.ui.transcript.theme import Theme
@@ -47,7 +49,7 @@ _BULLETS = (
 _HEADING_SIZE = {1: 3, 2: 2, 3: 1}
 
 
-class MarkdownWriter(TableMixin):
+class MarkdownWriter(TableMixin, MathMixin):
     """Renders markdown-it blocks into a document, one top-level block at a time."""
 
     def __init__(self, theme: Theme) -> None:
@@ -116,6 +118,8 @@ class MarkdownWriter(TableMixin):
             self._leaf(pen, ctx, bfmt, QTextCharFormat())
         elif kind == "table_open":
             return self._write_table(pen, tokens, index, ctx)
+        elif kind == "math_block":
+            self.write_math_block(pen, token, ctx)
         elif kind == "inline":  # loose inline (should not happen at block level)
             self.write_inline(pen.cursor, token, QTextCharFormat())
         return index + 1
@@ -219,11 +223,9 @@ class MarkdownWriter(TableMixin):
             elif kind == "hardbreak":
                 cursor.insertText("\u2028", top)
             elif kind == "code_inline":
-                fmt = QTextCharFormat(top)
-                fmt.setFontFamilies([self.theme.mono.family(), "monospace"])
-                fmt.setFontFixedPitch(True)
-                fmt.setBackground(self.theme.inline_code_background)
-                self.runs.insert(cursor, inline_text(child.content), fmt)
+                self.runs.insert(cursor, inline_text(child.content), self.inline_code_format(top))
+            elif kind in INLINE_TOKENS:
+                self.write_inline_formula(cursor, child, top)
             elif kind.endswith("_open"):
                 stack.append(self._open_format(child, top))
             elif kind.endswith("_close"):
@@ -233,6 +235,13 @@ class MarkdownWriter(TableMixin):
                 self._write_image(cursor, child, top)
             elif child.content:
                 self.runs.insert(cursor, inline_text(child.content), top)
+
+    def inline_code_format(self, top: QTextCharFormat) -> QTextCharFormat:
+        fmt = QTextCharFormat(top)
+        fmt.setFontFamilies([self.theme.mono.family(), "monospace"])
+        fmt.setFontFixedPitch(True)
+        fmt.setBackground(self.theme.inline_code_background)
+        return fmt
 
     def _open_format(self, token: Token, top: QTextCharFormat) -> QTextCharFormat:
         fmt = QTextCharFormat(top)

@@ -38,10 +38,13 @@ _UNSAFE = re.compile("[\ud800-\udfff\U000f0000-\U0010ffff]")
 
 @cache
 def parser() -> MarkdownIt:
-    """CommonMark plus GFM tables and strikethrough; raw HTML is text, never markup."""
+    """CommonMark plus GFM tables, strikethrough and math; raw HTML is text, never markup."""
     from markdown_it import MarkdownIt
 
-    return MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+    from streamchat_desktop.ui.transcript.math_syntax import math_plugin
+
+    md = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+    return md.use(math_plugin)
 
 
 def sanitize(text: str) -> str:

@@ -342,6 +342,12 @@ class TranscriptView(TranscriptLinks, LiveToolCalls, QTextBrowser):
     def _install_document(self, document: QTextDocument, reuse: bool = True) -> None:
         """Show ``document``; the pen then writes at its end (``reuse``: see Pen)."""
         previous = self._document
+        from streamchat_desktop.ui.transcript.math_syntax import HAS_FORMULAS
+
+        if document.property(HAS_FORMULAS):  # before Qt lays it out
+            from streamchat_desktop.ui.transcript.math_object import ensure_handler
+
+            ensure_handler(document)
         self.setDocument(document)
         self._document = document
         if previous is not None:
@@ -456,17 +462,20 @@ class TranscriptView(TranscriptLinks, LiveToolCalls, QTextBrowser):
         bar.setValue(bar.maximum())
 
     def createMimeDataFromSelection(self) -> QMimeData:
-        """Copy gives the original text: bidi labels turn back into their characters."""
+        """Copy gives the original text: bidi labels turn back into their characters,
+        formulas into their LaTeX source."""
         mime = super().createMimeDataFromSelection()
+        from streamchat_desktop.ui.transcript.math_object import Formulas
         from streamchat_desktop.ui.transcript.runs import RunWriter
 
-        if RunWriter.labels_written:
+        if RunWriter.labels_written or Formulas.written:
             from streamchat_desktop.ui.transcript.clipboard import selection_text
 
             cursor = self.textCursor()
             start, end = cursor.selectionStart(), cursor.selectionEnd()
             exact = QMimeData()  # Qt's own mime data rewrites its text when read
-            exact.setHtml(mime.html())
+            if "\ufffc" not in cursor.selectedText():  # its HTML would lose formulas
+                exact.setHtml(mime.html())
             exact.setText(selection_text(self.document(), start, end))
             return exact
         return mime

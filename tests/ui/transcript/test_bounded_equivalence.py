@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from streamchat_desktop.ui.transcript import fold, segments, tables, view
 from streamchat_desktop.ui.transcript.view import TranscriptView
+from tests.support.formulas import formulas
 from tests.support.transcript_streams import one_shot_html, stream
 
 LINES = [
@@ -44,6 +45,11 @@ LINES = [
     "[ref]: https://example.com/ref",
     "see [ref]",
     "text\u202egnp.exe\u202c after",
+    "$$",
+    "\\[",
+    "\\]",
+    "\\frac{a}{b}",
+    "Inline $x^2$, prices $5 and $10 and \\(y\\).",
 ]
 
 texts = st.lists(st.sampled_from(LINES), min_size=1, max_size=40).map("\n".join)
@@ -95,6 +101,7 @@ def test_folded_and_cut_answers_equal_their_one_shot_render(
     stream(streamed, pieces, flushes)
     assert streamed.reply_text("reply-1") == text  # the text stays whole
     assert streamed.document().toHtml() == one_shot_html(reference, text)
+    assert formulas(streamed.document()) == formulas(reference.document())
 
 
 SHAPES = {
@@ -122,6 +129,7 @@ def test_pathological_shapes_equal_their_one_shot_render(
     stream(streamed, pieces, [True] * len(pieces))
     assert streamed.reply_text("reply-1") == text
     assert streamed.document().toHtml() == one_shot_html(reference, text)
+    assert formulas(streamed.document()) == formulas(reference.document())
 
 
 def test_shapes_are_folded_and_cut_at_these_limits(
