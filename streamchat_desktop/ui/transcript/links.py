@@ -92,14 +92,11 @@ class TranscriptLinks:
             QGuiApplication.clipboard().setText(code)
 
     def _show_folded(self, target: str) -> None:
-        """Open the whole text behind a fold link (``fold:<message id>:<fold number>``)."""
+        """Open the whole text behind a fold link (``fold:<message id>:<fold name>``)."""
         from streamchat_desktop.ui.transcript.folded_view import open_folded
 
-        message_id, _, index = target.rpartition(":")
-        if index.lstrip("-").isdigit():
-            self.folded_dialog = open_folded(
-                cast("QWidget", self), self.reply_text(message_id), int(index)
-            )
+        message_id, _, fold = target.rpartition(":")
+        self.folded_dialog = open_folded(cast("QWidget", self), self.reply_text(message_id), fold)
 
     def _open_attachment(self, target: str) -> None:
         from streamchat_desktop.ui.transcript.attachments import parse_href

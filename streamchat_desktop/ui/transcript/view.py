@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 
 FOLLOW_SLACK_PX = 8
 SLICE_CHARACTERS = 1_000  # shown characters rendered per step of a flush
-SLICE_SECONDS = 0.016  # a flush takes steps until this long (Qt's layout comes on top)
+SLICE_SECONDS = 0.010  # a flush takes steps until this long (Qt's layout comes on top)
 BACKLOG_GAP_MS = 1  # between the slices of a backlog, the loop runs everything else
 
 
@@ -250,14 +250,18 @@ class TranscriptView(TranscriptLinks, LiveToolCalls, MessageFocus):
                 with self._editing():
                     self._writer.write_message(self._pen, message, reasoning_expanded=False)
             return
-        if not live.answer.text() and not live.answer.dirty and message.content:
+        if not live.answer.received and message.content:
             live.answer.feed(message.content)
         if not live.reasoning and not live.reasoning_pending and message.reasoning:
             live.reasoning_pending.append(message.reasoning)
         if live.answer.backlog > SLICE_CHARACTERS:
-            live.ending = message  # a big backlog: rendered in slices first, then finished
-            self._throttle.again(BACKLOG_GAP_MS)
-            return
+            from streamchat_desktop.core.models import MessageState
+
+            if message.state is MessageState.COMPLETE:
+                live.ending = message  # a big backlog: rendered in slices first, then finished
+                self._throttle.again(BACKLOG_GAP_MS)
+                return
+            live.answer.fold_rest()  # stopped (or failed): it ends now, the rest folded
         # a block drawn waiting or running (Stop, an error) must not keep its choices
         drawn_open = any(not record.status.ended for record in live.message.tool_calls)
         self._finish_live(message)
@@ -369,7 +373,8 @@ class TranscriptView(TranscriptLinks, LiveToolCalls, MessageFocus):
             self._flush_reasoning(live)
             while live.answer.dirty and time.perf_counter() - started < SLICE_SECONDS:
                 live.answer.flush(room=SLICE_CHARACTERS, show_tail=False)
-            live.answer.flush(room=0)  # the open tail, once
+            if not live.answer.dirty:  # caught up: the open tail, once (not in a backlog)
+                live.answer.flush(room=0)
         self.flushed.emit(time.perf_counter() - started)
         if live.ending is not None and live.answer.backlog <= SLICE_CHARACTERS:
             self._finish_live(live.ending)
