@@ -245,6 +245,11 @@ class ChatService(MessageActions):
         reply.session.stop()
         return True
 
+    def stop_every_reply(self) -> None:
+        """Cancel every reply now (a quit was asked: ``stop_all`` waits for them later)."""
+        for reply in list(self._active.values()):
+            reply.session.stop()
+
     async def stop_all(self) -> None:
         """Cancel every reply and wait until each has ended and been saved (tried once
         more if a save failed; nothing is left scheduled)."""

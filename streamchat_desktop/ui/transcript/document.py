@@ -22,7 +22,15 @@ from PySide6.QtGui import (
     QTextListFormat,
 )
 
-from streamchat_desktop.ui.transcript.context import Context, Pen, _Item, _List
+from streamchat_desktop.ui.transcript.context import (
+    CODE_BOX_PAD,
+    CODE_HEADER_PROPERTY,
+    QUOTE_PROPERTY,
+    Context,
+    Pen,
+    _Item,
+    _List,
+)
 from streamchat_desktop.ui.transcript.highlight import Line, highlight_lines
 from streamchat_desktop.ui.transcript.markdown import (
     Block,
@@ -40,6 +48,7 @@ if TYPE_CHECKING:
     from markdown_it.token import Token
 
 CODE_PADDING = 8.0
+QUOTE_GAP = 8.0  # between a quote's bar and its text
 CODE_LINE_PROPERTY = QTextFormat.Property.UserProperty + 3
 _BULLETS = (
     QTextListFormat.Style.ListDisc,
@@ -147,10 +156,9 @@ class MarkdownWriter(TableMixin, MathMixin):
         """Start a block inside the current containers (quote margin, list marker)."""
         quotes = sum(frame == "quote" for frame in ctx.stack)
         lists = sum(isinstance(frame, _List) for frame in ctx.stack)
-        if quotes:
-            bfmt.setLeftMargin(bfmt.leftMargin() + quotes * QUOTE_INDENT)
-            if not bfmt.hasProperty(QTextFormat.Property.BackgroundBrush):
-                bfmt.setBackground(self.theme.quote_background)
+        if quotes:  # its tint and bar are painted behind it (``backdrop``)
+            bfmt.setLeftMargin(bfmt.leftMargin() + quotes * QUOTE_INDENT + QUOTE_GAP)
+            bfmt.setProperty(QUOTE_PROPERTY, quotes)
         if lists:
             bfmt.setIndent(lists)
         pen.start_block(bfmt, cfmt)
@@ -176,8 +184,7 @@ class MarkdownWriter(TableMixin, MathMixin):
     # Code -----------------------------------------------------------------------------
 
     def code_block_format(self) -> QTextBlockFormat:
-        bfmt = QTextBlockFormat()
-        bfmt.setBackground(self.theme.code_background)
+        bfmt = QTextBlockFormat()  # its rounded background is painted (``backdrop``)
         bfmt.setNonBreakableLines(True)
         bfmt.setTextIndent(CODE_PADDING)
         bfmt.setProperty(CODE_LINE_PROPERTY, True)
@@ -185,20 +192,31 @@ class MarkdownWriter(TableMixin, MathMixin):
 
     def write_code_header(self, pen: Pen, ctx: Context, language: str, copy_href: str) -> None:
         bfmt = QTextBlockFormat()
-        bfmt.setTopMargin(8)
-        bfmt.setBackground(self.theme.code_header_background)
+        bfmt.setTopMargin(8 + CODE_BOX_PAD)
+        bfmt.setBottomMargin(CODE_BOX_PAD)
+        bfmt.setProperty(CODE_HEADER_PROPERTY, True)
         bfmt.setNonBreakableLines(True)
         bfmt.setTextIndent(CODE_PADDING)
         label = QTextCharFormat()
         label.setForeground(self.theme.dim)
         label.setProperty(QTextFormat.Property.FontSizeAdjustment, -1)
         self._leaf(pen, ctx, bfmt, label)
-        self.runs.insert(pen.cursor, inline_text(language or "code") + "   ", label)
-        link = QTextCharFormat(label)
-        link.setAnchor(True)
-        link.setAnchorHref(copy_href)
-        link.setForeground(self.theme.link)
-        pen.cursor.insertText("Copy", link)
+        self.runs.insert(pen.cursor, inline_text(language or "code") + "    ", label)
+        wrap_href = "wrap:" + copy_href.partition(":")[2]
+        for index, (text, href, tip) in enumerate(
+            (
+                ("Copy", copy_href, "Copy this code"),
+                ("Wrap", wrap_href, "Wrap or unwrap the long lines of this code"),
+            )
+        ):
+            link = QTextCharFormat(label)
+            link.setAnchor(True)
+            link.setAnchorHref(href)
+            link.setForeground(self.theme.link)
+            link.setToolTip(tip)
+            if index:
+                pen.cursor.insertText("   ", label)
+            pen.cursor.insertText(text, link)
 
     def write_code_line(self, pen: Pen, ctx: Context, line: Line) -> None:
         self._leaf(pen, ctx, self.code_block_format(), self.theme.code_format(_text_token()))
