@@ -113,6 +113,8 @@ class ChatController(QObject):
     def open_conversation(self, conversation_id: str) -> None:
         self._conversation_id = conversation_id
         self._branch = None
+        if self._undo is not None and self._undo.conversation_id != conversation_id:
+            self._undo = None  # an Undo never restores out of sight, in another conversation
         self.conversation_changed.emit(conversation_id)
         self.streaming_changed.emit(self.streaming_reply() is not None)
 
@@ -304,6 +306,14 @@ class ChatController(QObject):
             self._undo = None
         self.message_restored.emit(token)
         return True
+
+    def pending_undo(self) -> DeletedMessage | None:
+        """What ``undo_delete()`` would bring back now, if anything."""
+        return self._undo
+
+    def forget_undo(self) -> None:
+        """The Undo offer went (its toast ran out): a later Ctrl+Z restores nothing."""
+        self._undo = None
 
     def _act(self, action: Callable[[], object]) -> bool:
         """Run a per-message action; a refusal or a store fault is told, not raised."""

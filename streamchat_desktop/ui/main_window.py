@@ -290,7 +290,7 @@ class MainWindow(QMainWindow):
         from streamchat_desktop.ui.message_actions import MessageActions
 
         self.message_actions = MessageActions(
-            self, c, self.transcript, self.statusBar(), self.edit_prompt
+            self, c, self.transcript, self.statusBar(), self.edit_prompt, composer=self.composer
         )
         self.composer.send_requested.connect(self._on_send_requested)
         self.live.attach(c, self._on_example_chosen)

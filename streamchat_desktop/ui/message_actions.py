@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QTextDocument
-from PySide6.QtWidgets import QPushButton, QStatusBar, QWidget
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QKeySequence, QTextDocument
+from PySide6.QtWidgets import QApplication, QPlainTextEdit, QPushButton, QStatusBar, QWidget
 
 from streamchat_desktop.core.models import Message, Role
 from streamchat_desktop.ui.transcript.action_bar import MessageAction, MessageOffer
@@ -55,6 +55,8 @@ class MessageActions(QObject):
         transcript: TranscriptView,
         status: QStatusBar,
         edit_prompt: Callable[[Message], None],
+        *,
+        composer: QPlainTextEdit,
     ) -> None:
         super().__init__(window)
         self._controller = controller
@@ -62,11 +64,13 @@ class MessageActions(QObject):
         self._status = status
         self._edit_prompt = edit_prompt
         self._undo_button: QPushButton | None = None
+        self._undo_text = ""
         transcript.describe = self.describe
         transcript.message_action_requested.connect(self._on_message_action_requested)
         controller.branch_changed.connect(self._on_branch_changed)
         controller.message_deleted.connect(self._on_message_deleted)
         controller.message_restored.connect(self._on_message_restored)
+        controller.conversation_changed.connect(self._on_conversation_changed)
         controller.reply_ended.connect(lambda *_: transcript.refresh_actions())
         self.actions: list[QAction] = []
         for text, keys, what in _KEYS:
@@ -78,7 +82,9 @@ class MessageActions(QObject):
         self.undo_action = QAction("Undo delete", window)
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
         self.undo_action.triggered.connect(self._on_undo_triggered)
+        self.undo_action.setEnabled(False)  # only while the Undo toast shows
         window.addAction(self.undo_action)
+        composer.installEventFilter(self)  # Ctrl+Z there: see eventFilter
 
     # What a message offers -----------------------------------------------------------
 
@@ -110,11 +116,20 @@ class MessageActions(QObject):
             self._transcript.select_step(what)
             self._transcript.setFocus()
             return
-        target = self._transcript.target_message()
+        target = self._key_target()
         if target is None:
             self._status.showMessage("Select a message first (Alt+Up)", 4000)
             return
         self._on_message_action_requested(what.value, target)
+
+    def _key_target(self) -> str | None:
+        """The selected message; the one under the pointer only while the keyboard is in
+        the transcript (keys typed in the composer never act on where the pointer rests)."""
+        view = self._transcript
+        focus = QApplication.focusWidget()
+        if focus is not None and (focus is view or view.isAncestorOf(focus)):
+            return view.target_message()
+        return view.selected_message()
 
     def _on_message_action_requested(self, action: str, message_id: str) -> None:
         message = self._message(message_id)
@@ -159,7 +174,7 @@ class MessageActions(QObject):
         self._transcript.refresh_actions()
 
     def _on_message_deleted(self, deleted: DeletedMessage) -> None:
-        self._drop_undo_button()
+        self._remove_toast()
         button = QPushButton("Undo", self._status)
         button.setAccessibleName("Undo delete")
         button.setToolTip("Bring the deleted message back (Ctrl+Z)")
@@ -167,18 +182,51 @@ class MessageActions(QObject):
         self._status.insertPermanentWidget(0, button)  # a normal one hides under the message
         self._undo_button = button
         noun = "Prompt" if deleted.role is Role.USER else "Message"
-        self._status.showMessage(f"{noun} deleted — Undo (Ctrl+Z)", UNDO_SHOWN_MS)
-        QTimer.singleShot(UNDO_SHOWN_MS, button, self._drop_undo_button)
+        self._undo_text = f"{noun} deleted — Undo (Ctrl+Z)"
+        self._status.showMessage(self._undo_text, UNDO_SHOWN_MS)
+        self.undo_action.setEnabled(True)
+        QTimer.singleShot(UNDO_SHOWN_MS, button, lambda: self._on_undo_expired(button))
+
+    def _on_undo_expired(self, button: QPushButton) -> None:
+        if button is self._undo_button:  # not a toast a newer delete replaced
+            self._end_undo()
+
+    def _on_conversation_changed(self, _conversation_id: str) -> None:
+        if self._undo_button is not None and self._controller.pending_undo() is None:
+            self._end_undo()  # the deleted message is out of sight now
 
     def _on_undo_triggered(self) -> None:
         if self._controller.undo_delete():
-            self._drop_undo_button()
+            self._end_undo()
 
     def _on_message_restored(self, _deleted: DeletedMessage) -> None:
         self._status.showMessage("Message restored", 3000)
 
-    def _drop_undo_button(self) -> None:
+    def _end_undo(self) -> None:
+        """The toast goes, and with it the Undo: a later Ctrl+Z restores nothing."""
+        self._remove_toast()
+        self._controller.forget_undo()
+        self.undo_action.setEnabled(False)
+        if self._status.currentMessage() == self._undo_text:
+            self._status.clearMessage()
+
+    def _remove_toast(self) -> None:
         button, self._undo_button = self._undo_button, None
         if button is not None:
             self._status.removeWidget(button)
             button.deleteLater()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Ctrl+Z in the composer reaches Undo delete while the toast shows, unless the
+        composer has typing of its own to undo (its text box would take the key)."""
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and isinstance(watched, QPlainTextEdit)
+            and self.undo_action.isEnabled()
+            and event.matches(QKeySequence.StandardKey.Undo)
+            and not watched.document().isUndoAvailable()
+        ):
+            event.ignore()  # not the composer's: the window's shortcut runs
+            return True
+        return super().eventFilter(watched, event)

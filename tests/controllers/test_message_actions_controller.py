@@ -167,3 +167,25 @@ def test_an_action_on_the_wrong_message_is_refused_in_a_sentence(
         "Only a message on this conversation's branch can be deleted",
     ]
     assert seen.branches == [] and seen.deleted == []
+
+
+def test_undo_is_forgotten_when_its_offer_goes_or_another_conversation_opens(
+    live_chat: LiveChat,  # noqa: F811
+    controller: ChatController,
+) -> None:
+    cid = open_with_turns(live_chat, controller, 2)
+    seen = Seen(controller)
+    assert controller.delete_message(controller.branch().messages[2].id)
+    controller.open_conversation(cid)  # the same one again: the offer stays
+    assert controller.pending_undo() == seen.deleted[0]
+    controller.forget_undo()
+    assert controller.pending_undo() is None
+    assert not controller.undo_delete()
+
+    assert controller.delete_message(controller.branch().messages[1].id)
+    other = controller.new_conversation()
+    assert controller.pending_undo() is None
+    assert not controller.undo_delete()  # nothing restored out of sight
+    controller.open_conversation(cid)
+    assert [m.content for m in controller.messages()] == ["q1", "a2"]
+    assert other != cid and seen.restored == []

@@ -223,3 +223,80 @@ def test_alt_up_typed_in_the_window_selects_the_last_message(
     assert window.transcript.selected_message() == window._controller.messages()[-1].id
     qtbot.keyClick(window.transcript, Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)
     assert window.transcript.selected_message() == window._controller.messages()[0].id
+
+
+def delete_second(window: MainWindow, run_async: Any, server: FakeOpenAIServer) -> str:
+    """Two turns, then the first answer deleted with the bar (the Undo toast shows)."""
+    ask(window, run_async, server, "one", "A1")
+    ask(window, run_async, server, "two", "A2")
+    deleted = act(window, MessageAction.DELETE, 1)
+    settle(window, run_async, lambda: deleted not in window.transcript.message_ids())
+    assert window.message_actions.undo_action.isEnabled()
+    return deleted
+
+
+def test_undo_goes_with_its_toast(
+    monkeypatch: pytest.MonkeyPatch,
+    window: MainWindow,
+    fake_openai: FakeOpenAIServer,
+    run_async: Any,
+) -> None:
+    monkeypatch.setattr("streamchat_desktop.ui.message_actions.UNDO_SHOWN_MS", 50)
+    delete_second(window, run_async, fake_openai)
+    actions = window.message_actions
+    settle(window, run_async, lambda: actions._undo_button is None)
+    assert not actions.undo_action.isEnabled()
+    actions.undo_action.trigger()  # a late Ctrl+Z
+    assert not window._controller.undo_delete()
+    assert contents(window) == ["one", "two", "A2"]
+
+
+def test_undo_goes_when_another_conversation_opens(
+    window: MainWindow, fake_openai: FakeOpenAIServer, run_async: Any
+) -> None:
+    delete_second(window, run_async, fake_openai)
+    first = window._controller.conversation_id
+    window._controller.new_conversation()
+    actions = window.message_actions
+    assert actions._undo_button is None and not actions.undo_action.isEnabled()
+    assert not window._controller.undo_delete()
+    assert first is not None
+    window._controller.open_conversation(first)
+    assert contents(window) == ["one", "two", "A2"]
+
+
+def test_ctrl_z_in_the_composer_undoes_the_delete_unless_it_has_typing_to_undo(
+    qtbot: Any, window: MainWindow, fake_openai: FakeOpenAIServer, run_async: Any
+) -> None:
+    deleted = delete_second(window, run_async, fake_openai)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    composer = window.composer
+    composer.setFocus()
+    qtbot.keyClicks(composer, "hi")
+    qtbot.keyClick(composer, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert composer.toPlainText() == ""  # the composer's own typing went first
+    assert deleted not in window.transcript.message_ids()
+    while composer.document().isUndoAvailable():
+        composer.undo()
+    qtbot.keyClick(composer, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    settle(window, run_async, lambda: deleted in window.transcript.message_ids())
+    assert contents(window) == ["one", "A1", "two", "A2"]
+
+
+def test_keys_typed_in_the_composer_ignore_the_message_under_the_pointer(
+    qtbot: Any, window: MainWindow, fake_openai: FakeOpenAIServer, run_async: Any
+) -> None:
+    ask(window, run_async, fake_openai, "one", "A1")
+    answer = window._controller.messages()[1].id
+    hover(window, answer)
+    assert window.transcript.target_message() == answer
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    window.composer.setFocus()
+    qtbot.keyClick(window.composer, Qt.Key.Key_Delete, Qt.KeyboardModifier.AltModifier)
+    assert contents(window) == ["one", "A1"]
+    assert "Select a message first" in window.statusBar().currentMessage()
+    window.transcript.setFocus()  # in the transcript the pointer's message counts
+    qtbot.keyClick(window.transcript, Qt.Key.Key_Delete, Qt.KeyboardModifier.AltModifier)
+    settle(window, run_async, lambda: contents(window) == ["one"])
