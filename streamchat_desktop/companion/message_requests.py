@@ -88,16 +88,13 @@ class MessageRequests:
 
     def switch_version(self, data: object) -> p.AckOk:
         request = checks.parse_version_switch(data)
-        ids = [version.id for version in self._service.versions(request.message_id)]
-        if request.message_id not in ids:
-            raise p.ProtocolError(p.ERROR_NOT_FOUND, "there is no such message")
-        index = ids.index(request.message_id) + request.step
-        if not 0 <= index < len(ids):
+        step = request.step
+        shown = _refusing(lambda: self._service.step_version(request.message_id, step))
+        if shown is None:
             raise p.ProtocolError(p.ERROR_NOT_FOUND, "there is no version in that direction")
-        _refusing(lambda: self._service.switch_version(ids[index]))
-        cid = self._conversation_of(ids[index])
-        version: p.VersionInfo = {"number": index + 1, "count": len(ids)}
-        return {"ok": True, "conversation_id": cid, "message_id": ids[index], "version": version}
+        cid, mid = shown.message.conversation_id, shown.message.id
+        version: p.VersionInfo = {"number": shown.number, "count": shown.count}
+        return {"ok": True, "conversation_id": cid, "message_id": mid, "version": version}
 
     def _conversation_of(self, message_id: str) -> str:
         return _refusing(lambda: self._service.conversation_of(message_id))

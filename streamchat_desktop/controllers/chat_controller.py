@@ -16,6 +16,7 @@ from streamchat_desktop.core.attachments import AttachmentContent
 from streamchat_desktop.core.branch import Branch, BusyError, DeletedMessage, NoSuchMessageError
 from streamchat_desktop.core.chat_service import ChatService
 from streamchat_desktop.core.events import Failed, ReasoningDelta, TerminalEvent, TextDelta
+from streamchat_desktop.core.message_actions import SteppedVersion
 from streamchat_desktop.core.models import Conversation, Message, Role
 from streamchat_desktop.core.observers import ProgressEvent, ReplyStart
 from streamchat_desktop.core.unicode_repair import repair_text
@@ -218,17 +219,19 @@ class ChatController(QObject):
         several; returns e.g. "Version 2 of 3", or None when there is none."""
         if self.streaming_reply() is not None:
             return None
-        for message in reversed(self.messages()):
-            versions = self._service.versions(message.id)
-            if len(versions) < 2:
-                continue
-            ids = [v.id for v in versions]
-            index = min(max(ids.index(message.id) + step, 0), len(ids) - 1)
-            self._service.switch_version(ids[index])
-            if self._conversation_id is not None:
-                self.conversation_changed.emit(self._conversation_id)
-            return f"Version {index + 1} of {len(ids)}"
-        return None
+        branch = self.branch()
+        newest = next(
+            (m.id for m in reversed(branch.messages) if branch.position(m.id) is not None), None
+        )
+        if newest is None:
+            return None
+        shown = self.step_version_of(newest, step)
+        if self._conversation_id is not None:
+            self.conversation_changed.emit(self._conversation_id)
+        if shown is None:  # at either end: say where it stands
+            number, count = branch.position(newest) or (1, 1)
+            shown = f"Version {number} of {count}"
+        return shown
 
     def continue_reply(self, message_id: str) -> None:
         """Ask the model to go on with an answer cut at the token limit (the last one:
@@ -277,13 +280,12 @@ class ChatController(QObject):
         "Version 2 of 3", or None when it has no other version in that direction."""
         if self.branch().position(message_id) is None:
             return None
-        ids = [version.id for version in self._service.versions(message_id)]
-        if message_id not in ids:
+        shown: list[SteppedVersion | None] = []
+        if not self._act(lambda: shown.append(self._service.step_version(message_id, step))):
             return None
-        index = ids.index(message_id) + step
-        if not 0 <= index < len(ids) or not self.switch_version(ids[index]):
+        if shown[0] is None:
             return None
-        return f"Version {index + 1} of {len(ids)}"
+        return f"Version {shown[0].number} of {shown[0].count}"
 
     def delete_message(self, message_id: str) -> bool:
         """Delete one message of the open branch; ``message_deleted`` carries the Undo."""

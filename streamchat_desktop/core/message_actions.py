@@ -9,6 +9,7 @@ A mixin: ``ChatService`` supplies the store, the replies and the observers (``_S
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Protocol
 
@@ -17,6 +18,15 @@ from streamchat_desktop.core.branch import Branch, DeletedMessage, NoSuchMessage
 from streamchat_desktop.core.models import Conversation, Message, Role
 from streamchat_desktop.core.observers import ReplyObserver
 from streamchat_desktop.core.store import ConversationStore
+
+
+@dataclass(frozen=True, slots=True)
+class SteppedVersion:
+    """The version ``step_version`` put on the branch, and where it stands (2 of 3)."""
+
+    message: Message
+    number: int
+    count: int
 
 
 class _Service(Protocol):
@@ -53,6 +63,10 @@ class _Service(Protocol):
     def _notify(callback: Callable[..., None], *args: object) -> None: ...
 
     def branch(self, conversation_id: str) -> Branch: ...
+
+    def versions(self, message_id: str) -> list[Message]: ...
+
+    def switch_version(self, message_id: str) -> list[Message]: ...
 
     def retry(self, conversation_id: str) -> Message: ...
 
@@ -91,6 +105,22 @@ class MessageActions:
         messages = self._store.switch_version(message_id)
         self._branch_changed(conversation_id)
         return messages
+
+    def step_version(self: _Service, message_id: str, step: int) -> SteppedVersion | None:
+        """Show the version ``step`` away from this one (-1 the one before, +1 the next);
+        None when there is none that way (nothing changes).
+
+        ``NoSuchMessageError`` for an unknown message; ``BusyError`` while a reply streams.
+        """
+        versions = self.versions(message_id)
+        ids = [version.id for version in versions]
+        if message_id not in ids:
+            raise NoSuchMessageError("there is no such message")
+        index = ids.index(message_id) + step
+        if not 0 <= index < len(ids):
+            return None
+        self.switch_version(ids[index])
+        return SteppedVersion(versions[index], index + 1, len(ids))
 
     def reveal(self: _Service, message_id: str) -> bool:
         """Put an earlier version holding this message on the active branch."""

@@ -8,7 +8,7 @@ import pytest
 
 from streamchat_desktop.core.branch import Branch, BusyError, NoSuchMessageError
 from streamchat_desktop.core.chat_service import CONTINUE_PROMPT
-from streamchat_desktop.core.models import MessageState, Role
+from streamchat_desktop.core.models import Conversation, Message, MessageState, Role
 from streamchat_desktop.core.observers import ReplyStart
 from tests.support.fake_openai import Gate, Script
 from tests.support.live_chat import LiveChat, live_chat  # noqa: F401
@@ -18,16 +18,21 @@ from tests.support.waiting import wait_until
 THREE_TURNS = [("q1", "a1"), ("q2", "a2"), ("q3", "a3")]
 
 
+def regenerate_a2(chat: LiveChat) -> tuple[Conversation, Message, Message]:
+    """Three turns with the middle answer asked again: (conversation, a2, its new version)."""
+    conversation = chat.turns(THREE_TURNS)
+    a2 = chat.branch(conversation.id)[3]
+    chat.answer_with("a2 again")
+    reply = chat.service.regenerate_answer(conversation.id, a2.id)
+    chat.wait_idle(conversation.id)
+    return conversation, a2, reply
+
+
 def test_regenerating_a_middle_answer_sends_the_branch_up_to_its_prompt(
     live_chat: LiveChat,  # noqa: F811
 ) -> None:
     chat = live_chat
-    conversation = chat.turns(THREE_TURNS)
-    a2 = chat.branch(conversation.id)[3]
-    chat.answer_with("a2 again")
-
-    reply = chat.service.regenerate_answer(conversation.id, a2.id)
-    chat.wait_idle(conversation.id)
+    conversation, a2, reply = regenerate_a2(chat)
 
     assert chat.last_sent() == [("user", "q1"), ("assistant", "a1"), ("user", "q2")]
     assert chat.texts(conversation.id) == ["q1", "a1", "q2", "a2 again"]
@@ -221,3 +226,23 @@ def test_a_regeneration_is_told_as_its_start_then_the_branch_ending_with_it(
     told = observer.branches[-1]
     assert told.messages[-1].state is MessageState.STREAMING and told.messages[-1].content == ""
     assert told.position(reply.id) == (2, 2)
+
+
+def test_stepping_versions_walks_them_in_order_and_stops_at_either_end(
+    live_chat: LiveChat,  # noqa: F811
+) -> None:
+    chat = live_chat
+    conversation, a2, again = regenerate_a2(chat)
+
+    shown = chat.service.step_version(again.id, -1)
+    assert shown is not None
+    assert (shown.message.id, shown.number, shown.count) == (a2.id, 1, 2)
+    assert shown.message.conversation_id == conversation.id
+    assert chat.texts(conversation.id) == ["q1", "a1", "q2", "a2", "q3", "a3"]
+    assert chat.service.step_version(a2.id, -1) is None  # nothing before the first
+    assert chat.texts(conversation.id) == ["q1", "a1", "q2", "a2", "q3", "a3"]
+    shown = chat.service.step_version(a2.id, +1)
+    assert shown is not None and (shown.message.id, shown.number) == (again.id, 2)
+    assert chat.texts(conversation.id) == ["q1", "a1", "q2", "a2 again"]
+    with pytest.raises(NoSuchMessageError):
+        chat.service.step_version("no-such-message", 1)
