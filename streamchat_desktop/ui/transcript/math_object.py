@@ -15,8 +15,11 @@ from __future__ import annotations
 
 import gc
 import itertools
+import logging
 import weakref
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 
@@ -46,6 +49,8 @@ from streamchat_desktop.ui.transcript.math_cache import (
 )
 from streamchat_desktop.ui.transcript.math_syntax import HAS_FORMULAS
 
+log = logging.getLogger(__name__)
+
 FORMULA_OBJECT = QTextFormat.ObjectTypes.UserObject + 20
 LATEX_PROPERTY = QTextFormat.Property.UserProperty + 20
 DISPLAY_PROPERTY = QTextFormat.Property.UserProperty + 21
@@ -74,9 +79,41 @@ class FormulaObject(QPyTextObject):
         self._arrived: list[tuple[int, int, str]] = []
         typesetter.typeset.connect(self._on_typeset)
 
-    # QTextObjectInterface -------------------------------------------------------------
+    @property
+    def pending(self) -> bool:
+        """Whether typeset formulas wait to be laid out again (the relayout is batched)."""
+        return bool(self._arrived or self._healing)
+
+    # QTextObjectInterface: Python run inside Qt's layout and painting, where an exception
+    # escaping crashes PySide (so any failure is logged and the formula stays source) and
+    # a garbage collection may free Qt objects the layout still uses (so none runs there).
 
     def intrinsicSize(self, doc: QTextDocument, pos: int, fmt: QTextFormat) -> QSizeF:
+        try:
+            with _collector_held():
+                return self._intrinsic_size(doc, pos, fmt)
+        except Exception:
+            log.debug("formula not sized", exc_info=True)
+            try:
+                return self._source_size(_page(doc), fmt)
+            except Exception:
+                return QSizeF(1.0, 1.0)
+
+    def drawObject(
+        self,
+        painter: QPainter,
+        box: QRectF | QRect,
+        doc: QTextDocument,
+        pos: int,
+        fmt: QTextFormat,
+    ) -> None:
+        try:
+            with _collector_held():
+                self._draw_object(painter, QRectF(box), doc, pos, fmt)
+        except Exception:
+            log.debug("formula not drawn", exc_info=True)
+
+    def _intrinsic_size(self, doc: QTextDocument, pos: int, fmt: QTextFormat) -> QSizeF:
         page = _page(doc)
         key = self._key(page, fmt, _screen_ratio())
         metrics = self._typesetter.metrics.get(key.base)
@@ -87,15 +124,9 @@ class FormulaObject(QPyTextObject):
             return self._source_size(page, fmt)
         return self._typeset_size(page, metrics, key.display)
 
-    def drawObject(
-        self,
-        painter: QPainter,
-        box: QRectF | QRect,
-        doc: QTextDocument,
-        pos: int,
-        fmt: QTextFormat,
+    def _draw_object(
+        self, painter: QPainter, rect: QRectF, doc: QTextDocument, pos: int, fmt: QTextFormat
     ) -> None:
-        rect = QRectF(box)
         page = _page(doc)
         key = self._key(page, fmt, painter.device().devicePixelRatioF())
         metrics = self._typesetter.metrics.get(key.base)
@@ -253,18 +284,25 @@ class FormulaObject(QPyTextObject):
                 _relayout(doc, pos)
 
 
-def _relayout(doc: QTextDocument, pos: int, length: int = 1) -> None:
-    """Lay the block of the formula at ``pos`` out again (its size changed), with the
-    garbage collector held off: a collection inside the layout (``intrinsicSize`` runs
-    Python) that freed Qt objects left behind made Qt touch freed memory (measured: 1 run
-    in 3 of tests/ui/transcript/test_math.py without it, none in 25 with it)."""
+@contextmanager
+def _collector_held() -> Iterator[None]:
+    """The garbage collector held off while Qt lays formulas out: a collection inside the
+    layout (``intrinsicSize`` runs Python) that freed Qt objects left behind made Qt touch
+    freed memory (measured: 1 run in 3 of tests/ui/transcript/test_math.py without it,
+    none in 25 with it)."""
     collecting = gc.isenabled()
     gc.disable()
     try:
-        doc.markContentsDirty(pos, length)
+        yield
     finally:
         if collecting:
             gc.enable()
+
+
+def _relayout(doc: QTextDocument, pos: int, length: int = 1) -> None:
+    """Lay the block of the formula at ``pos`` out again (its size changed)."""
+    with _collector_held():
+        doc.markContentsDirty(pos, length)
 
 
 def _formula_at(doc: QTextDocument, pos: int) -> str | None:
@@ -394,7 +432,8 @@ def insert_formula(
     fmt.setProperty(CODE_BACKGROUND_PROPERTY, code_background)
     if not base.hasProperty(_FOREGROUND):
         fmt.setForeground(color)
-    cursor.insertText("\ufffc", fmt)
+    with _collector_held():  # a shown document lays the formula out as it is inserted
+        cursor.insertText("\ufffc", fmt)
     Formulas.written = True
 
 
