@@ -39,7 +39,9 @@ def qloop(qapp: Any) -> Iterator[asyncio.AbstractEventLoop]:
     """The qasync event loop on the test QApplication (what the app runs on)."""
     import qasync
 
-    loop = qasync.QEventLoop(qapp)
+    from tests.support.session_loop import SessionLoop
+
+    loop = SessionLoop(qapp)  # the running loop all session long: see its module
     _LOOPS.append(loop)
     # qasync keeps its own default executor (QThreads, used by getaddrinfo on every
     # connection) that shutdown_default_executor() does not see; a QThread still
@@ -52,8 +54,9 @@ def qloop(qapp: Any) -> Iterator[asyncio.AbstractEventLoop]:
     sys.set_asyncgen_hooks(
         finalizer=lambda agen: loop.call_soon_threadsafe(loop.create_task, agen.aclose())
     )
-    asyncio.set_event_loop(loop)
+    loop.make_running()
     yield loop
+    loop.release()
     executor.shutdown(wait=True)
 
 
