@@ -17,6 +17,8 @@ def test_a_task_stepped_by_qt_outside_run_async_is_in_an_asyncio_context(
     run_async(asyncio.sleep(0))  # a run before: it must leave the loop set as running
 
     async def ask() -> tuple[asyncio.AbstractEventLoop, str]:
+        # what engine.io's client monitor does when its timer fires (a bare wait_for)
+        await asyncio.wait_for(asyncio.sleep(0), PATIENCE)
         # what httpcore asks when the GC's finalizer task closes one of its streams
         return asyncio.get_running_loop(), sniffio.current_async_library()
 
