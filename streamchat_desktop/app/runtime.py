@@ -131,6 +131,9 @@ class Runtime:
         interrupted = store.recover_interrupted()
         if interrupted:
             log.info("%d reply(ies) were interrupted by the last exit", interrupted)
+        purged = store.purge_deleted()  # an Undo lasts one session
+        if purged:
+            log.info("%d message(s) deleted in the last session were purged", purged)
         return store
 
     def _open_first_conversation(self) -> None:

@@ -127,12 +127,18 @@ def _reader_gone() -> int:
 
 
 def _split_dashes(argv: Sequence[str]) -> tuple[list[str], list[str] | None]:
-    """Words before a ``--`` and after it (a command line to run, kept verbatim)."""
+    """Words before ``mcp add … --`` and after it (a command line to run, verbatim).
+
+    Only ``mcp add`` takes a command line: anywhere else ``--`` is left to argparse,
+    so a ``--`` elsewhere is never mistaken for the start of a command to run."""
     words = list(argv)
     if "--" not in words:
         return words, None
     at = words.index("--")
-    return words[:at], words[at + 1 :]
+    before = words[:at]
+    if not any(before[i : i + 2] == ["mcp", "add"] for i in range(len(before) - 1)):
+        return words, None
+    return before, words[at + 1 :]
 
 
 def _main(argv: Sequence[str] | None) -> int:
@@ -142,8 +148,6 @@ def _main(argv: Sequence[str] | None) -> int:
     args = parser.parse_args(rest)
     args.profile = profile
     args.after_dashes = after_dashes
-    if after_dashes is not None and not getattr(args, "takes_command_line", False):
-        parser.error("'--' is only for `streamchat mcp add NAME -- COMMAND [ARGS…]`")
     if args.command:
         return int(args.func(args))
     if args.exit_after_reply and not (args.prompt or (args.attach and args.prompt == "")):

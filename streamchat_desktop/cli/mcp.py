@@ -2,17 +2,21 @@
 
 Settings keep each server's command or URL and its plain values; a value that looks
 secret (an env variable or header named like a key, token, password or auth) goes to
-the keychain, and settings keep only its name.
+the keychain, and settings keep only its name. ``--env NAME`` or ``--header NAME``
+without ``=VALUE`` reads the value from stdin (a hidden prompt on a terminal), so a
+token need not sit in shell history or in every process listing.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from streamchat_desktop.cli.common import fail, profile_of
 from streamchat_desktop.config.keystore import KeychainUnavailable, KeyStore
@@ -45,13 +49,21 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add.add_argument("name", metavar="NAME")
     add.add_argument("--url", metavar="URL", help="a Streamable HTTP server's endpoint")
     add.add_argument(
-        "--env", action="append", default=[], metavar="KEY=VALUE", help="environment (stdio)"
+        "--env",
+        action="append",
+        default=[],
+        metavar="KEY[=VALUE]",
+        help="environment (stdio); without =VALUE the value is read from stdin",
     )
     add.add_argument(
-        "--header", action="append", default=[], metavar="K=V", help="HTTP header (URL)"
+        "--header",
+        action="append",
+        default=[],
+        metavar="K[=V]",
+        help="HTTP header (URL); without =V the value is read from stdin",
     )
     add.add_argument("--replace", action="store_true", help="replace a server with this name")
-    add.set_defaults(func=run_add, takes_command_line=True)  # after ``--``: what to run
+    add.set_defaults(func=run_add)  # what follows ``--`` is the command to run
     listing = actions.add_parser("list", help="list servers with their status and tool count")
     listing.add_argument("--no-start", action="store_true", help="do not start the servers")
     listing.set_defaults(func=run_list)
@@ -66,14 +78,29 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     importing.set_defaults(func=run_import)
 
 
-def _pairs(items: list[str], what: str) -> dict[str, str]:
+def _pairs(items: list[str], what: str, ask: Callable[[str], str]) -> dict[str, str]:
+    """``KEY=VALUE`` pairs; a bare ``KEY`` takes its value from ``ask`` (stdin)."""
     found = {}
     for item in items:
         key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise ValueError(f"{what} {item!r} is not KEY=VALUE")
-        found[key.strip()] = value
+        if not key.strip():
+            raise ValueError(f"{what} {item!r} is not KEY=VALUE or KEY")
+        found[key.strip()] = value if sep else ask(f"{what} {key.strip()}")
     return found
+
+
+def stdin_values(stream: TextIO) -> Callable[[str], str]:
+    """Values asked for in turn: a hidden prompt on a terminal, else one line each."""
+
+    def ask(what: str) -> str:
+        if stream.isatty():
+            return getpass.getpass(f"value of {what}: ")
+        line = stream.readline()
+        if not line:
+            raise ValueError(f"{what} has no value: stdin ended (give one line per value)")
+        return line.removesuffix("\n").removesuffix("\r")
+
+    return ask
 
 
 def build_server(
@@ -127,13 +154,14 @@ def _save(args: argparse.Namespace, change: SettingsChange, secrets: dict[str, s
 
 
 def run_add(args: argparse.Namespace) -> int:
+    ask = stdin_values(sys.stdin)
     try:
         config, secrets = build_server(
             args.name,
             list(args.after_dashes or []),
             args.url,
-            _pairs(args.env, "--env"),
-            _pairs(args.header, "--header"),
+            _pairs(args.env, "--env", ask),
+            _pairs(args.header, "--header", ask),
         )
     except ValueError as exc:
         return fail(str(exc), 2)

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from streamchat_desktop.cli.terminal_text import visible_controls
+from streamchat_desktop.core.branch import Branch
 from streamchat_desktop.core.events import Failed, Finished, TerminalEvent, TextDelta
 from streamchat_desktop.core.models import Conversation, Message
 from streamchat_desktop.core.observers import ProgressEvent, ReplyStart
@@ -77,6 +78,9 @@ class ReplyPrinter:
         """Not a script's concern: it watches one reply."""
 
     def conversation_deleted(self, conversation_id: str) -> None:
+        """Not a script's concern: it watches one reply."""
+
+    def branch_changed(self, branch: Branch) -> None:
         """Not a script's concern: it watches one reply."""
 
     def _warn(self, text: str) -> None:

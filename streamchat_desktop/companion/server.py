@@ -49,6 +49,7 @@ from streamchat_desktop.companion.snapshots import (
 )
 from streamchat_desktop.companion.uploads import CompanionFiles, Uploads
 from streamchat_desktop.core.attachments import AttachmentContent
+from streamchat_desktop.core.branch import Branch
 from streamchat_desktop.core.chat_service import ChatService
 from streamchat_desktop.core.events import ReasoningDelta, TerminalEvent, TextDelta
 from streamchat_desktop.core.models import Conversation, Message
@@ -246,6 +247,11 @@ class CompanionServer:
         for view in list(self._fanout.views.values()):
             if view.conversation_id == conversation_id:
                 self._post_snapshot(view, self.active_conversation_id, following=True)
+
+    def branch_changed(self, branch: Branch) -> None:
+        """Views showing that conversation get its new branch."""
+        for view in self._fanout.watchers(branch.conversation_id):
+            self._post_snapshot(view, branch.conversation_id, following=view.following)
 
     # --- HTTP -------------------------------------------------------------------------
 

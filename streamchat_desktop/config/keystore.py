@@ -98,6 +98,9 @@ class KeyStore:
         self._environ = environ if environ is not None else os.environ
         self._memory: dict[str, str] = {}
         self._cached: dict[str, str | None] = {}  # what the keychain answered, per provider
+        # bumped by every change of a key (or of what is cached): a ``load`` that started
+        # before a change must not cache what it read before it (a stale key all session)
+        self._epoch = 0
         self._backend: KeyringBackend | None = None
         if backend is not None:
             _refuse_insecure(backend, explicit="the backend given to KeyStore")
@@ -148,12 +151,15 @@ class KeyStore:
         """
         if self.is_known(provider_id):
             return
+        epoch = self._epoch
         key = await asyncio.to_thread(self._ask_keychain, provider_id)
         register_secret(key)
-        self._cached[provider_id] = key
+        if self._epoch == epoch:  # else ``get`` asks again: the key changed meanwhile
+            self._cached[provider_id] = key
 
     def forget_cached(self, provider_id: str | None = None) -> None:
         """Ask the keychain again next time (for one provider, or all)."""
+        self._epoch += 1
         if provider_id is None:
             self._cached.clear()
         else:
@@ -174,6 +180,7 @@ class KeyStore:
             return
         self._call(lambda backend: backend.set_password(self._service, provider_id, key))
         self._memory.pop(provider_id, None)
+        self._epoch += 1
         self._cached[provider_id] = key
 
     def set_secret(self, name: str, value: str) -> None:
@@ -199,6 +206,7 @@ class KeyStore:
         found = self._memory.pop(provider_id, None) is not None
         if self._session_only:
             return found
+        self._epoch += 1
         self._cached.pop(provider_id, None)
 
         def remove(backend: KeyringBackend) -> bool:

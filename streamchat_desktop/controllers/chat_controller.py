@@ -13,6 +13,7 @@ from streamchat_desktop.attachments.errors import AttachmentError
 from streamchat_desktop.attachments.outbox import PromptFiles
 from streamchat_desktop.controllers.service_relay import ServiceRelay
 from streamchat_desktop.core.attachments import AttachmentContent
+from streamchat_desktop.core.branch import Branch, BusyError, DeletedMessage, NoSuchMessageError
 from streamchat_desktop.core.chat_service import ChatService
 from streamchat_desktop.core.events import Failed, ReasoningDelta, TerminalEvent, TextDelta
 from streamchat_desktop.core.models import Conversation, Message, Role
@@ -42,6 +43,12 @@ class ChatController(QObject):
         retry_scheduled(seconds): Retry waits this long for the server's Retry-After.
         problem_reported(text): something failed that is not one reply's error
             (the database is full or read-only…); nothing typed is lost.
+        branch_changed(branch): a conversation's active branch or its versions changed
+            (a Branch: messages, ``‹ n/m ›`` positions, what can be continued); any
+            conversation: compare ``branch.conversation_id``.
+        message_deleted(deleted): a message was deleted; the DeletedMessage is what
+            ``undo_delete`` brings back (the window offers Undo).
+        message_restored(deleted): an Undo brought that message back.
     """
 
     reply_started = Signal(object)
@@ -54,6 +61,9 @@ class ChatController(QObject):
     streaming_changed = Signal(bool)
     problem_reported = Signal(str)
     retry_scheduled = Signal(float)
+    branch_changed = Signal(object)
+    message_deleted = Signal(object)
+    message_restored = Signal(object)
 
     def __init__(
         self,
@@ -66,12 +76,15 @@ class ChatController(QObject):
         self._files = files  # None: this window cannot send attachments
         self._conversation_id: str | None = None
         self._retry_at: dict[str, float] = {}  # conversation id -> monotonic time allowed
+        self._branch: Branch | None = None  # the open conversation's, until it changes
+        self._undo: DeletedMessage | None = None  # the newest delete, for undo_delete
         self._relay = ServiceRelay(self)
         self._relay.started.connect(self._on_started)
         self._relay.progressed.connect(self._on_progressed)
         self._relay.ended.connect(self._on_ended)
         self._relay.updated.connect(self.conversation_updated)
         self._relay.deleted.connect(self.conversations_changed)
+        self._relay.branched.connect(self._on_branched)
         service.add_observer(self._relay)
 
     @property
@@ -99,6 +112,7 @@ class ChatController(QObject):
 
     def open_conversation(self, conversation_id: str) -> None:
         self._conversation_id = conversation_id
+        self._branch = None
         self.conversation_changed.emit(conversation_id)
         self.streaming_changed.emit(self.streaming_reply() is not None)
 
@@ -230,17 +244,91 @@ class ChatController(QObject):
         if conversation_id is not None and self._can_ask_again(conversation_id):
             self._ask(lambda: self._service.regenerate(conversation_id))
 
-    def edit_and_resend(self, message_id: str, text: str) -> bool:
-        """Replace a prompt; the answers after it stay reachable as an earlier version."""
-        if self._conversation_id is None or self.streaming_reply() is not None:
+    # Per-message actions (each change arrives as ``branch_changed``) ----------------
+
+    def branch(self) -> Branch:
+        """The open conversation's branch with its version positions (kept until a
+        signal says it changed)."""
+        if self._conversation_id is None:
+            return Branch("")
+        if self._branch is None or self._branch.conversation_id != self._conversation_id:
+            self._branch = self._service.branch(self._conversation_id)
+        return self._branch
+
+    def can_continue(self, message: Message) -> bool:
+        """Whether Continue applies: the open branch's last message, a cut answer."""
+        return message.is_cut and self.branch().can_continue(message.id)
+
+    def regenerate_answer(self, message_id: str) -> bool:
+        """Ask again for any answer of the open branch; the old one stays a version."""
+        cid = self._conversation_id
+        return cid is not None and self._act(
+            lambda: self._service.regenerate_answer(cid, message_id)
+        )
+
+    def switch_version(self, message_id: str) -> bool:
+        """Show this version (with its newest replies)."""
+        return self._act(lambda: self._service.switch_version(message_id))
+
+    def step_version_of(self, message_id: str, step: int) -> str | None:
+        """Show the previous (-1) or next (+1) version of this message; returns e.g.
+        "Version 2 of 3", or None when it has no other version in that direction."""
+        if self.branch().position(message_id) is None:
+            return None
+        ids = [version.id for version in self._service.versions(message_id)]
+        if message_id not in ids:
+            return None
+        index = ids.index(message_id) + step
+        if not 0 <= index < len(ids) or not self.switch_version(ids[index]):
+            return None
+        return f"Version {index + 1} of {len(ids)}"
+
+    def delete_message(self, message_id: str) -> bool:
+        """Delete one message of the open branch; ``message_deleted`` carries the Undo."""
+        cid = self._conversation_id
+        if cid is None:
             return False
+        deleted: list[DeletedMessage] = []
+        if not self._act(lambda: deleted.append(self._service.delete_message(cid, message_id))):
+            return False
+        self._undo = deleted[0]
+        self.message_deleted.emit(deleted[0])
+        return True
+
+    def undo_delete(self, deleted: DeletedMessage | None = None) -> bool:
+        """Bring back ``deleted`` (default: the newest delete); ``message_restored``."""
+        token = deleted or self._undo
+        if token is None or not self._act(lambda: self._service.undo_delete(token)):
+            return False
+        if token == self._undo:
+            self._undo = None
+        self.message_restored.emit(token)
+        return True
+
+    def _act(self, action: Callable[[], object]) -> bool:
+        """Run a per-message action; a refusal or a store fault is told, not raised."""
         try:
-            prompt = repair_text(text.strip())
-            self._service.edit_and_resend(self._conversation_id, message_id, prompt)
+            action()
+        except (BusyError, NoSuchMessageError) as exc:
+            self.problem_reported.emit(str(exc))
+            return False
+        except KeyError:
+            self.problem_reported.emit("That conversation no longer exists.")
+            return False
         except StorageError as exc:
             self.problem_reported.emit(exc.message)
             return False
-        self.conversation_changed.emit(self._conversation_id)
+        return True
+
+    def edit_and_resend(self, message_id: str, text: str) -> bool:
+        """Replace a prompt; the answers after it stay reachable as an earlier version."""
+        cid = self._conversation_id
+        if cid is None or self.streaming_reply() is not None:
+            return False
+        prompt = repair_text(text.strip())
+        if not self._act(lambda: self._service.edit_and_resend(cid, message_id, prompt)):
+            return False
+        self.conversation_changed.emit(cid)
         return True
 
     def stop(self) -> None:
@@ -289,7 +377,13 @@ class ChatController(QObject):
 
     # From the service ---------------------------------------------------------------
 
+    def _on_branched(self, branch: Branch) -> None:
+        if branch.conversation_id == self._conversation_id:
+            self._branch = branch
+        self.branch_changed.emit(branch)
+
     def _on_started(self, start: ReplyStart) -> None:
+        self._branch = None
         self.reply_started.emit(start)
         if start.conversation.id == self._conversation_id:
             self.streaming_changed.emit(True)
@@ -302,6 +396,7 @@ class ChatController(QObject):
 
     def _on_ended(self, message: Message, event: TerminalEvent) -> None:
         conversation_id = message.conversation_id
+        self._branch = None
         if isinstance(event, Failed) and event.error.retry_after:
             self._retry_at[conversation_id] = time.monotonic() + event.error.retry_after
         self.reply_ended.emit(conversation_id, message, event.stats)

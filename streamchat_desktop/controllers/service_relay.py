@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
+from streamchat_desktop.core.branch import Branch
 from streamchat_desktop.core.events import TerminalEvent
 from streamchat_desktop.core.models import Conversation, Message
 from streamchat_desktop.core.observers import ProgressEvent, ReplyStart
@@ -19,6 +20,7 @@ class ServiceRelay(QObject):
         ended(message, event): the final Message and its TerminalEvent.
         updated(conversation): a Conversation was created or changed.
         deleted(conversation_id): a conversation is gone.
+        branched(branch): a conversation's active branch or versions changed (a Branch).
     """
 
     started = Signal(object)
@@ -26,6 +28,7 @@ class ServiceRelay(QObject):
     ended = Signal(object, object)
     updated = Signal(object)
     deleted = Signal(str)
+    branched = Signal(object)
 
     def reply_started(self, start: ReplyStart) -> None:
         self.started.emit(start)
@@ -41,3 +44,6 @@ class ServiceRelay(QObject):
 
     def conversation_deleted(self, conversation_id: str) -> None:
         self.deleted.emit(conversation_id)
+
+    def branch_changed(self, branch: Branch) -> None:
+        self.branched.emit(branch)

@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
 from streamchat_desktop.core.attachments import Attachment, ContentPart
+from streamchat_desktop.core.branch import BusyError
 from streamchat_desktop.core.errors import ChatError, ErrorKind
 from streamchat_desktop.core.events import (
     Cancelled,
@@ -25,6 +26,7 @@ from streamchat_desktop.core.events import (
     StreamEvent,
     TerminalEvent,
 )
+from streamchat_desktop.core.message_actions import MessageActions
 from streamchat_desktop.core.models import (
     ChatRequest,
     ChatTurn,
@@ -90,8 +92,9 @@ class _ActiveReply:
     tool_calls: dict[str, ToolCallRecord] = field(default_factory=dict)  # by call id
 
 
-class ChatService:
-    """Runs replies in conversations and keeps every word that arrived."""
+class ChatService(MessageActions):
+    """Runs replies in conversations and keeps every word that arrived; the actions on
+    each message (regenerate, edit, versions, delete with Undo) come from ``MessageActions``."""
 
     def __init__(
         self,
@@ -124,18 +127,6 @@ class ChatService:
         """The conversation's active branch, oldest first (a streaming reply holds its
         last checkpoint here: ``active_reply`` has its text so far)."""
         return self._store.messages(conversation_id)
-
-    def versions(self, message_id: str) -> list[Message]:
-        """The message and its alternatives (edited prompts, regenerated answers)."""
-        return self._store.versions(message_id)
-
-    def switch_version(self, message_id: str) -> list[Message]:
-        """Make this version active (with its newest replies); returns the branch."""
-        return self._store.switch_version(message_id)
-
-    def reveal(self, message_id: str) -> bool:
-        """Put an earlier version holding this message on the active branch."""
-        return self._store.reveal(message_id)
 
     # Observers -------------------------------------------------------------------------
 
@@ -219,6 +210,8 @@ class ChatService:
         history: list[Message],
         text: str,
         attachments: tuple[Attachment, ...] = (),
+        *,
+        announce: bool = False,
     ) -> Message:
         prompt = Message(
             role=Role.USER,
@@ -231,46 +224,7 @@ class ChatService:
             title = text if text.strip() or not attachments else attachments[0].name
             conversation = dataclasses.replace(conversation, title=make_title(title))
         self._touch(conversation)
-        return self._start_reply(conversation, [*history, prompt])
-
-    def retry(self, conversation_id: str) -> Message:
-        """Drop the last answer (failed, stopped, or any) and ask again."""
-        conversation = self._require_idle(conversation_id)
-        history = self._store.messages(conversation_id)
-        if not history or history[-1].role is not Role.ASSISTANT:
-            raise RuntimeError("there is no answer to retry")
-        self._discard_last_answer(history[-1])
-        self._touch(conversation)
-        return self._start_reply(conversation, history[:-1])
-
-    def regenerate(self, conversation_id: str) -> Message:
-        """Ask again for the last answer; a store with versions keeps the old one."""
-        return self.retry(conversation_id)
-
-    def edit_and_resend(self, conversation_id: str, message_id: str, text: str) -> Message:
-        """Replace an earlier prompt and ask again from there.
-
-        The prompt and everything after it leave the active branch (a store with
-        versions keeps them as earlier versions); the new prompt is sent in its place,
-        with the files the old one carried.
-        """
-        conversation = self._require_idle(conversation_id)
-        history = self._store.messages(conversation_id)
-        index = next((i for i, m in enumerate(history) if m.id == message_id), None)
-        if index is None or history[index].role is not Role.USER:
-            raise ValueError("only a prompt of the current conversation can be edited")
-        for message in reversed(history[index:]):
-            self._store.delete_message(message.id)
-        return self._send(conversation, history[:index], text, history[index].attachments)
-
-    def continue_reply(self, conversation_id: str, message_id: str) -> Message:
-        """Continue the last answer (cut by ``length``, stopped or interrupted) in place."""
-        conversation = self._require_idle(conversation_id)
-        history = self._store.messages(conversation_id)
-        if not history or history[-1].id != message_id or history[-1].role is not Role.ASSISTANT:
-            raise ValueError("only the last answer of the conversation can be continued")
-        self._touch(conversation)
-        return self._start_reply(conversation, history[:-1], continuing=history[-1])
+        return self._start_reply(conversation, [*history, prompt], announce=announce)
 
     def add_save_error_listener(self, listener: Callable[[Message, Exception], None]) -> None:
         """Be told when a message could not be saved (disk full, read-only database).
@@ -306,20 +260,17 @@ class ChatService:
             self._resave.cancel()
             self._resave = None
 
-    def _discard_last_answer(self, message: Message) -> None:
-        self._store.delete_message(message.id)
-
     def _require(self, conversation_id: str) -> Conversation:
         conversation = self._store.get_conversation(conversation_id)
         if conversation is None:
             raise KeyError(conversation_id)
         return conversation
 
-    def _require_idle(self, conversation_id: str) -> Conversation:
+    def _require_idle(self, conversation_id: str, action: str = "send") -> Conversation:
         """The conversation, if no reply streams in it (one reply at a time)."""
         conversation = self._require(conversation_id)
         if self.active_reply(conversation_id) is not None:
-            raise RuntimeError("a reply is already streaming in this conversation")
+            raise BusyError(action)
         return conversation
 
     def _touch(self, conversation: Conversation) -> None:
@@ -332,10 +283,17 @@ class ChatService:
             self._notify(observer.conversation_updated, conversation)
 
     def _start_reply(
-        self, conversation: Conversation, history: list[Message], continuing: Message | None = None
+        self,
+        conversation: Conversation,
+        history: list[Message],
+        continuing: Message | None = None,
+        *,
+        announce: bool = False,
     ) -> Message:
         """Stream an answer to ``history`` (the branch before it), or go on with
-        ``continuing`` (the last answer, not part of ``history``)."""
+        ``continuing`` (the last answer, not part of ``history``); ``announce``: the
+        branch changed shape (versions), so observers get ``branch_changed`` after
+        ``reply_started``."""
         try:
             target = self._resolve(conversation)
             model = target.model
@@ -378,6 +336,8 @@ class ChatService:
         start = ReplyStart(conversation, message, reply.history)
         for observer in reply.observers:
             self._notify(observer.reply_started, start)
+        if announce:
+            self._branch_changed(conversation.id)
         reply.session.start()
         return message
 

@@ -68,6 +68,17 @@ class Message:
         """An assistant reply still arriving (or cut off before it was marked ended)."""
         return self.role is Role.ASSISTANT and self.state is MessageState.STREAMING
 
+    @property
+    def is_cut(self) -> bool:
+        """Text that ended before the model was done: the token limit, Stop, an error
+        mid-answer or a killed process (what Continue can go on with)."""
+        cut = self.finish_reason == "length" or self.state in (
+            MessageState.STOPPED,
+            MessageState.FAILED,
+            MessageState.INTERRUPTED,
+        )
+        return cut and bool(self.content)
+
 
 @dataclass(frozen=True, slots=True)
 class Conversation:

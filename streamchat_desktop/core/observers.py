@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from streamchat_desktop.core.branch import Branch
 from streamchat_desktop.core.events import ReasoningDelta, TerminalEvent, TextDelta, UsageReport
 from streamchat_desktop.core.models import Conversation, Message, Role
 from streamchat_desktop.core.tool_events import Notice, ToolCallChanged
@@ -55,3 +56,9 @@ class ReplyObserver(Protocol):
     def conversation_updated(self, conversation: Conversation) -> None: ...
 
     def conversation_deleted(self, conversation_id: str) -> None: ...
+
+    def branch_changed(self, branch: Branch) -> None:
+        """A conversation's active branch or its versions changed (a regenerated answer,
+        an edited prompt, another version shown, a message deleted or brought back):
+        ``branch`` is what to show now, with every message's version position."""
+        ...

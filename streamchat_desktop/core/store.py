@@ -58,13 +58,25 @@ class ConversationStore(Protocol):
         """Make this version active (with its newest replies); returns the branch."""
         ...
 
+    def version_positions(self, conversation_id: str) -> dict[str, tuple[int, int]]:
+        """For active-branch messages that have versions: ``id -> (number, count)``."""
+        ...
+
+    def set_deleted(self, message_id: str, deleted: bool) -> None:
+        """Hide one message from the branch, versions and search (``True``), or bring
+        it back exactly where it was (``False``); ``KeyError`` for an unknown id."""
+        ...
+
 
 class MemoryStore:
-    """A ConversationStore kept in memory, newest conversation first."""
+    """A ConversationStore kept in memory, newest conversation first: one list per
+    conversation, no versions (taking a message off the branch drops it and what
+    follows, as a tree store's branch would look)."""
 
     def __init__(self) -> None:
         self._conversations: dict[str, Conversation] = {}
         self._messages: dict[str, list[Message]] = {}
+        self._hidden: set[str] = set()  # deleted with Undo
 
     def create_conversation(self, conversation: Conversation) -> None:
         self._conversations[conversation.id] = conversation
@@ -96,13 +108,20 @@ class MemoryStore:
 
     def delete_message(self, message_id: str) -> None:
         for rows in self._messages.values():
-            rows[:] = [row for row in rows if row.id != message_id]
+            index = next((i for i, row in enumerate(rows) if row.id == message_id), None)
+            if index is not None:
+                del rows[index:]
 
     def reveal(self, message_id: str) -> bool:
         return False  # no versions kept in memory: every message is on the branch
 
     def versions(self, message_id: str) -> list[Message]:
-        return [m for rows in self._messages.values() for m in rows if m.id == message_id]
+        return [
+            m
+            for rows in self._messages.values()
+            for m in rows
+            if m.id == message_id and m.id not in self._hidden
+        ]
 
     def switch_version(self, message_id: str) -> list[Message]:
         for conversation_id, rows in self._messages.items():
@@ -110,5 +129,16 @@ class MemoryStore:
                 return self.messages(conversation_id)
         return []
 
+    def version_positions(self, conversation_id: str) -> dict[str, tuple[int, int]]:
+        return {}
+
+    def set_deleted(self, message_id: str, deleted: bool) -> None:
+        if not any(m.id == message_id for rows in self._messages.values() for m in rows):
+            raise KeyError(message_id)
+        if deleted:
+            self._hidden.add(message_id)
+        else:
+            self._hidden.discard(message_id)
+
     def messages(self, conversation_id: str) -> list[Message]:
-        return list(self._messages.get(conversation_id, []))
+        return [m for m in self._messages.get(conversation_id, []) if m.id not in self._hidden]

@@ -10,7 +10,6 @@ resends exactly what the model saw.
 from __future__ import annotations
 
 import dataclasses
-import itertools
 
 from streamchat_desktop.core.models import ChatTurn, Message, Role
 from streamchat_desktop.core.tool_events import ToolCallChanged
@@ -46,21 +45,36 @@ def close_unfinished(records: tuple[ToolCallRecord, ...]) -> tuple[ToolCallRecor
     )
 
 
+def split_at_calls(message: Message) -> tuple[list[tuple[str, list[ToolCallRecord]]], str]:
+    """The reply as (text before, calls made there) groups and the text after the last.
+
+    The one reading of ``offset``: the transcript, the export and the turns resent to
+    the model all cut the text here, so they never disagree about where a call sits.
+    Calls with no text between them form one group (one assistant turn)."""
+    groups: list[tuple[str, list[ToolCallRecord]]] = []
+    start = 0
+    for record in message.tool_calls:
+        offset = max(start, min(record.offset, len(message.content)))
+        if groups and offset == start:
+            groups[-1][1].append(record)
+            continue
+        groups.append((message.content[start:offset], [record]))
+        start = offset
+    return groups, message.content[start:]
+
+
 def reply_turns(message: Message) -> list[ChatTurn]:
     """The turns of one stored reply, in the shape the model produced them."""
     if not message.tool_calls:
         return [ChatTurn(message.role, message.content)] if message.content else []
     turns: list[ChatTurn] = []
-    start = 0
-    for offset, group in itertools.groupby(message.tool_calls, key=lambda r: r.offset):
-        records = list(group)
-        end = max(start, min(offset, len(message.content)))
+    groups, rest = split_at_calls(message)
+    for text, records in groups:
         calls = tuple(record.call for record in records)
-        turns.append(ChatTurn(Role.ASSISTANT, message.content[start:end], tool_calls=calls))
+        turns.append(ChatTurn(Role.ASSISTANT, text, tool_calls=calls))
         for record in records:
             result = record.result if record.status.ended else UNFINISHED_RESULT
             turns.append(ChatTurn(Role.TOOL, result, tool_call_id=record.call.id))
-        start = end
-    if message.content[start:]:
-        turns.append(ChatTurn(Role.ASSISTANT, message.content[start:]))
+    if rest:
+        turns.append(ChatTurn(Role.ASSISTANT, rest))
     return turns

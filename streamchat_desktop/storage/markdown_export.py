@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 
 from streamchat_desktop.core.attachments import Attachment, AttachmentKind, format_size
 from streamchat_desktop.core.models import Conversation, Message, MessageState, Role
+from streamchat_desktop.core.tool_history import split_at_calls
+from streamchat_desktop.core.tools import ToolCallRecord
 
 # Where an attached file was written beside the Markdown (a relative path), if it was.
 FileLinks = Callable[[Attachment], str | None]
@@ -82,33 +84,35 @@ def _attachment_lines(attachments: tuple[Attachment, ...], links: FileLinks | No
 def tool_calls_markdown(message: Message) -> list[str]:
     """The reply's text with each tool call where it was made, result folded."""
     lines: list[str] = []
-    start = 0
-    for record in message.tool_calls:
-        before = message.content[start : record.offset].rstrip()
-        if before:
-            lines += [before, ""]
-        start = max(start, record.offset)
-        # the name is the model's (a call of an unknown tool keeps it): escaped for HTML
-        server = f" ({html.escape(record.server)})" if record.server else ""
-        name = html.escape(record.call.name)
-        lines += [
-            f"<details><summary>Tool call: {name}{server} — {record.status.value}</summary>",
-            "",
-            "```json",
-            (record.call.arguments or "{}").replace("```", "ʼʼʼ"),
-            "```",
-            "",
-            "```text",
-            record.result.replace("```", "ʼʼʼ"),
-            "```",
-            "",
-            "</details>",
-            "",
-        ]
-    rest = message.content[start:].rstrip()
-    if rest:
-        lines += [rest, ""]
+    groups, rest = split_at_calls(message)
+    for before, records in groups:
+        if before.rstrip():
+            lines += [before.rstrip(), ""]
+        for record in records:
+            lines += _tool_call_details(record)
+    if rest.rstrip():
+        lines += [rest.rstrip(), ""]
     return lines
+
+
+def _tool_call_details(record: ToolCallRecord) -> list[str]:
+    # the name is the model's (a call of an unknown tool keeps it): escaped for HTML
+    server = f" ({html.escape(record.server)})" if record.server else ""
+    name = html.escape(record.call.name)
+    return [
+        f"<details><summary>Tool call: {name}{server} — {record.status.value}</summary>",
+        "",
+        "```json",
+        (record.call.arguments or "{}").replace("```", "ʼʼʼ"),
+        "```",
+        "",
+        "```text",
+        record.result.replace("```", "ʼʼʼ"),
+        "```",
+        "",
+        "</details>",
+        "",
+    ]
 
 
 def state_note(message: Message) -> str | None:

@@ -301,3 +301,11 @@ def m005_tool_calls(conn: sqlite3.Connection) -> None:
         "INSERT INTO messages_fts (rowid, content, tool_text) "
         "SELECT seq, content, tool_text FROM messages WHERE state != 'streaming'"
     )
+
+
+@migration
+def m006_deleted_messages(conn: sqlite3.Connection) -> None:
+    # A message deleted with Undo keeps its row, flagged, until the next launch purges
+    # it (``SqliteStore.purge_deleted``): the branch, versions, search and exports skip
+    # it, and Undo only clears the flag, so the message comes back exactly where it was.
+    conn.execute("ALTER TABLE messages ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0")

@@ -4,7 +4,9 @@ Messages form a tree (see migration ``m002_messages``): ``messages()`` returns t
 active branch, the chain of parents of the conversation's leaf. ``add_message``
 appends to that branch; ``delete_message`` takes a message off it but keeps it, as
 an earlier version, when it holds any text — so regenerating an answer or editing a
-prompt never loses what was on screen.
+prompt never loses what was on screen. ``set_deleted`` hides one message with Undo
+(see ``storage.message_tree``: the tree the views see contracts deleted rows away), and
+``purge_deleted`` removes those rows for good at the next launch.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from streamchat_desktop.storage.converters import (
 )
 from streamchat_desktop.storage.database import Database, Recovery, open_database
 from streamchat_desktop.storage.errors import StorageError
+from streamchat_desktop.storage.message_tree import MessageTree, purge_deleted_rows
 from streamchat_desktop.storage.read_only import open_read_only
 from streamchat_desktop.storage.search import DEFAULT_LIMIT, SearchHit, search_messages
 
@@ -42,7 +45,6 @@ INSERT_MESSAGE = f"""
             :finish_reason, :error_kind, :error_message, :usage_json, :model, :created_at,
             :tool_calls_json, :tool_text)
 """
-SELECT_TREE = "SELECT id, parent_id FROM messages WHERE conversation_id = ? ORDER BY seq"
 
 
 class ImportConflictError(StorageError):
@@ -197,12 +199,16 @@ class SqliteStore:
         with self._db.read() as conn:
             leaf = self._leaf(conn, conversation_id)
             rows = conn.execute(
-                f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? ORDER BY seq",
+                f"SELECT {MESSAGE_COLUMNS}, deleted FROM messages "
+                "WHERE conversation_id = ? ORDER BY seq",
                 (conversation_id,),
             ).fetchall()
             by_id = {row["id"]: row for row in rows}
-            chain = _walk_up({i: row["parent_id"] for i, row in by_id.items()}, leaf)
-            branch = [message_from_row(by_id[i]) for i in chain]
+            tree = MessageTree(
+                {i: row["parent_id"] for i, row in by_id.items()},
+                {i for i, row in by_id.items() if row["deleted"]},
+            )
+            branch = [message_from_row(by_id[i]) for i in tree.branch(leaf)]
             return attachment_rows.with_links(conn, conversation_id, branch)
 
     def get_message(self, message_id: str) -> Message | None:
@@ -216,65 +222,53 @@ class SqliteStore:
             return attachment_rows.with_links(conn, message.conversation_id, [message])[0]
 
     def all_messages(self, conversation_id: str) -> list[Message]:
-        """Every message of every version, oldest first (parents before children)."""
+        """Every message of every version, oldest first (parents before children);
+        deleted ones left out, their children given their nearest visible ancestor."""
         with self._db.read() as conn:
+            tree = MessageTree.load(conn, conversation_id)
             rows = conn.execute(
-                f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE conversation_id = ? ORDER BY seq",
+                f"SELECT {MESSAGE_COLUMNS} FROM messages "
+                "WHERE conversation_id = ? AND deleted = 0 ORDER BY seq",
                 (conversation_id,),
             ).fetchall()
-            messages = [message_from_row(row) for row in rows]
+            messages = [
+                _with_parent(message, tree.visible_parent(message.id))
+                for message in map(message_from_row, rows)
+            ]
             return attachment_rows.with_links(conn, conversation_id, messages)
 
     def leaf_id(self, conversation_id: str) -> str | None:
-        """The last message of the active branch."""
+        """The last visible message of the active branch."""
         with self._db.read() as conn:
-            return self._leaf(conn, conversation_id)
+            tree = MessageTree.load(conn, conversation_id)
+            return tree.visible_leaf(self._leaf(conn, conversation_id))
 
     # Versions --------------------------------------------------------------------
 
     def versions(self, message_id: str) -> list[Message]:
-        """The message and its alternatives (same parent), oldest first."""
+        """The message and its alternatives (same visible parent), oldest first."""
         with self._db.read() as conn:
-            rows = conn.execute(
-                f"""
-                SELECT {MESSAGE_COLUMNS} FROM messages
-                WHERE conversation_id = (SELECT conversation_id FROM messages WHERE id = :id)
-                  AND parent_id IS (SELECT parent_id FROM messages WHERE id = :id)
-                ORDER BY seq
-                """,
-                {"id": message_id},
-            ).fetchall()
-            messages = [message_from_row(row) for row in rows]
-            if not messages:
+            row = conn.execute(
+                "SELECT conversation_id FROM messages WHERE id = ?", (message_id,)
+            ).fetchone()
+            if row is None:
                 return []
-            return attachment_rows.with_links(conn, messages[0].conversation_id, messages)
+            conversation_id = row["conversation_id"]
+            ids = MessageTree.load(conn, conversation_id).siblings(message_id)
+            messages = self._messages_by_id(conn, ids)
+            return attachment_rows.with_links(conn, conversation_id, messages)
 
     def version_positions(self, conversation_id: str) -> dict[str, tuple[int, int]]:
         """For active-branch messages that have versions: ``id -> (number, count)``."""
         with self._db.read() as conn:
             leaf = self._leaf(conn, conversation_id)
-            tree = conn.execute(SELECT_TREE, (conversation_id,)).fetchall()
-        parents = {row["id"]: row["parent_id"] for row in tree}
-        siblings: dict[str | None, list[str]] = {}
-        for row in tree:
-            siblings.setdefault(row["parent_id"], []).append(row["id"])
-        positions = {}
-        for message_id in _walk_up(parents, leaf):
-            group = siblings[parents[message_id]]
-            if len(group) > 1:
-                positions[message_id] = (group.index(message_id) + 1, len(group))
-        return positions
+            return MessageTree.load(conn, conversation_id).positions(leaf)
 
     def switch_version(self, message_id: str) -> list[Message]:
         """Make ``message_id``'s version active (down to its newest reply); the branch."""
         with self._db.write() as conn:
             conversation_id = self._conversation_of(conn, message_id)
-            newest_child: dict[str | None, str] = {}
-            for row in conn.execute(SELECT_TREE, (conversation_id,)).fetchall():
-                newest_child[row["parent_id"]] = row["id"]  # ordered by seq: the last wins
-            leaf = message_id
-            while leaf in newest_child:
-                leaf = newest_child[leaf]
+            leaf = MessageTree.load(conn, conversation_id).newest_descendant(message_id)
             conn.execute(
                 "UPDATE conversations SET leaf_id = ? WHERE id = ?", (leaf, conversation_id)
             )
@@ -299,6 +293,34 @@ class SqliteStore:
                 "(SELECT parent_id FROM messages WHERE id = ?) WHERE id = ?",
                 (message_id, conversation_id),
             )
+
+    # Delete with Undo ------------------------------------------------------------
+
+    def set_deleted(self, message_id: str, deleted: bool) -> None:
+        """Hide one message (``True``) or bring it back exactly where it was (``False``).
+
+        Only the flag changes: its place in the tree, its versions and the active
+        branch stay as they are (``storage.message_tree``). ``KeyError``: no such message.
+        """
+        with self._db.write() as conn:
+            cursor = conn.execute(
+                "UPDATE messages SET deleted = ? WHERE id = ?", (int(deleted), message_id)
+            )
+            if cursor.rowcount == 0:
+                raise KeyError(message_id)
+
+    def purge_deleted(self) -> int:
+        """Remove deleted messages for good (at launch: an Undo lasts one session).
+
+        Each one's children move up to its parent first, and a conversation whose leaf
+        it was ends at that parent, so every branch and version group looks as before.
+        Returns how many were removed.
+        """
+        with self._db.write() as conn:
+            purged = purge_deleted_rows(conn)
+            if purged:
+                attachment_rows.delete_orphans(conn)  # files only deleted prompts held
+        return purged
 
     # Attachments (the AttachmentBlobs protocol) ----------------------------------
 
@@ -379,8 +401,18 @@ class SqliteStore:
     @classmethod
     def _branch_ids(cls, conn: sqlite3.Connection, conversation_id: str) -> set[str]:
         leaf = cls._leaf(conn, conversation_id)
-        tree = conn.execute(SELECT_TREE, (conversation_id,)).fetchall()
-        return set(_walk_up({row["id"]: row["parent_id"] for row in tree}, leaf))
+        return set(MessageTree.load(conn, conversation_id).raw_chain(leaf))
+
+    @staticmethod
+    def _messages_by_id(conn: sqlite3.Connection, ids: list[str]) -> list[Message]:
+        if not ids:
+            return []
+        marks = ", ".join("?" * len(ids))
+        rows = conn.execute(
+            f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE id IN ({marks})", ids
+        ).fetchall()
+        by_id = {row["id"]: message_from_row(row) for row in rows}
+        return [by_id[i] for i in ids]
 
     @staticmethod
     def _conversation_of(conn: sqlite3.Connection, message_id: str) -> str:
@@ -394,14 +426,3 @@ class SqliteStore:
 
 def _with_parent(message: Message, parent_id: str | None) -> Message:
     return dataclasses.replace(message, parent_id=parent_id)
-
-
-def _walk_up(parents: dict[str, str | None], leaf: str | None) -> list[str]:
-    """The ids from the root down to ``leaf``, following parent links."""
-    chain: list[str] = []
-    current = leaf
-    while current is not None and current in parents and len(chain) <= len(parents):
-        chain.append(current)
-        current = parents[current]
-    chain.reverse()
-    return chain

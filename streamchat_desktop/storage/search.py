@@ -66,7 +66,7 @@ SEARCH_SQL = """
     FROM messages_fts
     JOIN messages AS m ON m.seq = messages_fts.rowid
     JOIN conversations AS c ON c.id = m.conversation_id
-    WHERE messages_fts MATCH ?
+    WHERE messages_fts MATCH ? AND m.deleted = 0
     ORDER BY messages_fts.rank
     LIMIT ?
 """
@@ -83,7 +83,7 @@ SEARCH_ATTACHMENTS_SQL = """
     JOIN message_attachments AS l ON l.sha256 = b.sha256
     JOIN messages AS m ON m.id = l.message_id
     JOIN conversations AS c ON c.id = m.conversation_id
-    WHERE attachment_fts MATCH ?
+    WHERE attachment_fts MATCH ? AND m.deleted = 0
     ORDER BY attachment_fts.rank
     LIMIT ?
 """

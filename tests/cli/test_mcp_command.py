@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
 import pytest
 
-from streamchat_desktop.cli.mcp import build_server, parse_mcp_json
+from streamchat_desktop.cli.main import _split_dashes
+from streamchat_desktop.cli.mcp import _pairs, build_server, parse_mcp_json, stdin_values
 from streamchat_desktop.config.paths import Profile
 from streamchat_desktop.config.settings import Settings
 from streamchat_desktop.core.tool_servers import ToolServerConfig
@@ -76,3 +78,32 @@ def test_claude_desktop_json_is_imported_with_secrets_apart() -> None:
     assert remote_secrets == {"mcp:remote:header:Authorization": "Bearer z"}
     with pytest.raises(ValueError, match="mcpServers"):
         parse_mcp_json({"servers": {}})
+
+
+def test_a_bare_env_or_header_name_takes_its_value_from_stdin_lines() -> None:
+    ask = stdin_values(io.StringIO("t0k-from-stdin\r\nBearer abc\n"))
+    env = _pairs(["API_TOKEN", "MODE=ro"], "--env", ask)
+    headers = _pairs(["Authorization"], "--header", ask)
+    assert env == {"API_TOKEN": "t0k-from-stdin", "MODE": "ro"}
+    assert headers == {"Authorization": "Bearer abc"}
+
+
+def test_stdin_running_out_of_values_is_a_clear_error() -> None:
+    ask = stdin_values(io.StringIO(""))
+    with pytest.raises(ValueError, match="--env API_TOKEN has no value: stdin ended"):
+        _pairs(["API_TOKEN"], "--env", ask)
+
+
+@pytest.mark.parametrize(
+    ("argv", "words", "command"),
+    [
+        (["mcp", "add", "n", "--", "cmd", "--", "x"], ["mcp", "add", "n"], ["cmd", "--", "x"]),
+        (["-v", "mcp", "add", "n", "--", "c"], ["-v", "mcp", "add", "n"], ["c"]),
+        (["--prompt", "--", "x"], ["--prompt", "--", "x"], None),
+        (["keys", "list", "--"], ["keys", "list", "--"], None),
+    ],
+)  # fmt: skip
+def test_only_mcp_add_takes_a_command_line_after_dashes(
+    argv: list[str], words: list[str], command: list[str] | None
+) -> None:
+    assert _split_dashes(argv) == (words, command)

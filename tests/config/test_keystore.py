@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import threading
+from typing import ClassVar
 
 import pytest
 
@@ -138,3 +141,36 @@ def test_keys_never_reach_logs(keys: KeyStore, caplog: pytest.LogCaptureFixture)
     finally:
         logger.removeHandler(handler)
     assert KEY not in records[0].getMessage()
+
+
+class HeldKeyring(MemoryKeyring):
+    """Answers ``get_password`` only once the test releases it (a slow Secret Service)."""
+
+    entries: ClassVar[dict[tuple[str, str], str]] = {}  # its own, not the shared one
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked = threading.Event()
+        self.release = threading.Event()
+
+    def get_password(self, service: str, username: str) -> str | None:
+        answer = super().get_password(service, username)  # read before the change...
+        self.asked.set()
+        self.release.wait(timeout=60)  # ...answered after it
+        return answer
+
+
+def test_a_load_racing_a_new_key_does_not_cache_the_old_one() -> None:
+    backend = HeldKeyring()
+    keys = KeyStore(backend)
+    backend.set_password(SERVICE_NAME, "openai", "sk-old-key-123456")
+
+    async def race() -> None:
+        loading = asyncio.ensure_future(keys.load("openai"))
+        await asyncio.to_thread(backend.asked.wait, 60)
+        backend.release.set()  # set() below reads nothing; the held read answers "old"
+        keys.set("openai", "sk-new-key-654321")
+        await loading
+
+    asyncio.run(race())
+    assert keys.get("openai") == "sk-new-key-654321"

@@ -67,10 +67,19 @@ def test_a_bearer_header_from_the_keychain_opens_an_http_server(
     env: dict[str, str], profile_dir: Path
 ) -> None:
     with http_server(token=TOKEN) as url:
-        added = streamchat(
-            profile_dir, env, "mcp", "add", "web", "--url", url,
-            "--header", f"Authorization=Bearer {TOKEN}",
-        )  # fmt: skip
+        added = run_streamchat(
+            profile_dir,
+            "mcp",
+            "add",
+            "web",
+            "--url",
+            url,
+            "--header",
+            "Authorization",
+            env=env,
+            timeout=90,
+            stdin=f"Bearer {TOKEN}\n",
+        )  # fmt: skip  (the value from stdin: never on argv, where `ps` would show it)
         assert added.returncode == 0, added.stderr
         assert TOKEN not in (profile_dir / "settings.json").read_text(encoding="utf-8")
         listed = streamchat(profile_dir, env, "mcp", "list")

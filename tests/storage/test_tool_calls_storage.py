@@ -93,7 +93,7 @@ def test_m005_keeps_existing_messages_searchable(tmp_path: Path) -> None:
         "INSERT INTO messages (id, conversation_id, role, content, state, created_at) "
         "VALUES ('m1', 'c', 'assistant', 'walruses in the arctic', 'complete', 1)"
     )
-    assert migrate(conn) == ["m005_tool_calls"]
+    assert migrate(conn, upto="m005_tool_calls") == ["m005_tool_calls"]
     found = conn.execute(
         "SELECT rowid FROM messages_fts WHERE messages_fts MATCH 'walruses'"
     ).fetchall()

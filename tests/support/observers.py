@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from streamchat_desktop.core.branch import Branch
 from streamchat_desktop.core.events import ReplyEvent, TerminalEvent
 from streamchat_desktop.core.models import Conversation, Message
 from streamchat_desktop.core.observers import ProgressEvent, ReplyStart
@@ -20,6 +21,7 @@ class RecordingObserver:
     ended: list[Message] = field(default_factory=list)
     updated: list[Conversation] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
+    branches: list[Branch] = field(default_factory=list)
 
     def reply_started(self, start: ReplyStart) -> None:
         self.starts.append(start)
@@ -37,3 +39,6 @@ class RecordingObserver:
 
     def conversation_deleted(self, conversation_id: str) -> None:
         self.deleted.append(conversation_id)
+
+    def branch_changed(self, branch: Branch) -> None:
+        self.branches.append(branch)

@@ -12,6 +12,7 @@ from PySide6.QtGui import (
 )
 
 from streamchat_desktop.core.models import Message, MessageState, Role
+from streamchat_desktop.core.tool_history import split_at_calls
 from streamchat_desktop.ui.transcript.attachments import ThumbnailSource, write_attachments
 from streamchat_desktop.ui.transcript.context import Pen
 from streamchat_desktop.ui.transcript.document import MarkdownWriter
@@ -19,7 +20,7 @@ from streamchat_desktop.ui.transcript.fold import fold_text
 from streamchat_desktop.ui.transcript.markdown import inline_text, normalize_newlines, sanitize
 from streamchat_desktop.ui.transcript.segments import write_with_cuts
 from streamchat_desktop.ui.transcript.theme import Theme
-from streamchat_desktop.ui.transcript.tool_blocks import ToolBlockWriter, split_at_calls
+from streamchat_desktop.ui.transcript.tool_blocks import ToolBlockWriter
 from streamchat_desktop.ui.transcript.tool_display import ToolDisplay
 
 MESSAGE_ID_PROPERTY = QTextFormat.Property.UserProperty + 1

@@ -25,7 +25,6 @@ from PySide6.QtGui import (
     QTextImageFormat,
 )
 
-from streamchat_desktop.core.models import Message
 from streamchat_desktop.core.tools import ToolCallRecord, ToolStatus
 from streamchat_desktop.ui.transcript.context import Pen
 from streamchat_desktop.ui.transcript.markdown import inline_text, sanitize
@@ -184,17 +183,3 @@ def refresh_elapsed(
                 shifted(block.position() + old, len(new) - old)
         block = block.next()
     return True
-
-
-def split_at_calls(message: Message) -> tuple[list[tuple[str, list[ToolCallRecord]]], str]:
-    """The reply as (text before, calls made there) groups and the text after the last."""
-    groups: list[tuple[str, list[ToolCallRecord]]] = []
-    start = 0
-    for record in message.tool_calls:
-        offset = max(start, min(record.offset, len(message.content)))
-        if groups and offset == start and not message.content[start:offset]:
-            groups[-1][1].append(record)
-            continue
-        groups.append((message.content[start:offset], [record]))
-        start = offset
-    return groups, message.content[start:]

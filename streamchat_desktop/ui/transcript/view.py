@@ -13,13 +13,14 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QMimeData, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QGuiApplication, QTextCursor, QTextDocument
+from PySide6.QtGui import QTextCursor, QTextDocument
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
-from streamchat_desktop.core.tools import ToolCallRecord, ToolStatus
 from streamchat_desktop.ui.throttle import Throttle
 from streamchat_desktop.ui.transcript.editing import EditBlock
-from streamchat_desktop.ui.transcript.tool_display import ToolDisplay, with_tool_call
+from streamchat_desktop.ui.transcript.links import TranscriptLinks
+from streamchat_desktop.ui.transcript.live_tools import LiveToolCalls
+from streamchat_desktop.ui.transcript.tool_display import ToolDisplay
 
 if TYPE_CHECKING:
     from streamchat_desktop.core.models import Message
@@ -35,10 +36,9 @@ FOLLOW_SLACK_PX = 8
 SLICE_CHARACTERS = 1_000  # shown characters rendered per step of a flush
 SLICE_SECONDS = 0.016  # a flush takes steps until this long (Qt's layout comes on top)
 BACKLOG_GAP_MS = 1  # between the slices of a backlog, the loop runs everything else
-TOOL_CLOCK_MS = 1000
 
 
-class TranscriptView(QTextBrowser):
+class TranscriptView(TranscriptLinks, LiveToolCalls, QTextBrowser):
     """The transcript of one conversation; a reply streams into it through a frame throttle.
 
     Signals:
@@ -450,52 +450,6 @@ class TranscriptView(QTextBrowser):
         bar = self.verticalScrollBar()
         bar.setValue(bar.maximum())
 
-    # Links ----------------------------------------------------------------------------
-
-    def _on_anchor_clicked(self, url: QUrl) -> None:
-        scheme = url.scheme().lower()
-        target = url.path()
-        if scheme == "retry":
-            self.retry_requested.emit(target)
-        elif scheme == "continue":
-            self.continue_requested.emit(target)
-        elif scheme == "copy":
-            self._copy_code(target)
-        elif scheme == "reasoning":
-            self._toggle_reasoning(target)
-        elif scheme == "fold":
-            self._show_folded(target)
-        elif scheme == "attachment":
-            self._open_attachment(target)
-        elif scheme == "othermodel":
-            self.model_change_requested.emit(target)
-        elif scheme == "tool":
-            self._on_tool_link(target)
-        elif _is_allowed_link(url.toString()):
-            self.link_activated.emit(url)
-            if self._open_links:
-                QDesktopServices.openUrl(url)
-        else:
-            log.info("ignored a link with scheme %r", scheme)
-
-    def _copy_code(self, target: str) -> None:
-        message_id, _, line = target.rpartition(":")
-        if not line.isdigit():
-            return
-        from streamchat_desktop.ui.transcript.code_copy import code_at_line
-
-        code = code_at_line(self.reply_text(message_id), int(line))
-        if code is not None:
-            QGuiApplication.clipboard().setText(code)
-
-    def _show_folded(self, target: str) -> None:
-        """Open the whole text behind a fold link (``fold:<message id>:<fold number>``)."""
-        from streamchat_desktop.ui.transcript.folded_view import open_folded
-
-        message_id, _, index = target.rpartition(":")
-        if index.lstrip("-").isdigit():
-            self.folded_dialog = open_folded(self, self.reply_text(message_id), int(index))
-
     def createMimeDataFromSelection(self) -> QMimeData:
         """Copy gives the original text: bidi labels turn back into their characters."""
         mime = super().createMimeDataFromSelection()
@@ -511,106 +465,6 @@ class TranscriptView(QTextBrowser):
             exact.setText(selection_text(self.document(), start, end))
             return exact
         return mime
-
-    def _open_attachment(self, target: str) -> None:
-        from streamchat_desktop.ui.transcript.attachments import parse_href
-
-        where = parse_href(target)
-        message = next((m for m in self._messages if where and m.id == where[0]), None)
-        if where is not None and message is not None and where[1] < len(message.attachments):
-            self.attachment_activated.emit(message.attachments[where[1]])
-
-    def update_tool_call(self, message_id: str, record: ToolCallRecord) -> None:
-        """A tool call of a shown reply appeared or moved on: show it where it was made."""
-        self._tools.note(record)
-        if record.status is ToolStatus.RUNNING:
-            self._start_tool_clock()
-        live = self._live
-        if live is not None and live.message.id == message_id:
-            self._throttle.flush()
-            offset = len(live.prefix) + len(live.answer.text())
-            live.message = with_tool_call(live.message, record, offset)
-            self._rerender_live()
-            return
-        for index, message in enumerate(self._messages):
-            if message.id == message_id:
-                self._messages[index] = with_tool_call(message, record, record.offset)
-                self._rebuild()
-                return
-
-    def _rerender_live(self) -> None:
-        """Render the live reply again from its header (a tool block changed), leaving the
-        messages before it alone: a tool call costs the reply's size, not the conversation's."""
-        from streamchat_desktop.core.models import MessageState
-        from streamchat_desktop.ui.transcript.messages import remove_to_end
-
-        live = self._live
-        assert live is not None
-        current = dataclasses.replace(
-            live.message,
-            content=live.prefix + live.answer.text(),
-            reasoning="".join(live.reasoning) + "".join(live.reasoning_pending),
-            state=MessageState.STREAMING,
-        )
-        self._throttle.cancel()
-        start, reuse = self._live_start
-        with self._editing():
-            remove_to_end(self._pen.cursor, start)
-            self._pen.reuse = reuse
-        self._live = None
-        self._messages.pop()
-        self.begin_reply(current)
-        if current.reasoning:
-            self.append_reasoning(current.id, current.reasoning)
-        rest = current.content[len(self._live_prefix()) :]
-        if rest:
-            self.append_text(current.id, rest)
-        self._throttle.flush()
-
-    def _start_tool_clock(self) -> None:
-        if self._tool_clock is None:
-            self._tool_clock = QTimer(self)
-            self._tool_clock.setInterval(TOOL_CLOCK_MS)
-            self._tool_clock.timeout.connect(self._on_tool_clock)
-        self._tool_clock.start()
-
-    def _on_tool_clock(self) -> None:
-        """A running call's elapsed time, rewritten in place (no re-render)."""
-        from streamchat_desktop.ui.transcript.tool_blocks import refresh_elapsed
-
-        live = self._live
-
-        def shifted(at: int, delta: int) -> None:
-            if live is not None:
-                live.answer.shift(at, delta)
-
-        with self._editing():
-            running = refresh_elapsed(self.document(), self._tools, shifted)
-        if not running and self._tool_clock is not None:
-            self._tool_clock.stop()
-
-    def _live_prefix(self) -> str:
-        return self._live.prefix if self._live is not None else ""
-
-    def _on_tool_link(self, target: str) -> None:
-        action, _, call_id = target.partition(":")
-        if action == "fold":
-            self._tools.toggle(call_id)
-            self._rebuild()
-        elif action == "all":
-            self._tools.show_all.add(call_id)
-            self._rebuild()
-        elif action in ("allow_once", "always_allow", "deny"):
-            self.tool_decision_requested.emit(call_id, action)
-
-    def _toggle_reasoning(self, message_id: str) -> None:
-        if message_id in self._expanded:
-            self._expanded.discard(message_id)
-            self._folded_by_user.add(message_id)
-        else:
-            self._expanded.add(message_id)
-            self._folded_by_user.discard(message_id)
-        self._rebuild()
 
     # Qt overrides ---------------------------------------------------------------------
 
@@ -630,9 +484,3 @@ class TranscriptView(QTextBrowser):
                 self._theme = theme
                 self._loaded_writer = MessageWriter(theme, self._thumbnails, self._tools)
                 self._rebuild()
-
-
-def _is_allowed_link(url: str) -> bool:
-    from streamchat_desktop.ui.transcript.markdown import is_allowed_link
-
-    return is_allowed_link(url)

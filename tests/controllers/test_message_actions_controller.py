@@ -1,0 +1,151 @@
+"""The window's per-message actions through ChatController: each change arrives as
+``branch_changed``; delete emits ``message_deleted`` with what Undo needs; refusals
+become ``problem_reported``, never exceptions into Qt."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from streamchat_desktop.controllers.chat_controller import ChatController
+from streamchat_desktop.core.branch import Branch, DeletedMessage
+from tests.support.fake_openai import Gate, Script
+from tests.support.live_chat import LiveChat, live_chat  # noqa: F401
+from tests.support.waiting import wait_until
+
+
+class Seen:
+    def __init__(self, controller: ChatController) -> None:
+        self.branches: list[Branch] = []
+        self.deleted: list[DeletedMessage] = []
+        self.restored: list[DeletedMessage] = []
+        self.problems: list[str] = []
+        controller.branch_changed.connect(self.branches.append)
+        controller.message_deleted.connect(self.deleted.append)
+        controller.message_restored.connect(self.restored.append)
+        controller.problem_reported.connect(self.problems.append)
+
+
+@pytest.fixture
+def controller(live_chat: LiveChat, qapp: Any) -> Iterator[ChatController]:  # noqa: F811
+    made = ChatController(live_chat.service)
+    yield made
+    made.detach()
+
+
+def open_with_turns(chat: LiveChat, controller: ChatController, count: int) -> str:
+    turns = [(f"q{i}", f"a{i}") for i in range(1, count + 1)]
+    conversation = chat.turns(turns)
+    controller.open_conversation(conversation.id)
+    return conversation.id
+
+
+def test_regenerate_a_middle_answer_and_step_between_its_versions(
+    live_chat: LiveChat,  # noqa: F811
+    controller: ChatController,
+) -> None:
+    chat = live_chat
+    cid = open_with_turns(chat, controller, 3)
+    seen = Seen(controller)
+    a2 = controller.messages()[3]
+    chat.answer_with("a2 again")
+
+    assert controller.regenerate_answer(a2.id)
+    chat.wait_idle(cid)
+
+    again = controller.messages()[-1]
+    assert seen.branches[-1].position(again.id) == (2, 2)
+    assert controller.branch().position(again.id) == (2, 2)
+    assert controller.step_version_of(again.id, -1) == "Version 1 of 2"
+    assert [m.content for m in seen.branches[-1].messages] == ["q1", "a1", "q2", "a2", "q3", "a3"]
+    assert controller.step_version_of(a2.id, -1) is None  # no version before the first
+    assert controller.step_version_of(a2.id, +1) == "Version 2 of 2"
+    assert [m.content for m in controller.messages()] == ["q1", "a1", "q2", "a2 again"]
+    assert controller.switch_version(a2.id)
+    assert controller.branch().position(a2.id) == (1, 2)
+    assert seen.problems == []
+
+
+def test_delete_signals_the_undo_and_undo_restores_the_branch(
+    live_chat: LiveChat,  # noqa: F811
+    controller: ChatController,
+) -> None:
+    cid = open_with_turns(live_chat, controller, 2)
+    seen = Seen(controller)
+    before = controller.branch()
+    q2 = before.messages[2]
+
+    assert controller.delete_message(q2.id)
+    [token] = seen.deleted
+    assert (token.conversation_id, token.message_id, token.preview) == (cid, q2.id, "q2")
+    assert [m.content for m in seen.branches[-1].messages] == ["q1", "a1", "a2"]
+    assert controller.branch() == seen.branches[-1]
+
+    assert controller.undo_delete()
+    assert seen.restored == [token]
+    assert seen.branches[-1].messages == before.messages
+    assert not controller.undo_delete()  # nothing left to undo
+    assert seen.problems == []
+
+
+def test_edit_any_prompt_through_the_controller(
+    live_chat: LiveChat,  # noqa: F811
+    controller: ChatController,
+) -> None:
+    chat = live_chat
+    cid = open_with_turns(chat, controller, 2)
+    seen = Seen(controller)
+    q1 = controller.messages()[0]
+    chat.answer_with("fresh")
+    assert controller.edit_and_resend(q1.id, "q1 edited")
+    chat.wait_idle(cid)
+    assert [m.content for m in controller.messages()] == ["q1 edited", "fresh"]
+    assert seen.branches[-1].position(controller.messages()[0].id) == (2, 2)
+    assert controller.step_version_of(controller.messages()[0].id, -1) == "Version 1 of 2"
+    assert [m.content for m in controller.messages()] == ["q1", "a1", "q2", "a2"]
+
+
+def test_continue_applies_to_a_cut_last_answer_only(
+    live_chat: LiveChat,  # noqa: F811
+    controller: ChatController,
+) -> None:
+    chat = live_chat
+    controller.new_conversation()
+    chat.answer_with("cut here", finish_reason="length")
+    controller.send("q")
+    chat.wait_idle(controller.conversation_id or "")
+    prompt, cut = controller.messages()
+    assert controller.can_continue(cut)
+    assert not controller.can_continue(prompt)
+    chat.answer_with(" and done")
+    controller.continue_reply(cut.id)
+    chat.wait_idle(controller.conversation_id or "")
+    done = controller.messages()[-1]
+    assert done.content == "cut here and done"
+    assert not controller.can_continue(done)
+
+
+def test_while_a_reply_streams_actions_are_refused_in_words(
+    live_chat: LiveChat,  # noqa: F811
+    controller: ChatController,
+) -> None:
+    chat = live_chat
+    cid = open_with_turns(chat, controller, 1)
+    seen = Seen(controller)
+    q1, a1 = controller.messages()
+    gate = Gate(after=1)
+    chat.server.enqueue(Script(deltas=["held", " open"], gate=gate))
+    controller.send("q2")
+    chat.run_async(wait_until(lambda: gate.reached))
+    try:
+        assert not controller.delete_message(q1.id)
+        assert not controller.regenerate_answer(a1.id)
+        assert not controller.switch_version(q1.id)
+    finally:
+        gate.release()
+    chat.wait_idle(cid)
+    assert len(seen.problems) == 3
+    assert all(p.startswith("A reply is streaming in this conversation") for p in seen.problems)
+    assert seen.deleted == []
