@@ -41,7 +41,7 @@ def qloop(qapp: Any) -> Iterator[asyncio.AbstractEventLoop]:
 
     from tests.support.session_loop import SessionLoop
 
-    loop = SessionLoop(qapp)  # the running loop all session long: see its module
+    loop = SessionLoop(qapp)  # its callbacks see it as the running loop: see its module
     _LOOPS.append(loop)
     # qasync keeps its own default executor (QThreads, used by getaddrinfo on every
     # connection) that shutdown_default_executor() does not see; a QThread still
@@ -54,10 +54,18 @@ def qloop(qapp: Any) -> Iterator[asyncio.AbstractEventLoop]:
     sys.set_asyncgen_hooks(
         finalizer=lambda agen: loop.call_soon_threadsafe(loop.create_task, agen.aclose())
     )
-    loop.make_running()
+    asyncio.set_event_loop(loop)
     yield loop
-    loop.release()
     executor.shutdown(wait=True)
+
+
+@pytest.fixture(autouse=True)
+def _session_loop_is_current() -> None:
+    """A test that ran ``asyncio.run`` left no current event loop behind (it sets None
+    when it ends); code that asks for the current loop (``ensure_future`` with no loop
+    running, as the app's slots do) gets the session's loop again, whatever the order."""
+    if _LOOPS:
+        asyncio.set_event_loop(_LOOPS[-1])
 
 
 @pytest.fixture

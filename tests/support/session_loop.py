@@ -1,4 +1,4 @@
-"""The test session's qasync loop: set as the thread's running loop for the whole session.
+"""The test session's qasync loop: each of its callbacks runs with it as the running loop.
 
 In the app, Qt only ever processes events inside the qasync loop's run, so every asyncio
 callback Qt fires sees a running loop. A test also processes Qt events outside it (qtbot
@@ -8,8 +8,9 @@ then ran with none. Seen in full runs: engine.io's client monitor died in
 ``asyncio.wait_for`` ("no running event loop"; its ``Event.wait()`` coroutine was then
 reported "never awaited" wherever the GC found it), and httpcore's stream generators,
 which the openai SDK leaves suspended and the GC hands to the loop to close, failed in
-sniffio (``AsyncLibraryNotFoundError``) during a test's teardown. With the loop kept as
-the running loop, every such callback runs as it would in the app.
+sniffio (``AsyncLibraryNotFoundError``) during a test's teardown. Every callback of this
+loop now runs with it set as the running loop, as in the app. Between callbacks no loop
+is running, so a test may still use ``asyncio.run`` for a loop of its own.
 """
 
 from __future__ import annotations
@@ -21,18 +22,21 @@ import qasync
 
 
 class SessionLoop(qasync.QEventLoop):  # type: ignore[misc]
-    """A qasync loop that stays the running loop after each ``run_until_complete``."""
+    """A qasync loop whose callbacks always see it as the running loop."""
 
-    def run_forever(self) -> Any:
-        try:
-            return super().run_forever()
-        finally:  # qasync clears the running loop on the way out: set it back
+    def _add_callback(self, handle: asyncio.Handle, delay: float = 0) -> Any:
+        # Every callback passes here: call_soon/later/at, call_soon_threadsafe and the
+        # socket notifiers all schedule an asyncio.Handle through this one method.
+        callback = handle._callback  # type: ignore[attr-defined]
+
+        def run_as_the_running_loop(*args: Any) -> Any:
+            if asyncio.events._get_running_loop() is not None:  # inside run_forever
+                return callback(*args)
             asyncio.events._set_running_loop(self)
+            try:
+                return callback(*args)
+            finally:
+                asyncio.events._set_running_loop(None)
 
-    def make_running(self) -> None:
-        """Be this thread's running loop from now on (until ``release``)."""
-        asyncio.set_event_loop(self)
-        asyncio.events._set_running_loop(self)
-
-    def release(self) -> None:
-        asyncio.events._set_running_loop(None)
+        handle._callback = run_as_the_running_loop  # type: ignore[attr-defined]
+        return super()._add_callback(handle, delay)

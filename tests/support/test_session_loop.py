@@ -25,3 +25,14 @@ def test_a_task_stepped_by_qt_outside_run_async_is_in_an_asyncio_context(
     task = qloop.create_task(ask())
     qtbot.waitUntil(task.done, timeout=int(PATIENCE * 1000))  # Qt steps the task here
     assert task.result() == (qloop, "asyncio")
+
+
+def test_between_callbacks_no_loop_runs_so_a_test_may_run_its_own(
+    qloop: asyncio.AbstractEventLoop, run_async: Callable[..., Any]
+) -> None:
+    run_async(asyncio.sleep(0))
+
+    async def own() -> asyncio.AbstractEventLoop:
+        return asyncio.get_running_loop()
+
+    assert asyncio.run(own()) is not qloop
