@@ -113,6 +113,7 @@ def test_a_value_read_from_stdin_is_kept_secret_whatever_its_name() -> None:
     asked: set[str] = set()
     ask = stdin_values(io.StringIO("hidden-value\n"))
     headers = _pairs(["X-Api", "Accept=json"], "--header", ask, asked)
-    config, secrets = build_server("web", [], "https://x.test/mcp", {}, headers, hidden=frozenset(asked))
+    url = "https://x.test/mcp"
+    config, secrets = build_server("web", [], url, {}, headers, hidden=frozenset(asked))
     assert secrets == {"mcp:web:header:X-Api": "hidden-value"}
     assert config.headers == {"Accept": "json"} and config.secret_headers == ["X-Api"]
