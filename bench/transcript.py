@@ -161,6 +161,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="fewer tokens streamed (CI)")
     args = parser.parse_args()
     tokens = 5_000 if args.quick else 20_000
+    load_start = round(os.getloadavg()[0], 2)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     for language in ("python", "javascript"):
         highlight_lines("x = 1\n", language)
@@ -194,6 +195,7 @@ def main() -> int:
         and p99 <= GOAL_FLUSH_P99_MS,
         "idle_loop_longest_gap_ms": noise,
         "cpu_count": os.cpu_count(),
+        "load_average_start_end": [load_start, round(os.getloadavg()[0], 2)],
     }
     print(json.dumps(summary))
     return 0

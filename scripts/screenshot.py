@@ -1,9 +1,9 @@
-"""Take the README's screenshots: the real app under Xvfb, streaming a Markdown answer
-from the tests' OpenAI-compatible server, captured mid-stream and at the end; then the
-companion view in headless Chromium sends a prompt and both are captured side by side
-while that answer streams in each.
+"""Take the README's screenshots: first the window's states, light and dark
+(``screenshot_states.py``); then the real app under Xvfb, streaming from the tests'
+OpenAI-compatible server, while the companion view in headless Chromium sends a prompt:
+both are captured side by side while that answer streams in each.
 
-    .venv/bin/python scripts/screenshot.py   # needs xvfb and imagemagick (apt)
+    .venv/bin/python scripts/screenshot.py   # needs xvfb and chromium (apt)
 """
 
 from __future__ import annotations
@@ -52,6 +52,8 @@ def tokens(text: str, size: int = 4) -> list[str]:
 def main() -> int:
     out_dir = ROOT / "docs" / "screenshots"
     out_dir.mkdir(parents=True, exist_ok=True)
+    # the window's states, light and dark (welcome, mid-stream, code, table and math, actions)
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "screenshot_states.py")], check=True)
     display = ":93"
     xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "980x720x24"])
     profile = Path(tempfile.mkdtemp(prefix="streamchat-shot-"))
@@ -70,10 +72,7 @@ def main() -> int:
         env=env, stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
-        time.sleep(2.2)  # mid-answer: the first paragraphs are in, the rest still streams
-        shot(display, out_dir / "main-window-streaming.png")
-        time.sleep(6.0)
-        shot(display, out_dir / "main-window.png")
+        time.sleep(8.2)  # the launch prompt's answer has ended: the page may ask next
         assert app.stdout is not None
         url = app.stdout.readline().split("Companion view: ", 1)[1].strip()
         side_by_side(display, url, out_dir / "desktop-and-companion.png")
@@ -84,7 +83,7 @@ def main() -> int:
         xvfb.terminate()
         xvfb.wait(10)
         shutil.rmtree(profile, ignore_errors=True)
-    print(out_dir / "main-window.png")
+    print(out_dir / "desktop-and-companion.png")
     return 0
 
 
@@ -112,20 +111,44 @@ def side_by_side(display: str, url: str, path: Path) -> None:
         page.screenshot(path=str(page_png))
         shot(display, window_png)
         context.close()
-    subprocess.run(
-        ["convert", str(window_png), str(page_png), "-background", "#888888",
-         "-splice", "8x0+0+0", "+append", "-chop", "8x0+0+0", str(path)],
-        check=True,
-    )  # fmt: skip
+    join_side_by_side(window_png, page_png, path)
     page_png.unlink()
     window_png.unlink()
 
 
+GRAB = """
+import sys
+from PySide6.QtGui import QGuiApplication
+app = QGuiApplication(sys.argv[:1])
+app.primaryScreen().grabWindow(0).save(sys.argv[1])
+"""
+JOIN = """
+import sys
+from PySide6.QtGui import QColor, QGuiApplication, QImage, QPainter
+app = QGuiApplication(sys.argv[:1])
+left, right = QImage(sys.argv[1]), QImage(sys.argv[2])
+joined = QImage(left.width() + 8 + right.width(), max(left.height(), right.height()),
+                QImage.Format.Format_RGB32)
+joined.fill(QColor("#888888"))
+painter = QPainter(joined)
+painter.drawImage(0, 0, left)
+painter.drawImage(left.width() + 8, 0, right)
+painter.end()
+joined.save(sys.argv[3])
+"""
+
+
+def join_side_by_side(left: Path, right: Path, path: Path) -> None:
+    """The two images in one, an 8-pixel grey gap between them (Qt: no ImageMagick)."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    run = [sys.executable, "-c", JOIN, str(left), str(right), str(path)]
+    subprocess.run(run, env=env, check=True)
+
+
 def shot(display: str, path: Path) -> None:
-    subprocess.run(
-        ["import", "-display", display, "-window", "root", str(path)],
-        check=True,
-    )
+    """The whole Xvfb screen, grabbed with Qt."""
+    env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb")
+    subprocess.run([sys.executable, "-c", GRAB, str(path)], env=env, check=True)
 
 
 if __name__ == "__main__":

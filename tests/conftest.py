@@ -29,6 +29,7 @@ pytest_plugins = [
     "tests.support.sqlite_fixtures",
     "tests.support.secret_service",
     "tests.support.runtime",
+    "tests.support.desktop_urls",
 ]
 
 _LOOPS: list[Any] = []  # keep every loop referenced until the process ends

@@ -7,7 +7,8 @@ until it has painted. Everything else starts while the user is already looking a
 logging → qasync loop → store → keys and connections → chat service → controller,
 bound to the window → the last conversation (or a new one), the openai SDK import, the
 companion server and the ``--prompt``. Stop: replies cancelled and saved → companion
-stopped → HTTP clients closed → loop's executor shut down. A start that cannot go on (an
+stopped → HTTP clients closed → loop's executor shut down → profile lock released → the
+process ends (``end_process``: no interpreter teardown to wait for). A start that cannot go on (an
 unusable profile folder or database, a bug) says why on stderr and, for a person, in a
 dialog, then exits 1.
 """
@@ -15,12 +16,14 @@ dialog, then exits 1.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import os
 import sys
 import traceback
 from collections.abc import Callable
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from streamchat_desktop import __version__
 from streamchat_desktop.app.first_frame import FirstFrame
@@ -203,13 +206,53 @@ def _run_services(args: argparse.Namespace, shown: FirstFrame) -> int:
         shown.window.close()
         return exit_code
     lifetime = Lifetime(loop)
+    lifetime.on_quit_requested = runtime.service.stop_every_reply
     lifetime.watch(app, shown.window)
     with loop:
         loop.call_soon(runtime.start)
         loop.call_soon(lambda: report("STREAMCHAT_STARTED", process_age()))
         run_until_quit(loop, lifetime.run(runtime.shutdown))
         loop.run_until_complete(loop.shutdown_default_executor())
+    shown.instance.release()  # the profile is free for the next launch from now on
+    if getattr(args, "end_process_when_done", False):
+        end_process(runtime.exit_code)
     return runtime.exit_code
+
+
+def end_process(code: int) -> NoReturn:
+    """End the program now that its quit path is over: everything is saved and closed.
+
+    The interpreter's own teardown (collecting every object of Qt, the openai SDK and
+    pydantic) took about a second more, which SIGTERM and a closed window would wait for.
+    """
+    logging.shutdown()
+    try:
+        sys.stdout.flush()
+    except (BrokenPipeError, ValueError):  # the reader went away (``| head``)
+        code = exit_codes.READER_GONE if code == 0 else code
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.flush()
+    hand_over_clipboard()
+    os._exit(code)
+
+
+def hand_over_clipboard() -> None:
+    """Destroy the QApplication if it owns the clipboard or the selection, so that what was
+    copied ("Copy as Markdown", then close the window) can still be pasted.
+
+    os._exit skips that destruction, and it is where Qt gives the text away: on X11 to the
+    clipboard manager (QXcbClipboard's destructor), on Windows by rendering delayed data.
+    """
+    from PySide6.QtGui import QGuiApplication
+
+    app = QGuiApplication.instance()
+    if app is None:
+        return
+    clipboard = QGuiApplication.clipboard()
+    if clipboard.ownsClipboard() or clipboard.ownsSelection():
+        import shiboken6
+
+        shiboken6.delete(app)
 
 
 def _app_icon() -> QIcon:

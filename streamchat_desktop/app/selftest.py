@@ -137,6 +137,26 @@ def check_images() -> str:
     return f"Qt reads {', '.join(IMAGE_FORMATS)}"
 
 
+def check_math() -> str:
+    """One formula typeset and rasterised: ziamath's font, ziafont and latex2mathml's symbol
+    table are data files a frozen build must bring along; QtSvg draws the result."""
+    from streamchat_desktop.ui.transcript.math_typeset import typeset
+
+    formula = typeset(r"\frac{a}{b} = \sqrt{x^2}", display=True, size=16, color="#000000", ratio=1)
+    if formula is None:
+        raise CheckFailedError("ziamath could not typeset a formula (its data files?)")
+    image = formula.image
+    inked = any(
+        image.pixelColor(x, y).alpha() for x in range(image.width()) for y in range(image.height())
+    )
+    if not inked:
+        raise CheckFailedError("QtSvg drew an empty formula")
+    import ziamath
+
+    size = f"{image.width()}×{image.height()} px"
+    return f"ziamath {ziamath.__version__}: a formula typeset at {size}"
+
+
 def _requested_platform() -> tuple[str, str]:
     """The Qt platform to check, and a note when it had to be chosen here."""
     requested = os.environ.get("QT_QPA_PLATFORM", "")
@@ -191,6 +211,7 @@ CHECKS: tuple[tuple[str, Callable[[], str]], ...] = (
     ("tools", check_tools),
     ("pdf", check_pdf),
     ("images", check_images),  # the picture kinds attachments take
+    ("math", check_math),  # formulas in answers (ziamath's fonts, QtSvg)
     ("qt", check_qt),  # last: a plugin that cannot load aborts the process
 )
 

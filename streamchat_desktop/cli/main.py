@@ -174,4 +174,5 @@ def _main(argv: Sequence[str] | None) -> int:
         return run_selftest(sys.stdout)
     from streamchat_desktop.app.launch import run_app
 
+    args.end_process_when_done = True  # the program ends with its quit path
     return run_app(args)

@@ -1,4 +1,5 @@
-"""The companion protocol, in one place: event names, payload shapes, limits, validation.
+"""The companion protocol, in one place: event names, payload shapes, limits, error codes
+(the requests' parsing and checks are in ``request_checks``).
 
 Mirrored field for field in ``web/src/protocol.ts``; ``tests/companion/test_protocol_mirror.py``
 parses that file and fails when the two drift apart. People who write their own viewer
@@ -8,20 +9,17 @@ read ``docs/companion-protocol.md``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Literal, TypedDict
 
-from streamchat_desktop.core.attachments import (
-    MAX_FILE_BYTES,
-    MAX_FILES,
-    Attachment,
-    format_size,
-)
+from streamchat_desktop.core import attachments as core_attachments
+from streamchat_desktop.core.attachments import Attachment
 from streamchat_desktop.core.models import Conversation, Message, Usage
 from streamchat_desktop.core.tools import ToolCallRecord
-from streamchat_desktop.core.unicode_repair import repair_text
 
-PROTOCOL_VERSION = 2  # 2: attachments (messages carry them; /files; prompt:send files), tool calls
+PROTOCOL_VERSION = 3
+# 2: attachments (messages carry them; /files; prompt:send files), tool calls
+# 3: actions on every message (edit, regenerate, versions, continue, delete with Undo);
+#    messages carry their version position and whether they can be continued
 
 # server → client (facts: ``noun:past``)
 SNAPSHOT = "snapshot"
@@ -32,11 +30,18 @@ MESSAGE_FAILED = "message:failed"
 CONVERSATION_UPDATED = "conversation:updated"
 CONVERSATION_DELETED = "conversation:deleted"
 TOOL_CHANGED = "tool:changed"  # a tool call appeared or moved on (views watch; never approve)
+BRANCH_CHANGED = "branch:changed"  # the shown branch changed shape: show these messages
 
 # client → server (requests: ``noun:verb``), each answered with an ack
 PROMPT_SEND = "prompt:send"
 REPLY_STOP = "reply:stop"
 CONVERSATION_OPEN = "conversation:open"
+MESSAGE_EDIT = "message:edit"  # a prompt replaced: a new version, the old one kept
+MESSAGE_REGENERATE = "message:regenerate"  # any answer asked again: a new version
+MESSAGE_CONTINUE = "message:continue"  # the last answer, cut, goes on
+MESSAGE_DELETE = "message:delete"  # one message hidden; the ack's message_id undoes it
+MESSAGE_RESTORE = "message:restore"  # Undo of a delete made by this app's views
+VERSION_SWITCH = "version:switch"  # show the previous (-1) or next (+1) version
 
 SERVER_EVENTS = (
     SNAPSHOT,
@@ -47,8 +52,32 @@ SERVER_EVENTS = (
     CONVERSATION_UPDATED,
     CONVERSATION_DELETED,
     TOOL_CHANGED,
+    BRANCH_CHANGED,
 )
-CLIENT_EVENTS = (PROMPT_SEND, REPLY_STOP, CONVERSATION_OPEN)
+CLIENT_EVENTS = (
+    PROMPT_SEND,
+    REPLY_STOP,
+    CONVERSATION_OPEN,
+    MESSAGE_EDIT,
+    MESSAGE_REGENERATE,
+    MESSAGE_CONTINUE,
+    MESSAGE_DELETE,
+    MESSAGE_RESTORE,
+    VERSION_SWITCH,
+)
+
+# the fields each request's payload may carry (anything else is refused)
+REQUEST_FIELDS: dict[str, frozenset[str]] = {
+    PROMPT_SEND: frozenset({"conversation_id", "text", "files"}),
+    REPLY_STOP: frozenset({"message_id"}),
+    CONVERSATION_OPEN: frozenset({"conversation_id"}),
+    MESSAGE_EDIT: frozenset({"message_id", "text"}),
+    MESSAGE_REGENERATE: frozenset({"message_id"}),
+    MESSAGE_CONTINUE: frozenset({"message_id"}),
+    MESSAGE_DELETE: frozenset({"message_id"}),
+    MESSAGE_RESTORE: frozenset({"message_id"}),
+    VERSION_SWITCH: frozenset({"message_id", "step"}),
+}
 
 # limits a viewer must respect (the server refuses anything beyond them)
 MAX_PROMPT_CHARS = 32_000
@@ -64,6 +93,8 @@ RATE_PER_SECOND = 5.0  # … and per second after that
 # GET FILES_PATH/<sha256>?token=… serves a stored file (an image as sent to the model).
 FILES_PATH = "/files"
 MAX_FILE_NAME_CHARS = 255
+MAX_FILE_BYTES = core_attachments.MAX_FILE_BYTES  # the window's limits, the same for views
+MAX_FILES = core_attachments.MAX_FILES
 MAX_TOOL_RESULT_CHARS = 20_000  # of a tool's result sent to views (the desktop has it all)
 
 # error codes of ``{ok: false, error}`` acks
@@ -151,8 +182,17 @@ class ToolCallView(TypedDict):
     images: int  # how many images the result has (shown in the desktop window)
 
 
+class VersionInfo(TypedDict):
+    """The message is version ``number`` of ``count`` (shown as ``‹ 2/3 ›``)."""
+
+    number: int
+    count: int
+
+
 class MessageView(TypedDict):
-    """One message as a view shows it; ``seq`` is the last delta in ``content`` (streaming)."""
+    """One message as a view shows it; ``seq`` is the last delta in ``content`` (streaming);
+    ``version``: its place among its versions (``None``: it has none); ``can_continue``:
+    a cut last answer that ``message:continue`` goes on with."""
 
     id: str
     conversation_id: str
@@ -168,6 +208,8 @@ class MessageView(TypedDict):
     seq: int
     attachments: list[AttachmentInfo]
     tool_calls: list[ToolCallView]
+    version: VersionInfo | None
+    can_continue: bool
 
 
 class SnapshotPayload(TypedDict):
@@ -209,6 +251,7 @@ class MessageFinishedPayload(TypedDict):
     state: str  # "complete" or "stopped"
     finish_reason: str | None
     usage: UsageInfo | None
+    can_continue: bool  # cut (token limit, stopped): ``message:continue`` goes on
 
 
 class MessageFailedPayload(TypedDict):
@@ -217,6 +260,16 @@ class MessageFailedPayload(TypedDict):
     seq: int
     error: ErrorInfo
     usage: UsageInfo | None
+    can_continue: bool  # it has text: ``message:continue`` goes on from there
+
+
+class BranchChangedPayload(TypedDict):
+    """The conversation's active branch after an action (an edit, a regeneration,
+    another version, a delete or its Undo), as a snapshot has it: show these messages."""
+
+    conversation_id: str
+    messages: list[MessageView]
+    omitted: int
 
 
 class ToolChangedPayload(TypedDict):
@@ -238,8 +291,9 @@ class ConversationDeletedPayload(TypedDict):
 class AckOk(TypedDict, total=False):
     ok: Literal[True]
     conversation_id: str
-    message_id: str
+    message_id: str  # message:delete: the id message:restore takes to undo it
     stopped: bool
+    version: VersionInfo  # version:switch: the version now shown
 
 
 class AckError(TypedDict):
@@ -248,24 +302,7 @@ class AckError(TypedDict):
     message: str
 
 
-# --- requests (client → server) ------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class PromptSend:
-    conversation_id: str | None  # None: the conversation the view shows (or a new one)
-    text: str
-    files: tuple[str, ...] = ()  # upload ids; with files the text may be empty
-
-
-@dataclass(frozen=True, slots=True)
-class ReplyStop:
-    message_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class ConversationOpen:
-    conversation_id: str | None  # None: follow the desktop window's conversation
+# --- refusals ----------------------------------------------------------------------
 
 
 class ProtocolError(Exception):
@@ -278,78 +315,6 @@ class ProtocolError(Exception):
 
     def ack(self) -> AckError:
         return {"ok": False, "error": self.code, "message": self.message}
-
-
-def parse_prompt_send(data: object) -> PromptSend:
-    body = _object(data, {"conversation_id", "text", "files"})
-    files = _files(body.get("files"))
-    text = body.get("text")
-    if not isinstance(text, str):
-        raise ProtocolError(ERROR_INVALID, "text must be a string")
-    if len(text) > MAX_PROMPT_CHARS:
-        raise ProtocolError(
-            ERROR_PROMPT_TOO_LONG, f"the prompt is longer than {MAX_PROMPT_CHARS} characters"
-        )
-    if not text.strip() and not files:
-        raise ProtocolError(ERROR_INVALID, "the prompt is empty")
-    # JSON can carry lone surrogates; repaired here, where the text enters (FACTS.md)
-    return PromptSend(_optional_id(body, "conversation_id"), repair_text(text), files)
-
-
-def _files(value: object) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if not isinstance(value, list) or not all(
-        isinstance(item, str) and 0 < len(item) <= MAX_ID_CHARS for item in value
-    ):
-        raise ProtocolError(ERROR_INVALID, "files must be a list of upload ids")
-    if len(value) > MAX_FILES:
-        raise ProtocolError(
-            ERROR_FILE_REFUSED,
-            f"A prompt can carry at most {MAX_FILES} files; this one has {len(value)}. "
-            "Remove some, or send them in two prompts.",
-        )
-    return tuple(value)
-
-
-def parse_reply_stop(data: object) -> ReplyStop:
-    body = _object(data, {"message_id"})
-    message_id = _optional_id(body, "message_id")
-    if message_id is None:
-        raise ProtocolError(ERROR_INVALID, "message_id is required")
-    return ReplyStop(message_id)
-
-
-def parse_conversation_open(data: object) -> ConversationOpen:
-    body = _object(data, {"conversation_id"})
-    return ConversationOpen(_optional_id(body, "conversation_id"))
-
-
-def upload_too_large(name: str) -> ProtocolError:
-    """An upload cut off at the per-file limit (the window words it the same way)."""
-    return ProtocolError(
-        ERROR_FILE_REFUSED,
-        f"{name} is larger than {format_size(MAX_FILE_BYTES)}: files up to "
-        f"{format_size(MAX_FILE_BYTES)} can be attached.",
-    )
-
-
-def _object(data: object, allowed: set[str]) -> dict[str, object]:
-    if not isinstance(data, dict):
-        raise ProtocolError(ERROR_INVALID, "the payload must be an object")
-    unknown = [key for key in data if key not in allowed]
-    if unknown:
-        raise ProtocolError(ERROR_INVALID, f"unknown field {str(unknown[0])[:40]!r}")
-    return data
-
-
-def _optional_id(body: dict[str, object], key: str) -> str | None:
-    value = body.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str) or not 0 < len(value) <= MAX_ID_CHARS:
-        raise ProtocolError(ERROR_INVALID, f"{key} must be a string of 1–{MAX_ID_CHARS} chars")
-    return value
 
 
 # --- building payloads from core objects ---------------------------------------------
@@ -383,7 +348,13 @@ def conversation_summary(conversation: Conversation) -> ConversationSummary:
     }
 
 
-def message_view(message: Message, *, seq: int = 0) -> MessageView:
+def message_view(
+    message: Message,
+    *,
+    seq: int = 0,
+    version: tuple[int, int] | None = None,
+    can_continue: bool = False,
+) -> MessageView:
     error: ErrorInfo | None = None
     if message.error_kind is not None:
         error = error_info(message.error_kind, message.error_message or "")
@@ -402,7 +373,15 @@ def message_view(message: Message, *, seq: int = 0) -> MessageView:
         "seq": seq,
         "attachments": [attachment_info(a) for a in message.attachments],
         "tool_calls": [tool_call_view(record) for record in message.tool_calls],
+        "version": version_info(version),
+        "can_continue": can_continue,
     }
+
+
+def version_info(position: tuple[int, int] | None) -> VersionInfo | None:
+    if position is None:
+        return None
+    return {"number": position[0], "count": position[1]}
 
 
 def attachment_info(attachment: Attachment) -> AttachmentInfo:

@@ -27,8 +27,10 @@ import socketio
 from aiohttp import web
 
 from streamchat_desktop.companion import protocol as p
+from streamchat_desktop.companion import request_checks as checks
 from streamchat_desktop.companion.engineio_sockets import EngineSockets
 from streamchat_desktop.companion.fanout import Fanout, View
+from streamchat_desktop.companion.message_requests import MessageRequests
 from streamchat_desktop.companion.packet_guard import REFUSED, GuardedServer
 from streamchat_desktop.companion.ratelimit import TokenBucket
 from streamchat_desktop.companion.security import (
@@ -43,6 +45,7 @@ from streamchat_desktop.companion.security import (
     token_matches,
 )
 from streamchat_desktop.companion.snapshots import (
+    branch_payload,
     build_snapshot,
     started_payload,
     terminal_payload,
@@ -107,6 +110,7 @@ class CompanionServer:
         self._engine: EngineSockets | None = None
         self._fanout = Fanout(self._send, self._backlog, self._drop)
         self._uploads = Uploads(files, self._token) if files is not None else None
+        self._message_requests = MessageRequests(service)
 
     # --- public API -------------------------------------------------------------------
 
@@ -249,9 +253,14 @@ class CompanionServer:
                 self._post_snapshot(view, self.active_conversation_id, following=True)
 
     def branch_changed(self, branch: Branch) -> None:
-        """Views showing that conversation get its new branch."""
-        for view in self._fanout.watchers(branch.conversation_id):
-            self._post_snapshot(view, branch.conversation_id, following=view.following)
+        """Views showing that conversation get its new branch (with the text so far of a
+        reply streaming there: their cursors move to it, as for a snapshot)."""
+        watchers = self._fanout.watchers(branch.conversation_id)
+        for view in watchers:
+            self._fanout.show(view, branch.conversation_id, following=view.following)
+        if watchers:
+            payload = branch_payload(self._service, self._fanout, branch)
+            self._fanout.post(p.BRANCH_CHANGED, payload, [view.sid for view in watchers])
 
     # --- HTTP -------------------------------------------------------------------------
 
@@ -313,6 +322,8 @@ class CompanionServer:
             p.REPLY_STOP: self._reply_stop,
             p.CONVERSATION_OPEN: self._conversation_open,
         }
+        for name, request in self._message_requests.handlers().items():
+            requests[name] = _ignoring_view(request)
         for event, handler in requests.items():
             sio.on(event, self._request_handler(handler))
         sio.on(REFUSED, self._on_refused)
@@ -384,7 +395,7 @@ class CompanionServer:
     # --- requests -----------------------------------------------------------------------
 
     def _prompt_send(self, view: View, data: object) -> p.AckOk:
-        request = p.parse_prompt_send(data)
+        request = checks.parse_prompt_send(data)
         files = self._checked_files(request.files)  # refused: nothing is sent or created
         conversation_id = request.conversation_id or view.conversation_id
         if conversation_id is None:
@@ -411,11 +422,11 @@ class CompanionServer:
         return self._uploads.take(ids)
 
     def _reply_stop(self, view: View, data: object) -> p.AckOk:
-        request = p.parse_reply_stop(data)
+        request = checks.parse_reply_stop(data)
         return {"ok": True, "stopped": self._service.stop(request.message_id)}
 
     def _conversation_open(self, view: View, data: object) -> p.AckOk:
-        request = p.parse_conversation_open(data)
+        request = checks.parse_conversation_open(data)
         if request.conversation_id is None:
             self._post_snapshot(view, self.active_conversation_id, following=True)
             return {"ok": True}
@@ -458,3 +469,8 @@ class CompanionServer:
             task = asyncio.ensure_future(self._sio.disconnect(sid))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
+
+
+def _ignoring_view(request: Callable[[object], p.AckOk]) -> Handler:
+    """A request whose answer does not depend on which view asked."""
+    return lambda _view, data: request(data)

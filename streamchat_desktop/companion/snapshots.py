@@ -7,6 +7,7 @@ import dataclasses
 
 from streamchat_desktop.companion import protocol as p
 from streamchat_desktop.companion.fanout import Fanout, View
+from streamchat_desktop.core.branch import Branch, can_be_continued
 from streamchat_desktop.core.chat_service import ChatService
 from streamchat_desktop.core.events import Failed, Finished, TerminalEvent
 from streamchat_desktop.core.models import Message, MessageState
@@ -24,9 +25,8 @@ def build_snapshot(
     conversations = service.list_conversations()[: p.MAX_SNAPSHOT_CONVERSATIONS]
     conversation_id = view.conversation_id
     conversation = service.get_conversation(conversation_id) if conversation_id else None
-    messages = service.messages(conversation.id) if conversation else []
-    omitted = max(0, len(messages) - p.MAX_SNAPSHOT_MESSAGES)
-    views = [_live_view(service, fanout, message) for message in messages[omitted:]]
+    branch = service.branch(conversation.id) if conversation else Branch("")
+    views, omitted = branch_views(service, fanout, branch)
     return {
         "protocol": p.PROTOCOL_VERSION,
         "conversations": [p.conversation_summary(c) for c in conversations],
@@ -38,19 +38,39 @@ def build_snapshot(
     }
 
 
-def _live_view(service: ChatService, fanout: Fanout, message: Message) -> p.MessageView:
+def branch_payload(service: ChatService, fanout: Fanout, branch: Branch) -> p.BranchChangedPayload:
+    """A changed branch for the views that show it (each pointed at it with
+    ``fanout.show`` first, with no ``await`` in between, as for a snapshot)."""
+    views, omitted = branch_views(service, fanout, branch)
+    return {"conversation_id": branch.conversation_id, "messages": views, "omitted": omitted}
+
+
+def branch_views(
+    service: ChatService, fanout: Fanout, branch: Branch
+) -> tuple[list[p.MessageView], int]:
+    """The newest ``MAX_SNAPSHOT_MESSAGES`` of the branch as views, and how many are left out."""
+    omitted = max(0, len(branch.messages) - p.MAX_SNAPSHOT_MESSAGES)
+    views = [_live_view(service, fanout, branch, m) for m in branch.messages[omitted:]]
+    return views, omitted
+
+
+def _live_view(
+    service: ChatService, fanout: Fanout, branch: Branch, message: Message
+) -> p.MessageView:
+    position = branch.position(message.id)
     if message.state is not MessageState.STREAMING:
-        return p.message_view(message)
+        continuable = branch.can_continue(message.id)
+        return p.message_view(message, version=position, can_continue=continuable)
     mirror = fanout.mirrors.get(message.id)
     if mirror is not None:
         text, reasoning = mirror.text()
         live = dataclasses.replace(message, content=text, reasoning=reasoning)
-        return p.message_view(live, seq=mirror.seq)
+        return p.message_view(live, seq=mirror.seq, version=position)
     # A reply that began before the server observed it: show the text so far.
     active = service.active_reply(message.conversation_id)
     if active is not None and active.id == message.id:
-        return p.message_view(active)
-    return p.message_view(message)
+        return p.message_view(active, version=position)
+    return p.message_view(message, version=position)
 
 
 def started_payload(start: ReplyStart) -> p.MessageStartedPayload:
@@ -77,6 +97,7 @@ def terminal_payload(
             "seq": seq,
             "error": p.error_info(event.error.kind.value, event.error.message),
             "usage": usage,
+            "can_continue": can_be_continued(message),
         }
         return p.MESSAGE_FAILED, failed
     finished: p.MessageFinishedPayload = {
@@ -86,5 +107,6 @@ def terminal_payload(
         "state": "complete" if isinstance(event, Finished) else "stopped",
         "finish_reason": event.finish_reason if isinstance(event, Finished) else None,
         "usage": usage,
+        "can_continue": can_be_continued(message),
     }
     return p.MESSAGE_FINISHED, finished

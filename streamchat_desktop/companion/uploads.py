@@ -19,6 +19,7 @@ from typing import Protocol
 from aiohttp import web
 
 from streamchat_desktop.companion import protocol as p
+from streamchat_desktop.companion import request_checks as checks
 from streamchat_desktop.companion.security import SECURITY_HEADERS, token_matches
 from streamchat_desktop.core.attachments import (
     MAX_FILE_BYTES,
@@ -90,7 +91,7 @@ class Uploads:
         while chunk := await request.content.read(READ_CHUNK):
             data += chunk
             if len(data) > MAX_FILE_BYTES:
-                return _refused(413, p.ERROR_FILE_REFUSED, p.upload_too_large(name).message)
+                return _refused(413, p.ERROR_FILE_REFUSED, checks.upload_too_large(name).message)
         try:  # off the loop: a long PDF takes seconds, the streams must not wait
             loop = asyncio.get_running_loop()
             content = await loop.run_in_executor(None, self.files.prepare, name, bytes(data))

@@ -310,7 +310,8 @@ class ChatController(QObject):
         try:
             action()
         except (BusyError, NoSuchMessageError) as exc:
-            self.problem_reported.emit(str(exc))
+            text = str(exc)
+            self.problem_reported.emit(text[:1].upper() + text[1:])  # a sentence
             return False
         except KeyError:
             self.problem_reported.emit("That conversation no longer exists.")

@@ -212,6 +212,7 @@ class ChatService(MessageActions):
         attachments: tuple[Attachment, ...] = (),
         *,
         announce: bool = False,
+        retitle: bool = True,
     ) -> Message:
         prompt = Message(
             role=Role.USER,
@@ -220,7 +221,7 @@ class ChatService(MessageActions):
             attachments=attachments,
         )
         self._store.add_message(prompt)
-        if not history:
+        if not history and retitle:  # the first prompt names the conversation
             title = text if text.strip() or not attachments else attachments[0].name
             conversation = dataclasses.replace(conversation, title=make_title(title))
         self._touch(conversation)
@@ -243,6 +244,11 @@ class ChatService(MessageActions):
             return False
         reply.session.stop()
         return True
+
+    def stop_every_reply(self) -> None:
+        """Cancel every reply now (a quit was asked: ``stop_all`` waits for them later)."""
+        for reply in list(self._active.values()):
+            reply.session.stop()
 
     async def stop_all(self) -> None:
         """Cancel every reply and wait until each has ended and been saved (tried once

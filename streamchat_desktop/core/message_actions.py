@@ -37,6 +37,7 @@ class _Service(Protocol):
         attachments: tuple[Attachment, ...] = ...,
         *,
         announce: bool = ...,
+        retitle: bool = ...,
     ) -> Message: ...
 
     def _start_reply(
@@ -57,7 +58,7 @@ class _Service(Protocol):
 
     def regenerate_answer(self, conversation_id: str, message_id: str) -> Message: ...
 
-    def _conversation_of(self, message_id: str) -> str: ...
+    def conversation_of(self, message_id: str) -> str: ...
 
     def _branch_changed(self, conversation_id: str) -> None: ...
 
@@ -85,7 +86,7 @@ class MessageActions:
         """Make this version active (with its newest replies); returns the branch.
 
         Refused (``BusyError``) while a reply streams in that conversation."""
-        conversation_id = self._conversation_of(message_id)
+        conversation_id = self.conversation_of(message_id)
         self._require_idle(conversation_id, "show another version")
         messages = self._store.switch_version(message_id)
         self._branch_changed(conversation_id)
@@ -95,7 +96,7 @@ class MessageActions:
         """Put an earlier version holding this message on the active branch."""
         changed = self._store.reveal(message_id)
         if changed:
-            self._branch_changed(self._conversation_of(message_id))
+            self._branch_changed(self.conversation_of(message_id))
         return changed
 
     def retry(self: _Service, conversation_id: str) -> Message:
@@ -138,8 +139,10 @@ class MessageActions:
         index = _index_on_branch(history, message_id, Role.USER, "edited")
         for message in reversed(history[index:]):
             self._store.delete_message(message.id)
+        attachments = history[index].attachments
+        # The title stays: it may have been renamed, and the old version is still there.
         return self._send(
-            conversation, history[:index], text, history[index].attachments, announce=True
+            conversation, history[:index], text, attachments, announce=True, retitle=False
         )
 
     def continue_reply(self: _Service, conversation_id: str, message_id: str) -> Message:
@@ -179,7 +182,8 @@ class MessageActions:
             raise NoSuchMessageError("the deleted message is gone for good") from None
         self._branch_changed(deleted.conversation_id)
 
-    def _conversation_of(self: _Service, message_id: str) -> str:
+    def conversation_of(self: _Service, message_id: str) -> str:
+        """The conversation a visible message belongs to (``NoSuchMessageError``: none)."""
         versions = self._store.versions(message_id)
         if not versions:
             raise NoSuchMessageError("there is no such message")

@@ -60,5 +60,7 @@ class ReplyObserver(Protocol):
     def branch_changed(self, branch: Branch) -> None:
         """A conversation's active branch or its versions changed (a regenerated answer,
         an edited prompt, another version shown, a message deleted or brought back):
-        ``branch`` is what to show now, with every message's version position."""
+        ``branch`` is what to show now, with every message's version position. After an
+        edit or a regeneration it comes right after the new reply's ``reply_started``
+        and ends with that reply (streaming, no text yet); its deltas follow."""
         ...

@@ -27,8 +27,33 @@ from streamchat_desktop.core.tool_events import Notice, ToolCallChanged
 
 log = logging.getLogger(__name__)
 
+# Events already buffered (a burst read in one go) come without a pause: after this long
+# the session lets the loop run (the window, Stop, SIGTERM) before it goes on.
+BREATHE_AFTER_S = 0.005
+BURST_GAP_S = 0.001  # a longer gap between two events was a wait for the network
+
 EventSink = Callable[[ReplyEvent], None]
 StreamOpener = Callable[[ChatRequest], AsyncIterator[StreamEvent]]
+
+
+class _Burst:
+    """Events handled back to back, without waiting for the network in between: a burst
+    read in one go. ``long`` once it has held the loop for ``BREATHE_AFTER_S``."""
+
+    def __init__(self) -> None:
+        self._start = self._last = -1.0
+
+    def long(self) -> bool:
+        now = time.perf_counter()
+        if self._last < 0 or now - self._last > BURST_GAP_S:  # it waited: a new burst
+            self._start = now
+        return now - self._start > BREATHE_AFTER_S
+
+    def restart(self) -> None:
+        self._start = time.perf_counter()
+
+    def handled(self) -> None:
+        self._last = time.perf_counter()
 
 
 class ChatSession:
@@ -112,8 +137,12 @@ class ChatSession:
         if self._started is None:
             self._started = self._clock()
         finish_reason: str | None = None
+        burst = _Burst()
         try:
             async for event in self._open_stream(self._request):
+                if burst.long():
+                    await asyncio.sleep(0)  # buffered events for a while: the loop runs too
+                    burst.restart()
                 if isinstance(event, StreamEnd):
                     finish_reason = event.finish_reason
                 elif isinstance(event, UsageReport):
@@ -128,6 +157,7 @@ class ChatSession:
                     self._flush_splitter()  # the text before a call is whole
                     self._emit(event)
                 # a ToolCallFragment here: no tool loop asked for tools; nothing to run
+                burst.handled()
             self._flush_splitter()
             return self._end(Finished(finish_reason, self._stats()))
         except ChatError as error:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
@@ -34,6 +35,24 @@ class ThemeSwitcher:
         self._system_style: str | None = None
         self._system_palette = QPalette(app.palette())
         self._current = "system"
+        app.styleHints().colorSchemeChanged.connect(self._on_color_scheme_changed)
+
+    def _on_color_scheme_changed(self, scheme: Qt.ColorScheme) -> None:
+        """The system went light or dark: "system" follows (the platform's palette when
+        it changes with the scheme, else Fusion's palette of that scheme)."""
+        if self._current != "system":
+            return
+        if self._system_style is None:
+            self._system_style = self._app.style().name()
+        follows = is_dark(self._app.palette()) == (scheme == Qt.ColorScheme.Dark)
+        if follows:
+            self._system_palette = QPalette(self._app.palette())
+        elif scheme == Qt.ColorScheme.Dark:
+            self._app.setStyle(QStyleFactory.create("Fusion"))
+            self._app.setPalette(dark_palette())
+        else:
+            self._app.setStyle(QStyleFactory.create(self._system_style))
+            self._app.setPalette(self._system_palette)
 
     def apply(self, theme: str) -> None:
         if theme == self._current:
@@ -59,6 +78,10 @@ def mix(a: QColor, b: QColor, amount: float) -> QColor:
         round(a.green() + (b.green() - a.green()) * amount),
         round(a.blue() + (b.blue() - a.blue()) * amount),
     )
+
+
+def is_dark(palette: QPalette) -> bool:
+    return palette.color(QPalette.ColorRole.Window).lightness() < 128
 
 
 def dark_palette() -> QPalette:

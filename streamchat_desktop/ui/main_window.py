@@ -287,6 +287,11 @@ class MainWindow(QMainWindow):
         self.transcript.set_thumbnail_source(files.thumbnail)
         self.transcript.attachment_activated.connect(files.open)
         self.transcript.model_change_requested.connect(files.choose_other_model)
+        from streamchat_desktop.ui.message_actions import MessageActions
+
+        self.message_actions = MessageActions(
+            self, c, self.transcript, self.statusBar(), self.edit_prompt
+        )
         self.composer.send_requested.connect(self._on_send_requested)
         self.live.attach(c, self._on_example_chosen)
         self.endpoint_picker.models.currentTextChanged.connect(self._show_model)
@@ -369,7 +374,12 @@ class MainWindow(QMainWindow):
         """Put the last prompt back in the box; sending it replaces the old one, whose
         answers stay reachable as an earlier version."""
         prompt = self._controller.last_prompt()
-        if prompt is None or self._controller.streaming_reply() is not None:
+        if prompt is not None:
+            self.edit_prompt(prompt)
+
+    def edit_prompt(self, prompt: Message) -> None:
+        """Put any prompt back in the box; sending it makes a new version of it."""
+        if self._controller.streaming_reply() is not None:
             return
         self._editing = prompt.id
         self.composer.setPlainText(prompt.content)
@@ -377,7 +387,7 @@ class MainWindow(QMainWindow):
         files = len(prompt.attachments)
         with_files = f" with its {files} file{'s' if files != 1 else ''}" if files else ""
         self.statusBar().showMessage(
-            f"Editing the last prompt — Enter resends it{with_files}", 6000
+            f"Editing a prompt — Enter resends it as a new version{with_files}", 6000
         )
 
     def _on_copy_answer_triggered(self) -> None:

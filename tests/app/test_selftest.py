@@ -29,6 +29,7 @@ def test_selftest_reports_every_part_on_its_own_line() -> None:
     assert run.checks["tools"][0] and "mcp 2." in run.checks["tools"][1], run.checks["tools"]
     assert run.checks["pdf"][0] and "pypdf 7." in run.checks["pdf"][1], run.checks["pdf"]
     assert run.checks["images"] == (True, "Qt reads png, jpeg, gif, webp")
+    assert run.checks["math"][0] and "ziamath 0.13" in run.checks["math"][1], run.checks["math"]
     qt_ok, qt_detail = run.checks["qt"]
     assert qt_ok and "platform plugin 'offscreen'" in qt_detail, qt_detail
     assert (run.returncode == 0) == (not run.failed())

@@ -51,7 +51,7 @@ RULES: dict[str, Layer] = {
     ),
     "ui": layer(
         {"core", "config", "routing", "controllers", "resources", "attachments", "imaging"},
-        {"PySide6", "markdown_it", "mdit_py_plugins", "pygments"},
+        {"PySide6", "shiboken6", "markdown_it", "mdit_py_plugins", "pygments", "ziamath"},
     ),
     "app": Layer(EVERYTHING, EVERYTHING),
     "cli": Layer(EVERYTHING, EVERYTHING),

@@ -81,6 +81,7 @@ class Viewer:
     events: list[tuple[str, Any]] = field(default_factory=list)
     replies: dict[str, Reply] = field(default_factory=dict)
     snapshots: list[p.SnapshotPayload] = field(default_factory=list)
+    branches: list[p.BranchChangedPayload] = field(default_factory=list)
     refused: list[Any] = field(default_factory=list)
 
     def handlers(self) -> dict[str, Callable[[Any], None]]:
@@ -92,6 +93,7 @@ class Viewer:
             p.MESSAGE_FAILED: self._finished,
             p.CONVERSATION_UPDATED: lambda data: None,
             p.CONVERSATION_DELETED: lambda data: None,
+            p.BRANCH_CHANGED: self._branch,
         }
 
     def attach(self) -> None:
@@ -108,7 +110,15 @@ class Viewer:
 
     def _snapshot(self, data: p.SnapshotPayload) -> None:
         self.snapshots.append(data)
-        for message in data["messages"]:
+        self._take(data["messages"])
+
+    def _branch(self, data: p.BranchChangedPayload) -> None:
+        self.branches.append(data)
+        self._take(data["messages"])
+
+    def _take(self, messages: list[p.MessageView]) -> None:
+        """Replies as a snapshot or a branch has them (a reply in flight: with its seq)."""
+        for message in messages:
             if message["role"] == "assistant":
                 self.replies[message["id"]] = Reply(
                     message["content"], message["seq"], message["state"]

@@ -67,3 +67,22 @@ def test_event_maps_name_every_event() -> None:
     assert set(protocol.ERROR_CODES) == {
         value for name, value in constants.items() if name.startswith("ERROR_")
     }
+
+
+def _ts_request_fields() -> dict[str, set[str]]:
+    """Each ClientEvents entry's payload fields, from its ``{ … }`` payload type."""
+    body = dict(INTERFACE.findall(TS.read_text()))["ClientEvents"]
+    constants = _ts_constants()
+    fields: dict[str, set[str]] = {}
+    for match in re.finditer(r"^  \[(\w+)\]:", body, re.MULTILINE):
+        start = body.index("{", match.end())
+        end = body.index("}", start)
+        fields[str(constants[match.group(1)])] = set(re.findall(r"(\w+)\??:", body[start:end]))
+    return fields
+
+
+def test_request_payloads_match() -> None:
+    """Each request carries the same fields on both sides (protocol 3 added six)."""
+    expected = {name: set(fields) for name, fields in protocol.REQUEST_FIELDS.items()}
+    assert _ts_request_fields() == expected
+    assert set(protocol.REQUEST_FIELDS) == set(protocol.CLIENT_EVENTS)

@@ -149,3 +149,21 @@ def test_while_a_reply_streams_actions_are_refused_in_words(
     assert len(seen.problems) == 3
     assert all(p.startswith("A reply is streaming in this conversation") for p in seen.problems)
     assert seen.deleted == []
+
+
+def test_an_action_on_the_wrong_message_is_refused_in_a_sentence(
+    live_chat: LiveChat,  # noqa: F811
+    controller: ChatController,
+) -> None:
+    open_with_turns(live_chat, controller, 1)
+    seen = Seen(controller)
+    q1, a1 = controller.messages()
+    assert not controller.regenerate_answer(q1.id)
+    assert not controller.edit_and_resend(a1.id, "x")
+    assert not controller.delete_message("no-such-id")
+    assert seen.problems == [
+        "Only an answer on this conversation's branch can be regenerated",
+        "Only a prompt on this conversation's branch can be edited",
+        "Only a message on this conversation's branch can be deleted",
+    ]
+    assert seen.branches == [] and seen.deleted == []

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import pytest
 
-from streamchat_desktop.core.branch import BusyError, NoSuchMessageError
+from streamchat_desktop.core.branch import Branch, BusyError, NoSuchMessageError
 from streamchat_desktop.core.chat_service import CONTINUE_PROMPT
 from streamchat_desktop.core.models import MessageState, Role
+from streamchat_desktop.core.observers import ReplyStart
 from tests.support.fake_openai import Gate, Script
 from tests.support.live_chat import LiveChat, live_chat  # noqa: F401
+from tests.support.observers import RecordingObserver
 from tests.support.waiting import wait_until
 
 THREE_TURNS = [("q1", "a1"), ("q2", "a2"), ("q3", "a3")]
@@ -62,6 +64,8 @@ def test_editing_an_earlier_prompt_makes_a_version_and_keeps_what_followed(
     chat.service.switch_version(q1.id)
     assert chat.branch(conversation.id) == before
     assert chat.service.version_positions(conversation.id) == {q1.id: (1, 2)}
+    stored = chat.service.get_conversation(conversation.id)
+    assert stored is not None and stored.title == "q1"  # an edit keeps the title
     chat.service.switch_version(edited[0].id)
     assert chat.branch(conversation.id) == edited
 
@@ -182,3 +186,38 @@ def test_a_cut_answer_can_be_continued_and_only_the_last(
     assert done.messages[-1].state is MessageState.COMPLETE
     assert not done.can_continue(cut.id)
     assert done.messages[-1].role is Role.ASSISTANT
+
+
+class OrderedObserver(RecordingObserver):
+    """Also keeps the order of starts and branch changes, by message id."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.order: list[tuple[str, str]] = []
+
+    def reply_started(self, start: ReplyStart) -> None:
+        self.order.append(("started", start.message.id))
+        super().reply_started(start)
+
+    def branch_changed(self, branch: Branch) -> None:
+        self.order.append(("branch", branch.messages[-1].id))
+        super().branch_changed(branch)
+
+
+def test_a_regeneration_is_told_as_its_start_then_the_branch_ending_with_it(
+    live_chat: LiveChat,  # noqa: F811
+) -> None:
+    chat = live_chat
+    conversation = chat.turns(THREE_TURNS[:2])
+    a1 = chat.branch(conversation.id)[1]
+    observer = OrderedObserver()
+    chat.service.add_observer(observer)
+    chat.answer_with("a1 again")
+
+    reply = chat.service.regenerate_answer(conversation.id, a1.id)
+    chat.wait_idle(conversation.id)
+
+    assert observer.order == [("started", reply.id), ("branch", reply.id)]
+    told = observer.branches[-1]
+    assert told.messages[-1].state is MessageState.STREAMING and told.messages[-1].content == ""
+    assert told.position(reply.id) == (2, 2)

@@ -73,8 +73,21 @@ def test_modules_loaded_by_name_are_hidden_imports(spec: dict[str, Any]) -> None
         'collect_submodules("jeepney")',
         'collect_submodules("mcp.client")',
         '"opentelemetry.context.contextvars_context"',
+        'collect_submodules("ziamath")',
     ):
         assert needed in source
+
+
+def test_math_data_files_are_bundled(spec: dict[str, Any]) -> None:
+    # the formula font (ziamath), the text font (ziafont), the symbol table (latex2mathml)
+    assert 'for package in ("ziamath", "ziafont", "latex2mathml")' in spec["source"]
+    assert "datas += collect_data_files(package)" in spec["source"]
+    for package, data in (
+        ("ziamath", "fonts/STIXTwoMath-Regular.ttf"),
+        ("ziafont", "fonts/DejaVuSans.ttf"),
+        ("latex2mathml", "unimathsymbols.txt"),
+    ):
+        assert (Path(importlib.util.find_spec(package).origin).parent / data).is_file()
 
 
 def test_bundled_data_includes_icons_and_companion_page(spec: dict[str, Any]) -> None:

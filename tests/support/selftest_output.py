@@ -18,6 +18,7 @@ CHECK_NAMES = (
     "tools",
     "pdf",
     "images",
+    "math",
     "qt",
 )
 ROOT = Path(__file__).resolve().parents[2]

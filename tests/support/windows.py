@@ -42,8 +42,9 @@ def open_window(
     timeout: float = 60.0,
     files: AttachmentBlobs | None = None,
     api_key: str | None = None,
+    model: str = "m",
 ) -> OpenWindow:
-    """Shown, with a new conversation open; every reply goes to ``base_url`` as model "m".
+    """Shown, with a new conversation open; every reply goes to ``base_url`` as ``model``.
 
     ``timeout`` is the provider's read timeout: long, so an answer the test holds open
     stays open however busy the machine; a test about the timeout itself passes a short one.
@@ -54,7 +55,7 @@ def open_window(
     )
 
     def target(_conversation: Conversation) -> ChatTarget:
-        return ChatTarget(provider.stream, "m")
+        return ChatTarget(provider.stream, model)
 
     if files is None:
         controller = ChatController(ChatService(store, target))

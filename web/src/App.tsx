@@ -1,11 +1,33 @@
 // The companion page: connection state, conversations, the live reply, a prompt box.
 
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { connect, takeToken, type Connection } from "./connection";
 import { ConversationList } from "./components/ConversationList";
 import { Composer } from "./components/Composer";
+import type { ActionHandlers } from "./components/MessageActions";
 import { MessageList } from "./components/MessageList";
+import { UndoToast, type Deleted } from "./components/UndoToast";
+import { plainText } from "./markdown";
+import type { Ack } from "./protocol";
 import { initialState, reduceAll, streamingReply, type ViewState } from "./store";
+
+const OFFLINE: Ack = { ok: false, error: "offline", message: "not connected" };
+
+/** Text on the clipboard: the async API where the page may use it, else a selection. */
+async function writeClipboard(text: string): Promise<boolean> {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    const area = document.createElement("textarea");
+    area.value = text;
+    document.body.append(area);
+    area.select();
+    const copied = document.execCommand("copy");
+    area.remove();
+    return copied;
+  }
+}
 
 const CONNECTION_LABELS: Record<ViewState["connection"], string> = {
   connecting: "Connecting…",
@@ -75,6 +97,52 @@ export function App() {
     void connection.current?.open(id);
   }, []);
 
+  // Actions on one message: the new branch comes back as branch:changed; a refusal
+  // (busy, gone) is shown in the status line.
+  const [notice, setNotice] = useState<string | null>(null);
+  const [deleted, setDeleted] = useState<Deleted | null>(null);
+  const report = useCallback((ack: Ack, done?: string) => {
+    setNotice(ack.ok ? (done ?? null) : ack.message);
+    return ack;
+  }, []);
+  const actions = useMemo<ActionHandlers>(() => {
+    const conn = () => connection.current;
+    return {
+      copy: (message, as) => {
+        // A prompt is shown as typed (never rendered as Markdown): both copies are its text.
+        const markdown = as === "markdown" || message.role === "user";
+        const text = markdown ? message.content : plainText(message.content);
+        void writeClipboard(text).then((copied) =>
+          setNotice(copied ? `Copied as ${as === "markdown" ? "Markdown" : "plain text"}.` : "Could not copy."),
+        );
+      },
+      edit: async (id, text) => report((await conn()?.edit(id, text)) ?? OFFLINE),
+      regenerate: (id) => void conn()?.regenerate(id).then((ack) => report(ack)),
+      continueReply: (id) => void conn()?.continueReply(id).then((ack) => report(ack)),
+      switchVersion: (id, step) =>
+        void conn()
+          ?.switchVersion(id, step)
+          .then((ack) =>
+            report(ack, ack.ok && ack.version ? `Version ${ack.version.number} of ${ack.version.count}` : undefined),
+          ),
+      remove: (message) =>
+        void conn()
+          ?.remove(message.id)
+          .then((ack) => {
+            report(ack);
+            if (ack.ok) setDeleted({ id: message.id, role: message.role, preview: message.content });
+          }),
+    };
+  }, [report]);
+  const dismiss = useCallback(() => setDeleted(null), []); // stable: the toast's timer keeps
+  const undo = useCallback(
+    (item: Deleted) => {
+      setDeleted(null);
+      void connection.current?.restore(item.id).then((ack) => report(ack, "Message restored."));
+    },
+    [report],
+  );
+
   const live = state.connection === "connected";
   return (
     <div className={`app ${drawerOpen ? "drawer-open" : ""}`}>
@@ -106,9 +174,18 @@ export function App() {
             link the app printed or copied: it carries this launch's token.
           </p>
         ) : (
-          <MessageList messages={state.messages} omitted={state.omitted} />
+          <MessageList
+            messages={state.messages}
+            omitted={state.omitted}
+            busy={reply !== null || !live}
+            actions={actions}
+          />
         )}
       </main>
+      <div className="action-status" role="status" aria-live="polite" data-testid="action-status">
+        {notice}
+      </div>
+      {deleted && <UndoToast item={deleted} onUndo={undo} onClose={dismiss} />}
       <Composer
         enabled={live}
         streaming={reply !== null}

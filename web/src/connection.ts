@@ -5,18 +5,25 @@
 
 import { io, type Socket } from "socket.io-client";
 import {
+  BRANCH_CHANGED,
   FILES_PATH,
   CONVERSATION_DELETED,
   CONVERSATION_OPEN,
   CONVERSATION_UPDATED,
+  MESSAGE_CONTINUE,
+  MESSAGE_DELETE,
   MESSAGE_DELTA,
+  MESSAGE_EDIT,
   MESSAGE_FAILED,
   MESSAGE_FINISHED,
+  MESSAGE_REGENERATE,
+  MESSAGE_RESTORE,
   MESSAGE_STARTED,
   PROMPT_SEND,
   REPLY_STOP,
   SNAPSHOT,
   TOOL_CHANGED,
+  VERSION_SWITCH,
   type Ack,
   type AckError,
   type ClientEvents,
@@ -38,6 +45,13 @@ export interface Connection {
   upload(file: File): Promise<UploadAck | AckError>;
   stop(messageId: string): Promise<Ack>;
   open(conversationId: string | null): Promise<Ack>;
+  // actions on one message (protocol 3); the new branch arrives as branch:changed
+  edit(messageId: string, text: string): Promise<Ack>;
+  regenerate(messageId: string): Promise<Ack>;
+  continueReply(messageId: string): Promise<Ack>;
+  remove(messageId: string): Promise<Ack>;
+  restore(messageId: string): Promise<Ack>;
+  switchVersion(messageId: string, step: -1 | 1): Promise<Ack>;
   close(): void;
 }
 
@@ -85,6 +99,8 @@ export function connect(token: string, callbacks: ConnectionCallbacks): Connecti
     enqueue({ type: "deleted", payload });
   const onTool: ServerEvents[typeof TOOL_CHANGED] = (payload) =>
     enqueue({ type: "tool", payload });
+  const onBranch: ServerEvents[typeof BRANCH_CHANGED] = (payload) =>
+    enqueue({ type: "branch", payload });
   const onConnect = () => callbacks.status("connected");
   const onDisconnect = (reason: Socket.DisconnectReason) =>
     callbacks.status(reason === "io client disconnect" ? "refused" : "reconnecting", reason);
@@ -100,6 +116,7 @@ export function connect(token: string, callbacks: ConnectionCallbacks): Connecti
   socket.on(CONVERSATION_UPDATED, onConversation);
   socket.on(CONVERSATION_DELETED, onDeleted);
   socket.on(TOOL_CHANGED, onTool);
+  socket.on(BRANCH_CHANGED, onBranch);
   socket.on("connect", onConnect);
   socket.on("disconnect", onDisconnect);
   socket.on("connect_error", onConnectError);
@@ -123,6 +140,18 @@ export function connect(token: string, callbacks: ConnectionCallbacks): Connecti
     stop: (messageId) => call(() => acked().emitWithAck(REPLY_STOP, { message_id: messageId })),
     open: (conversationId) =>
       call(() => acked().emitWithAck(CONVERSATION_OPEN, { conversation_id: conversationId })),
+    edit: (messageId, text) =>
+      call(() => acked().emitWithAck(MESSAGE_EDIT, { message_id: messageId, text })),
+    regenerate: (messageId) =>
+      call(() => acked().emitWithAck(MESSAGE_REGENERATE, { message_id: messageId })),
+    continueReply: (messageId) =>
+      call(() => acked().emitWithAck(MESSAGE_CONTINUE, { message_id: messageId })),
+    remove: (messageId) =>
+      call(() => acked().emitWithAck(MESSAGE_DELETE, { message_id: messageId })),
+    restore: (messageId) =>
+      call(() => acked().emitWithAck(MESSAGE_RESTORE, { message_id: messageId })),
+    switchVersion: (messageId, step) =>
+      call(() => acked().emitWithAck(VERSION_SWITCH, { message_id: messageId, step })),
     close() {
       socket.off(SNAPSHOT, onSnapshot);
       socket.off(MESSAGE_STARTED, onStarted);
@@ -132,6 +161,7 @@ export function connect(token: string, callbacks: ConnectionCallbacks): Connecti
       socket.off(CONVERSATION_UPDATED, onConversation);
       socket.off(CONVERSATION_DELETED, onDeleted);
       socket.off(TOOL_CHANGED, onTool);
+      socket.off(BRANCH_CHANGED, onBranch);
       socket.off("connect", onConnect);
       socket.off("disconnect", onDisconnect);
       socket.off("connect_error", onConnectError);

@@ -3,7 +3,9 @@
 // interface field here in step with the Python module (same names, same values).
 
 // 2: messages carry attachments, /files, prompt:send files
-export const PROTOCOL_VERSION = 2;
+// 3: actions on every message (edit, regenerate, versions, continue, delete with Undo);
+//    messages carry their version position and whether they can be continued
+export const PROTOCOL_VERSION = 3;
 
 // server → client
 export const SNAPSHOT = "snapshot";
@@ -15,11 +17,19 @@ export const CONVERSATION_UPDATED = "conversation:updated";
 export const CONVERSATION_DELETED = "conversation:deleted";
 // views watch tool calls; only the desktop approves them
 export const TOOL_CHANGED = "tool:changed";
+// the shown branch changed shape: show these messages
+export const BRANCH_CHANGED = "branch:changed";
 
 // client → server (each answered with an ack)
 export const PROMPT_SEND = "prompt:send";
 export const REPLY_STOP = "reply:stop";
 export const CONVERSATION_OPEN = "conversation:open";
+export const MESSAGE_EDIT = "message:edit";
+export const MESSAGE_REGENERATE = "message:regenerate";
+export const MESSAGE_CONTINUE = "message:continue";
+export const MESSAGE_DELETE = "message:delete";
+export const MESSAGE_RESTORE = "message:restore";
+export const VERSION_SWITCH = "version:switch";
 
 // limits
 export const MAX_PROMPT_CHARS = 32000;
@@ -103,6 +113,11 @@ export interface ToolCallView {
   images: number;
 }
 
+export interface VersionInfo {
+  number: number;
+  count: number;
+}
+
 export interface MessageView {
   id: string;
   conversation_id: string;
@@ -118,6 +133,8 @@ export interface MessageView {
   seq: number;
   attachments: AttachmentInfo[];
   tool_calls: ToolCallView[];
+  version: VersionInfo | null; // its place among its versions; null: it has none
+  can_continue: boolean; // a cut last answer that message:continue goes on with
 }
 
 export interface SnapshotPayload {
@@ -153,6 +170,7 @@ export interface MessageFinishedPayload {
   state: string;
   finish_reason: string | null;
   usage: UsageInfo | null;
+  can_continue: boolean;
 }
 
 export interface MessageFailedPayload {
@@ -161,6 +179,13 @@ export interface MessageFailedPayload {
   seq: number;
   error: ErrorInfo;
   usage: UsageInfo | null;
+  can_continue: boolean;
+}
+
+export interface BranchChangedPayload {
+  conversation_id: string;
+  messages: MessageView[];
+  omitted: number;
 }
 
 export interface ToolChangedPayload {
@@ -180,8 +205,9 @@ export interface ConversationDeletedPayload {
 export interface AckOk {
   ok: true;
   conversation_id?: string;
-  message_id?: string;
+  message_id?: string; // message:delete: the id message:restore takes to undo it
   stopped?: boolean;
+  version?: VersionInfo; // version:switch: the version now shown
 }
 
 export interface AckError {
@@ -201,7 +227,10 @@ export interface ServerEvents {
   [CONVERSATION_UPDATED]: (payload: ConversationUpdatedPayload) => void;
   [CONVERSATION_DELETED]: (payload: ConversationDeletedPayload) => void;
   [TOOL_CHANGED]: (payload: ToolChangedPayload) => void;
+  [BRANCH_CHANGED]: (payload: BranchChangedPayload) => void;
 }
+
+type Request<P> = (payload: P, ack: (answer: Ack) => void) => void;
 
 export interface ClientEvents {
   [PROMPT_SEND]: (
@@ -213,4 +242,10 @@ export interface ClientEvents {
     payload: { conversation_id: string | null },
     ack: (answer: Ack) => void,
   ) => void;
+  [MESSAGE_EDIT]: Request<{ message_id: string; text: string }>;
+  [MESSAGE_REGENERATE]: Request<{ message_id: string }>;
+  [MESSAGE_CONTINUE]: Request<{ message_id: string }>;
+  [MESSAGE_DELETE]: Request<{ message_id: string }>;
+  [MESSAGE_RESTORE]: Request<{ message_id: string }>;
+  [VERSION_SWITCH]: Request<{ message_id: string; step: -1 | 1 }>;
 }

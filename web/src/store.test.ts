@@ -1,46 +1,11 @@
 import { describe, expect, it } from "vitest";
-import type { MessageView, SnapshotPayload } from "./protocol";
+import type { MessageView } from "./protocol";
 import { initialState, reduce, reduceAll, streamingReply, type ServerEvent, type ViewState } from "./store";
+import { CONV, messageView, snapshot } from "./test-support";
 
-const CONV = { id: "c1", title: "First", model: "m", updated_at: 10 };
-
-function message(over: Partial<MessageView> = {}): MessageView {
-  return {
-    id: "a1",
-    conversation_id: "c1",
-    role: "assistant",
-    content: "",
-    reasoning: "",
-    state: "streaming",
-    finish_reason: null,
-    error: null,
-    usage: null,
-    model: "m",
-    created_at: 1,
-    seq: 0,
-    attachments: [],
-    tool_calls: [],
-    ...over,
-  };
-}
+const message = messageView;
 
 const prompt = message({ id: "u1", role: "user", content: "Hi", state: "complete" });
-
-function snapshot(messages: MessageView[], over: Partial<SnapshotPayload> = {}): ServerEvent {
-  return {
-    type: "snapshot",
-    payload: {
-      protocol: 1,
-      conversations: [CONV],
-      active_conversation_id: "c1",
-      following: true,
-      conversation: CONV,
-      messages,
-      omitted: 0,
-      ...over,
-    },
-  };
-}
 
 function delta(first_seq: number, seq: number, text: string, reasoning = ""): ServerEvent {
   return {
@@ -59,6 +24,7 @@ function finished(seq: number): ServerEvent {
       state: "complete",
       finish_reason: "stop",
       usage: null,
+      can_continue: false,
     },
   };
 }
@@ -247,9 +213,11 @@ describe("stream store", () => {
         seq: 1,
         error: { kind: "auth", message: "The server rejected the API key." },
         usage: null,
+        can_continue: true,
       },
     }).state;
     expect(failed.messages[0]).toMatchObject({ state: "failed", content: "half" });
+    expect(failed.messages[0].can_continue).toBe(true);
     expect(failed.messages[0].error?.kind).toBe("auth");
   });
 

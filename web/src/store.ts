@@ -5,6 +5,7 @@
 // for a resync — a fresh snapshot — instead of showing a hole.
 
 import type {
+  BranchChangedPayload,
   ConversationDeletedPayload,
   ConversationSummary,
   ConversationUpdatedPayload,
@@ -39,7 +40,8 @@ export type ServerEvent =
   | { type: "failed"; payload: MessageFailedPayload }
   | { type: "conversation"; payload: ConversationUpdatedPayload }
   | { type: "deleted"; payload: ConversationDeletedPayload }
-  | { type: "tool"; payload: ToolChangedPayload };
+  | { type: "tool"; payload: ToolChangedPayload }
+  | { type: "branch"; payload: BranchChangedPayload };
 
 export interface Reduced {
   state: ViewState;
@@ -94,6 +96,7 @@ export function reduce(state: ViewState, event: ServerEvent): Reduced {
         state: event.payload.state,
         finish_reason: event.payload.finish_reason,
         usage: event.payload.usage,
+        can_continue: event.payload.can_continue,
       }));
     case "failed":
       return applyEnd(state, event.payload, (m) => ({
@@ -101,9 +104,14 @@ export function reduce(state: ViewState, event: ServerEvent): Reduced {
         state: "failed",
         error: event.payload.error,
         usage: event.payload.usage,
+        can_continue: event.payload.can_continue,
       }));
     case "tool":
       return ok(applyTool(state, event.payload));
+    case "branch":
+      // An edit, a regeneration, another version, a delete or its Undo: the branch as
+      // the app has it now (a reply in flight with its text and seq, as in a snapshot).
+      return ok({ ...state, messages: event.payload.messages, omitted: event.payload.omitted });
   }
 }
 
@@ -173,15 +181,18 @@ function applyStarted(state: ViewState, p: MessageStartedPayload): Reduced {
   // Keep exactly the branch the reply follows: a retry, an edit or a regeneration
   // replaces later messages. A message the view never saw (other than the prompt,
   // which comes along) means it lost track: resync.
+  // What the view already shows of a message (its version ‹ n/m ›) is kept: the
+  // payload's messages carry no versions (a branch:changed brings new ones).
   const known = new Map(state.messages.map((m) => [m.id, m]));
-  if (p.prompt) known.set(p.prompt.id, p.prompt);
+  if (p.prompt && !known.has(p.prompt.id)) known.set(p.prompt.id, p.prompt);
   const kept: MessageView[] = [];
   for (const id of p.history) {
     const message = known.get(id);
     if (!message) return lost(state);
-    kept.push(message);
+    kept.push(message.can_continue ? { ...message, can_continue: false } : message);
   }
-  return ok({ ...state, messages: [...kept, { ...p.message, seq: 0 }] });
+  const version = known.get(p.message.id)?.version ?? p.message.version;
+  return ok({ ...state, messages: [...kept, { ...p.message, version, seq: 0 }] });
 }
 
 function applyDelta(state: ViewState, d: MessageDeltaPayload): Reduced {
@@ -219,4 +230,33 @@ function replaceAt(state: ViewState, at: number, message: MessageView): ViewStat
 /** The reply streaming in the shown conversation, if any (for the Stop button). */
 export function streamingReply(state: ViewState): MessageView | null {
   return state.messages.find((m) => m.state === "streaming" && m.role === "assistant") ?? null;
+}
+
+/** "2/3" for a message with versions; null when it has none. */
+export function versionLabel(message: MessageView): string | null {
+  const v = message.version;
+  return v && v.count > 1 ? `${v.number}/${v.count}` : null;
+}
+
+/** The actions a message offers now (none change a branch while a reply streams). */
+export interface MessageActions {
+  edit: boolean;
+  regenerate: boolean;
+  continueReply: boolean;
+  remove: boolean;
+  previous: boolean;
+  next: boolean;
+}
+
+export function messageActions(message: MessageView, busy: boolean): MessageActions {
+  const idle = !busy && message.state !== "streaming";
+  const v = message.version;
+  return {
+    edit: idle && message.role === "user",
+    regenerate: idle && message.role === "assistant",
+    continueReply: idle && message.can_continue,
+    remove: idle,
+    previous: idle && v !== null && v.number > 1,
+    next: idle && v !== null && v.number < v.count,
+  };
 }

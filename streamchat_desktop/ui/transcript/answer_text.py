@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import deque
 
-from streamchat_desktop.ui.transcript.fold import Folder
+from streamchat_desktop.ui.transcript.fold import ANSWER_MARK, Folder
 from streamchat_desktop.ui.transcript.markdown import normalize_newlines, sanitize
 
 CLEAN_PIECE = 65_536
@@ -31,6 +31,8 @@ class AnswerText:
         self._unshown_size = 0
         self._folder = Folder()
         self.shown = ""
+        self._rest_folded = False  # ``fold_rest``: nothing more is shown
+        self._mark = ""  # the fold mark ``fold_rest`` added, until taken
 
     def feed(self, text: str) -> None:
         if text:
@@ -40,12 +42,34 @@ class AnswerText:
     @property
     def dirty(self) -> bool:
         """Whether received text is not shown yet."""
+        if self._rest_folded:
+            return bool(self._mark)
         return bool(self._raw_size or self._unshown_size)
+
+    @property
+    def received(self) -> bool:
+        """Whether any text was fed (cleaned or not)."""
+        return bool(self._raw_size or self._source)
 
     @property
     def backlog(self) -> int:
         """Characters received and not yet taken into the shown text."""
+        if self._rest_folded:
+            return len(self._mark)
         return self._raw_size + self._unshown_size
+
+    def fold_rest(self) -> None:
+        """Show nothing more: what is not shown yet is folded (the answer fold's link
+        opens the whole). For a reply that was stopped with a backlog: it ends at once.
+        The text stays whole (``text`` cleans the rest when asked)."""
+        if self._rest_folded or not self.dirty:
+            return
+        self._rest_folded = True
+        self._unshown.clear()
+        self._unshown_size = self._unshown_position = 0
+        if not self._folder.capped:
+            self._folder.capped = True
+            self._mark = ANSWER_MARK if self.shown.endswith("\n") else "\n" + ANSWER_MARK
 
     @property
     def capped(self) -> bool:
@@ -64,6 +88,10 @@ class AnswerText:
     def take(self, *, final: bool, room: int | None) -> str:
         """Fold received text into ``shown`` until ``room`` characters were added (``None``:
         all of it); ``final`` ends a dangling "\\r". Returns the characters added."""
+        if self._rest_folded:
+            new, self._mark = self._mark, ""
+            self.shown += new
+            return new
         added: list[str] = []
         produced = cleaned = 0
         while room is None or (produced < room and cleaned < MAX_PIECES_PER_TAKE):

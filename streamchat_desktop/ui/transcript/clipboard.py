@@ -1,9 +1,11 @@
-"""Copying a selection of the transcript: bidi labels give back the characters they stand for."""
+"""Copying a selection of the transcript: bidi labels give back the characters they stand for,
+formulas their LaTeX source as written (``$…$``, ``$$…$$``)."""
 
 from __future__ import annotations
 
 from PySide6.QtGui import QTextDocument
 
+from streamchat_desktop.ui.transcript.math_object import formula_source
 from streamchat_desktop.ui.transcript.runs import ORIGINAL_PROPERTY
 
 _QT_BREAKS = str.maketrans({"\u2028": "\n", "\u2029": "\n", "\u00a0": " "})
@@ -29,7 +31,10 @@ def selection_text(document: QTextDocument, start: int, end: int) -> str:
                 continue
             selected = fragment.text()[low - begin : high - begin]
             original = fragment.charFormat().property(ORIGINAL_PROPERTY)
-            if isinstance(original, str) and original:
+            formula = formula_source(fragment.charFormat())
+            if formula is not None:
+                parts.append(formula * len(selected))
+            elif isinstance(original, str) and original:
                 parts.append(original * max(1, selected.count("⟨")))
             else:
                 parts.append(selected)

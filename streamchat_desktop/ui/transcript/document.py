@@ -22,7 +22,15 @@ from PySide6.QtGui import (
     QTextListFormat,
 )
 
-from streamchat_desktop.ui.transcript.context import Context, Pen, _Item, _List
+from streamchat_desktop.ui.transcript.context import (
+    CODE_BOX_PAD,
+    CODE_HEADER_PROPERTY,
+    QUOTE_PROPERTY,
+    Context,
+    Pen,
+    _Item,
+    _List,
+)
 from streamchat_desktop.ui.transcript.highlight import Line, highlight_lines
 from streamchat_desktop.ui.transcript.markdown import (
     Block,
@@ -30,6 +38,8 @@ from streamchat_desktop.ui.transcript.markdown import (
     inline_text,
     is_allowed_link,
 )
+from streamchat_desktop.ui.transcript.math_syntax import INLINE_TOKENS
+from streamchat_desktop.ui.transcript.math_writer import MathMixin
 from streamchat_desktop.ui.transcript.runs import RunWriter
 from streamchat_desktop.ui.transcript.tables import QUOTE_INDENT, TableMixin
 from streamchat_desktop.ui.transcript.theme import Theme
@@ -38,6 +48,7 @@ if TYPE_CHECKING:
     from markdown_it.token import Token
 
 CODE_PADDING = 8.0
+QUOTE_GAP = 8.0  # between a quote's bar and its text
 CODE_LINE_PROPERTY = QTextFormat.Property.UserProperty + 3
 _BULLETS = (
     QTextListFormat.Style.ListDisc,
@@ -47,7 +58,7 @@ _BULLETS = (
 _HEADING_SIZE = {1: 3, 2: 2, 3: 1}
 
 
-class MarkdownWriter(TableMixin):
+class MarkdownWriter(TableMixin, MathMixin):
     """Renders markdown-it blocks into a document, one top-level block at a time."""
 
     def __init__(self, theme: Theme) -> None:
@@ -116,6 +127,8 @@ class MarkdownWriter(TableMixin):
             self._leaf(pen, ctx, bfmt, QTextCharFormat())
         elif kind == "table_open":
             return self._write_table(pen, tokens, index, ctx)
+        elif kind == "math_block":
+            self.write_math_block(pen, token, ctx)
         elif kind == "inline":  # loose inline (should not happen at block level)
             self.write_inline(pen.cursor, token, QTextCharFormat())
         return index + 1
@@ -143,10 +156,9 @@ class MarkdownWriter(TableMixin):
         """Start a block inside the current containers (quote margin, list marker)."""
         quotes = sum(frame == "quote" for frame in ctx.stack)
         lists = sum(isinstance(frame, _List) for frame in ctx.stack)
-        if quotes:
-            bfmt.setLeftMargin(bfmt.leftMargin() + quotes * QUOTE_INDENT)
-            if not bfmt.hasProperty(QTextFormat.Property.BackgroundBrush):
-                bfmt.setBackground(self.theme.quote_background)
+        if quotes:  # its tint and bar are painted behind it (``backdrop``)
+            bfmt.setLeftMargin(bfmt.leftMargin() + quotes * QUOTE_INDENT + QUOTE_GAP)
+            bfmt.setProperty(QUOTE_PROPERTY, quotes)
         if lists:
             bfmt.setIndent(lists)
         pen.start_block(bfmt, cfmt)
@@ -172,8 +184,7 @@ class MarkdownWriter(TableMixin):
     # Code -----------------------------------------------------------------------------
 
     def code_block_format(self) -> QTextBlockFormat:
-        bfmt = QTextBlockFormat()
-        bfmt.setBackground(self.theme.code_background)
+        bfmt = QTextBlockFormat()  # its rounded background is painted (``backdrop``)
         bfmt.setNonBreakableLines(True)
         bfmt.setTextIndent(CODE_PADDING)
         bfmt.setProperty(CODE_LINE_PROPERTY, True)
@@ -181,20 +192,31 @@ class MarkdownWriter(TableMixin):
 
     def write_code_header(self, pen: Pen, ctx: Context, language: str, copy_href: str) -> None:
         bfmt = QTextBlockFormat()
-        bfmt.setTopMargin(8)
-        bfmt.setBackground(self.theme.code_header_background)
+        bfmt.setTopMargin(8 + CODE_BOX_PAD)
+        bfmt.setBottomMargin(CODE_BOX_PAD)
+        bfmt.setProperty(CODE_HEADER_PROPERTY, True)
         bfmt.setNonBreakableLines(True)
         bfmt.setTextIndent(CODE_PADDING)
         label = QTextCharFormat()
         label.setForeground(self.theme.dim)
         label.setProperty(QTextFormat.Property.FontSizeAdjustment, -1)
         self._leaf(pen, ctx, bfmt, label)
-        self.runs.insert(pen.cursor, inline_text(language or "code") + "   ", label)
-        link = QTextCharFormat(label)
-        link.setAnchor(True)
-        link.setAnchorHref(copy_href)
-        link.setForeground(self.theme.link)
-        pen.cursor.insertText("Copy", link)
+        self.runs.insert(pen.cursor, inline_text(language or "code") + "    ", label)
+        wrap_href = "wrap:" + copy_href.partition(":")[2]
+        for index, (text, href, tip) in enumerate(
+            (
+                ("Copy", copy_href, "Copy this code"),
+                ("Wrap", wrap_href, "Wrap or unwrap the long lines of this code"),
+            )
+        ):
+            link = QTextCharFormat(label)
+            link.setAnchor(True)
+            link.setAnchorHref(href)
+            link.setForeground(self.theme.link)
+            link.setToolTip(tip)
+            if index:
+                pen.cursor.insertText("   ", label)
+            pen.cursor.insertText(text, link)
 
     def write_code_line(self, pen: Pen, ctx: Context, line: Line) -> None:
         self._leaf(pen, ctx, self.code_block_format(), self.theme.code_format(_text_token()))
@@ -219,11 +241,9 @@ class MarkdownWriter(TableMixin):
             elif kind == "hardbreak":
                 cursor.insertText("\u2028", top)
             elif kind == "code_inline":
-                fmt = QTextCharFormat(top)
-                fmt.setFontFamilies([self.theme.mono.family(), "monospace"])
-                fmt.setFontFixedPitch(True)
-                fmt.setBackground(self.theme.inline_code_background)
-                self.runs.insert(cursor, inline_text(child.content), fmt)
+                self.runs.insert(cursor, inline_text(child.content), self.inline_code_format(top))
+            elif kind in INLINE_TOKENS:
+                self.write_inline_formula(cursor, child, top)
             elif kind.endswith("_open"):
                 stack.append(self._open_format(child, top))
             elif kind.endswith("_close"):
@@ -233,6 +253,13 @@ class MarkdownWriter(TableMixin):
                 self._write_image(cursor, child, top)
             elif child.content:
                 self.runs.insert(cursor, inline_text(child.content), top)
+
+    def inline_code_format(self, top: QTextCharFormat) -> QTextCharFormat:
+        fmt = QTextCharFormat(top)
+        fmt.setFontFamilies([self.theme.mono.family(), "monospace"])
+        fmt.setFontFixedPitch(True)
+        fmt.setBackground(self.theme.inline_code_background)
+        return fmt
 
     def _open_format(self, token: Token, top: QTextCharFormat) -> QTextCharFormat:
         fmt = QTextCharFormat(top)

@@ -7,7 +7,9 @@ memory. Like code editors, the transcript shows a bounded part and a link to the
 - a source line longer than ``LINE_FOLD`` characters shows its first ``LINE_FOLD``, then
   a fold link ("long line folded — show all"); a line without a space in its first
   ``UNBROKEN_FOLD`` characters (base64, minified code) folds there already;
-- an answer shows its lines up to ``ANSWER_FOLD`` characters, then a fold link for the rest.
+- an answer shows its lines up to ``ANSWER_FOLD`` characters, then a fold link for the rest;
+- a table shows its first body rows, then a fold link for the rest (``tables``), which
+  opens the table's lines (``table_part``).
 
 The *shown text* is a pure, append-only function of the answer text: a streamed answer folds
 exactly as a one-shot render of the same text does, whatever the deltas. Folding changes the
@@ -25,10 +27,11 @@ from dataclasses import dataclass, field
 
 LINE_FOLD = 20_000
 UNBROKEN_FOLD = 5_000
-ANSWER_FOLD = 200_000
+ANSWER_FOLD = 100_000
 _LINE_MARK_BASE = 0xF0000
 _LINE_MARK_LAST = 0xFFFFD
 ANSWER_MARK = "\U0010fffd"
+TABLE_FOLD_PREFIX = "table"  # a table's fold link: ``fold:<message id>:table<line>``
 
 
 def line_mark(index: int) -> str:
@@ -134,6 +137,36 @@ def folded_part(text: str, index: int) -> str:
     start = folder.line_starts[index]
     end = text.find("\n", start)
     return text[start : end if end >= 0 else len(text)]
+
+
+def table_part(text: str, line: int) -> str:
+    """The lines of the table whose header is line ``line`` of ``text``: up to the first
+    blank line (where a Markdown table surely ends) or the end."""
+    start = 0
+    for _ in range(line):
+        start = text.find("\n", start) + 1
+        if not start:
+            return ""
+    end = start
+    while end < len(text):
+        newline = text.find("\n", end)
+        if newline < 0:
+            return text[start:]
+        if not text[end:newline].strip():
+            break
+        end = newline + 1
+    return text[start:end].rstrip("\n")
+
+
+def folded_text(text: str, fold: str) -> tuple[str, str] | None:
+    """The title and whole text behind the fold named ``fold`` in a fold link: a line's
+    number, -1 for the rest of the answer, ``table<line>`` for a table; None if unknown."""
+    if fold.startswith(TABLE_FOLD_PREFIX) and fold[len(TABLE_FOLD_PREFIX) :].isdigit():
+        return "The whole table", table_part(text, int(fold[len(TABLE_FOLD_PREFIX) :]))
+    if not fold.lstrip("-").isdigit():
+        return None
+    index = int(fold)
+    return ("The whole answer" if index < 0 else "The whole line"), folded_part(text, index)
 
 
 def describe_size(characters: int) -> str:

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from streamchat_desktop.ui.transcript.fold import describe_size, folded_part
+from streamchat_desktop.ui.transcript.fold import describe_size, folded_text
 
 WRAP = 2_000
 SLICE = 50_000
@@ -91,10 +91,13 @@ class FoldedTextDialog(QDialog):
         QGuiApplication.clipboard().setText(self._text)
 
 
-def open_folded(parent: QWidget, text: str, index: int) -> FoldedTextDialog:
-    """Show the whole text behind fold ``index`` of an answer (``fold.folded_part``)."""
-    title = "The whole answer" if index < 0 else "The whole line"
-    dialog = FoldedTextDialog(title, folded_part(text, index), parent)
+def open_folded(parent: QWidget, text: str, fold: str) -> FoldedTextDialog | None:
+    """Show the whole text behind the fold named ``fold`` of an answer
+    (``fold.folded_text``); None for a fold name that means nothing."""
+    found = folded_text(text, fold)
+    if found is None:
+        return None
+    dialog = FoldedTextDialog(found[0], found[1], parent)
     dialog.setModal(False)
     dialog.show()
     return dialog

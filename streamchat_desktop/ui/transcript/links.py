@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from streamchat_desktop.core.models import Message
+    from streamchat_desktop.ui.transcript.messages import MessageWriter
     from streamchat_desktop.ui.transcript.tool_display import ToolDisplay
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,12 @@ class TranscriptLinks:
     _tools: ToolDisplay
 
     reply_text: Callable[[str], str]
+
+    if TYPE_CHECKING:
+
+        @property
+        def _writer(self) -> MessageWriter: ...  # the view's
+
     _rebuild: Callable[[], None]
 
     def _on_anchor_clicked(self, url: QUrl) -> None:
@@ -51,6 +58,12 @@ class TranscriptLinks:
             self.continue_requested.emit(target)
         elif scheme == "copy":
             self._copy_code(target)
+        elif scheme == "wrap":
+            from streamchat_desktop.ui.transcript.code_wrap import toggle_wrap
+
+            header = self._writer.headers.get(target.rpartition(":")[0])
+            if header is not None:
+                toggle_wrap(header, f"wrap:{target}")
         elif scheme == "reasoning":
             self._toggle_reasoning(target)
         elif scheme == "fold":
@@ -79,14 +92,11 @@ class TranscriptLinks:
             QGuiApplication.clipboard().setText(code)
 
     def _show_folded(self, target: str) -> None:
-        """Open the whole text behind a fold link (``fold:<message id>:<fold number>``)."""
+        """Open the whole text behind a fold link (``fold:<message id>:<fold name>``)."""
         from streamchat_desktop.ui.transcript.folded_view import open_folded
 
-        message_id, _, index = target.rpartition(":")
-        if index.lstrip("-").isdigit():
-            self.folded_dialog = open_folded(
-                cast("QWidget", self), self.reply_text(message_id), int(index)
-            )
+        message_id, _, fold = target.rpartition(":")
+        self.folded_dialog = open_folded(cast("QWidget", self), self.reply_text(message_id), fold)
 
     def _open_attachment(self, target: str) -> None:
         from streamchat_desktop.ui.transcript.attachments import parse_href

@@ -31,24 +31,42 @@ _STRUCTURE_CHARS = str.maketrans(
         "\x00": "\ufffd",
     }
 )
+_STRUCTURE_UTF8 = tuple(char.encode("utf-8") for char in "\u2029\ufdd0\ufdd1\ufffc\x00")
 # Lone surrogates cannot be encoded; private-use planes 15-16 are the transcript's fold marks.
 _UNSAFE = re.compile("[\ud800-\udfff\U000f0000-\U0010ffff]")
 
 
 @cache
 def parser() -> MarkdownIt:
-    """CommonMark plus GFM tables and strikethrough; raw HTML is text, never markup."""
+    """CommonMark plus GFM tables, strikethrough and math; raw HTML is text, never markup."""
     from markdown_it import MarkdownIt
 
-    return MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+    from streamchat_desktop.ui.transcript.math_syntax import math_plugin
+
+    md = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+    return md.use(math_plugin)
 
 
 def sanitize(text: str) -> str:
     """Replace lone surrogates, fold marks and Qt structure characters with U+FFFD (or a
-    line break)."""
-    if _UNSAFE.search(text):
+    line break).
+
+    A 10 MB answer must not stall the window: ASCII text (``isascii`` is free) can only
+    hold NUL; other text is checked in its UTF-8 form (``bytes.find`` runs at memory
+    speed, a regex character class at about 20 ns a character), and the regexes run
+    only where something was found.
+    """
+    if text.isascii():
+        return text.replace("\x00", "\ufffd") if "\x00" in text else text
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate
+        data = b""
+    if not data or b"\xf3" in data or b"\xf4" in data:  # planes 12-16 start so
         text = _UNSAFE.sub("\ufffd", text)
-    return text.translate(_STRUCTURE_CHARS)
+    if not data or any(part in data for part in _STRUCTURE_UTF8):
+        text = text.translate(_STRUCTURE_CHARS)
+    return text
 
 
 def normalize_newlines(text: str) -> str:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtGui import (
     QFont,
+    QTextBlock,
     QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
@@ -25,7 +28,12 @@ from streamchat_desktop.ui.transcript.tool_display import ToolDisplay
 
 MESSAGE_ID_PROPERTY = QTextFormat.Property.UserProperty + 1
 SECTION_PROPERTY = QTextFormat.Property.UserProperty + 2
+ROLE_PROPERTY = QTextFormat.Property.UserProperty + 10  # on a header: "user" or "assistant"
 SIDE_MARGIN = 4.0
+MESSAGE_GAP = 26.0  # above each message's header
+USER_INSET = 56.0  # a prompt is set in from the left, in a tinted box (``backdrop``)
+BUBBLE_PAD = 10.0  # between the prompt's box and its text
+USER_SECTIONS = ("user", "attachments")
 EARLIER_SECTION = "earlier"
 
 
@@ -71,6 +79,7 @@ class MessageWriter:
         self.markdown = MarkdownWriter(theme)
         self.thumbnails = thumbnails  # images attached to prompts, shown small
         self.tools = ToolBlockWriter(theme, tools or ToolDisplay())
+        self.headers: dict[str, QTextBlock] = {}  # each message's header (``message_spans``)
 
     def write_message(self, pen: Pen, message: Message, *, reasoning_expanded: bool) -> None:
         if message.role is Role.SYSTEM:
@@ -107,13 +116,21 @@ class MessageWriter:
         return write_with_cuts(self.markdown, pen, fold_text(text), message_id)
 
     def write_header(self, pen: Pen, message: Message) -> None:
+        """A quiet line above the message: who wrote it (the model's name for an answer);
+        the time shows on hover (its tooltip, and the action bar)."""
         bfmt = self._tagged(message.id, "header")
-        bfmt.setTopMargin(16)
+        bfmt.setTopMargin(MESSAGE_GAP)
+        bfmt.setBottomMargin(2)
+        bfmt.setProperty(ROLE_PROPERTY, message.role.value)
+        if message.role is Role.USER:
+            bfmt.setLeftMargin(USER_INSET + SIDE_MARGIN)
         cfmt = QTextCharFormat()
-        cfmt.setFontWeight(QFont.Weight.Bold)
+        cfmt.setFontWeight(QFont.Weight.DemiBold)
         cfmt.setForeground(self.theme.dim)
         cfmt.setProperty(QTextFormat.Property.FontSizeAdjustment, -1)
+        cfmt.setToolTip(message_time(message.created_at))
         pen.start_block(bfmt, cfmt)
+        self.headers[message.id] = pen.cursor.block()
         label = "You" if message.role is Role.USER else "Assistant"
         if message.role is Role.ASSISTANT and message.model:
             label += f" · {inline_text(sanitize(message.model))}"
@@ -123,13 +140,13 @@ class MessageWriter:
         """User text is plain: every character shown as typed, nothing interpreted (long
         lines and texts folded as answers are)."""
         self.markdown.runs.message_id = message_id
-        for index, line in enumerate(fold_text(clean(text)).split("\n")):
-            bfmt = self._tagged("", "user")
-            bfmt.setBackground(self.theme.user_background)
-            bfmt.setTopMargin(6 if index == 0 else 0)
-            bfmt.setLeftMargin(SIDE_MARGIN)
-            bfmt.setRightMargin(SIDE_MARGIN)
-            bfmt.setTextIndent(6)
+        lines = fold_text(clean(text)).split("\n")
+        for index, line in enumerate(lines):
+            bfmt = self._tagged("", "user")  # the box behind it is painted (``backdrop``)
+            bfmt.setTopMargin(BUBBLE_PAD + 6 if index == 0 else 0)
+            bfmt.setBottomMargin(BUBBLE_PAD if index == len(lines) - 1 else 0)
+            bfmt.setLeftMargin(USER_INSET + BUBBLE_PAD)
+            bfmt.setRightMargin(BUBBLE_PAD)
             pen.start_block(bfmt, QTextCharFormat())
             self.markdown.runs.insert(pen.cursor, line, QTextCharFormat())
 
@@ -137,7 +154,8 @@ class MessageWriter:
         def block_format() -> QTextBlockFormat:
             bfmt = self._tagged(message.id, "attachments")
             bfmt.setTopMargin(6)
-            bfmt.setLeftMargin(SIDE_MARGIN)
+            bfmt.setLeftMargin(USER_INSET + BUBBLE_PAD)
+            bfmt.setRightMargin(BUBBLE_PAD)
             return bfmt
 
         write_attachments(pen, message, self.theme, self.thumbnails, block_format)
@@ -233,6 +251,15 @@ class MessageWriter:
             bfmt.setProperty(MESSAGE_ID_PROPERTY, message_id)
         bfmt.setProperty(SECTION_PROPERTY, section)
         return bfmt
+
+
+def message_time(created_at: float) -> str:
+    """When a message was written, as its hover text shows it (local time)."""
+    moment = time.localtime(created_at)
+    today = time.localtime()
+    if moment[:3] == today[:3]:
+        return time.strftime("Today %H:%M", moment)
+    return time.strftime("%a %d %b %Y, %H:%M", moment)
 
 
 def _earlier_label(count: int) -> str:

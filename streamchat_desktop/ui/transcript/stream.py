@@ -110,6 +110,15 @@ class AnswerStream:
     def dirty(self) -> bool:
         return self._answer.dirty
 
+    def fold_rest(self) -> None:
+        """Render nothing more of what arrived: a fold link stands for it."""
+        self._answer.fold_rest()
+
+    @property
+    def received(self) -> bool:
+        """Whether any text arrived (without cleaning a backlog to find out)."""
+        return self._answer.received
+
     @property
     def backlog(self) -> int:
         """Characters received and not rendered yet."""
@@ -220,7 +229,7 @@ class AnswerStream:
                 committed = blocks if closed else blocks[:-1]
                 boundary = last.end if closed else last.start
                 self._writer.write_blocks(self._pen, committed, self._ctx(base))
-                if last.kind == "fence" and not closed:
+                if last.kind == "fence" and not closed and self._streams_fence(tail, last):
                     open_fence = last
                 elif last.kind == "table_open" and not closed and _table_fits(last):
                     open_table = last
@@ -252,6 +261,14 @@ class AnswerStream:
             self.has_references |= parsed.has_references
             display, base = parsed.blocks, self._commit_line
         self._writer.write_blocks(self._pen, display, self._ctx(base))
+
+    def _streams_fence(self, tail: str, block: Block) -> bool:
+        """Whether an open fence is written line by line now. A step of a backlog leaves
+        a short one for the next step, which will likely see it closed and write it in one
+        go (a streamed fence is highlighted twice: line by line, then checked whole)."""
+        if self._show_tail:
+            return True
+        return len(tail) - line_offsets(tail, block.start) > segments.BLOCK_CUT
 
     @staticmethod
     def _is_closed(tail: str, block: Block, complete_lines: int) -> bool:

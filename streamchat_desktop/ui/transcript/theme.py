@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from pygments.token import _TokenType
-from PySide6.QtGui import QColor, QFont, QPalette, QTextCharFormat
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QPalette, QTextCharFormat
 
 LIGHT_CODE_STYLE = "default"
 DARK_CODE_STYLE = "github-dark"
@@ -34,6 +34,7 @@ class Theme:
     link: QColor
     user_background: QColor
     quote_background: QColor
+    quote_bar: QColor
     inline_code_background: QColor
     code_background: QColor
     code_header_background: QColor
@@ -55,15 +56,17 @@ class Theme:
             code_bg = QColor(style.background_color or "#0d1117")
         else:  # the light style's own background is not used
             code_bg = _mix(base, QColor("#e8ebef"), 0.8)
-        mono = QFont("monospace")
+        mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         mono.setStyleHint(QFont.StyleHint.TypeWriter)
+        accent = palette.color(QPalette.ColorRole.Highlight)
         return Theme(
             dark=dark,
             text=text,
             dim=_mix(text, base, 0.45),
             link=palette.color(QPalette.ColorRole.Link),
-            user_background=_mix(base, palette.color(QPalette.ColorRole.Highlight), 0.12),
-            quote_background=_mix(base, text, 0.05),
+            user_background=_mix(base, accent, 0.16 if dark else 0.1),
+            quote_background=_mix(base, text, 0.035),
+            quote_bar=_mix(base, accent, 0.55),
             inline_code_background=_mix(base, text, 0.09),
             code_background=code_bg,
             code_header_background=_mix(code_bg, text, 0.08),

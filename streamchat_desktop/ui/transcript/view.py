@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QMimeData, QTimer, QUrl, Signal
 from PySide6.QtGui import QTextCursor, QTextDocument
-from PySide6.QtWidgets import QTextBrowser, QWidget
+from PySide6.QtWidgets import QWidget
 
 from streamchat_desktop.ui.throttle import Throttle
 from streamchat_desktop.ui.transcript.editing import EditBlock
 from streamchat_desktop.ui.transcript.links import TranscriptLinks
 from streamchat_desktop.ui.transcript.live_tools import LiveToolCalls
+from streamchat_desktop.ui.transcript.message_focus import MessageFocus
 from streamchat_desktop.ui.transcript.tool_display import ToolDisplay
 
 if TYPE_CHECKING:
@@ -34,11 +35,11 @@ log = logging.getLogger(__name__)
 
 FOLLOW_SLACK_PX = 8
 SLICE_CHARACTERS = 1_000  # shown characters rendered per step of a flush
-SLICE_SECONDS = 0.016  # a flush takes steps until this long (Qt's layout comes on top)
+SLICE_SECONDS = 0.010  # a flush takes steps until this long (Qt's layout comes on top)
 BACKLOG_GAP_MS = 1  # between the slices of a backlog, the loop runs everything else
 
 
-class TranscriptView(TranscriptLinks, LiveToolCalls, QTextBrowser):
+class TranscriptView(TranscriptLinks, LiveToolCalls, MessageFocus):
     """The transcript of one conversation; a reply streams into it through a frame throttle.
 
     Signals:
@@ -99,6 +100,7 @@ class TranscriptView(TranscriptLinks, LiveToolCalls, QTextBrowser):
         )
         self._install_document(self._new_document())
         self.anchorClicked.connect(self._on_anchor_clicked)
+        self._init_focus()
         bar = self.verticalScrollBar()
         bar.valueChanged.connect(self._on_scrolled)
         bar.rangeChanged.connect(self._on_range_changed)
@@ -147,6 +149,7 @@ class TranscriptView(TranscriptLinks, LiveToolCalls, QTextBrowser):
         shown = self._messages[:-1] if live else self._messages
         first = opening_split(shown)
         document = self._new_document()
+        self._writer.headers.clear()
         pen = Pen(QTextCursor(document), reuse=True)
         if first:
             self._writer.write_earlier_note(pen, first)
@@ -166,6 +169,7 @@ class TranscriptView(TranscriptLinks, LiveToolCalls, QTextBrowser):
                 self.append_text(live.id, live.content[len(self._live_prefix()) :])
             self._throttle.flush()
         self._scroll_to_bottom()
+        self.refresh_actions()
 
     def earlier_pending(self) -> int:
         """How many of the first messages are not rendered yet (0: all are)."""
@@ -246,14 +250,18 @@ class TranscriptView(TranscriptLinks, LiveToolCalls, QTextBrowser):
                 with self._editing():
                     self._writer.write_message(self._pen, message, reasoning_expanded=False)
             return
-        if not live.answer.text() and not live.answer.dirty and message.content:
+        if not live.answer.received and message.content:
             live.answer.feed(message.content)
         if not live.reasoning and not live.reasoning_pending and message.reasoning:
             live.reasoning_pending.append(message.reasoning)
         if live.answer.backlog > SLICE_CHARACTERS:
-            live.ending = message  # a big backlog: rendered in slices first, then finished
-            self._throttle.again(BACKLOG_GAP_MS)
-            return
+            from streamchat_desktop.core.models import MessageState
+
+            if message.state is MessageState.COMPLETE:
+                live.ending = message  # a big backlog: rendered in slices first, then finished
+                self._throttle.again(BACKLOG_GAP_MS)
+                return
+            live.answer.fold_rest()  # stopped (or failed): it ends now, the rest folded
         # a block drawn waiting or running (Stop, an error) must not keep its choices
         drawn_open = any(not record.status.ended for record in live.message.tool_calls)
         self._finish_live(message)
@@ -333,11 +341,18 @@ class TranscriptView(TranscriptLinks, LiveToolCalls, QTextBrowser):
         document.setDefaultFont(self.font())
         document.setIndentWidth(22)
         document.setDocumentMargin(10)
+        self.apply_column(document)
         return document
 
     def _install_document(self, document: QTextDocument, reuse: bool = True) -> None:
         """Show ``document``; the pen then writes at its end (``reuse``: see Pen)."""
         previous = self._document
+        from streamchat_desktop.ui.transcript.math_syntax import HAS_FORMULAS
+
+        if document.property(HAS_FORMULAS):  # before Qt lays it out
+            from streamchat_desktop.ui.transcript.math_object import ensure_handler
+
+            ensure_handler(document)
         self.setDocument(document)
         self._document = document
         if previous is not None:
@@ -358,7 +373,8 @@ class TranscriptView(TranscriptLinks, LiveToolCalls, QTextBrowser):
             self._flush_reasoning(live)
             while live.answer.dirty and time.perf_counter() - started < SLICE_SECONDS:
                 live.answer.flush(room=SLICE_CHARACTERS, show_tail=False)
-            live.answer.flush(room=0)  # the open tail, once
+            if not live.answer.dirty:  # caught up: the open tail, once (not in a backlog)
+                live.answer.flush(room=0)
         self.flushed.emit(time.perf_counter() - started)
         if live.ending is not None and live.answer.backlog <= SLICE_CHARACTERS:
             self._finish_live(live.ending)
@@ -451,17 +467,20 @@ class TranscriptView(TranscriptLinks, LiveToolCalls, QTextBrowser):
         bar.setValue(bar.maximum())
 
     def createMimeDataFromSelection(self) -> QMimeData:
-        """Copy gives the original text: bidi labels turn back into their characters."""
+        """Copy gives the original text: bidi labels turn back into their characters,
+        formulas into their LaTeX source."""
         mime = super().createMimeDataFromSelection()
+        from streamchat_desktop.ui.transcript.math_object import Formulas
         from streamchat_desktop.ui.transcript.runs import RunWriter
 
-        if RunWriter.labels_written:
+        if RunWriter.labels_written or Formulas.written:
             from streamchat_desktop.ui.transcript.clipboard import selection_text
 
             cursor = self.textCursor()
             start, end = cursor.selectionStart(), cursor.selectionEnd()
             exact = QMimeData()  # Qt's own mime data rewrites its text when read
-            exact.setHtml(mime.html())
+            if "\ufffc" not in cursor.selectedText():  # its HTML would lose formulas
+                exact.setHtml(mime.html())
             exact.setText(selection_text(self.document(), start, end))
             return exact
         return mime
@@ -475,6 +494,8 @@ class TranscriptView(TranscriptLinks, LiveToolCalls, QTextBrowser):
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fit_column(self.viewport().width())  # zoomed: the column scales with it
         if event.type() == QEvent.Type.PaletteChange and self._theme is not None:
             from streamchat_desktop.ui.transcript.messages import MessageWriter
             from streamchat_desktop.ui.transcript.theme import Theme

@@ -13,9 +13,11 @@ from collections.abc import Iterator
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from PySide6.QtGui import QTextTable
 
 from streamchat_desktop.ui.transcript import fold, segments, tables, view
 from streamchat_desktop.ui.transcript.view import TranscriptView
+from tests.support.formulas import formulas
 from tests.support.transcript_streams import one_shot_html, stream
 
 LINES = [
@@ -44,6 +46,11 @@ LINES = [
     "[ref]: https://example.com/ref",
     "see [ref]",
     "text\u202egnp.exe\u202c after",
+    "$$",
+    "\\[",
+    "\\]",
+    "\\frac{a}{b}",
+    "Inline $x^2$, prices $5 and $10 and \\(y\\).",
 ]
 
 texts = st.lists(st.sampled_from(LINES), min_size=1, max_size=40).map("\n".join)
@@ -70,6 +77,8 @@ def tiny_limits() -> Iterator[None]:
         patch.setattr(segments, "WINDOW", 90)
         patch.setattr(tables, "TABLE_PIECE_ROWS", 2)
         patch.setattr(tables, "GRID_AFTER_ROWS", 5)
+        patch.setattr(tables, "GRID_BLOCK_ROWS", 3)
+        patch.setattr(tables, "TABLE_FOLD_ROWS", 12)
         patch.setattr(view, "SLICE_CHARACTERS", 30)
         yield
 
@@ -93,6 +102,7 @@ def test_folded_and_cut_answers_equal_their_one_shot_render(
     stream(streamed, pieces, flushes)
     assert streamed.reply_text("reply-1") == text  # the text stays whole
     assert streamed.document().toHtml() == one_shot_html(reference, text)
+    assert formulas(streamed.document()) == formulas(reference.document())
 
 
 SHAPES = {
@@ -101,6 +111,9 @@ SHAPES = {
     "long list": "\n".join(f"- item {i}" for i in range(60)),
     "nested list": "\n".join("  " * i + f"- level {i}" for i in range(40)),
     "big table": "| a | b |\n|---|---|\n" + "\n".join(f"| {i} | {i * i} |" for i in range(30)),
+    "big table, then text": "| a | b |\n|---|---|\n"
+    + "".join(f"| {i} | **{i}** |\n" for i in range(20))
+    + "\nafter the table\n",
     "long paragraph, then a heading": "word\n" * 20 + "\n# Heading\n",
     "long list, then a paragraph": "\n".join(f"- item {i}" for i in range(20)) + "\n\nend",
     "long answer": "\n\n".join(f"Paragraph {i} with words." for i in range(80)),
@@ -117,6 +130,7 @@ def test_pathological_shapes_equal_their_one_shot_render(
     stream(streamed, pieces, [True] * len(pieces))
     assert streamed.reply_text("reply-1") == text
     assert streamed.document().toHtml() == one_shot_html(reference, text)
+    assert formulas(streamed.document()) == formulas(reference.document())
 
 
 def test_shapes_are_folded_and_cut_at_these_limits(
@@ -131,5 +145,12 @@ def test_shapes_are_folded_and_cut_at_these_limits(
     one_shot_html(reference, SHAPES["many short lines"])
     assert reference.document().blockCount() > 4  # one paragraph became several
     one_shot_html(reference, SHAPES["big table"])
-    assert reference.document().toHtml().count("<table") == 3  # rows 0-4, 2 to a piece
-    assert "│ 29  │ 841 │" in reference.document().toPlainText()  # then lines of text
+    tables = [
+        f for f in reference.document().rootFrame().childFrames() if isinstance(f, QTextTable)
+    ]
+    assert len(tables) == 3  # rows 0-4, 2 to a piece
+    shown = reference.document().toPlainText()
+    assert "│ 11  │ 121 │" in shown  # then lines of text, three to a block
+    assert "│ 12 " not in shown and "table folded after 12 rows — show all" in shown
+    block = reference.document().find("│ 5 ").block()
+    assert block.text().count("\u2028") == 2  # rows 5, 6 and 7 share one block

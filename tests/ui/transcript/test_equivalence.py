@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from streamchat_desktop.ui.transcript.view import TranscriptView
+from tests.support.formulas import formulas
 from tests.ui.transcript.conftest import one_shot_html, stream_into
 
 # Lines chosen to hit the cases that break naive incremental renderers.
@@ -50,10 +51,17 @@ LINES = [
     "text with a hard break  ",
     "tab\tinside",
     "\\* escaped",
+    "$$",
+    "\\[",
+    "\\]",
+    "\\sum_{i=1}^n x_i",
+    "Inline $x^2$, prices $5 and $10, \\(y\\) and $$z$$ too.",
+    "$$ a+b $$",
+    "- $$",
 ]
 
 texts = st.lists(st.sampled_from(LINES), min_size=1, max_size=25).map("\n".join)
-texts |= st.text(alphabet="ab -*#>`|[]():=~\n1.\t", max_size=120)
+texts |= st.text(alphabet="ab -*#>`|[]():=~\n1.\t$\\", max_size=120)
 
 
 @st.composite
@@ -85,6 +93,7 @@ def test_any_split_and_flush_timing_gives_the_one_shot_document(
     stream_into(streamed, pieces, flushes)
     assert streamed.reply_text("reply-1") == text.replace("\r\n", "\n")
     assert streamed.document().toHtml() == one_shot_html(reference, text)
+    assert formulas(streamed.document()) == formulas(reference.document())
 
 
 EDGE_CASES = {
@@ -110,3 +119,4 @@ def test_edge_cases_char_by_char_equal_one_shot(
     pieces = [text[i : i + size] for i in range(0, len(text), size)]
     stream_into(streamed, pieces, [True] * len(pieces))
     assert streamed.document().toHtml() == one_shot_html(reference, text.replace("\r\n", "\n"))
+    assert formulas(streamed.document()) == formulas(reference.document())

@@ -55,7 +55,15 @@ def test_hostile_input_is_shown_as_text_and_loads_nothing(qapp: object, text: st
     assert "<img" not in plain or "<img" in text  # shown literally when present...
     assert "<script" not in document.toHtml().replace("&lt;script", "")  # ...never as markup
     for href in _anchors(document):
-        assert href.split(":", 1)[0] in {"http", "https", "mailto", "copy", "retry", "continue"}
+        assert href.split(":", 1)[0] in {
+            "http",
+            "https",
+            "mailto",
+            "copy",
+            "wrap",
+            "retry",
+            "continue",
+        }
 
 
 def test_raw_html_is_visible_text(qapp: object) -> None:

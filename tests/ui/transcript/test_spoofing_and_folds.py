@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from PySide6.QtGui import QGuiApplication, QTextCursor
 
 from streamchat_desktop.core.models import Message, MessageState, Role
 from streamchat_desktop.ui.transcript.fold import LINE_FOLD
 from streamchat_desktop.ui.transcript.folded_view import FoldedTextDialog
+from streamchat_desktop.ui.transcript.tables import TABLE_FOLD_ROWS
 from streamchat_desktop.ui.transcript.view import TranscriptView
 from tests.support.transcript_streams import REPLY, answer, one_shot_html, stream
 
@@ -106,10 +108,76 @@ def test_a_reply_ended_during_its_backlog_keeps_how_it_ended(qtbot: Any) -> None
     view.set_messages([])
     view.begin_reply(answer(state=MessageState.STREAMING))
     view.append_text(REPLY, text)
-    view.end_reply(answer(text, state=MessageState.STOPPED))
-    assert view.pending_characters() > 0  # still rendering its backlog
+    view.end_reply(answer(text))  # it finished: the backlog is still rendered in slices
+    assert view.pending_characters() > 0
     view.begin_reply(
         Message(role=Role.ASSISTANT, content="", id="next", state=MessageState.STREAMING)
     )
-    assert "Stopped" in view.document().toPlainText()
     assert view.pending_characters() == 0
+    assert view.reply_text(REPLY) == text
+
+
+def test_a_reply_stopped_during_its_backlog_ends_at_once_with_the_rest_folded(
+    qtbot: Any,
+) -> None:
+    view = _view(qtbot)
+    text = "\n\n".join(f"Paragraph {i}." for i in range(20_000))
+    view.set_messages([])
+    view.begin_reply(answer(state=MessageState.STREAMING))
+    view.append_text(REPLY, text)
+    view.flush_pending()
+    view.end_reply(answer(text, state=MessageState.STOPPED))
+    assert view.pending_characters() == 0  # Stop does not wait for the backlog
+    shown = view.document().toPlainText()
+    assert "Stopped" in shown
+    assert "the rest of this answer is folded — show all" in shown
+    assert "Paragraph 19999." not in shown
+    assert view.reply_text(REPLY) == text  # the text stays whole
+    view.anchorClicked.emit(_fold_href(view))
+    dialog = view.folded_dialog
+    assert isinstance(dialog, FoldedTextDialog)
+    qtbot.waitUntil(dialog.is_filled)
+    assert dialog.editor.toPlainText() == text
+    dialog.close()
+
+
+def test_a_folded_table_says_so_and_shows_the_whole_table(qtbot: Any) -> None:
+    view = _view(qtbot)
+    rows = "".join(f"| {i} | {i * i} |\n" for i in range(TABLE_FOLD_ROWS + 40))
+    table = "| n | square |\n|---|---|\n" + rows
+    view.set_messages([answer(f"Squares:\n\n{table}\nafter")])
+    shown = view.document().toPlainText()
+    assert f"table folded after {TABLE_FOLD_ROWS:,} rows — show all" in shown
+    assert f"│ {TABLE_FOLD_ROWS - 1} " in shown and f"│ {TABLE_FOLD_ROWS} " not in shown
+    assert "after" in shown
+    view.anchorClicked.emit(_fold_href(view))
+    dialog = view.folded_dialog
+    assert isinstance(dialog, FoldedTextDialog)
+    qtbot.waitUntil(dialog.is_filled)
+    assert dialog.editor.toPlainText() == table.rstrip("\n")
+    dialog.close()
+
+
+BACKLOGS = {
+    "in a table": "| a | b |\n|---|---|\n" + "".join(f"| {i} | x |\n" for i in range(3_000)),
+    "in a code block": "```python\n" + "".join(f"x_{i} = {i}\n" for i in range(5_000)),
+    "mid-paragraph": "".join(f"words and words {i}\n" for i in range(4_000)) + "unfinished",
+}
+
+
+@pytest.mark.parametrize("text", BACKLOGS.values(), ids=BACKLOGS.keys())
+def test_a_reply_stopped_mid_block_ends_with_the_fold_link_and_keeps_its_text(
+    qtbot: Any, text: str
+) -> None:
+    view = _view(qtbot)
+    view.set_messages([])
+    view.begin_reply(answer(state=MessageState.STREAMING))
+    view.append_text(REPLY, text)
+    view.flush_pending()
+    assert view.pending_characters() > 0
+    view.end_reply(answer(text, state=MessageState.STOPPED))
+    assert view.pending_characters() == 0
+    shown = view.document().toPlainText()
+    assert "the rest of this answer is folded — show all" in shown
+    assert shown.rstrip().endswith("Stopped  Continue")
+    assert view.reply_text(REPLY) == text

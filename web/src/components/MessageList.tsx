@@ -1,12 +1,20 @@
-import { memo, useLayoutEffect, useMemo, useRef } from "react";
+import { memo, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { formatSize } from "../attachments";
 import { fileUrl } from "../connection";
 import { renderMarkdown } from "../markdown";
 import type { AttachmentInfo, MessageView, ToolCallView } from "../protocol";
+import { ActionBar, EditBox, type ActionHandlers } from "./MessageActions";
 
 const NEAR_BOTTOM_PX = 80;
 
-export function MessageList({ messages, omitted }: { messages: MessageView[]; omitted: number }) {
+interface ListProps {
+  messages: MessageView[];
+  omitted: number;
+  busy: boolean; // a reply streams here: no action may change the branch
+  actions: ActionHandlers;
+}
+
+export function MessageList({ messages, omitted, busy, actions }: ListProps) {
   const end = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
 
@@ -30,24 +38,46 @@ export function MessageList({ messages, omitted }: { messages: MessageView[]; om
       {omitted > 0 && <p className="omitted">{omitted} earlier messages are in the desktop app.</p>}
       {messages.length === 0 && <p className="empty">No messages yet. Ask something below.</p>}
       {messages.map((m) => (
-        <Message key={m.id} message={m} />
+        <Message key={m.id} message={m} busy={busy} actions={actions} />
       ))}
       <div ref={end} />
     </div>
   );
 }
 
-const Message = memo(function Message({ message }: { message: MessageView }) {
+const Message = memo(function Message(props: {
+  message: MessageView;
+  busy: boolean;
+  actions: ActionHandlers;
+}) {
+  const { message, busy, actions } = props;
+  const [editing, setEditing] = useState(false);
+  const [edits, setEdits] = useState(0); // back from the edit box: focus Edit again
   const html = useMemo(
     () => (message.role === "assistant" ? renderMarkdown(message.content) : ""),
     [message.role, message.content],
   );
   const streaming = message.state === "streaming";
+  if (editing) {
+    return (
+      <article className="message user editing" data-testid="message-user" data-state={message.state}>
+        <EditBox
+          message={message}
+          onSave={(text) => actions.edit(message.id, text)}
+          onCancel={() => {
+            setEditing(false);
+            setEdits((n) => n + 1);
+          }}
+        />
+      </article>
+    );
+  }
   return (
     <article
       className={`message ${message.role} state-${message.state}`}
       data-testid={`message-${message.role}`}
       data-state={message.state}
+      data-id={message.id}
     >
       {message.reasoning && (
         <details className="reasoning">
@@ -64,6 +94,13 @@ const Message = memo(function Message({ message }: { message: MessageView }) {
       {message.attachments.length > 0 && <Attachments files={message.attachments} />}
       {streaming && <span className="cursor" aria-label="streaming" />}
       <Footer message={message} />
+      <ActionBar
+        message={message}
+        busy={busy}
+        actions={actions}
+        onEdit={() => setEditing(true)}
+        focusEdit={edits}
+      />
     </article>
   );
 });

@@ -1,0 +1,184 @@
+"""The actions on one message, in the window: the hover bar's buttons, the transcript's
+context menu and the keys that act on the selected message (Alt+Up / Alt+Down select).
+
+Each action goes to the ChatController (regenerate any answer, edit any prompt, versions,
+continue, delete with Undo); every change comes back as ``branch_changed`` and the
+transcript shows the branch again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QTextDocument
+from PySide6.QtWidgets import QPushButton, QStatusBar, QWidget
+
+from streamchat_desktop.core.models import Message, Role
+from streamchat_desktop.ui.transcript.action_bar import MessageAction, MessageOffer
+
+if TYPE_CHECKING:
+    from streamchat_desktop.controllers.chat_controller import ChatController
+    from streamchat_desktop.core.branch import Branch, DeletedMessage
+    from streamchat_desktop.ui.transcript.view import TranscriptView
+
+UNDO_SHOWN_MS = 8000
+_KEYS: tuple[tuple[str, str, MessageAction | int], ...] = (
+    ("Select previous message", "Alt+Up", -1),
+    ("Select next message", "Alt+Down", 1),
+    ("Copy message as Markdown", "Ctrl+Alt+C", MessageAction.COPY_MARKDOWN),
+    ("Copy message as plain text", "Ctrl+Alt+T", MessageAction.COPY_TEXT),
+    ("Edit selected prompt", "Ctrl+Alt+E", MessageAction.EDIT),
+    ("Regenerate selected answer", "Ctrl+Alt+R", MessageAction.REGENERATE),
+    ("Previous version of message", "Alt+Left", MessageAction.PREVIOUS_VERSION),
+    ("Next version of message", "Alt+Right", MessageAction.NEXT_VERSION),
+    ("Continue selected answer", "Ctrl+Alt+Return", MessageAction.CONTINUE),
+    ("Delete selected message", "Alt+Delete", MessageAction.DELETE),
+)
+
+
+def plain_text(markdown: str) -> str:
+    """What Markdown reads as, without its marks (Qt's own Markdown reader)."""
+    document = QTextDocument()
+    document.setMarkdown(markdown)
+    return document.toPlainText()
+
+
+class MessageActions(QObject):
+    """Carries out the message actions of one window."""
+
+    def __init__(
+        self,
+        window: QWidget,
+        controller: ChatController,
+        transcript: TranscriptView,
+        status: QStatusBar,
+        edit_prompt: Callable[[Message], None],
+    ) -> None:
+        super().__init__(window)
+        self._controller = controller
+        self._transcript = transcript
+        self._status = status
+        self._edit_prompt = edit_prompt
+        self._undo_button: QPushButton | None = None
+        transcript.describe = self.describe
+        transcript.message_action_requested.connect(self._on_message_action_requested)
+        controller.branch_changed.connect(self._on_branch_changed)
+        controller.message_deleted.connect(self._on_message_deleted)
+        controller.message_restored.connect(self._on_message_restored)
+        controller.reply_ended.connect(lambda *_: transcript.refresh_actions())
+        self.actions: list[QAction] = []
+        for text, keys, what in _KEYS:
+            action = QAction(text, window)
+            action.setShortcut(QKeySequence(keys))
+            action.triggered.connect(lambda _=False, w=what: self._on_key(w))
+            window.addAction(action)
+            self.actions.append(action)
+        self.undo_action = QAction("Undo delete", window)
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.undo_action.triggered.connect(self._on_undo_triggered)
+        window.addAction(self.undo_action)
+
+    # What a message offers -----------------------------------------------------------
+
+    def _message(self, message_id: str) -> Message | None:
+        """From the branch the controller keeps (no store read per hover)."""
+        messages = self._controller.branch().messages
+        return next((m for m in messages if m.id == message_id), None)
+
+    def describe(self, message_id: str) -> MessageOffer | None:
+        from streamchat_desktop.ui.transcript.messages import message_time
+
+        message = self._message(message_id)
+        if message is None:
+            return None
+        streaming = self._controller.streaming_reply()
+        return MessageOffer(
+            message_id=message.id,
+            time_text=message_time(message.created_at),
+            is_prompt=message.role is Role.USER,
+            version=self._controller.branch().position(message.id),
+            can_continue=streaming is None and self._controller.can_continue(message),
+            busy=streaming is not None,
+        )
+
+    # Doing it ------------------------------------------------------------------------
+
+    def _on_key(self, what: MessageAction | int) -> None:
+        if isinstance(what, int):
+            self._transcript.select_step(what)
+            self._transcript.setFocus()
+            return
+        target = self._transcript.target_message()
+        if target is None:
+            self._status.showMessage("Select a message first (Alt+Up)", 4000)
+            return
+        self._on_message_action_requested(what.value, target)
+
+    def _on_message_action_requested(self, action: str, message_id: str) -> None:
+        message = self._message(message_id)
+        if message is None:
+            return
+        kind = MessageAction(action)
+        c = self._controller
+        if kind in (MessageAction.COPY_MARKDOWN, MessageAction.COPY_TEXT):
+            self._copy(message, markdown=kind is MessageAction.COPY_MARKDOWN)
+        elif kind is MessageAction.EDIT and message.role is Role.USER:
+            self._edit_prompt(message)
+        elif kind is MessageAction.REGENERATE and message.role is Role.ASSISTANT:
+            c.regenerate_answer(message_id)
+        elif kind in (MessageAction.PREVIOUS_VERSION, MessageAction.NEXT_VERSION):
+            step = -1 if kind is MessageAction.PREVIOUS_VERSION else 1
+            shown = c.step_version_of(message_id, step)
+            self._status.showMessage(shown or "No other version that way", 4000)
+        elif kind is MessageAction.CONTINUE and c.can_continue(message):
+            c.continue_reply(message_id)
+        elif kind is MessageAction.DELETE:
+            c.delete_message(message_id)
+
+    def _copy(self, message: Message, *, markdown: bool) -> None:
+        text = message.content
+        if message.role is Role.ASSISTANT:
+            text = self._transcript.reply_text(message.id) or text
+            if not markdown:
+                text = plain_text(text)
+        QGuiApplication.clipboard().setText(text)
+        self._status.showMessage("Copied as Markdown" if markdown else "Copied as plain text", 3000)
+
+    # What came back ------------------------------------------------------------------
+
+    def _on_branch_changed(self, branch: Branch) -> None:
+        c = self._controller
+        if branch.conversation_id != c.conversation_id:
+            return
+        if c.streaming_reply() is None:
+            messages = list(branch.messages)
+            if self._transcript.message_ids() != [m.id for m in messages]:
+                self._transcript.set_messages(messages)
+        self._transcript.refresh_actions()
+
+    def _on_message_deleted(self, deleted: DeletedMessage) -> None:
+        self._drop_undo_button()
+        button = QPushButton("Undo", self._status)
+        button.setAccessibleName("Undo delete")
+        button.setToolTip("Bring the deleted message back (Ctrl+Z)")
+        button.clicked.connect(self._on_undo_triggered)
+        self._status.insertPermanentWidget(0, button)  # a normal one hides under the message
+        self._undo_button = button
+        noun = "Prompt" if deleted.role is Role.USER else "Message"
+        self._status.showMessage(f"{noun} deleted — Undo (Ctrl+Z)", UNDO_SHOWN_MS)
+        QTimer.singleShot(UNDO_SHOWN_MS, button, self._drop_undo_button)
+
+    def _on_undo_triggered(self) -> None:
+        if self._controller.undo_delete():
+            self._drop_undo_button()
+
+    def _on_message_restored(self, _deleted: DeletedMessage) -> None:
+        self._status.showMessage("Message restored", 3000)
+
+    def _drop_undo_button(self) -> None:
+        button, self._undo_button = self._undo_button, None
+        if button is not None:
+            self._status.removeWidget(button)
+            button.deleteLater()
