@@ -29,6 +29,7 @@ pytest_plugins = [
     "tests.support.sqlite_fixtures",
     "tests.support.secret_service",
     "tests.support.runtime",
+    "tests.support.desktop_urls",
 ]
 
 _LOOPS: list[Any] = []  # keep every loop referenced until the process ends
@@ -39,7 +40,9 @@ def qloop(qapp: Any) -> Iterator[asyncio.AbstractEventLoop]:
     """The qasync event loop on the test QApplication (what the app runs on)."""
     import qasync
 
-    loop = qasync.QEventLoop(qapp)
+    from tests.support.session_loop import SessionLoop
+
+    loop = SessionLoop(qapp)  # its callbacks see it as the running loop: see its module
     _LOOPS.append(loop)
     # qasync keeps its own default executor (QThreads, used by getaddrinfo on every
     # connection) that shutdown_default_executor() does not see; a QThread still
@@ -55,6 +58,15 @@ def qloop(qapp: Any) -> Iterator[asyncio.AbstractEventLoop]:
     asyncio.set_event_loop(loop)
     yield loop
     executor.shutdown(wait=True)
+
+
+@pytest.fixture(autouse=True)
+def _session_loop_is_current() -> None:
+    """A test that ran ``asyncio.run`` left no current event loop behind (it sets None
+    when it ends); code that asks for the current loop (``ensure_future`` with no loop
+    running, as the app's slots do) gets the session's loop again, whatever the order."""
+    if _LOOPS:
+        asyncio.set_event_loop(_LOOPS[-1])
 
 
 @pytest.fixture

@@ -232,7 +232,27 @@ def end_process(code: int) -> NoReturn:
         code = exit_codes.READER_GONE if code == 0 else code
     with contextlib.suppress(OSError, ValueError):
         sys.stderr.flush()
+    hand_over_clipboard()
     os._exit(code)
+
+
+def hand_over_clipboard() -> None:
+    """Destroy the QApplication if it owns the clipboard or the selection, so that what was
+    copied ("Copy as Markdown", then close the window) can still be pasted.
+
+    os._exit skips that destruction, and it is where Qt gives the text away: on X11 to the
+    clipboard manager (QXcbClipboard's destructor), on Windows by rendering delayed data.
+    """
+    from PySide6.QtGui import QGuiApplication
+
+    app = QGuiApplication.instance()
+    if app is None:
+        return
+    clipboard = QGuiApplication.clipboard()
+    if clipboard.ownsClipboard() or clipboard.ownsSelection():
+        import shiboken6
+
+        shiboken6.delete(app)
 
 
 def _app_icon() -> QIcon:

@@ -298,6 +298,11 @@ class Runtime:
         )
 
     async def shutdown(self) -> None:
+        # Every quit comes here (SIGTERM never reaches the window's closeEvent), and the
+        # process ends with os._exit, which skips the interpreter's own clean-up: the
+        # decrypted copies of opened attachments are removed now.
+        if self.window.attachments is not None:
+            self.window.attachments.discard_opened_files()
         self.controller.detach()
         self.tool_calls.detach()
         await self.service.stop_all()

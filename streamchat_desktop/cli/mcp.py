@@ -78,14 +78,21 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     importing.set_defaults(func=run_import)
 
 
-def _pairs(items: list[str], what: str, ask: Callable[[str], str]) -> dict[str, str]:
-    """``KEY=VALUE`` pairs; a bare ``KEY`` takes its value from ``ask`` (stdin)."""
+def _pairs(
+    items: list[str], what: str, ask: Callable[[str], str], asked: set[str] | None = None
+) -> dict[str, str]:
+    """``KEY=VALUE`` pairs; a bare ``KEY`` takes its value from ``ask`` (stdin) and is
+    added to ``asked``: a value the user chose to hide is kept as a secret, whatever
+    its name."""
     found = {}
     for item in items:
         key, sep, value = item.partition("=")
-        if not key.strip():
+        key = key.strip()
+        if not key:
             raise ValueError(f"{what} {item!r} is not KEY=VALUE or KEY")
-        found[key.strip()] = value if sep else ask(f"{what} {key.strip()}")
+        found[key] = value if sep else ask(f"{what} {key}")
+        if not sep and asked is not None:
+            asked.add(key)
     return found
 
 
@@ -109,8 +116,13 @@ def build_server(
     url: str | None,
     env: dict[str, str],
     headers: dict[str, str],
+    *,
+    hidden: frozenset[str] = frozenset(),
 ) -> tuple[ToolServerConfig, dict[str, str]]:
-    """The config (no secret in it) and the secrets for the keychain, by keychain id."""
+    """The config (no secret in it) and the secrets for the keychain, by keychain id.
+
+    A value is secret when its name looks so, or when it is named in ``hidden``
+    (read from stdin)."""
     check_server_name(name)
     if bool(command) == bool(url):
         raise ValueError("give either -- COMMAND [ARGS…] or --url URL")
@@ -123,13 +135,13 @@ def build_server(
     config = ToolServerConfig(name=name, command=command[0] if command else "", url=url or "")
     config.args = command[1:]
     secrets: dict[str, str] = {}
-    for kind, values, plain, hidden in (
+    for kind, values, plain, secret_names in (
         ("env", env, config.env, config.secret_env),
         ("header", headers, config.headers, config.secret_headers),
     ):
         for key, value in values.items():
-            if looks_secret(key):
-                hidden.append(key)
+            if looks_secret(key) or key in hidden:
+                secret_names.append(key)
                 secrets[secret_id(name, kind, key)] = value
             else:
                 plain[key] = value
@@ -155,13 +167,15 @@ def _save(args: argparse.Namespace, change: SettingsChange, secrets: dict[str, s
 
 def run_add(args: argparse.Namespace) -> int:
     ask = stdin_values(sys.stdin)
+    asked: set[str] = set()
     try:
         config, secrets = build_server(
             args.name,
             list(args.after_dashes or []),
             args.url,
-            _pairs(args.env, "--env", ask),
-            _pairs(args.header, "--header", ask),
+            _pairs(args.env, "--env", ask, asked),
+            _pairs(args.header, "--header", ask, asked),
+            hidden=frozenset(asked),
         )
     except ValueError as exc:
         return fail(str(exc), 2)

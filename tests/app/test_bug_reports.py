@@ -19,7 +19,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -36,7 +35,7 @@ from streamchat_desktop.core.models import ChatRequest, MessageState
 from streamchat_desktop.core.store import MemoryStore
 from tests.support.fake_openai import FakeOpenAIServer, Script
 from tests.support.run_app import app_env, reaped, run_streamchat
-from tests.support.waiting import wait_until
+from tests.support.waiting import poll_external_fact, wait_until
 
 RunAsync = Callable[..., Any]
 SECRET = "sk-audit-never-shown-4f1e2d3c"
@@ -181,14 +180,6 @@ sys.exit(main())
 """
 
 
-def _wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
-
-
 @pytest.mark.e2e
 def test_the_real_app_survives_a_bug_and_logs_its_traceback(
     fake_openai: FakeOpenAIServer, tmp_path: Path
@@ -206,7 +197,9 @@ def test_the_real_app_survives_a_bug_and_logs_its_traceback(
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=app_env(),
     )  # fmt: skip
     with reaped(app):
-        _wait_for(lambda: log_file.parent.exists() and "LookupError" in log_text(), 60, "log")
+        poll_external_fact(
+            lambda: log_file.parent.exists() and "LookupError" in log_text(), 60, "the log"
+        )
         # the app keeps running after the bug: its loop still answers a second launch
         second = run_streamchat(profile, "--base-url", fake_openai.base_url, "--model", "m")
         assert second.returncode == 0 and "brought forward" in second.stderr, second.stderr

@@ -107,3 +107,13 @@ def test_only_mcp_add_takes_a_command_line_after_dashes(
     argv: list[str], words: list[str], command: list[str] | None
 ) -> None:
     assert _split_dashes(argv) == (words, command)
+
+
+def test_a_value_read_from_stdin_is_kept_secret_whatever_its_name() -> None:
+    asked: set[str] = set()
+    ask = stdin_values(io.StringIO("hidden-value\n"))
+    headers = _pairs(["X-Api", "Accept=json"], "--header", ask, asked)
+    url = "https://x.test/mcp"
+    config, secrets = build_server("web", [], url, {}, headers, hidden=frozenset(asked))
+    assert secrets == {"mcp:web:header:X-Api": "hidden-value"}
+    assert config.headers == {"Accept": "json"} and config.secret_headers == ["X-Api"]

@@ -9,6 +9,7 @@ but it is pending!", "no running event loop" and "closing a provider failed".
 from __future__ import annotations
 
 import signal
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,6 @@ from tests.support.companion_client import CompanionClient, read_announced, star
 from tests.support.fake_openai import FakeOpenAIServer, Script
 from tests.support.fake_openai_gate import Gate
 from tests.support.run_app import reaped
-from tests.support.waiting import wait_for_fact
 
 pytestmark = pytest.mark.e2e
 
@@ -57,7 +57,7 @@ def test_quit_after_companion_use_leaves_no_warning_in_the_log(
         polling = CompanionClient(announced, transport="polling").connect()
         viewer = CompanionClient(announced).connect()
         try:
-            wait_for_fact(lambda: desktop_answer_done(viewer), 60, "the desktop's answer")
+            viewer.wait_for(lambda: desktop_answer_done(viewer), 60, "the desktop's answer")
             [snapshot] = [data for name, data in viewer.events if name == "snapshot"]
             prompt = {
                 "conversation_id": snapshot["active_conversation_id"],
@@ -66,11 +66,12 @@ def test_quit_after_companion_use_leaves_no_warning_in_the_log(
             ack = viewer.call("prompt:send", prompt)
             assert ack["ok"] is True, ack
             fake_openai.wait_for_requests(2, 60)
-            wait_for_fact(
-                lambda: streamed_up_to(viewer, HELD) and streamed_up_to(polling, HELD),
-                60,
-                "the second answer streams to both views",
-            )
+            for view in (viewer, polling):
+                view.wait_for(
+                    partial(streamed_up_to, view, HELD),
+                    60,
+                    f"the second answer streams to the {view.transport} view",
+                )
             app.send_signal(getattr(signal, quit_by))
             app.wait(120)
         finally:

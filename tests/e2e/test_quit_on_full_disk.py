@@ -23,7 +23,7 @@ from tests.support.fake_openai import FakeOpenAIServer, Script
 from tests.support.fake_openai_gate import Gate
 from tests.support.mounts import fill_disk, small_tmpfs
 from tests.support.run_app import reaped
-from tests.support.waiting import wait_for_fact
+from tests.support.waiting import poll_external_fact
 
 pytestmark = pytest.mark.e2e
 
@@ -53,10 +53,10 @@ def test_quit_while_streaming_onto_a_full_disk_ends_and_keeps_what_fit(
             try:
                 fake_openai.wait_for_requests(1, 60)
                 database = profile / "conversations.sqlite3"
-                wait_for_fact(lambda: saved_answer(database) != "", 60, "a first checkpoint")
+                poll_external_fact(lambda: saved_answer(database) != "", 60, "a first checkpoint")
                 filler = fill_disk(profile)
                 last_word = WORDS[HELD_AFTER - 1].strip()
-                wait_for_fact(
+                viewer.wait_for(
                     lambda: any(
                         name == "message:delta" and last_word in str(data)
                         for name, data in list(viewer.events)

@@ -18,7 +18,6 @@ from tests.support.fake_openai import FakeOpenAIServer
 from tests.support.mounts import read_only_view
 from tests.support.run_app import ask_once, reaped, run_streamchat, start_streamchat
 from tests.support.sqlite_fixtures import add_turns
-from tests.support.waiting import wait_for_fact
 
 pytestmark = pytest.mark.e2e
 
@@ -60,7 +59,7 @@ def test_the_window_opens_on_a_read_only_history(tmp_path: Path) -> None:
         with reaped(app):
             viewer = CompanionClient(read_announced(app)).connect()
             try:
-                wait_for_fact(lambda: "snapshot" in viewer.names(), 60, "the snapshot")
+                viewer.wait_for(lambda: "snapshot" in viewer.names(), 60, "the snapshot")
                 [snapshot] = [data for name, data in viewer.events if name == "snapshot"]
                 assert [c["title"] for c in snapshot["conversations"]] == ["kept"]
                 shown = [m["content"] for m in snapshot["messages"]]

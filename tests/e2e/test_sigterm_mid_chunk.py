@@ -1,5 +1,6 @@
 """The real program, sent SIGTERM while it is still rendering a 10 MB chunk: it ends, and
-the saved reply is the whole text that had arrived (checked through ``streamchat export``).
+the saved reply is the whole text that had arrived, marked "stopped" (checked through
+``streamchat export``), and the exit code is 130 (the reply was stopped).
 
 The server sends the chunk and holds the stream open: the reply is mid-way, the window has
 a backlog of megabytes to render. Before, such a backlog kept the process from reacting
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from streamchat_desktop.cli import exit_codes
 from tests.support.fake_openai import FakeOpenAIServer, Gate, Script
 from tests.support.run_app import app_env, read_until, reaped, start_streamchat
 
@@ -72,7 +74,8 @@ def test_sigterm_while_a_10_mb_chunk_renders_ends_the_program_and_keeps_the_text
             app.wait(120)
     finally:
         gate.release()
-    assert app.returncode is not None  # it ended on SIGTERM, without SIGKILL
+    # it ended on SIGTERM, without SIGKILL: the reply was stopped, which a script sees as 130
+    assert app.returncode == exit_codes.INTERRUPTED
     message = saved_reply(profile)
-    assert message["state"] in ("stopped", "interrupted")
+    assert message["state"] == "stopped"  # stopped and saved by the quit, not left streaming
     assert message["content"] == chunk  # complete up to what had arrived

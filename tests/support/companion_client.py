@@ -8,6 +8,7 @@ import contextlib
 import re
 import subprocess
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ class CompanionClient:
         self.url, self.token = match.groups()
         self.transport = transport
         self.events: list[tuple[str, Any]] = []
-        self._lock = threading.Lock()
+        self._changed = threading.Condition()  # notified with every event received
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._thread.start()
@@ -37,12 +38,20 @@ class CompanionClient:
         self._client.on("*", self._record)
 
     def _record(self, event: str, data: Any = None) -> None:
-        with self._lock:
+        with self._changed:
             self.events.append((event, data))
+            self._changed.notify_all()
 
     def names(self) -> list[str]:
-        with self._lock:
+        with self._changed:
             return [name for name, _ in self.events]
+
+    def wait_for(self, condition: Callable[[], bool], timeout: float, what: str) -> None:
+        """Block until ``condition`` (checked at each event received) holds; fail naming
+        ``what`` was awaited. ``timeout`` is patience: keep it wide."""
+        with self._changed:
+            if not self._changed.wait_for(condition, timeout):
+                raise AssertionError(f"not within {timeout} s: {what}")
 
     def _run(self, coroutine: Any, timeout: float = 15.0) -> Any:
         future: Future[Any] = asyncio.run_coroutine_threadsafe(coroutine, self._loop)

@@ -23,13 +23,16 @@ async def wait_until(
         await asyncio.sleep(interval)
 
 
-def wait_for_fact(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    """Block the calling thread until ``condition`` holds (for subprocess tests, where
-    no loop of ours runs); fail naming ``what`` was awaited."""
+def poll_external_fact(condition: Callable[[], bool], timeout: float, what: str) -> None:
+    """Block until ``condition`` holds, checking it every ``interval``: only for a fact that
+    no event of ours announces (what another process wrote to a file, a process's state).
+    Anything a test can be told about (a signal, a view's event, an asyncio or threading
+    event) is awaited as that event instead. ``timeout`` is patience: keep it wide."""
     import time
 
+    interval = 0.05
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
             raise AssertionError(f"not within {timeout} s: {what}")
-        time.sleep(0.01)
+        time.sleep(interval)

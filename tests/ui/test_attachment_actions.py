@@ -4,13 +4,10 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QObject, QUrl, Slot
-from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QMainWindow
 
 from streamchat_desktop.attachments.outbox import PromptFiles
@@ -21,6 +18,7 @@ from streamchat_desktop.storage.repository import SqliteStore
 from streamchat_desktop.ui.attachment_actions import AttachmentActions, local_name, open_name
 from streamchat_desktop.ui.attachment_tray import AttachmentTray
 from streamchat_desktop.ui.endpoint_picker import EndpointPicker
+from tests.support.desktop_urls import Opened
 
 
 @pytest.mark.parametrize(
@@ -55,26 +53,6 @@ def test_an_opened_copy_is_named_for_what_it_is_not_what_an_import_says(
     """Another program opens it by its suffix: an imported name must not pick one that
     runs it (``.desktop``, ``.sh``)."""
     assert open_name(name, kind) == expected
-
-
-class Opened(QObject):
-    """Stands in for the desktop: what QDesktopServices.openUrl was asked to open."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.urls: list[QUrl] = []
-
-    @Slot(QUrl)
-    def open(self, url: QUrl) -> None:
-        self.urls.append(url)
-
-
-@pytest.fixture
-def opened(qapp: Any) -> Iterator[Opened]:
-    handler = Opened()
-    QDesktopServices.setUrlHandler("file", handler, "open")
-    yield handler
-    QDesktopServices.unsetUrlHandler("file")
 
 
 def test_a_file_named_dot_dot_opens_from_its_own_folder(

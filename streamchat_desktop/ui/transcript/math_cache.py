@@ -11,6 +11,7 @@ which painting needs. A formula evicted from either is simply typeset again when
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
@@ -25,6 +26,7 @@ V = TypeVar("V")
 
 METRICS_CAPACITY = 8_192
 IMAGE_CAPACITY = 512
+IMAGE_BYTES = 128 * 1024 * 1024  # all cached images together (one may be up to 64 MiB)
 QUEUE_CAPACITY = 256  # formulas waiting; older requests fall off (asked again when shown)
 
 
@@ -54,10 +56,16 @@ MALFORMED = Metrics(0.0, 0.0, 0.0)  # ziamath refused it: shown as its source
 
 
 class LRU(Generic[K, V]):
-    """A dict that forgets its least recently used entries past ``capacity``."""
+    """A dict that forgets its least recently used entries past ``capacity`` entries or,
+    given ``weigh``, past ``max_weight`` in all (the newest entry is always kept)."""
 
-    def __init__(self, capacity: int) -> None:
+    def __init__(
+        self, capacity: int, max_weight: int = 0, weigh: Callable[[V], int] | None = None
+    ) -> None:
         self.capacity = capacity
+        self.max_weight = max_weight
+        self.weight = 0
+        self._weigh = weigh
         self._items: OrderedDict[K, V] = OrderedDict()
 
     def get(self, key: K) -> V | None:
@@ -67,10 +75,19 @@ class LRU(Generic[K, V]):
         return value
 
     def put(self, key: K, value: V) -> None:
+        old = self._items.pop(key, None)
+        if old is not None:
+            self.weight -= self._weight_of(old)
         self._items[key] = value
-        self._items.move_to_end(key)
-        while len(self._items) > self.capacity:
-            self._items.popitem(last=False)
+        self.weight += self._weight_of(value)
+        while len(self._items) > self.capacity or (
+            self._weigh is not None and self.weight > self.max_weight and len(self._items) > 1
+        ):
+            _, gone = self._items.popitem(last=False)
+            self.weight -= self._weight_of(gone)
+
+    def _weight_of(self, value: V) -> int:
+        return self._weigh(value) if self._weigh is not None else 0
 
     def __len__(self) -> int:
         return len(self._items)
@@ -89,7 +106,7 @@ class Typesetter(QObject):
     def __init__(self) -> None:
         super().__init__()
         self.metrics: LRU[tuple[str, bool, float], Metrics] = LRU(METRICS_CAPACITY)
-        self.images: LRU[FormulaKey, Formula] = LRU(IMAGE_CAPACITY)
+        self.images: LRU[FormulaKey, Formula] = LRU(IMAGE_CAPACITY, IMAGE_BYTES, _image_bytes)
         self.renders = 0  # formulas typeset so far (a repeat is a cache hit, not a render)
         self._queue: OrderedDict[FormulaKey, None] = OrderedDict()
         self._running: FormulaKey | None = None
@@ -143,6 +160,10 @@ class Typesetter(QObject):
             self.images.put(key, formula)
         self.typeset.emit(key.base)
         self._next()
+
+
+def _image_bytes(formula: Formula) -> int:
+    return int(formula.image.sizeInBytes())
 
 
 @cache

@@ -15,17 +15,16 @@ from __future__ import annotations
 
 import gc
 import itertools
+import logging
 import weakref
 from collections import OrderedDict
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 
-from PySide6.QtCore import QPointF, QRect, QRectF, QSizeF, Qt, QTimer
+from PySide6.QtCore import QRect, QRectF, QSizeF, QTimer
 from PySide6.QtGui import (
     QColor,
-    QFont,
-    QFontInfo,
-    QFontMetricsF,
     QGuiApplication,
     QPainter,
     QPyTextObject,
@@ -44,19 +43,28 @@ from streamchat_desktop.ui.transcript.math_cache import (
     Typesetter,
     shared_typesetter,
 )
+from streamchat_desktop.ui.transcript.math_page import (
+    CODE_BACKGROUND_PROPERTY,
+    FOREGROUND,
+    HANDLER_FLAG,
+    SOURCE_PROPERTY,
+    Page,
+    draw_source,
+    page_of,
+    pixel_size,
+    source_size,
+)
 from streamchat_desktop.ui.transcript.math_syntax import HAS_FORMULAS
+
+log = logging.getLogger(__name__)
 
 FORMULA_OBJECT = QTextFormat.ObjectTypes.UserObject + 20
 LATEX_PROPERTY = QTextFormat.Property.UserProperty + 20
 DISPLAY_PROPERTY = QTextFormat.Property.UserProperty + 21
-SOURCE_PROPERTY = QTextFormat.Property.UserProperty + 22  # as written, for copies
-CODE_BACKGROUND_PROPERTY = QTextFormat.Property.UserProperty + 23
-SOURCE_PADDING = 2.0
 WATCHED_PER_FORMULA = 16
 RELAYOUT_MS = 40  # formulas typeset meanwhile are laid out in one pass
 MAX_DOCUMENTS = 256  # views remembered (a view shows one document at a time)
 DISPLAY_SIDE_ROOM = 48.0  # what a display block's width leaves for margins and indents
-_HANDLER_FLAG = "streamchat_formulas"
 
 
 class FormulaObject(QPyTextObject):
@@ -74,18 +82,25 @@ class FormulaObject(QPyTextObject):
         self._arrived: list[tuple[int, int, str]] = []
         typesetter.typeset.connect(self._on_typeset)
 
-    # QTextObjectInterface -------------------------------------------------------------
+    @property
+    def pending(self) -> bool:
+        """Whether typeset formulas wait to be laid out again (the relayout is batched)."""
+        return bool(self._arrived or self._healing)
+
+    # QTextObjectInterface: Python run inside Qt's layout and painting, where an exception
+    # escaping crashes PySide (so any failure is logged and the formula stays source) and
+    # a garbage collection may free Qt objects the layout still uses (so none runs there).
 
     def intrinsicSize(self, doc: QTextDocument, pos: int, fmt: QTextFormat) -> QSizeF:
-        page = _page(doc)
-        key = self._key(page, fmt, _screen_ratio())
-        metrics = self._typesetter.metrics.get(key.base)
-        if metrics is None:
-            self._typesetter.request(key)
-            self._watch(page, pos, key.base)
-        if metrics is None or metrics is MALFORMED:
-            return self._source_size(page, fmt)
-        return self._typeset_size(page, metrics, key.display)
+        try:
+            with _collector_held():
+                return self._intrinsic_size(doc, pos, fmt)
+        except Exception:
+            log.debug("formula not sized", exc_info=True)
+            try:
+                return source_size(page_of(doc), fmt)
+            except Exception:
+                return QSizeF(1.0, 1.0)
 
     def drawObject(
         self,
@@ -95,8 +110,27 @@ class FormulaObject(QPyTextObject):
         pos: int,
         fmt: QTextFormat,
     ) -> None:
-        rect = QRectF(box)
-        page = _page(doc)
+        try:
+            with _collector_held():
+                self._draw_object(painter, QRectF(box), doc, pos, fmt)
+        except Exception:
+            log.debug("formula not drawn", exc_info=True)
+
+    def _intrinsic_size(self, doc: QTextDocument, pos: int, fmt: QTextFormat) -> QSizeF:
+        page = page_of(doc)
+        key = self._key(page, fmt, _screen_ratio())
+        metrics = self._typesetter.metrics.get(key.base)
+        if metrics is None:
+            self._typesetter.request(key)
+            self._watch(page, pos, key.base)
+        if metrics is None or metrics is MALFORMED:
+            return source_size(page, fmt)
+        return self._typeset_size(page, metrics, key.display)
+
+    def _draw_object(
+        self, painter: QPainter, rect: QRectF, doc: QTextDocument, pos: int, fmt: QTextFormat
+    ) -> None:
+        page = page_of(doc)
         key = self._key(page, fmt, painter.device().devicePixelRatioF())
         metrics = self._typesetter.metrics.get(key.base)
         formula = self._typesetter.images.get(key)
@@ -105,12 +139,12 @@ class FormulaObject(QPyTextObject):
                 self._typesetter.request(key)
                 self._watch(page, pos, key.base)
             if metrics is None or metrics is MALFORMED:
-                self._draw_source(painter, rect, page, fmt)
+                draw_source(painter, rect, page, fmt)
             return
         size = self._typeset_size(page, metrics, key.display)
         if abs(rect.width() - size.width()) > 0.5 or abs(rect.height() - size.height()) > 0.5:
             self._heal(page, pos, key.latex)  # laid out as source: no room for the image yet
-            self._draw_source(painter, rect, page, fmt)
+            draw_source(painter, rect, page, fmt)
             return
         scale = self._fit(page, metrics, key.display)
         target = QRectF(rect.left(), rect.top(), metrics.width * scale, metrics.height * scale)
@@ -119,18 +153,18 @@ class FormulaObject(QPyTextObject):
     # Keys and sizes -------------------------------------------------------------------
 
     @staticmethod
-    def _key(page: _Page, fmt: QTextFormat, ratio: float) -> FormulaKey:
+    def _key(page: Page, fmt: QTextFormat, ratio: float) -> FormulaKey:
         char = fmt.toCharFormat()
-        rgb = char.foreground().color().rgb() if char.hasProperty(_FOREGROUND) else 0
+        rgb = char.foreground().color().rgb() if char.hasProperty(FOREGROUND) else 0
         return FormulaKey(
             str(fmt.property(LATEX_PROPERTY) or ""),
             bool(fmt.property(DISPLAY_PROPERTY)),
-            float(_pixel_size(page, char)),
+            float(pixel_size(page, char)),
             f"#{rgb & 0xFFFFFF:06x}",
             round(ratio, 2),
         )
 
-    def _typeset_size(self, page: _Page, metrics: Metrics, display: bool) -> QSizeF:
+    def _typeset_size(self, page: Page, metrics: Metrics, display: bool) -> QSizeF:
         """The object's box: an inline formula's ends at the baseline (its depth hangs
         below, as text's descenders do), a display formula's holds all of it."""
         scale = self._fit(page, metrics, display)
@@ -138,50 +172,19 @@ class FormulaObject(QPyTextObject):
         return QSizeF(metrics.width * scale, max(1.0, above * scale))
 
     @staticmethod
-    def _fit(page: _Page, metrics: Metrics, display: bool) -> float:
+    def _fit(page: Page, metrics: Metrics, display: bool) -> float:
         """A display formula wider than the text column is scaled down to fit it."""
         room = page.text_width - 2 * page.margin - DISPLAY_SIDE_ROOM
         if not display or page.text_width <= 0 or metrics.width <= room:
             return 1.0
         return max(0.1, room / metrics.width)
 
-    def _source_size(self, page: _Page, fmt: QTextFormat) -> QSizeF:
-        metrics = QFontMetricsF(_source_font(page, fmt.toCharFormat()))
-        lines = _source_lines(fmt)
-        width = max(metrics.horizontalAdvance(line) for line in lines) + 2 * SOURCE_PADDING
-        room = page.text_width - 2 * page.margin
-        if page.text_width > 0:
-            width = min(width, max(room, 40.0))
-        return QSizeF(width, metrics.ascent() + (len(lines) - 1) * metrics.lineSpacing())
-
-    def _draw_source(self, painter: QPainter, rect: QRectF, page: _Page, fmt: QTextFormat) -> None:
-        """The formula as written, in code style: until typeset, or for good if malformed."""
-        char = fmt.toCharFormat()
-        font = _source_font(page, char)
-        metrics = QFontMetricsF(font)
-        painter.save()
-        background = char.property(CODE_BACKGROUND_PROPERTY)
-        box = QRectF(rect.left(), rect.top(), rect.width(), rect.height() + metrics.descent())
-        if isinstance(background, QColor):
-            painter.fillRect(box, background)
-        painter.setFont(font)
-        painter.setPen(
-            char.foreground().color() if char.hasProperty(_FOREGROUND) else QColor("black")
-        )
-        painter.setClipRect(box)
-        baseline = rect.top() + metrics.ascent()
-        for line in _source_lines(fmt):
-            shown = metrics.elidedText(line, Qt.TextElideMode.ElideRight, rect.width())
-            painter.drawText(QPointF(rect.left() + SOURCE_PADDING, baseline), shown)
-            baseline += metrics.lineSpacing()
-        painter.restore()
-
     # Laying out again when a formula arrives ------------------------------------------
 
     def register(self, doc: QTextDocument) -> None:
         """Lay out and paint the formula objects of ``doc`` (in a view: its parent)."""
         number = next(self._numbers)
-        doc.setProperty(_HANDLER_FLAG, number)
+        doc.setProperty(HANDLER_FLAG, number)
         doc.documentLayout().registerHandler(FORMULA_OBJECT, self)
         view = doc.parent()
         if isinstance(view, QTextEdit):
@@ -199,11 +202,11 @@ class FormulaObject(QPyTextObject):
             return None
         try:
             doc = view.document()
-            return doc if doc.property(_HANDLER_FLAG) == number else None
+            return doc if doc.property(HANDLER_FLAG) == number else None
         except RuntimeError:
             return None
 
-    def _watch(self, page: _Page, pos: int, base: tuple[str, bool, float]) -> None:
+    def _watch(self, page: Page, pos: int, base: tuple[str, bool, float]) -> None:
         """Remember where a formula waits (no cursor: making one during layout lays out)."""
         if page.number:
             watched = self._watched.setdefault(base, {})
@@ -236,7 +239,7 @@ class FormulaObject(QPyTextObject):
             if doc is not None:
                 _relayout(doc, low, high - low + 1)
 
-    def _heal(self, page: _Page, pos: int, latex: str) -> None:
+    def _heal(self, page: Page, pos: int, latex: str) -> None:
         """A formula laid out before it was typeset is painted: lay its block out again,
         after the paint (laying out while painting is not allowed)."""
         if not page.number:
@@ -253,18 +256,25 @@ class FormulaObject(QPyTextObject):
                 _relayout(doc, pos)
 
 
-def _relayout(doc: QTextDocument, pos: int, length: int = 1) -> None:
-    """Lay the block of the formula at ``pos`` out again (its size changed), with the
-    garbage collector held off: a collection inside the layout (``intrinsicSize`` runs
-    Python) that freed Qt objects left behind made Qt touch freed memory (measured: 1 run
-    in 3 of tests/ui/transcript/test_math.py without it, none in 25 with it)."""
+@contextmanager
+def _collector_held() -> Iterator[None]:
+    """The garbage collector held off while Qt lays formulas out: a collection inside the
+    layout (``intrinsicSize`` runs Python) that freed Qt objects left behind made Qt touch
+    freed memory (measured: 1 run in 3 of tests/ui/transcript/test_math.py without it,
+    none in 25 with it)."""
     collecting = gc.isenabled()
     gc.disable()
     try:
-        doc.markContentsDirty(pos, length)
+        yield
     finally:
         if collecting:
             gc.enable()
+
+
+def _relayout(doc: QTextDocument, pos: int, length: int = 1) -> None:
+    """Lay the block of the formula at ``pos`` out again (its size changed)."""
+    with _collector_held():
+        doc.markContentsDirty(pos, length)
 
 
 def _formula_at(doc: QTextDocument, pos: int) -> str | None:
@@ -282,72 +292,9 @@ def _formula_at(doc: QTextDocument, pos: int) -> str | None:
     return None
 
 
-_FOREGROUND = QTextFormat.Property.ForegroundBrush
-
-
 def _screen_ratio() -> float:
     app = QGuiApplication.instance()
     return app.devicePixelRatio() if isinstance(app, QGuiApplication) else 1.0
-
-
-@dataclass(frozen=True, slots=True)
-class _Page:
-    """What sizing a formula needs from its document."""
-
-    font: QFont
-    text_width: float
-    margin: float
-    number: int  # the handler's number for the document (0: unknown)
-
-
-def _page(doc: QTextDocument) -> _Page:
-    """The facts of ``doc``. PySide can hand a virtual a stale wrapper of a document at
-    a reused address (calls on it raise): then the app's font and no width are assumed,
-    because an exception must not leave a Qt virtual (PySide crashes on it)."""
-    try:
-        number = doc.property(_HANDLER_FLAG)
-        return _Page(
-            doc.defaultFont(),
-            doc.textWidth(),
-            doc.documentMargin(),
-            number if isinstance(number, int) else 0,
-        )
-    except RuntimeError:
-        return _Page(QGuiApplication.font(), -1.0, 0.0, 0)
-
-
-def _pixel_size(page: _Page, char: QTextCharFormat) -> int:
-    """Pixels per em of the text around a formula (formats set no font sizes: only the
-    document's font and a heading's size adjustment count)."""
-    size = _font_pixels(page.font.family(), page.font.pointSizeF(), page.font.pixelSize())
-    adjust = char.property(QTextFormat.Property.FontSizeAdjustment)
-    if isinstance(adjust, int) and adjust:
-        size = round(size * 1.2 ** max(-2, min(3, adjust)))
-    return max(6, min(size, 96))
-
-
-@cache
-def _font_pixels(family: str, points: float, pixels: int) -> int:
-    """The pixel size of a font (Qt resolves it: a few microseconds each, so kept)."""
-    font = QFont(family)
-    if pixels > 0:
-        font.setPixelSize(pixels)
-    elif points > 0:
-        font.setPointSizeF(points)
-    return QFontInfo(font).pixelSize()
-
-
-def _source_font(page: _Page, char: QTextCharFormat) -> QFont:
-    font = QFont(char.font().resolve(page.font))
-    font.setFamilies([*char.fontFamilies(), "monospace"] if char.fontFamilies() else ["monospace"])
-    font.setStyleHint(QFont.StyleHint.TypeWriter)
-    font.setPixelSize(_pixel_size(page, char))
-    return font
-
-
-def _source_lines(fmt: QTextFormat) -> list[str]:
-    source = str(fmt.property(SOURCE_PROPERTY) or "")
-    return source.split("\n") or [""]
 
 
 @cache
@@ -359,7 +306,7 @@ def ensure_handler(doc: QTextDocument) -> None:
     """Let ``doc`` lay out and paint formula objects (once per document). This makes its
     layout: a document not shown yet would then be laid out at every insertion, so the
     view registers a document it shows (``HAS_FORMULAS``) only when it shows it."""
-    if not doc.property(_HANDLER_FLAG):
+    if not doc.property(HANDLER_FLAG):
         _formula_object().register(doc)
 
 
@@ -381,7 +328,7 @@ def insert_formula(
 ) -> None:
     """Write one formula object at ``cursor``: ``latex`` to typeset, ``source`` as written."""
     doc = cursor.document()
-    if not doc.property(_HANDLER_FLAG):
+    if not doc.property(HANDLER_FLAG):
         doc.setProperty(HAS_FORMULAS, True)
         view = doc.parent()
         if isinstance(view, QTextEdit) and view.document() is doc:
@@ -392,9 +339,10 @@ def insert_formula(
     fmt.setProperty(DISPLAY_PROPERTY, display)
     fmt.setProperty(SOURCE_PROPERTY, source)
     fmt.setProperty(CODE_BACKGROUND_PROPERTY, code_background)
-    if not base.hasProperty(_FOREGROUND):
+    if not base.hasProperty(FOREGROUND):
         fmt.setForeground(color)
-    cursor.insertText("\ufffc", fmt)
+    with _collector_held():  # a shown document lays the formula out as it is inserted
+        cursor.insertText("\ufffc", fmt)
     Formulas.written = True
 
 

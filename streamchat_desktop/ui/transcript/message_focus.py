@@ -188,6 +188,10 @@ class MessageFocus(TranscriptLook):
         super().mousePressEvent(event)
 
     def viewportEvent(self, event: QEvent) -> bool:
+        if not isinstance(self, MessageFocus):
+            # Qt sends the viewport a Leave while the view is being destroyed, when
+            # PySide no longer sees this class in the wrapper: super() would raise
+            return False
         if event.type() == QEvent.Type.Leave and not self.action_bar.underMouse():
             self._hovered = None
             selected = self.selected_message()

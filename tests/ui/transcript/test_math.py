@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication
 from streamchat_desktop.core.models import MessageState
 from streamchat_desktop.ui.transcript.document import CODE_LINE_PROPERTY
 from streamchat_desktop.ui.transcript.math_cache import MALFORMED, shared_typesetter
+from streamchat_desktop.ui.transcript.math_object import _formula_object
 from streamchat_desktop.ui.transcript.math_typeset import refusal, svg_of
 from streamchat_desktop.ui.transcript.view import TranscriptView
 from tests.support.formulas import formulas
@@ -38,16 +39,21 @@ def shown(make_view: ViewFactory, text: str) -> TranscriptView:
 
 
 def wait_typeset(qtbot: object, view: TranscriptView) -> None:
-    """Until every formula of the view is typeset (or found malformed) and painted."""
+    """Until every formula of the view is typeset (or found malformed), laid out again
+    (the relayout is batched on a timer: ``pending``) and painted."""
     typesetter = shared_typesetter()
+    handler = _formula_object()
+
+    def settled() -> bool:
+        return not typesetter.busy and not handler.pending
 
     def done() -> bool:
         view.viewport().grab()  # paints: painting asks for the images at the screen's ratio
-        return not typesetter.busy
+        return settled()
 
     qtbot.waitUntil(done, timeout=PATIENCE_MS)  # type: ignore[attr-defined]
     view.viewport().grab()
-    qtbot.waitUntil(lambda: not typesetter.busy, timeout=PATIENCE_MS)  # type: ignore[attr-defined]
+    qtbot.waitUntil(settled, timeout=PATIENCE_MS)  # type: ignore[attr-defined]
 
 
 def _images_of(view: TranscriptView) -> list[object]:
