@@ -35,12 +35,19 @@ pytestmark = [pytest.mark.keychain, pytest.mark.e2e]
 KEY = "sk-scan-session-a8c1e5f09b7d4e23"
 ROOT = Path(__file__).resolve().parents[2]
 # At exit the app reports whether any environment variable holds the key's prefix.
+# The environment is checked at the very end, however the program ends: the app ends with
+# os._exit once its quit path is over (no atexit handlers then), a CLI error returns.
 LAUNCHER = """
 import atexit, os, sys
 def report():
     leaked = any("sk-scan-session" in value for value in os.environ.values())
     print("ENV_HAS_KEY" if leaked else "ENV_CLEAN", file=sys.stderr, flush=True)
 atexit.register(report)
+real_exit = os._exit
+def reporting_exit(code):
+    report()
+    real_exit(code)
+os._exit = reporting_exit
 from streamchat_desktop.cli.main import main
 sys.exit(main())
 """
