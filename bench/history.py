@@ -34,6 +34,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -255,7 +256,7 @@ def main() -> int:
     per_class: dict[str, dict[str, float]] = {}
     every: list[float] = []
     for name, texts in queries(maker, rng).items():
-        latencies = [t for q in texts for t in timed(lambda q=q: store.search(q), args.search_runs)]
+        latencies = [t for q in texts for t in timed(partial(store.search, q), args.search_runs)]
         every += latencies
         per_class[name] = {"p50_ms": ms(pct(latencies, 0.5)), "max_ms": ms(max(latencies))}
         hits = sum(len(store.search(q)) for q in texts)

@@ -85,7 +85,8 @@ def run_inside(action: str, name: str, quick: bool) -> dict[str, Any]:
     gate = Gate(after=held_after(items))
     server = FakeOpenAIServer().start()
     server.enqueue(Script(deltas=items, gate=gate))
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     state: dict[str, Any] = {"t0": 0.0, "ms": None}
 
     def window() -> MainWindow | None:

@@ -162,7 +162,8 @@ def main() -> int:
     args = parser.parse_args()
     tokens = 5_000 if args.quick else 20_000
     load_start = round(os.getloadavg()[0], 2)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     for language in ("python", "javascript"):
         highlight_lines("x = 1\n", language)
     noise = idle_stall_ms(2.0)
