@@ -104,7 +104,7 @@ def run_inside(action: str, name: str, quick: bool) -> dict[str, Any]:
         if not state["t0"]:
             state["t0"] = time.perf_counter()
             if action == "stop":
-                main.stop_action.trigger()
+                main.menus.stop_action.trigger()
             else:
                 timer.stop()
                 main.close()

@@ -99,7 +99,7 @@ def _run(args: argparse.Namespace, profile: Profile) -> int:
     themes = ThemeSwitcher(app)
     themes.apply(settings.theme)  # before the window exists: no re-styling, no flash
     window = MainWindow()
-    window.set_theme_checked(settings.theme)
+    window.menus.set_theme_checked(settings.theme)
     painted_after = _show_and_wait_for_first_paint(window)
     if not window.isVisible():  # closed during its first moments
         return 0

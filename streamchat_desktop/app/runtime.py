@@ -106,8 +106,8 @@ class Runtime:
         self.window.theme_chosen.connect(self._on_theme_chosen)
         self.window.zoom.set_step(self.settings.text_zoom)
         self.window.text_zoom_changed.connect(self._on_text_zoom_changed)
-        self.window.companion_at_launch_action.setChecked(self.settings.companion_enabled)
-        self.window.companion_at_launch_action.toggled.connect(self._on_companion_at_launch)
+        self.window.menus.companion_at_launch_action.setChecked(self.settings.companion_enabled)
+        self.window.menus.companion_at_launch_action.toggled.connect(self._on_companion_at_launch)
         self.instance.activation_requested.connect(self._bring_forward)
         self.service.add_save_error_listener(self._on_save_failed)
         if args.exit_after_reply:
@@ -219,7 +219,7 @@ class Runtime:
         self.tool_calls.tool_call_changed.connect(self._on_tool_call_changed)
         self.tool_calls.notice_received.connect(self._on_tool_notice)
         self.window.transcript.tool_decision_requested.connect(self.tool_calls.decide)
-        self.tools_action = install_tools_action(self.window.settings_action, self.window)
+        self.tools_action = install_tools_action(self.window.menus.settings_action, self.window)
         self.tools_action.triggered.connect(self._show_tools_dialog)
 
     def _show_tools_dialog(self) -> None:
@@ -260,7 +260,7 @@ class Runtime:
 
     def _on_theme_chosen(self, theme: str) -> None:
         self._themes.apply(theme)
-        self.window.set_theme_checked(theme)
+        self.window.menus.set_theme_checked(theme)
         self._save_settings(theme=theme)
 
     def _on_text_zoom_changed(self, step: int) -> None:

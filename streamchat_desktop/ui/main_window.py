@@ -11,13 +11,10 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import (
-    QAction,
-    QActionGroup,
     QCloseEvent,
     QDragEnterEvent,
     QDropEvent,
     QGuiApplication,
-    QKeySequence,
     QPaintEvent,
 )
 from PySide6.QtWidgets import (
@@ -25,33 +22,28 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QPushButton,
-    QSizePolicy,
     QSplitter,
     QStatusBar,
-    QToolBar,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from streamchat_desktop.ui.app_theme import THEMES
 from streamchat_desktop.ui.attachment_tray import AttachmentTray
 from streamchat_desktop.ui.composer import Composer
 from streamchat_desktop.ui.endpoint_picker import EndpointPicker
 from streamchat_desktop.ui.history_panel import HistoryPanel
 from streamchat_desktop.ui.live_aids import LiveAids
 from streamchat_desktop.ui.prompt_size import PromptSizeHint
+from streamchat_desktop.ui.reply_display import ReplyDisplay
 from streamchat_desktop.ui.text_zoom import TextZoom
 from streamchat_desktop.ui.transcript.view import TranscriptView
-
-STREAMING_MESSAGE = "Streaming…"
+from streamchat_desktop.ui.window_menus import WindowMenus
 
 if TYPE_CHECKING:
     from streamchat_desktop.controllers.chat_controller import ChatController
     from streamchat_desktop.controllers.exchange import ConversationExchange
-    from streamchat_desktop.core.events import ReplyStats
     from streamchat_desktop.core.models import Conversation, Message
-    from streamchat_desktop.core.observers import ReplyStart
     from streamchat_desktop.ui.attachment_actions import AttachmentActions
     from streamchat_desktop.ui.file_actions import FileActions
     from streamchat_desktop.ui.search_model import SearchFunction
@@ -117,7 +109,8 @@ class MainWindow(QMainWindow):
 
         self.history = HistoryPanel(None, self)
         self._build_layout()
-        self._build_actions()
+        self.menus = WindowMenus(self, self.endpoint_picker, self.zoom)
+        self.menus.theme_chosen.connect(self.theme_chosen)
         from streamchat_desktop.ui.accessibility import name_controls
 
         name_controls(self)
@@ -143,7 +136,7 @@ class MainWindow(QMainWindow):
             from streamchat_desktop.ui.file_actions import FileActions
 
             self.file_actions = FileActions(
-                self, controller, exchange, self._file_menu, before=self._file_menu_tail
+                self, controller, exchange, self.menus.file_menu, before=self.menus.file_menu_tail
             )
             exchange.conversations_imported.connect(self._on_conversations_imported)
         self._connect()
@@ -185,96 +178,6 @@ class MainWindow(QMainWindow):
         status.addPermanentWidget(self.companion_label)
         self.setStatusBar(status)
 
-    def _action(
-        self, text: str, shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None
-    ) -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        return action
-
-    def _build_actions(self) -> None:
-        keys = QKeySequence.StandardKey
-        self.new_action = self._action("New chat", keys.New)
-        self.stop_action = self._action("Stop", QKeySequence(Qt.Key.Key_Escape))
-        self.stop_action.setEnabled(False)
-        self.retry_action = self._action("Retry", "Ctrl+R")
-        self.regenerate_action = self._action("Regenerate answer", "Ctrl+Shift+R")
-        self.edit_action = self._action("Edit last prompt", "Ctrl+E")
-        self.previous_version_action = self._action("Previous version", "Ctrl+[")
-        self.next_version_action = self._action("Next version", "Ctrl+]")
-        self.search_action = self._action("Search conversations", keys.Find)
-        self.copy_answer_action = self._action("Copy last answer", "Ctrl+Shift+C")
-        self.conversation_settings_action = self._action("Conversation settings…")
-        self.settings_action = self._action("Settings…", keys.Preferences)
-        self.companion_action = self._action("Open companion view")
-        self.copy_companion_action = self._action("Copy companion URL")
-        self.copy_companion_action.setEnabled(False)
-        self.companion_at_launch_action = self._action("Start companion view at launch")
-        self.companion_at_launch_action.setCheckable(True)
-        self.quit_action = self._action("Quit", keys.Quit)
-        self.zoom_in_action = self._action("Larger text", "Ctrl+=")
-        self.zoom_in_action.setShortcuts([QKeySequence("Ctrl+="), QKeySequence("Ctrl++")])
-        self.zoom_out_action = self._action("Smaller text", "Ctrl+-")
-        self.zoom_reset_action = self._action("Normal text size", "Ctrl+0")
-        self.shortcuts_action = self._action("Keyboard shortcuts", "Ctrl+/")
-        self._build_toolbar()
-        self._build_menus()
-
-    def _build_toolbar(self) -> None:
-        toolbar = QToolBar("Main", self)
-        toolbar.setMovable(False)
-        self.addToolBar(toolbar)
-        for action in (self.new_action, self.retry_action, self.stop_action):
-            toolbar.addAction(action)
-        spacer = QWidget(self)
-        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        toolbar.addWidget(spacer)
-        toolbar.addWidget(self.endpoint_picker)
-
-    def _build_menus(self) -> None:
-        menu = self._file_menu = self.menuBar().addMenu("&File")
-        menu.addActions(
-            [
-                self.new_action,
-                self.settings_action,
-                self.companion_action,
-                self.copy_companion_action,
-                self.companion_at_launch_action,
-            ]
-        )
-        menu.addSeparator()
-        self._file_menu_tail = menu.addSeparator()  # the export/import actions go above
-        menu.addAction(self.quit_action)
-        view_menu = self.menuBar().addMenu("&View")
-        view_menu.addActions([self.zoom_in_action, self.zoom_out_action, self.zoom_reset_action])
-        theme_menu = view_menu.addMenu("Theme")
-        self.theme_actions = QActionGroup(self)
-        for name in THEMES:
-            action = QAction(name.capitalize(), self, checkable=True)
-            action.setData(name)
-            self.theme_actions.addAction(action)
-            theme_menu.addAction(action)
-        self.theme_actions.triggered.connect(lambda a: self.theme_chosen.emit(a.data()))
-        self.menuBar().addMenu("&Chat").addActions(
-            [
-                self.retry_action,
-                self.regenerate_action,
-                self.edit_action,
-                self.previous_version_action,
-                self.next_version_action,
-                self.stop_action,
-                self.search_action,
-                self.copy_answer_action,
-                self.conversation_settings_action,
-            ]
-        )
-        self.menuBar().addMenu("&Help").addAction(self.shortcuts_action)
-        self.zoom_in_action.triggered.connect(self.zoom.zoom_in)
-        self.zoom_out_action.triggered.connect(self.zoom.zoom_out)
-        self.zoom_reset_action.triggered.connect(self.zoom.reset)
-        self.shortcuts_action.triggered.connect(self._on_shortcuts_triggered)
-
     def _connect(self) -> None:
         c = self._controller
         from streamchat_desktop.ui.attachment_actions import AttachmentActions
@@ -292,26 +195,29 @@ class MainWindow(QMainWindow):
         self.message_actions = MessageActions(
             self, c, self.transcript, self.statusBar(), self.edit_prompt, composer=self.composer
         )
+        self.display = ReplyDisplay(
+            c, self.transcript, self.history.sidebar, self.stats_label, self.statusBar()
+        )
         self.composer.send_requested.connect(self._on_send_requested)
         self.live.attach(c, self._on_example_chosen)
         self.endpoint_picker.models.currentTextChanged.connect(self._show_model)
         self.send_button.clicked.connect(self._on_send_button_clicked)
-        self.new_action.triggered.connect(self._on_new_triggered)
-        self.stop_action.triggered.connect(c.stop)
-        self.retry_action.triggered.connect(self._on_retry_requested)
-        self.settings_action.triggered.connect(self.settings_requested)
-        self.companion_action.triggered.connect(self.companion_requested)
-        self.copy_companion_action.triggered.connect(self.copy_companion_url_requested)
-        self.quit_action.triggered.connect(self.close)
+        self.menus.new_action.triggered.connect(self._on_new_triggered)
+        self.menus.stop_action.triggered.connect(c.stop)
+        self.menus.retry_action.triggered.connect(self._on_retry_requested)
+        self.menus.settings_action.triggered.connect(self.settings_requested)
+        self.menus.companion_action.triggered.connect(self.companion_requested)
+        self.menus.copy_companion_action.triggered.connect(self.copy_companion_url_requested)
+        self.menus.quit_action.triggered.connect(self.close)
         self.transcript.retry_requested.connect(self._on_retry_requested)
         self.transcript.continue_requested.connect(c.continue_reply)
-        self.regenerate_action.triggered.connect(c.regenerate)
-        self.edit_action.triggered.connect(self._on_edit_triggered)
-        self.previous_version_action.triggered.connect(lambda: self._step_version(-1))
-        self.next_version_action.triggered.connect(lambda: self._step_version(1))
-        self.search_action.triggered.connect(self.history.search.focus_query)
-        self.copy_answer_action.triggered.connect(self._on_copy_answer_triggered)
-        self.conversation_settings_action.triggered.connect(self._on_conversation_settings)
+        self.menus.regenerate_action.triggered.connect(c.regenerate)
+        self.menus.edit_action.triggered.connect(self._on_edit_triggered)
+        self.menus.previous_version_action.triggered.connect(lambda: self._step_version(-1))
+        self.menus.next_version_action.triggered.connect(lambda: self._step_version(1))
+        self.menus.search_action.triggered.connect(self.history.search.focus_query)
+        self.menus.copy_answer_action.triggered.connect(self._on_copy_answer_triggered)
+        self.menus.conversation_settings_action.triggered.connect(self._on_conversation_settings)
         sidebar = self.history.sidebar
         sidebar.conversation_selected.connect(c.open_conversation)
         sidebar.new_requested.connect(self._on_new_triggered)
@@ -326,10 +232,10 @@ class MainWindow(QMainWindow):
                 f"Rate limited: retrying in {seconds:.0f} s…", int(seconds * 1000)
             )
         )
-        c.reply_started.connect(self._on_reply_started)
+        c.reply_started.connect(self.display.reply_started)
         c.text_received.connect(self.transcript.append_text)
         c.reasoning_received.connect(self.transcript.append_reasoning)
-        c.reply_ended.connect(self._on_reply_ended)
+        c.reply_ended.connect(self.display.reply_ended)
         c.conversation_changed.connect(self._on_conversation_changed)
         c.streaming_changed.connect(self._on_streaming_changed)
 
@@ -362,13 +268,6 @@ class MainWindow(QMainWindow):
         conversation = self._controller.conversation() if self._bound else None
         named = conversation.model if conversation is not None else None
         self.live.set_model(named or self.endpoint_picker.model())
-
-    def _on_shortcuts_triggered(self) -> None:
-        from streamchat_desktop.ui.shortcuts_dialog import ShortcutsDialog  # first use
-
-        dialog = ShortcutsDialog(self)
-        dialog.finished.connect(dialog.deleteLater)
-        dialog.open()
 
     def _on_edit_triggered(self) -> None:
         """Put the last prompt back in the box; sending it replaces the old one, whose
@@ -448,66 +347,21 @@ class MainWindow(QMainWindow):
         title = conversation.title if conversation else ""
         self.setWindowTitle(f"{title} — {APP_TITLE}" if title else APP_TITLE)
 
-    def _on_reply_started(self, start: ReplyStart) -> None:
-        conversation_id, message = start.conversation.id, start.message
-        self.history.sidebar.set_streaming(conversation_id, True)
-        if conversation_id != self._controller.conversation_id:
-            return
-        before = list(start.history)  # the branch the reply answers, as the service has it
-        shown = self.transcript.message_ids()
-        if before and shown == [m.id for m in before[:-1]]:
-            self.transcript.append_message(before[-1])  # the prompt just sent: only it renders
-        elif shown != [m.id for m in before]:
-            self.transcript.set_messages(before)  # a retry, an edit, another conversation
-        self._show_live_reply(message)
-        self.stats_label.setText("")
-        self.statusBar().showMessage(STREAMING_MESSAGE)
-
-    def _show_live_reply(self, message: Message) -> None:
-        """Open the reply's block, with whatever it already holds (continue, switch back)."""
-        self.transcript.begin_reply(message)
-        if message.reasoning:
-            self.transcript.append_reasoning(message.id, message.reasoning)
-        if message.content:
-            self.transcript.append_text(message.id, message.content)
-
-    def _on_reply_ended(self, conversation_id: str, message: Message, stats: ReplyStats) -> None:
-        from streamchat_desktop.ui.status_text import reply_summary
-
-        self.history.sidebar.set_streaming(conversation_id, False)
-        if conversation_id != self._controller.conversation_id:
-            return
-        self.transcript.end_reply(message)
-        if self.statusBar().currentMessage() == STREAMING_MESSAGE:
-            self.statusBar().clearMessage()  # a notice shown meanwhile stays (its own timeout)
-        self.stats_label.setText(reply_summary(message, stats))
-
     def _on_conversation_changed(self, _conversation_id: str) -> None:
         self._show_title(self._controller.conversation())
         self._show_model()
         self._editing = None
-        self.history.sidebar.set_active(self._controller.conversation_id)
-        streaming = self._controller.streaming_reply()
-        messages = self._controller.messages()
-        if streaming is None:
-            self.transcript.set_messages(messages)
-            return
-        self.transcript.set_messages([m for m in messages if m.id != streaming.id])
-        self._show_live_reply(streaming)
+        self.display.show_conversation()
 
     def _on_streaming_changed(self, streaming: bool) -> None:
         self.send_button.setText("Stop" if streaming else "Send")
         self.send_button.setToolTip("Stop the answer (Esc)" if streaming else "Send (Enter)")
-        self.stop_action.setEnabled(streaming)
-        self.retry_action.setEnabled(not streaming)
-
-    def set_theme_checked(self, theme: str) -> None:
-        for action in self.theme_actions.actions():
-            action.setChecked(action.data() == theme)
+        self.menus.stop_action.setEnabled(streaming)
+        self.menus.retry_action.setEnabled(not streaming)
 
     def set_companion_url(self, url: str) -> None:
         """The companion endpoint is up: offer to copy its URL, and show where it is."""
-        self.copy_companion_action.setEnabled(True)
+        self.menus.copy_companion_action.setEnabled(True)
         self.companion_label.setText(f'<a href="{url}">Companion view</a>')
         self.companion_label.setToolTip(url)
         self.companion_label.show()

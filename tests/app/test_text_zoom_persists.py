@@ -20,8 +20,8 @@ def test_a_zoom_is_saved_and_a_saved_zoom_is_shown(
 ) -> None:
     base = "--base-url", fake_openai.base_url, "--model", "m"
     runtime = runtime_on(tmp_path / "zooming", *base)
-    runtime.window.zoom_in_action.trigger()
-    runtime.window.zoom_in_action.trigger()
+    runtime.window.menus.zoom_in_action.trigger()
+    runtime.window.menus.zoom_in_action.trigger()
     assert Settings.load(Profile.at(str(tmp_path / "zooming"))).text_zoom == 2
     assert runtime.settings.text_zoom == 2
 

@@ -74,7 +74,7 @@ def test_file_menu_opens_the_tools_page_with_the_servers(runtime: Any) -> None:
 
     file_menu = runtime.window.menuBar().actions()[0].menu()
     actions = file_menu.actions()
-    at = actions.index(runtime.window.settings_action)
+    at = actions.index(runtime.window.menus.settings_action)
     assert actions[at + 1] is runtime.tools_action  # right below Settings…
     runtime.tools_action.trigger()
     (dialog,) = runtime.window.findChildren(ToolsDialog)
@@ -87,7 +87,7 @@ def test_the_settings_dialog_has_a_tools_page_button(runtime: Any, run_async: Ru
     from streamchat_desktop.ui.settings_dialog import SettingsDialog
     from streamchat_desktop.ui.tools_dialog import ToolsDialog
 
-    runtime.window.settings_action.trigger()
+    runtime.window.menus.settings_action.trigger()
     run_async(wait_until(lambda: bool(runtime.window.findChildren(SettingsDialog))))
     (settings,) = runtime.window.findChildren(SettingsDialog)
     settings.tools_button.click()

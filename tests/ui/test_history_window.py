@@ -93,17 +93,17 @@ def test_edit_last_prompt_keeps_the_old_answer_as_an_earlier_version(
     c.send("original prompt")
     finish(run_async, window)
 
-    window.edit_action.trigger()
+    window.menus.edit_action.trigger()
     assert window.composer.toPlainText() == "original prompt"
     window.composer.setPlainText("edited prompt")
     window.composer.request_send()
     finish(run_async, window)
     assert [m.content for m in c.messages()] == ["edited prompt", "new answer"]
 
-    window.previous_version_action.trigger()
+    window.menus.previous_version_action.trigger()
     assert [m.content for m in c.messages()] == ["original prompt", "old answer"]
     assert "old answer" in window.transcript.toPlainText()
-    window.next_version_action.trigger()
+    window.menus.next_version_action.trigger()
     assert [m.content for m in c.messages()] == ["edited prompt", "new answer"]
 
 
@@ -114,7 +114,7 @@ def test_regenerate_and_rename_and_delete(
     fake_openai.enqueue(Script(deltas=["first take"]), Script(deltas=["second take"]))
     c.send("a question")
     finish(run_async, window)
-    window.regenerate_action.trigger()
+    window.menus.regenerate_action.trigger()
     finish(run_async, window)
     assert c.messages()[-1].content == "second take"
     assert [m.role for m in c.messages()] == [Role.USER, Role.ASSISTANT]

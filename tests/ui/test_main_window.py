@@ -204,7 +204,7 @@ def test_retry_after_a_rate_limit_waits_for_retry_after(
     async def retry() -> float:
         await wait_until(lambda: last_message(window).state is MessageState.FAILED)
         asked_at = time.monotonic()  # the clock the server stamps requests with
-        window.retry_action.trigger()
+        window.menus.retry_action.trigger()
         await wait_until(lambda: last_message(window).state is MessageState.COMPLETE)
         return asked_at
 

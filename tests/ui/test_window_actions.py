@@ -59,7 +59,7 @@ def test_copy_last_answer_puts_its_markdown_on_the_clipboard(
 ) -> None:
     fake_openai.enqueue(Script(deltas=["**bold** ", "and `code`"]))
     ask(window, run_async, "format something")
-    window.copy_answer_action.trigger()
+    window.menus.copy_answer_action.trigger()
     assert QGuiApplication.clipboard().text() == "**bold** and `code`"
 
 

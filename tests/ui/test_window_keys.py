@@ -17,7 +17,7 @@ from streamchat_desktop.ui.text_zoom import MAX_STEP, MIN_STEP
 
 def test_help_lists_every_shortcut_of_the_window(stored_window: MainWindow, qtbot: Any) -> None:
     window = stored_window
-    window.shortcuts_action.trigger()
+    window.menus.shortcuts_action.trigger()
     dialog = window.findChild(ShortcutsDialog)
     assert dialog is not None and dialog.isVisible()
     shown = dict(dialog.rows())
@@ -61,7 +61,7 @@ def test_ctrl_plus_minus_and_zero_zoom_the_text_and_say_so(
     assert window.transcript.font().pointSizeF() == pytest.approx(normal[0])
 
     for _ in range(MAX_STEP + 3):
-        window.zoom_in_action.trigger()
+        window.menus.zoom_in_action.trigger()
     assert window.zoom.step == MAX_STEP and told.count(MAX_STEP) == 1
     window.zoom.set_step(-100)
     assert window.zoom.step == MIN_STEP

@@ -45,7 +45,7 @@ def test_a_new_chat_opens_on_a_welcome_whose_example_a_click_sends(
     assert EXAMPLE_PROMPTS[1] in window.transcript.toPlainText()
     assert window.composer.toPlainText() == "a draft of mine"  # a draft is not lost
 
-    window.new_action.trigger()  # a new chat: the welcome again
+    window.menus.new_action.trigger()  # a new chat: the welcome again
     assert welcome.isVisible()
     window.history.sidebar.conversation_selected.emit(
         window._controller.conversations()[-1].id
