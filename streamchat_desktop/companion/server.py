@@ -1,8 +1,9 @@
 """The companion endpoint: the built page and Socket.IO on one loopback port, no Qt.
 
 python-socketio's ``AsyncServer`` on aiohttp, started with an ``AppRunner`` on the running
-loop (the app's qasync loop): no threads, no eventlet. It observes the ``ChatService``
-like the desktop window does, and relays every reply to the views through ``Fanout``.
+loop (the app's qasync loop): no threads, no eventlet. Its ``ReplyRelay`` observes the
+``ChatService`` like the desktop window does and relays every reply to the views through
+``Fanout``; ``HttpGuard`` screens each HTTP request and ``Admission`` each view.
 
 Usage (``app.py``)::
 
@@ -23,49 +24,33 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-import socketio
 from aiohttp import web
 
 from streamchat_desktop.companion import protocol as p
 from streamchat_desktop.companion import request_checks as checks
+from streamchat_desktop.companion.admission import Admission
 from streamchat_desktop.companion.engineio_sockets import EngineSockets
 from streamchat_desktop.companion.fanout import Fanout, View
+from streamchat_desktop.companion.http_guard import HttpGuard
 from streamchat_desktop.companion.message_requests import MessageRequests
 from streamchat_desktop.companion.packet_guard import REFUSED, GuardedServer
-from streamchat_desktop.companion.ratelimit import TokenBucket
+from streamchat_desktop.companion.reply_relay import ReplyRelay
 from streamchat_desktop.companion.security import (
-    SECURITY_HEADERS,
     CompanionStartError,
     is_loopback,
     is_wildcard,
     listen,
     new_token,
-    own_hosts,
-    own_origins,
-    token_matches,
 )
-from streamchat_desktop.companion.snapshots import (
-    branch_payload,
-    build_snapshot,
-    started_payload,
-    terminal_payload,
-)
+from streamchat_desktop.companion.snapshots import build_snapshot
 from streamchat_desktop.companion.uploads import CompanionFiles, Uploads
 from streamchat_desktop.core.attachments import AttachmentContent
-from streamchat_desktop.core.branch import Branch
 from streamchat_desktop.core.chat_service import ChatService
-from streamchat_desktop.core.events import ReasoningDelta, TerminalEvent, TextDelta
-from streamchat_desktop.core.models import Conversation, Message
-from streamchat_desktop.core.observers import ProgressEvent, ReplyStart
 from streamchat_desktop.core.store import StoreError
-from streamchat_desktop.core.tool_events import ToolCallChanged
-from streamchat_desktop.core.tools import ToolCallRecord
 
 log = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-MAX_VIEWS = 256
-MAX_REFUSED = 200  # rate-limited requests in a row before a view is dropped
 PING_INTERVAL = 10.0
 PING_TIMEOUT = 10.0
 
@@ -100,10 +85,8 @@ class CompanionServer:
         self.active_conversation_id: str | None = None
         self.port_in_use: int | None = None  # the requested port, when it was taken
         self._port = 0
-        self._origins: list[str] = []
-        self._hosts: set[str] = set()
-        self._buckets: dict[str, TokenBucket] = {}
-        self._ws_transports: dict[str, asyncio.Transport] = {}
+        self._http = HttpGuard(self._close_session)
+        self._admission = Admission(self._token, self._drop_flooding)
         self._runner: web.AppRunner | None = None
         self._tasks: set[asyncio.Future[Any]] = set()
         self._sio: Any = None
@@ -111,6 +94,7 @@ class CompanionServer:
         self._fanout = Fanout(self._send, self._backlog, self._drop)
         self._uploads = Uploads(files, self._token) if files is not None else None
         self._message_requests = MessageRequests(service)
+        self._relay = ReplyRelay(service, self._fanout, self._follow_window)
 
     # --- public API -------------------------------------------------------------------
 
@@ -124,7 +108,7 @@ class CompanionServer:
 
     @property
     def origins(self) -> list[str]:
-        return list(self._origins)
+        return list(self._http.origins)
 
     @property
     def url(self) -> str:
@@ -152,18 +136,17 @@ class CompanionServer:
         # start() returns: under qasync a step run later from a bare Qt event pass sees
         # no running loop, and the pump would later fail with "bound to a different loop".
         await asyncio.sleep(0)
-        self._service.add_observer(self)
+        self._service.add_observer(self._relay)
         log.info("companion view at http://%s:%d/", self._host, self._port)
 
     async def _serve(self, sock: socket.socket) -> None:
         self._port = sock.getsockname()[1]
-        self._origins = own_origins(self._host, self._port)
-        self._hosts = set(own_hosts(self._host, self._port))
+        self._http.listen_on(self._host, self._port)
         self._sio = GuardedServer(
             client_events=frozenset(p.CLIENT_EVENTS),
             max_depth=p.MAX_JSON_DEPTH,
             async_mode="aiohttp",
-            cors_allowed_origins=self._origins,
+            cors_allowed_origins=self._http.origins,
             max_http_buffer_size=p.MAX_PACKET_BYTES,
             ping_interval=PING_INTERVAL,
             ping_timeout=PING_TIMEOUT,
@@ -172,7 +155,9 @@ class CompanionServer:
         )
         self._engine = EngineSockets(self._sio)
         self._register_handlers()
-        app = web.Application(middlewares=[self._guard], client_max_size=p.MAX_PACKET_BYTES)
+        app = web.Application(
+            middlewares=[self._http.middleware], client_max_size=p.MAX_PACKET_BYTES
+        )
         self._sio.attach(app, socketio_path="socket.io")
         app.router.add_get("/", self._index)
         if self._uploads is not None:
@@ -185,10 +170,9 @@ class CompanionServer:
 
     async def stop(self) -> None:
         """Stop observing, cut every view, and close the port."""
-        self._service.remove_observer(self)
+        self._service.remove_observer(self._relay)
         await self._fanout.stop()
-        for transport in list(self._ws_transports.values()):
-            transport.abort()
+        self._http.abort_all()
         if self._sio is not None:
             await self._sio.shutdown()
         if self._runner is not None:
@@ -204,96 +188,7 @@ class CompanionServer:
             if view.following:
                 self._post_snapshot(view, conversation_id, following=True)
 
-    # --- ChatService observer ---------------------------------------------------------
-
-    def reply_started(self, start: ReplyStart) -> None:
-        message = start.message
-        base = (message.content, message.reasoning)  # non-empty when a reply is continued
-        sids = self._fanout.reply_started(start.conversation.id, message.id, base)
-        if sids:
-            self._fanout.post(p.MESSAGE_STARTED, started_payload(start), sids)
-
-    def reply_event(self, conversation_id: str, message_id: str, event: ProgressEvent) -> None:
-        if isinstance(event, TextDelta):
-            self._fanout.add_delta(message_id, event.text)
-        elif isinstance(event, ReasoningDelta):
-            self._fanout.add_delta(message_id, event.text, reasoning=True)
-        elif isinstance(event, ToolCallChanged):
-            record = ToolCallRecord(
-                event.call, event.server, event.status, event.result, event.images
-            )
-            change: p.ToolChangedPayload = {
-                "conversation_id": conversation_id,
-                "message_id": message_id,
-                "call": p.tool_call_view(record),
-            }
-            sids = [view.sid for view in self._fanout.watchers(conversation_id)]
-            self._fanout.post(p.TOOL_CHANGED, change, sids)
-
-    def reply_ended(self, message: Message, event: TerminalEvent) -> None:
-        ended = self._fanout.reply_ended(message.id)
-        if ended is not None:
-            mirror, sids = ended
-            name, payload = terminal_payload(message, mirror.seq, event)
-            self._fanout.post(name, payload, sids)
-
-    def conversation_updated(self, conversation: Conversation) -> None:
-        payload: p.ConversationUpdatedPayload = {
-            "conversation": p.conversation_summary(conversation)
-        }
-        self._fanout.post(p.CONVERSATION_UPDATED, payload, list(self._fanout.views))
-
-    def conversation_deleted(self, conversation_id: str) -> None:
-        """Tell every view; those that showed it follow the desktop window's conversation
-        (or the newest one while the window has none left to show)."""
-        payload: p.ConversationDeletedPayload = {"conversation_id": conversation_id}
-        self._fanout.post(p.CONVERSATION_DELETED, payload, list(self._fanout.views))
-        for view in list(self._fanout.views.values()):
-            if view.conversation_id == conversation_id:
-                self._post_snapshot(view, self.active_conversation_id, following=True)
-
-    def branch_changed(self, branch: Branch) -> None:
-        """Views showing that conversation get its new branch (with the text so far of a
-        reply streaming there: their cursors move to it, as for a snapshot)."""
-        watchers = self._fanout.watchers(branch.conversation_id)
-        for view in watchers:
-            self._fanout.show(view, branch.conversation_id, following=view.following)
-        if watchers:
-            payload = branch_payload(self._service, self._fanout, branch)
-            self._fanout.post(p.BRANCH_CHANGED, payload, [view.sid for view in watchers])
-
     # --- HTTP -------------------------------------------------------------------------
-
-    @web.middleware
-    async def _guard(
-        self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
-    ) -> web.StreamResponse:
-        """Refuse foreign Hosts (DNS rebinding) and Origins before anything else runs."""
-        if request.host not in self._hosts:
-            return web.Response(status=421, text="unknown host\n", headers=SECURITY_HEADERS)
-        origin = request.headers.get("Origin")
-        if origin is not None and origin not in self._origins:
-            return web.Response(status=403, text="foreign origin\n", headers=SECURITY_HEADERS)
-        eio_sid = request.query.get("sid")
-        socket_io = request.path.startswith("/socket.io")  # uploads cap their own size
-        if (
-            socket_io
-            and request.method == "POST"
-            and (request.content_length or 0) > p.MAX_PACKET_BYTES
-        ):
-            await self._close_session(eio_sid)
-            return web.Response(status=413, text="payload too large\n", headers=SECURITY_HEADERS)
-        is_ws = request.query.get("transport") == "websocket"
-        if is_ws and eio_sid and request.transport is not None:
-            self._ws_transports[eio_sid] = request.transport
-        try:
-            response = await handler(request)
-        finally:
-            if is_ws and eio_sid:
-                self._ws_transports.pop(eio_sid, None)
-        if not response.prepared:
-            response.headers.update(SECURITY_HEADERS)
-        return response
 
     async def _close_session(self, eio_sid: str | None) -> None:
         """End a polling session that sent too much, without waiting for it to drain:
@@ -329,22 +224,15 @@ class CompanionServer:
         sio.on(REFUSED, self._on_refused)
 
     async def _on_connect(self, sid: str, environ: dict[str, Any], auth: object = None) -> None:
-        origin = environ.get("HTTP_ORIGIN")
-        if origin is not None and origin not in self._origins:
-            raise socketio.exceptions.ConnectionRefusedError(p.REFUSED_ORIGIN)
-        token = auth.get("token") if isinstance(auth, dict) else None
-        if not token_matches(token, self._token):
-            raise socketio.exceptions.ConnectionRefusedError(p.REFUSED_UNAUTHORIZED)
-        if len(self._fanout.views) >= MAX_VIEWS:
-            raise socketio.exceptions.ConnectionRefusedError(p.REFUSED_FULL)
+        self._admission.check_connect(self._http.origins, environ, auth, len(self._fanout.views))
         view = self._fanout.add_view(sid)
-        self._buckets[sid] = TokenBucket(p.RATE_BURST, p.RATE_PER_SECOND)
+        self._admission.opened(sid)
         # Posted now, sent by the pump after this handler returns and CONNECT is queued.
         self._post_snapshot(view, self.active_conversation_id, following=True)
 
     async def _on_disconnect(self, sid: str, reason: object = None) -> None:
         self._fanout.remove_view(sid)
-        self._buckets.pop(sid, None)
+        self._admission.closed(sid)
         # A polling client that says goodbye still has a long-poll GET waiting in the
         # engine.io socket (up to ping interval + timeout); end it now, as engine.io
         # itself does to unlock a websocket writer.
@@ -357,7 +245,7 @@ class CompanionServer:
             if view is None:
                 return None
             try:
-                self._admit(sid)
+                self._admission.admit(sid)
                 if len(args) != 1:
                     raise p.ProtocolError(p.ERROR_INVALID, "expected exactly one payload")
                 return handler(view, args[0])
@@ -377,20 +265,10 @@ class CompanionServer:
         if sid not in self._fanout.views:
             return None
         try:
-            self._admit(sid)
+            self._admission.admit(sid)
         except p.ProtocolError as error:
             return error.ack()
         return p.ProtocolError(p.ERROR_INVALID, reason).ack()
-
-    def _admit(self, sid: str) -> None:
-        bucket = self._buckets.get(sid)
-        if bucket is None or bucket.allow():
-            return
-        if bucket.refused > MAX_REFUSED:
-            log.warning("companion view %s keeps flooding; dropping it", sid)
-            self._fanout.remove_view(sid)
-            self._drop(sid)
-        raise p.ProtocolError(p.ERROR_RATE_LIMITED, "too many requests; slow down")
 
     # --- requests -----------------------------------------------------------------------
 
@@ -435,6 +313,9 @@ class CompanionServer:
         self._post_snapshot(view, request.conversation_id, following=False)
         return {"ok": True, "conversation_id": request.conversation_id}
 
+    def _follow_window(self, view: View) -> None:
+        self._post_snapshot(view, self.active_conversation_id, following=True)
+
     def _post_snapshot(self, view: View, conversation_id: str | None, *, following: bool) -> None:
         """Point the view at a conversation and queue its snapshot, in one step."""
         service = self._service
@@ -458,11 +339,16 @@ class CompanionServer:
         """Packets queued for a view and not yet written to its socket."""
         return self._engine.backlog(sid) if self._engine is not None else 0
 
+    def _drop_flooding(self, sid: str) -> None:
+        """A view that would not stop asking: forget it, then cut it."""
+        self._fanout.remove_view(sid)
+        self._drop(sid)
+
     def _drop(self, sid: str) -> None:
         """Cut a view at once; it resyncs from a snapshot when it reconnects."""
-        self._buckets.pop(sid, None)
+        self._admission.closed(sid)
         eio_sid = self._engine.eio_sid(sid) if self._engine is not None else None
-        transport = self._ws_transports.get(eio_sid) if eio_sid else None
+        transport = self._http.transport(eio_sid)
         if transport is not None:
             transport.abort()
         else:

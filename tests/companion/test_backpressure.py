@@ -103,10 +103,10 @@ async def _scenario(harness: Harness, stuck: subprocess.Popen[str]) -> tuple[int
 def test_view_refused_when_full(
     harness: Harness, run_async: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from streamchat_desktop.companion import admission as admission_module
     from streamchat_desktop.companion import protocol as p
-    from streamchat_desktop.companion import server as server_module
 
-    monkeypatch.setattr(server_module, "MAX_VIEWS", 2)
+    monkeypatch.setattr(admission_module, "MAX_VIEWS", 2)
 
     async def scenario() -> list[Any]:
         await harness.viewer()
