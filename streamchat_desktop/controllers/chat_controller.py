@@ -11,12 +11,12 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from streamchat_desktop.attachments.errors import AttachmentError
 from streamchat_desktop.attachments.outbox import PromptFiles
+from streamchat_desktop.controllers.message_edits import MessageEdits
 from streamchat_desktop.controllers.service_relay import ServiceRelay
 from streamchat_desktop.core.attachments import AttachmentContent
-from streamchat_desktop.core.branch import Branch, BusyError, DeletedMessage, NoSuchMessageError
+from streamchat_desktop.core.branch import Branch
 from streamchat_desktop.core.chat_service import ChatService
 from streamchat_desktop.core.events import Failed, ReasoningDelta, TerminalEvent, TextDelta
-from streamchat_desktop.core.message_actions import SteppedVersion
 from streamchat_desktop.core.models import Conversation, Message, Role
 from streamchat_desktop.core.observers import ProgressEvent, ReplyStart
 from streamchat_desktop.core.unicode_repair import repair_text
@@ -48,7 +48,7 @@ class ChatController(QObject):
             (a Branch: messages, ``‹ n/m ›`` positions, what can be continued); any
             conversation: compare ``branch.conversation_id``.
         message_deleted(deleted): a message was deleted; the DeletedMessage is what
-            ``undo_delete`` brings back (the window offers Undo).
+            ``edits.undo_delete`` brings back (the window offers Undo).
         message_restored(deleted): an Undo brought that message back.
     """
 
@@ -77,8 +77,13 @@ class ChatController(QObject):
         self._files = files  # None: this window cannot send attachments
         self._conversation_id: str | None = None
         self._retry_at: dict[str, float] = {}  # conversation id -> monotonic time allowed
-        self._branch: Branch | None = None  # the open conversation's, until it changes
-        self._undo: DeletedMessage | None = None  # the newest delete, for undo_delete
+        self.edits = MessageEdits(
+            service,
+            lambda: self._conversation_id,
+            self.problem_reported.emit,
+            self.message_deleted.emit,
+            self.message_restored.emit,
+        )
         self._relay = ServiceRelay(self)
         self._relay.started.connect(self._on_started)
         self._relay.progressed.connect(self._on_progressed)
@@ -113,9 +118,7 @@ class ChatController(QObject):
 
     def open_conversation(self, conversation_id: str) -> None:
         self._conversation_id = conversation_id
-        self._branch = None
-        if self._undo is not None and self._undo.conversation_id != conversation_id:
-            self._undo = None  # an Undo never restores out of sight, in another conversation
+        self.edits.conversation_opened(conversation_id)
         self.conversation_changed.emit(conversation_id)
         self.streaming_changed.emit(self.streaming_reply() is not None)
 
@@ -219,13 +222,13 @@ class ChatController(QObject):
         several; returns e.g. "Version 2 of 3", or None when there is none."""
         if self.streaming_reply() is not None:
             return None
-        branch = self.branch()
+        branch = self.edits.branch()
         newest = next(
             (m.id for m in reversed(branch.messages) if branch.position(m.id) is not None), None
         )
         if newest is None:
             return None
-        shown = self.step_version_of(newest, step)
+        shown = self.edits.step_version_of(newest, step)
         if self._conversation_id is not None:
             self.conversation_changed.emit(self._conversation_id)
         if shown is None:  # at either end: say where it stands
@@ -249,97 +252,13 @@ class ChatController(QObject):
         if conversation_id is not None and self._can_ask_again(conversation_id):
             self._ask(lambda: self._service.regenerate(conversation_id))
 
-    # Per-message actions (each change arrives as ``branch_changed``) ----------------
-
-    def branch(self) -> Branch:
-        """The open conversation's branch with its version positions (kept until a
-        signal says it changed)."""
-        if self._conversation_id is None:
-            return Branch("")
-        if self._branch is None or self._branch.conversation_id != self._conversation_id:
-            self._branch = self._service.branch(self._conversation_id)
-        return self._branch
-
-    def can_continue(self, message: Message) -> bool:
-        """Whether Continue applies: the open branch's last message, a cut answer."""
-        return message.is_cut and self.branch().can_continue(message.id)
-
-    def regenerate_answer(self, message_id: str) -> bool:
-        """Ask again for any answer of the open branch; the old one stays a version."""
-        cid = self._conversation_id
-        return cid is not None and self._act(
-            lambda: self._service.regenerate_answer(cid, message_id)
-        )
-
-    def switch_version(self, message_id: str) -> bool:
-        """Show this version (with its newest replies)."""
-        return self._act(lambda: self._service.switch_version(message_id))
-
-    def step_version_of(self, message_id: str, step: int) -> str | None:
-        """Show the previous (-1) or next (+1) version of this message; returns e.g.
-        "Version 2 of 3", or None when it has no other version in that direction."""
-        if self.branch().position(message_id) is None:
-            return None
-        shown: list[SteppedVersion | None] = []
-        if not self._act(lambda: shown.append(self._service.step_version(message_id, step))):
-            return None
-        if shown[0] is None:
-            return None
-        return f"Version {shown[0].number} of {shown[0].count}"
-
-    def delete_message(self, message_id: str) -> bool:
-        """Delete one message of the open branch; ``message_deleted`` carries the Undo."""
-        cid = self._conversation_id
-        if cid is None:
-            return False
-        deleted: list[DeletedMessage] = []
-        if not self._act(lambda: deleted.append(self._service.delete_message(cid, message_id))):
-            return False
-        self._undo = deleted[0]
-        self.message_deleted.emit(deleted[0])
-        return True
-
-    def undo_delete(self, deleted: DeletedMessage | None = None) -> bool:
-        """Bring back ``deleted`` (default: the newest delete); ``message_restored``."""
-        token = deleted or self._undo
-        if token is None or not self._act(lambda: self._service.undo_delete(token)):
-            return False
-        if token == self._undo:
-            self._undo = None
-        self.message_restored.emit(token)
-        return True
-
-    def pending_undo(self) -> DeletedMessage | None:
-        """What ``undo_delete()`` would bring back now, if anything."""
-        return self._undo
-
-    def forget_undo(self) -> None:
-        """The Undo offer went (its toast ran out): a later Ctrl+Z restores nothing."""
-        self._undo = None
-
-    def _act(self, action: Callable[[], object]) -> bool:
-        """Run a per-message action; a refusal or a store fault is told, not raised."""
-        try:
-            action()
-        except (BusyError, NoSuchMessageError) as exc:
-            text = str(exc)
-            self.problem_reported.emit(text[:1].upper() + text[1:])  # a sentence
-            return False
-        except KeyError:
-            self.problem_reported.emit("That conversation no longer exists.")
-            return False
-        except StorageError as exc:
-            self.problem_reported.emit(exc.message)
-            return False
-        return True
-
     def edit_and_resend(self, message_id: str, text: str) -> bool:
         """Replace a prompt; the answers after it stay reachable as an earlier version."""
         cid = self._conversation_id
         if cid is None or self.streaming_reply() is not None:
             return False
         prompt = repair_text(text.strip())
-        if not self._act(lambda: self._service.edit_and_resend(cid, message_id, prompt)):
+        if not self.edits.act(lambda: self._service.edit_and_resend(cid, message_id, prompt)):
             return False
         self.conversation_changed.emit(cid)
         return True
@@ -391,12 +310,11 @@ class ChatController(QObject):
     # From the service ---------------------------------------------------------------
 
     def _on_branched(self, branch: Branch) -> None:
-        if branch.conversation_id == self._conversation_id:
-            self._branch = branch
+        self.edits.branch_changed(branch)
         self.branch_changed.emit(branch)
 
     def _on_started(self, start: ReplyStart) -> None:
-        self._branch = None
+        self.edits.branch_changed(None)
         self.reply_started.emit(start)
         if start.conversation.id == self._conversation_id:
             self.streaming_changed.emit(True)
@@ -409,7 +327,7 @@ class ChatController(QObject):
 
     def _on_ended(self, message: Message, event: TerminalEvent) -> None:
         conversation_id = message.conversation_id
-        self._branch = None
+        self.edits.branch_changed(None)
         if isinstance(event, Failed) and event.error.retry_after:
             self._retry_at[conversation_id] = time.monotonic() + event.error.retry_after
         self.reply_ended.emit(conversation_id, message, event.stats)

@@ -90,7 +90,7 @@ class MessageActions(QObject):
 
     def _message(self, message_id: str) -> Message | None:
         """From the branch the controller keeps (no store read per hover)."""
-        messages = self._controller.branch().messages
+        messages = self._controller.edits.branch().messages
         return next((m for m in messages if m.id == message_id), None)
 
     def describe(self, message_id: str) -> MessageOffer | None:
@@ -104,8 +104,8 @@ class MessageActions(QObject):
             message_id=message.id,
             time_text=message_time(message.created_at),
             is_prompt=message.role is Role.USER,
-            version=self._controller.branch().position(message.id),
-            can_continue=streaming is None and self._controller.can_continue(message),
+            version=self._controller.edits.branch().position(message.id),
+            can_continue=streaming is None and self._controller.edits.can_continue(message),
             busy=streaming is not None,
         )
 
@@ -142,15 +142,15 @@ class MessageActions(QObject):
         elif kind is MessageAction.EDIT and message.role is Role.USER:
             self._edit_prompt(message)
         elif kind is MessageAction.REGENERATE and message.role is Role.ASSISTANT:
-            c.regenerate_answer(message_id)
+            c.edits.regenerate_answer(message_id)
         elif kind in (MessageAction.PREVIOUS_VERSION, MessageAction.NEXT_VERSION):
             step = -1 if kind is MessageAction.PREVIOUS_VERSION else 1
-            shown = c.step_version_of(message_id, step)
+            shown = c.edits.step_version_of(message_id, step)
             self._status.showMessage(shown or "No other version that way", 4000)
-        elif kind is MessageAction.CONTINUE and c.can_continue(message):
+        elif kind is MessageAction.CONTINUE and c.edits.can_continue(message):
             c.continue_reply(message_id)
         elif kind is MessageAction.DELETE:
-            c.delete_message(message_id)
+            c.edits.delete_message(message_id)
 
     def _copy(self, message: Message, *, markdown: bool) -> None:
         text = message.content
@@ -192,11 +192,11 @@ class MessageActions(QObject):
             self._end_undo()
 
     def _on_conversation_changed(self, _conversation_id: str) -> None:
-        if self._undo_button is not None and self._controller.pending_undo() is None:
+        if self._undo_button is not None and self._controller.edits.pending_undo() is None:
             self._end_undo()  # the deleted message is out of sight now
 
     def _on_undo_triggered(self) -> None:
-        if self._controller.undo_delete():
+        if self._controller.edits.undo_delete():
             self._end_undo()
 
     def _on_message_restored(self, _deleted: DeletedMessage) -> None:
@@ -205,7 +205,7 @@ class MessageActions(QObject):
     def _end_undo(self) -> None:
         """The toast goes, and with it the Undo: a later Ctrl+Z restores nothing."""
         self._remove_toast()
-        self._controller.forget_undo()
+        self._controller.edits.forget_undo()
         self.undo_action.setEnabled(False)
         if self._status.currentMessage() == self._undo_text:
             self._status.clearMessage()

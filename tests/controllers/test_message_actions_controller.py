@@ -52,19 +52,19 @@ def test_regenerate_a_middle_answer_and_step_between_its_versions(
     a2 = controller.messages()[3]
     chat.answer_with("a2 again")
 
-    assert controller.regenerate_answer(a2.id)
+    assert controller.edits.regenerate_answer(a2.id)
     chat.wait_idle(cid)
 
     again = controller.messages()[-1]
     assert seen.branches[-1].position(again.id) == (2, 2)
-    assert controller.branch().position(again.id) == (2, 2)
-    assert controller.step_version_of(again.id, -1) == "Version 1 of 2"
+    assert controller.edits.branch().position(again.id) == (2, 2)
+    assert controller.edits.step_version_of(again.id, -1) == "Version 1 of 2"
     assert [m.content for m in seen.branches[-1].messages] == ["q1", "a1", "q2", "a2", "q3", "a3"]
-    assert controller.step_version_of(a2.id, -1) is None  # no version before the first
-    assert controller.step_version_of(a2.id, +1) == "Version 2 of 2"
+    assert controller.edits.step_version_of(a2.id, -1) is None  # no version before the first
+    assert controller.edits.step_version_of(a2.id, +1) == "Version 2 of 2"
     assert [m.content for m in controller.messages()] == ["q1", "a1", "q2", "a2 again"]
-    assert controller.switch_version(a2.id)
-    assert controller.branch().position(a2.id) == (1, 2)
+    assert controller.edits.switch_version(a2.id)
+    assert controller.edits.branch().position(a2.id) == (1, 2)
     assert seen.problems == []
 
 
@@ -74,19 +74,19 @@ def test_delete_signals_the_undo_and_undo_restores_the_branch(
 ) -> None:
     cid = open_with_turns(live_chat, controller, 2)
     seen = Seen(controller)
-    before = controller.branch()
+    before = controller.edits.branch()
     q2 = before.messages[2]
 
-    assert controller.delete_message(q2.id)
+    assert controller.edits.delete_message(q2.id)
     [token] = seen.deleted
     assert (token.conversation_id, token.message_id, token.preview) == (cid, q2.id, "q2")
     assert [m.content for m in seen.branches[-1].messages] == ["q1", "a1", "a2"]
-    assert controller.branch() == seen.branches[-1]
+    assert controller.edits.branch() == seen.branches[-1]
 
-    assert controller.undo_delete()
+    assert controller.edits.undo_delete()
     assert seen.restored == [token]
     assert seen.branches[-1].messages == before.messages
-    assert not controller.undo_delete()  # nothing left to undo
+    assert not controller.edits.undo_delete()  # nothing left to undo
     assert seen.problems == []
 
 
@@ -103,7 +103,7 @@ def test_edit_any_prompt_through_the_controller(
     chat.wait_idle(cid)
     assert [m.content for m in controller.messages()] == ["q1 edited", "fresh"]
     assert seen.branches[-1].position(controller.messages()[0].id) == (2, 2)
-    assert controller.step_version_of(controller.messages()[0].id, -1) == "Version 1 of 2"
+    assert controller.edits.step_version_of(controller.messages()[0].id, -1) == "Version 1 of 2"
     assert [m.content for m in controller.messages()] == ["q1", "a1", "q2", "a2"]
 
 
@@ -117,14 +117,14 @@ def test_continue_applies_to_a_cut_last_answer_only(
     controller.send("q")
     chat.wait_idle(controller.conversation_id or "")
     prompt, cut = controller.messages()
-    assert controller.can_continue(cut)
-    assert not controller.can_continue(prompt)
+    assert controller.edits.can_continue(cut)
+    assert not controller.edits.can_continue(prompt)
     chat.answer_with(" and done")
     controller.continue_reply(cut.id)
     chat.wait_idle(controller.conversation_id or "")
     done = controller.messages()[-1]
     assert done.content == "cut here and done"
-    assert not controller.can_continue(done)
+    assert not controller.edits.can_continue(done)
 
 
 def test_while_a_reply_streams_actions_are_refused_in_words(
@@ -140,9 +140,9 @@ def test_while_a_reply_streams_actions_are_refused_in_words(
     controller.send("q2")
     chat.run_async(wait_until(lambda: gate.reached))
     try:
-        assert not controller.delete_message(q1.id)
-        assert not controller.regenerate_answer(a1.id)
-        assert not controller.switch_version(q1.id)
+        assert not controller.edits.delete_message(q1.id)
+        assert not controller.edits.regenerate_answer(a1.id)
+        assert not controller.edits.switch_version(q1.id)
     finally:
         gate.release()
     chat.wait_idle(cid)
@@ -158,9 +158,9 @@ def test_an_action_on_the_wrong_message_is_refused_in_a_sentence(
     open_with_turns(live_chat, controller, 1)
     seen = Seen(controller)
     q1, a1 = controller.messages()
-    assert not controller.regenerate_answer(q1.id)
+    assert not controller.edits.regenerate_answer(q1.id)
     assert not controller.edit_and_resend(a1.id, "x")
-    assert not controller.delete_message("no-such-id")
+    assert not controller.edits.delete_message("no-such-id")
     assert seen.problems == [
         "Only an answer on this conversation's branch can be regenerated",
         "Only a prompt on this conversation's branch can be edited",
@@ -175,17 +175,17 @@ def test_undo_is_forgotten_when_its_offer_goes_or_another_conversation_opens(
 ) -> None:
     cid = open_with_turns(live_chat, controller, 2)
     seen = Seen(controller)
-    assert controller.delete_message(controller.branch().messages[2].id)
+    assert controller.edits.delete_message(controller.edits.branch().messages[2].id)
     controller.open_conversation(cid)  # the same one again: the offer stays
-    assert controller.pending_undo() == seen.deleted[0]
-    controller.forget_undo()
-    assert controller.pending_undo() is None
-    assert not controller.undo_delete()
+    assert controller.edits.pending_undo() == seen.deleted[0]
+    controller.edits.forget_undo()
+    assert controller.edits.pending_undo() is None
+    assert not controller.edits.undo_delete()
 
-    assert controller.delete_message(controller.branch().messages[1].id)
+    assert controller.edits.delete_message(controller.edits.branch().messages[1].id)
     other = controller.new_conversation()
-    assert controller.pending_undo() is None
-    assert not controller.undo_delete()  # nothing restored out of sight
+    assert controller.edits.pending_undo() is None
+    assert not controller.edits.undo_delete()  # nothing restored out of sight
     controller.open_conversation(cid)
     assert [m.content for m in controller.messages()] == ["q1", "a2"]
     assert other != cid and seen.restored == []

@@ -126,7 +126,7 @@ def test_regenerate_a_middle_answer(
     settle(window, run_async, lambda: contents(window) == ["one", "A1 again"])
     assert "A1 again" in window.transcript.toPlainText()
     answer = window._controller.messages()[1].id
-    assert window._controller.branch().position(answer) == (2, 2)
+    assert window._controller.edits.branch().position(answer) == (2, 2)
 
 
 def test_delete_then_undo_with_the_bar_and_ctrl_z(
@@ -247,7 +247,7 @@ def test_undo_goes_with_its_toast(
     settle(window, run_async, lambda: actions._undo_button is None)
     assert not actions.undo_action.isEnabled()
     actions.undo_action.trigger()  # a late Ctrl+Z
-    assert not window._controller.undo_delete()
+    assert not window._controller.edits.undo_delete()
     assert contents(window) == ["one", "two", "A2"]
 
 
@@ -259,7 +259,7 @@ def test_undo_goes_when_another_conversation_opens(
     window._controller.new_conversation()
     actions = window.message_actions
     assert actions._undo_button is None and not actions.undo_action.isEnabled()
-    assert not window._controller.undo_delete()
+    assert not window._controller.edits.undo_delete()
     assert first is not None
     window._controller.open_conversation(first)
     assert contents(window) == ["one", "two", "A2"]
