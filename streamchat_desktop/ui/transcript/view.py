@@ -12,12 +12,13 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QMimeData, QTimer, QUrl, Signal
-from PySide6.QtGui import QTextCursor, QTextDocument
+from PySide6.QtCore import QEvent, QTimer, QUrl, Signal
+from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QWidget
 
 from streamchat_desktop.ui.throttle import Throttle
-from streamchat_desktop.ui.transcript.editing import EditBlock
+from streamchat_desktop.ui.transcript.document_host import DocumentHost
+from streamchat_desktop.ui.transcript.exact_copy import ExactCopy
 from streamchat_desktop.ui.transcript.links import TranscriptLinks
 from streamchat_desktop.ui.transcript.live_tools import LiveToolCalls
 from streamchat_desktop.ui.transcript.message_focus import MessageFocus
@@ -26,20 +27,18 @@ from streamchat_desktop.ui.transcript.tool_display import ToolDisplay
 if TYPE_CHECKING:
     from streamchat_desktop.core.models import Message
     from streamchat_desktop.ui.transcript.attachments import ThumbnailSource
-    from streamchat_desktop.ui.transcript.context import Pen
     from streamchat_desktop.ui.transcript.messages import MessageWriter
     from streamchat_desktop.ui.transcript.stream import LiveReply
     from streamchat_desktop.ui.transcript.theme import Theme
 
 log = logging.getLogger(__name__)
 
-FOLLOW_SLACK_PX = 8
 SLICE_CHARACTERS = 1_000  # shown characters rendered per step of a flush
 SLICE_SECONDS = 0.010  # a flush takes steps until this long (Qt's layout comes on top)
 BACKLOG_GAP_MS = 1  # between the slices of a backlog, the loop runs everything else
 
 
-class TranscriptView(TranscriptLinks, LiveToolCalls, MessageFocus):
+class TranscriptView(TranscriptLinks, LiveToolCalls, MessageFocus, DocumentHost, ExactCopy):
     """The transcript of one conversation; a reply streams into it through a frame throttle.
 
     Signals:
@@ -86,9 +85,6 @@ class TranscriptView(TranscriptLinks, LiveToolCalls, MessageFocus):
         self._following = True
         self._updating = False
         self._throttle = Throttle(self._flush, frame_ms, self)
-        self._document: QTextDocument | None = None
-        self._pen_at_end: Pen | None = None
-        self._pen_reuse = True
         self.folded_dialog: QWidget | None = None  # the last "show all" opened
         from streamchat_desktop.ui.transcript.opening import EarlierMessages
 
@@ -101,9 +97,7 @@ class TranscriptView(TranscriptLinks, LiveToolCalls, MessageFocus):
         self._install_document(self._new_document())
         self.anchorClicked.connect(self._on_anchor_clicked)
         self._init_focus()
-        bar = self.verticalScrollBar()
-        bar.valueChanged.connect(self._on_scrolled)
-        bar.rangeChanged.connect(self._on_range_changed)
+        self._init_follow()
 
     @property
     def _writer(self) -> MessageWriter:
@@ -120,17 +114,6 @@ class TranscriptView(TranscriptLinks, LiveToolCalls, MessageFocus):
         self._thumbnails = thumbnails
         if self._loaded_writer is not None:
             self._loaded_writer.thumbnails = thumbnails
-
-    @property
-    def _pen(self) -> Pen:
-        """Writes at the end of the document."""
-        if self._pen_at_end is None:
-            from streamchat_desktop.ui.transcript.context import Pen
-
-            cursor = QTextCursor(self.document())
-            cursor.movePosition(QTextCursor.MoveOperation.End)
-            self._pen_at_end = Pen(cursor, self._pen_reuse)
-        return self._pen_at_end
 
     # Public API -----------------------------------------------------------------------
 
@@ -298,26 +281,6 @@ class TranscriptView(TranscriptLinks, LiveToolCalls, MessageFocus):
         self._following = True
         self._scroll_to_bottom()
 
-    def scroll_to_message(self, message_id: str) -> bool:
-        """Bring a message's header to the top of the view (a search hit); found?
-        A message not rendered yet is rendered first, with every message after it."""
-        from streamchat_desktop.ui.transcript.messages import MESSAGE_ID_PROPERTY
-
-        for index, message in enumerate(self._messages[: self._earlier.pending]):
-            if message.id == message_id:
-                self._earlier.load_to(index)
-                break
-        document = self.document()
-        block = document.begin()
-        while block.isValid():
-            if block.blockFormat().property(MESSAGE_ID_PROPERTY) == message_id:
-                top = document.documentLayout().blockBoundingRect(block).top()
-                self._following = False
-                self.verticalScrollBar().setValue(int(top))
-                return True
-            block = block.next()
-        return False
-
     def flush_pending(self) -> None:
         """Render buffered deltas now instead of at the next frame."""
         self._throttle.flush()
@@ -329,39 +292,7 @@ class TranscriptView(TranscriptLinks, LiveToolCalls, MessageFocus):
             return 0
         return live.answer.backlog + (1 if live.ending is not None else 0)
 
-    def is_following(self) -> bool:
-        """Whether new text scrolls the view (the user is at the bottom)."""
-        return self._following
-
     # Rendering ------------------------------------------------------------------------
-
-    def _new_document(self) -> QTextDocument:
-        document = QTextDocument(self)
-        document.setUndoRedoEnabled(False)
-        document.setDefaultFont(self.font())
-        document.setIndentWidth(22)
-        document.setDocumentMargin(10)
-        self.apply_column(document)
-        return document
-
-    def _install_document(self, document: QTextDocument, reuse: bool = True) -> None:
-        """Show ``document``; the pen then writes at its end (``reuse``: see Pen)."""
-        previous = self._document
-        from streamchat_desktop.ui.transcript.math_syntax import HAS_FORMULAS
-
-        if document.property(HAS_FORMULAS):  # before Qt lays it out
-            from streamchat_desktop.ui.transcript.math_object import ensure_handler
-
-            ensure_handler(document)
-        self.setDocument(document)
-        self._document = document
-        if previous is not None:
-            previous.deleteLater()  # Qt deletes only documents its text control owns
-        self._pen_at_end = None
-        self._pen_reuse = reuse
-
-    def _editing(self) -> EditBlock:
-        return EditBlock(self)
 
     def _flush(self) -> None:
         """Render what arrived, for at most ``SLICE_SECONDS``; a backlog goes on next frame."""
@@ -445,45 +376,6 @@ class TranscriptView(TranscriptLinks, LiveToolCalls, MessageFocus):
             self._earlier.load_to(pending)  # as much as was shown, so the view stays put
             bar.setValue(value)
             self._following = False
-
-    # Scrolling ------------------------------------------------------------------------
-
-    def _at_bottom(self) -> bool:
-        bar = self.verticalScrollBar()
-        return bar.value() >= bar.maximum() - FOLLOW_SLACK_PX
-
-    def _on_scrolled(self, value: int) -> None:
-        if not self._updating:
-            self._following = self._at_bottom()
-            if self._earlier.pending and value < self.viewport().height():
-                self._earlier.load_batch()  # scrolled near the top: the earlier messages
-
-    def _on_range_changed(self, _minimum: int, _maximum: int) -> None:
-        if self._following:
-            self._scroll_to_bottom()
-
-    def _scroll_to_bottom(self) -> None:
-        bar = self.verticalScrollBar()
-        bar.setValue(bar.maximum())
-
-    def createMimeDataFromSelection(self) -> QMimeData:
-        """Copy gives the original text: bidi labels turn back into their characters,
-        formulas into their LaTeX source."""
-        mime = super().createMimeDataFromSelection()
-        from streamchat_desktop.ui.transcript.math_object import Formulas
-        from streamchat_desktop.ui.transcript.runs import RunWriter
-
-        if RunWriter.labels_written or Formulas.written:
-            from streamchat_desktop.ui.transcript.clipboard import selection_text
-
-            cursor = self.textCursor()
-            start, end = cursor.selectionStart(), cursor.selectionEnd()
-            exact = QMimeData()  # Qt's own mime data rewrites its text when read
-            if "\ufffc" not in cursor.selectedText():  # its HTML would lose formulas
-                exact.setHtml(mime.html())
-            exact.setText(selection_text(self.document(), start, end))
-            return exact
-        return mime
 
     # Qt overrides ---------------------------------------------------------------------
 
