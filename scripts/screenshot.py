@@ -19,6 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from xvfb_display import Display, xvfb_display  # noqa: E402
+
 from tests.support.fake_openai import FakeOpenAIServer, Script  # noqa: E402
 
 ANSWER = """Streaming sends the answer **as it is generated**, so you read the first words \
@@ -54,8 +56,14 @@ def main() -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
     # the window's states, light and dark (welcome, mid-stream, code, table and math, actions)
     subprocess.run([sys.executable, str(ROOT / "scripts" / "screenshot_states.py")], check=True)
-    display = ":93"
-    xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "980x720x24"])
+    with xvfb_display(980, 720) as display:
+        shoot(display, out_dir)
+    print(out_dir / "desktop-and-companion.png")
+    return 0
+
+
+def shoot(display: Display, out_dir: Path) -> None:
+    """The app streams its launch prompt's answer; then the page asks, and both are shot."""
     profile = Path(tempfile.mkdtemp(prefix="streamchat-shot-"))
     server = FakeOpenAIServer(
         default=Script(
@@ -64,7 +72,7 @@ def main() -> int:
             delay=0.012,
         )
     ).start()
-    env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb")
+    env = display.env()
     app = subprocess.Popen(
         [sys.executable, "-m", "streamchat_desktop", "--profile", str(profile),
          "--base-url", server.base_url, "--model", "llama3.1:8b", "--companion",
@@ -80,14 +88,10 @@ def main() -> int:
         app.terminate()
         app.wait(10)
         server.stop()
-        xvfb.terminate()
-        xvfb.wait(10)
         shutil.rmtree(profile, ignore_errors=True)
-    print(out_dir / "desktop-and-companion.png")
-    return 0
 
 
-def side_by_side(display: str, url: str, path: Path) -> None:
+def side_by_side(display: Display, url: str, path: Path) -> None:
     """The page sends a prompt; mid-answer, the window and the page go into one image."""
     from playwright.sync_api import sync_playwright
 
@@ -109,19 +113,13 @@ def side_by_side(display: str, url: str, path: Path) -> None:
         answers = page.locator("[data-testid=message-assistant]")
         answers.nth(1).get_by_text("How it works here").wait_for()
         page.screenshot(path=str(page_png))
-        shot(display, window_png)
+        display.grab(window_png)
         context.close()
     join_side_by_side(window_png, page_png, path)
     page_png.unlink()
     window_png.unlink()
 
 
-GRAB = """
-import sys
-from PySide6.QtGui import QGuiApplication
-app = QGuiApplication(sys.argv[:1])
-app.primaryScreen().grabWindow(0).save(sys.argv[1])
-"""
 JOIN = """
 import sys
 from PySide6.QtGui import QColor, QGuiApplication, QImage, QPainter
@@ -143,12 +141,6 @@ def join_side_by_side(left: Path, right: Path, path: Path) -> None:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     run = [sys.executable, "-c", JOIN, str(left), str(right), str(path)]
     subprocess.run(run, env=env, check=True)
-
-
-def shot(display: str, path: Path) -> None:
-    """The whole Xvfb screen, grabbed with Qt."""
-    env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb")
-    subprocess.run([sys.executable, "-c", GRAB, str(path)], env=env, check=True)
 
 
 if __name__ == "__main__":

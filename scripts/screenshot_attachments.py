@@ -18,9 +18,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from xvfb_display import Display, xvfb_display  # noqa: E402
+
 from tests.support.fake_openai import FakeOpenAIServer, Script  # noqa: E402
 
-DISPLAY = ":94"
 ANSWER = """The plan puts the **marigolds** along the south border, which matches the \
 sunny strip in your picture:
 
@@ -28,12 +29,6 @@ sunny strip in your picture:
 - *Bed 4*: the shade-tolerant herbs, by the fence
 
 The PDF's second page lists watering twice a week until the seedlings are established.
-"""
-GRAB = """
-import sys
-from PySide6.QtGui import QGuiApplication
-app = QGuiApplication(sys.argv[:1])
-app.primaryScreen().grabWindow(0).save(sys.argv[1])
 """
 
 
@@ -74,12 +69,19 @@ painter.end()
 
 def main() -> int:
     out = ROOT / "docs" / "screenshots" / "attachments.png"
-    xvfb = subprocess.Popen(["Xvfb", DISPLAY, "-screen", "0", "980x720x24"])
-    work = Path(tempfile.mkdtemp(prefix="streamchat-shot-"))
     words = ANSWER.split(" ")
     deltas = [w + " " for w in words[:-1]] + [words[-1]]
+    with xvfb_display(980, 720) as display:
+        shoot(display, out, deltas)
+    print(out)
+    return 0
+
+
+def shoot(display: Display, out: Path, deltas: list[str]) -> None:
+    """The app started with two files; the screen grabbed once its answer has ended."""
+    work = Path(tempfile.mkdtemp(prefix="streamchat-shot-"))
     server = FakeOpenAIServer(default=Script(deltas=deltas, delay=0.01)).start()
-    env = dict(os.environ, DISPLAY=DISPLAY, QT_QPA_PLATFORM="xcb")
+    env = display.env()
     try:
         picture, pdf = make_files(work)
         app = subprocess.Popen(
@@ -96,7 +98,7 @@ def main() -> int:
                     raise SystemExit("the app did not send its prompt")
                 time.sleep(0.2)
             time.sleep(2.0)  # the last frame painted
-            subprocess.run([sys.executable, "-c", GRAB, str(out)], env=env, check=True)
+            display.grab(out)
         finally:
             app.terminate()
             try:
@@ -106,11 +108,7 @@ def main() -> int:
                 app.wait(10)
     finally:
         server.stop()
-        xvfb.terminate()
-        xvfb.wait(10)
         shutil.rmtree(work, ignore_errors=True)
-    print(out)
-    return 0
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
@@ -22,7 +21,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-DISPLAY = ":95"
+
+from xvfb_display import xvfb_display  # noqa: E402
+
 SIZE = (1180, 780)
 MODEL = "llama3.1:8b"
 
@@ -85,13 +86,9 @@ async def settle() -> None:
 
 
 def main() -> int:
-    xvfb = subprocess.Popen(["Xvfb", DISPLAY, "-screen", "0", f"{SIZE[0]}x{SIZE[1]}x24"])
-    os.environ.update(DISPLAY=DISPLAY, QT_QPA_PLATFORM="xcb")
-    try:
+    with xvfb_display(*SIZE) as display:
+        os.environ.update(DISPLAY=display.name, QT_QPA_PLATFORM="xcb")
         return run()
-    finally:
-        xvfb.terminate()
-        xvfb.wait(10)
 
 
 def run() -> int:

@@ -214,10 +214,10 @@ class MessageActions:
 
     def conversation_of(self: _Service, message_id: str) -> str:
         """The conversation a visible message belongs to (``NoSuchMessageError``: none)."""
-        versions = self._store.versions(message_id)
-        if not versions:
+        conversation_id = self._store.conversation_of(message_id)
+        if conversation_id is None:
             raise NoSuchMessageError("there is no such message")
-        return versions[0].conversation_id
+        return conversation_id
 
     def _branch_changed(self: _Service, conversation_id: str) -> None:
         branch = self.branch(conversation_id)

@@ -54,6 +54,11 @@ class ConversationStore(Protocol):
         """The message and its alternatives (edited prompts, regenerated answers)."""
         ...
 
+    def conversation_of(self, message_id: str) -> str | None:
+        """The conversation a visible message belongs to; ``None`` for an unknown or
+        deleted one (a direct lookup, not a walk through its versions)."""
+        ...
+
     def switch_version(self, message_id: str) -> list[Message]:
         """Make this version active (with its newest replies); returns the branch."""
         ...
@@ -122,6 +127,14 @@ class MemoryStore:
             for m in rows
             if m.id == message_id and m.id not in self._hidden
         ]
+
+    def conversation_of(self, message_id: str) -> str | None:
+        if message_id in self._hidden:
+            return None
+        for conversation_id, rows in self._messages.items():
+            if any(m.id == message_id for m in rows):
+                return conversation_id
+        return None
 
     def switch_version(self, message_id: str) -> list[Message]:
         for conversation_id, rows in self._messages.items():

@@ -258,6 +258,16 @@ class SqliteStore:
             messages = self._messages_by_id(conn, ids)
             return attachment_rows.with_links(conn, conversation_id, messages)
 
+    def conversation_of(self, message_id: str) -> str | None:
+        """The conversation of a visible message (``None``: unknown or deleted): one
+        SELECT on the messages' unique ``id`` index."""
+        with self._db.read() as conn:
+            row = conn.execute(
+                "SELECT conversation_id FROM messages WHERE id = ? AND deleted = 0",
+                (message_id,),
+            ).fetchone()
+        return None if row is None else str(row["conversation_id"])
+
     def version_positions(self, conversation_id: str) -> dict[str, tuple[int, int]]:
         """For active-branch messages that have versions: ``id -> (number, count)``."""
         with self._db.read() as conn:

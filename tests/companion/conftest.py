@@ -22,6 +22,9 @@ from streamchat_desktop.core.chat_service import ChatService, ChatTarget
 from streamchat_desktop.core.events import StreamEnd, StreamEvent, TextDelta
 from streamchat_desktop.core.models import ChatRequest, Conversation
 from streamchat_desktop.core.store import MemoryStore
+from streamchat_desktop.providers.base import Endpoint
+from streamchat_desktop.providers.openai_compat import OpenAICompatibleProvider
+from tests.support.fake_openai import FakeOpenAIServer
 from tests.support.waiting import PATIENCE, wait_until
 
 _END = object()
@@ -203,3 +206,31 @@ def harness(run_async: Callable[..., Any]) -> Iterator[Harness]:
     h = Harness(store, model, service, server)
     yield h
     run_async(h.close())
+
+
+@dataclass
+class ModelChat:
+    """A ChatService whose replies come from the tests' OpenAI server through the real SDK,
+    and its companion server, started."""
+
+    service: ChatService
+    server: CompanionServer
+    fake: FakeOpenAIServer
+
+
+@pytest.fixture
+def model_chat(fake_openai: FakeOpenAIServer, run_async: Callable[..., Any]) -> Iterator[ModelChat]:
+    provider = OpenAICompatibleProvider(Endpoint(fake_openai.base_url, api_key="sk-test-secret"))
+
+    def target(_conversation: Conversation) -> ChatTarget:
+        return ChatTarget(open_stream=provider.stream, model="m")
+
+    service = ChatService(MemoryStore(), target)
+    server = CompanionServer(service)
+    run_async(server.start())
+    try:
+        yield ModelChat(service, server, fake_openai)
+    finally:
+        run_async(service.stop_all())
+        run_async(server.stop())
+        run_async(provider.aclose())

@@ -16,7 +16,7 @@ import pytest
 
 from streamchat_desktop.companion.server import STATIC_DIR, CompanionServer
 from streamchat_desktop.core.branch import Branch
-from tests.support.chromium import CHROMIUM, launch
+from tests.support.chromium import CHROMIUM, LivePage, live_page
 from tests.support.live_chat import LiveChat, live_chat  # noqa: F401
 from tests.support.waiting import PATIENCE, wait_until
 
@@ -115,102 +115,96 @@ def test_every_action_from_the_page(
 
 
 async def _drive(chat: LiveChat, server: CompanionServer, cid: str, tmp: Path) -> None:
-    from playwright.async_api import async_playwright
-
     q1, a1, _q2, a2, _q3, _a3 = chat.branch(cid)
-    async with async_playwright() as playwright:
-        context = await launch(playwright, tmp / "profile", 1000, 900)
-        try:
-            await context.grant_permissions(["clipboard-read", "clipboard-write"])
-            page = await context.new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            await page.goto(server.url)
-            await page.wait_for_selector("[data-testid=connection]:has-text('Live')")
-            view = Page(page, chat, cid)
-            assert len(await view.same_as_desktop(told=False)) == 6
 
-            # Edit the first prompt: a new version, what followed stays reachable
-            chat.answer_with("a1 for the edit")
-            await view.act(q1.id, "Edit message")
-            box = page.get_by_role("textbox", name="Edited message")
-            await box.fill("q1 edited")
-            await box.press("Enter")
-            shown = await view.same_as_desktop()
-            assert [(text, version) for _, text, version in shown] == [
-                ("q1 edited", "2/2"),
-                ("a1 for the edit", None),
-            ]
-            assert chat.last_sent() == [("user", "q1 edited")]
+    async def allow_the_clipboard(live: LivePage) -> None:
+        await live.context.grant_permissions(["clipboard-read", "clipboard-write"])
 
-            # Switch back to the first version: the whole old branch returns
-            await view.act(shown[0][0], "Previous version")
-            shown = await view.same_as_desktop()
-            assert [text for _, text, _ in shown] == ["q1", "a1", "q2", "a2", "q3", "a3"]
-            assert shown[0][2] == "1/2"
-            await page.wait_for_selector("[data-testid=action-status]:has-text('Version 1 of 2')")
+    async with live_page(
+        server, tmp / "profile", width=1000, height=900, before_load=allow_the_clipboard
+    ) as live:
+        page, errors = live.page, live.errors
+        view = Page(page, chat, cid)
+        assert len(await view.same_as_desktop(told=False)) == 6
 
-            # Regenerate a middle answer: the branch up to its prompt is sent
-            chat.answer_with("a2 again")
-            await view.act(a2.id, "Regenerate answer")
-            shown = await view.same_as_desktop()
-            assert [(text, version) for _, text, version in shown][2:] == [
-                ("q2", None),
-                ("a2 again", "2/2"),
-            ]
-            assert chat.last_sent() == [("user", "q1"), ("assistant", "a1"), ("user", "q2")]
-            await page.locator(f"article[data-id='{shown[3][0]}']").hover()
-            await page.screenshot(path=str(screenshot_dir(tmp) / "companion-actions.png"))
+        # Edit the first prompt: a new version, what followed stays reachable
+        chat.answer_with("a1 for the edit")
+        await view.act(q1.id, "Edit message")
+        box = page.get_by_role("textbox", name="Edited message")
+        await box.fill("q1 edited")
+        await box.press("Enter")
+        shown = await view.same_as_desktop()
+        assert [(text, version) for _, text, version in shown] == [
+            ("q1 edited", "2/2"),
+            ("a1 for the edit", None),
+        ]
+        assert chat.last_sent() == [("user", "q1 edited")]
 
-            # Delete a message, then Undo from the toast: it is back exactly where it was
-            before = shown
-            await view.act(a1.id, "Delete message")
-            shown = await view.same_as_desktop()
-            assert [text for _, text, _ in shown] == ["q1", "q2", "a2 again"]
-            await page.get_by_role("button", name="Undo delete").click()
-            assert await view.same_as_desktop() == before
+        # Switch back to the first version: the whole old branch returns
+        await view.act(shown[0][0], "Previous version")
+        shown = await view.same_as_desktop()
+        assert [text for _, text, _ in shown] == ["q1", "a1", "q2", "a2", "q3", "a3"]
+        assert shown[0][2] == "1/2"
+        await page.wait_for_selector("[data-testid=action-status]:has-text('Version 1 of 2')")
 
-            # Continue a cut answer (asked in the desktop window, continued in the page)
-            chat.answer_with("**half** of it", finish_reason="length")
-            chat.service.send(cid, "q4")
-            shown = await view.same_as_desktop(told=False)
-            cut_id = shown[-1][0]
-            chat.answer_with(" and the rest")
-            await view.act(cut_id, "Continue answer")
-            await wait_until(lambda: chat.branch(cid)[-1].content.endswith("the rest"))
-            shown = await view.same_as_desktop(told=False)
-            assert shown[-1] == (cut_id, "half of it and the rest", None)
-            assert chat.branch(cid)[-1].content == "**half** of it and the rest"
+        # Regenerate a middle answer: the branch up to its prompt is sent
+        chat.answer_with("a2 again")
+        await view.act(a2.id, "Regenerate answer")
+        shown = await view.same_as_desktop()
+        assert [(text, version) for _, text, version in shown][2:] == [
+            ("q2", None),
+            ("a2 again", "2/2"),
+        ]
+        assert chat.last_sent() == [("user", "q1"), ("assistant", "a1"), ("user", "q2")]
+        await page.locator(f"article[data-id='{shown[3][0]}']").hover()
+        await page.screenshot(path=str(screenshot_dir(tmp) / "companion-actions.png"))
 
-            # Copy: Markdown as written, plain text without the markup
-            await view.act(cut_id, "Copy as Markdown")
-            await page.wait_for_selector("[data-testid=action-status]:has-text('Markdown')")
-            copied = await page.evaluate("() => navigator.clipboard.readText()")
-            assert copied == "**half** of it and the rest"
-            await view.act(cut_id, "Copy as plain text")
-            await page.wait_for_selector("[data-testid=action-status]:has-text('plain text')")
-            assert await page.evaluate("() => navigator.clipboard.readText()") == (
-                "half of it and the rest"
-            )
+        # Delete a message, then Undo from the toast: it is back exactly where it was
+        before = shown
+        await view.act(a1.id, "Delete message")
+        shown = await view.same_as_desktop()
+        assert [text for _, text, _ in shown] == ["q1", "q2", "a2 again"]
+        await page.get_by_role("button", name="Undo delete").click()
+        assert await view.same_as_desktop() == before
 
-            # Keyboard: every action is a named button with a tooltip, reached with Tab
-            labels = await page.evaluate(
-                """() => Array.from(document.querySelectorAll('.actions button'))
-                    .map((b) => [b.getAttribute('aria-label'), b.getAttribute('title')])"""
-            )
-            assert labels and all(name and name == title for name, title in labels)
-            first = page.locator(f"article[data-id='{q1.id}']")
-            await first.get_by_role("button", name="Copy as Markdown").focus()
-            await page.keyboard.press("Tab")
-            focused = await page.evaluate("() => document.activeElement.getAttribute('aria-label')")
-            assert focused == "Copy as plain text"
-            await page.keyboard.press("Tab")
-            await page.keyboard.press("Enter")  # Edit message, from the keyboard
-            await page.get_by_role("textbox", name="Edited message").press("Escape")
-            focused = await page.evaluate("() => document.activeElement.getAttribute('aria-label')")
-            assert focused == "Edit message"  # the keyboard is back where it was
-            assert await view.same_as_desktop(told=False) == shown
-            assert not errors, errors
-        finally:
-            await context.close()
-    await wait_until(lambda: server.view_count == 0)
+        # Continue a cut answer (asked in the desktop window, continued in the page)
+        chat.answer_with("**half** of it", finish_reason="length")
+        chat.service.send(cid, "q4")
+        shown = await view.same_as_desktop(told=False)
+        cut_id = shown[-1][0]
+        chat.answer_with(" and the rest")
+        await view.act(cut_id, "Continue answer")
+        await wait_until(lambda: chat.branch(cid)[-1].content.endswith("the rest"))
+        shown = await view.same_as_desktop(told=False)
+        assert shown[-1] == (cut_id, "half of it and the rest", None)
+        assert chat.branch(cid)[-1].content == "**half** of it and the rest"
+
+        # Copy: Markdown as written, plain text without the markup
+        await view.act(cut_id, "Copy as Markdown")
+        await page.wait_for_selector("[data-testid=action-status]:has-text('Markdown')")
+        copied = await page.evaluate("() => navigator.clipboard.readText()")
+        assert copied == "**half** of it and the rest"
+        await view.act(cut_id, "Copy as plain text")
+        await page.wait_for_selector("[data-testid=action-status]:has-text('plain text')")
+        assert await page.evaluate("() => navigator.clipboard.readText()") == (
+            "half of it and the rest"
+        )
+
+        # Keyboard: every action is a named button with a tooltip, reached with Tab
+        labels = await page.evaluate(
+            """() => Array.from(document.querySelectorAll('.actions button'))
+                .map((b) => [b.getAttribute('aria-label'), b.getAttribute('title')])"""
+        )
+        assert labels and all(name and name == title for name, title in labels)
+        first = page.locator(f"article[data-id='{q1.id}']")
+        await first.get_by_role("button", name="Copy as Markdown").focus()
+        await page.keyboard.press("Tab")
+        focused = await page.evaluate("() => document.activeElement.getAttribute('aria-label')")
+        assert focused == "Copy as plain text"
+        await page.keyboard.press("Tab")
+        await page.keyboard.press("Enter")  # Edit message, from the keyboard
+        await page.get_by_role("textbox", name="Edited message").press("Escape")
+        focused = await page.evaluate("() => document.activeElement.getAttribute('aria-label')")
+        assert focused == "Edit message"  # the keyboard is back where it was
+        assert await view.same_as_desktop(told=False) == shown
+        assert not errors, errors

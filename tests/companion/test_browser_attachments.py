@@ -17,24 +17,19 @@ from streamchat_desktop.imaging.images import prepare_image
 from streamchat_desktop.providers.base import Endpoint
 from streamchat_desktop.providers.openai_compat import OpenAICompatibleProvider
 from streamchat_desktop.storage import SqliteStore
-from tests.companion.test_browser import (  # the same Chromium, marks and server
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    fake_server,  # noqa: F401
-    pytestmark,  # noqa: F401
-)
+from tests.companion.test_browser import pytestmark  # noqa: F401  (the same marks)
 from tests.support.attachment_files import image_parts, pdf_with_text, png_bytes, text_parts
+from tests.support.chromium import LivePage, live_page
 from tests.support.fake_openai import FakeOpenAIServer, Script
-from tests.support.waiting import wait_until
 
 
 def test_attaching_from_the_page(
     run_async: Callable[..., Any],
-    fake_server: FakeOpenAIServer,  # noqa: F811
+    fake_openai: FakeOpenAIServer,
     tmp_path: Path,
     qapp: Any,
 ) -> None:
-    provider = OpenAICompatibleProvider(Endpoint(fake_server.base_url))
+    provider = OpenAICompatibleProvider(Endpoint(fake_openai.base_url))
 
     def target(_conversation: Conversation) -> ChatTarget:
         return ChatTarget(open_stream=provider.stream, model="m")
@@ -44,7 +39,7 @@ def test_attaching_from_the_page(
     server = CompanionServer(service, files=PromptFiles(store, prepare_image))
     run_async(server.start())
     try:
-        run_async(_drive(service, server, fake_server, tmp_path), timeout=90)
+        run_async(_drive(service, server, fake_openai, tmp_path), timeout=90)
     finally:
         run_async(service.stop_all())
         run_async(server.stop())
@@ -55,8 +50,6 @@ def test_attaching_from_the_page(
 async def _drive(
     service: ChatService, server: CompanionServer, fake: FakeOpenAIServer, tmp: Path
 ) -> None:
-    from playwright.async_api import async_playwright
-
     picture = tmp / "garden.png"
     picture.write_bytes(png_bytes(3200, 1600))
     pdf = pdf_with_text(tmp / "seeds.pdf", ["Plant the marigolds in May"])
@@ -64,54 +57,47 @@ async def _drive(
     archive.write_bytes(b"PK\x03\x04" + bytes(range(200)))
     conversation = service.new_conversation(title="Garden")
     server.set_active_conversation(conversation.id)
-    async with async_playwright() as playwright:
-        context = await playwright.chromium.launch_persistent_context(
-            str(tmp / "profile"), executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+
+    async def watch_the_console(live: LivePage) -> None:
+        live.page.on("console", lambda m: live.errors.append(m.text) if m.type == "error" else None)
+
+    async with live_page(
+        server, tmp / "profile", width=1280, height=720, before_load=watch_the_console
+    ) as live:
+        page, errors = live.page, live.errors
+
+        # an unsupported file: refused with the desktop app's own words, nothing added
+        await page.get_by_test_id("file-input").set_input_files(str(archive))
+        alert = page.get_by_role("alert")
+        await alert.wait_for()
+        assert (await alert.inner_text()).startswith("photos.zip cannot be attached")
+        errors.clear()  # the 400 answer shows in the console as a failed request
+
+        await page.get_by_test_id("file-input").set_input_files([str(picture), str(pdf)])
+        chips = page.get_by_test_id("chip")
+        await page.wait_for_function(
+            "() => document.querySelectorAll('[data-testid=chip]').length == 2"
         )
-        try:
-            page = await context.new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            await page.goto(server.url)
-            await page.wait_for_selector("[data-testid=connection]:has-text('Live')")
+        assert (await chips.nth(1).inner_text()).startswith("seeds.pdf · ")
+        await page.get_by_role("button", name="Remove seeds.pdf").click()
+        await page.get_by_test_id("file-input").set_input_files(str(pdf))
+        fake.enqueue(Script(deltas=["Marigolds", " in May."]))
+        await page.get_by_role("button", name="Send").click()  # no text: files alone
 
-            # an unsupported file: refused with the desktop app's own words, nothing added
-            await page.get_by_test_id("file-input").set_input_files(str(archive))
-            alert = page.get_by_role("alert")
-            await alert.wait_for()
-            assert (await alert.inner_text()).startswith("photos.zip cannot be attached")
-            errors.clear()  # the 400 answer shows in the console as a failed request
-
-            await page.get_by_test_id("file-input").set_input_files([str(picture), str(pdf)])
-            chips = page.get_by_test_id("chip")
-            await page.wait_for_function(
-                "() => document.querySelectorAll('[data-testid=chip]').length == 2"
-            )
-            assert (await chips.nth(1).inner_text()).startswith("seeds.pdf · ")
-            await page.get_by_role("button", name="Remove seeds.pdf").click()
-            await page.get_by_test_id("file-input").set_input_files(str(pdf))
-            fake.enqueue(Script(deltas=["Marigolds", " in May."]))
-            await page.get_by_role("button", name="Send").click()  # no text: files alone
-
-            await page.wait_for_selector("[data-testid=message-assistant][data-state=complete]")
-            body = fake.last_request.json
-            [image] = image_parts(body)
-            assert (image.width(), image.height()) == (2048, 1024)
-            assert "Plant the marigolds in May" in text_parts(body)[0]
-            assert await chips.count() == 0
-            # the picture under the prompt, served by the endpoint behind the token
-            thumb = page.locator("[data-testid=message-user] img.thumb")
-            await thumb.wait_for()
-            await page.wait_for_function(
-                "() => document.querySelector('[data-testid=message-user] img.thumb')"
-                ".naturalWidth > 0"
-            )
-            width = await thumb.evaluate("img => img.naturalWidth")
-            assert width == 2048
-            link = page.locator("[data-testid=message-user] a.chip")
-            assert (await link.inner_text()).startswith("PDF: seeds.pdf · ")
-            assert not errors, errors
-        finally:
-            await context.close()
-    await wait_until(lambda: server.view_count == 0, timeout=5)
+        await page.wait_for_selector("[data-testid=message-assistant][data-state=complete]")
+        body = fake.last_request.json
+        [image] = image_parts(body)
+        assert (image.width(), image.height()) == (2048, 1024)
+        assert "Plant the marigolds in May" in text_parts(body)[0]
+        assert await chips.count() == 0
+        # the picture under the prompt, served by the endpoint behind the token
+        thumb = page.locator("[data-testid=message-user] img.thumb")
+        await thumb.wait_for()
+        await page.wait_for_function(
+            "() => document.querySelector('[data-testid=message-user] img.thumb').naturalWidth > 0"
+        )
+        width = await thumb.evaluate("img => img.naturalWidth")
+        assert width == 2048
+        link = page.locator("[data-testid=message-user] a.chip")
+        assert (await link.inner_text()).startswith("PDF: seeds.pdf · ")
+        assert not errors, errors

@@ -16,7 +16,7 @@ from streamchat_desktop.core.store import MemoryStore
 from streamchat_desktop.core.tools import Decision
 from streamchat_desktop.providers.base import Endpoint
 from streamchat_desktop.providers.openai_compat import OpenAICompatibleProvider
-from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
+from tests.support.chromium import CHROMIUM, live_page
 from tests.support.fake_openai import FakeOpenAIServer, Script, ScriptedCall, calling
 from tests.support.local_tools import LocalToolbox
 from tests.support.waiting import wait_until
@@ -56,41 +56,30 @@ async def _drive(
     fake: FakeOpenAIServer,
     tmp: Path,
 ) -> None:
-    from playwright.async_api import async_playwright
-
     conversation = service.new_conversation(title="Tools")
     server.set_active_conversation(conversation.id)
-    async with async_playwright() as playwright:
-        context = await playwright.chromium.launch_persistent_context(
-            str(tmp / "profile"), executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+    async with live_page(server, tmp / "profile", width=1280, height=720) as live:
+        page = live.page
+        call = ScriptedCall("echo", ['{"text": ', '"from the page test"}'])
+        fake.enqueue(calling(call, deltas=["Calling echo. "]), Script(deltas=["Echoed."]))
+        service.send(conversation.id, "echo something")
+
+        waiting = page.locator("[data-testid=tool-call][data-status=pending]")
+        await waiting.wait_for()
+        assert "Tool: echo (local) — waiting for a decision in the desktop app" in (
+            await waiting.inner_text()
         )
-        try:
-            page = await context.new_page()
-            await page.goto(server.url)
-            await page.wait_for_selector("[data-testid=connection]:has-text('Live')")
-            call = ScriptedCall("echo", ['{"text": ', '"from the page test"}'])
-            fake.enqueue(calling(call, deltas=["Calling echo. "]), Script(deltas=["Echoed."]))
-            service.send(conversation.id, "echo something")
+        assert await page.get_by_role("button", name="Allow once").count() == 0
+        await wait_until(lambda: desk.pending() == [call.id], timeout=10)
+        desk.decide(call.id, Decision.ALLOW_ONCE)
 
-            waiting = page.locator("[data-testid=tool-call][data-status=pending]")
-            await waiting.wait_for()
-            assert "Tool: echo (local) — waiting for a decision in the desktop app" in (
-                await waiting.inner_text()
-            )
-            assert await page.get_by_role("button", name="Allow once").count() == 0
-            await wait_until(lambda: desk.pending() == [call.id], timeout=10)
-            desk.decide(call.id, Decision.ALLOW_ONCE)
-
-            done = page.locator("[data-testid=tool-call][data-status=done]")
-            await done.wait_for()
-            await done.locator("summary").click()
-            assert await done.locator("pre.result").inner_text() == "echo: from the page test"
-            assert await done.locator("pre.arguments").inner_text() == (
-                '{"text": "from the page test"}'
-            )
-            await page.wait_for_selector(
-                "[data-testid=message-assistant][data-state=complete] >> text=Echoed."
-            )
-        finally:
-            await context.close()
-    await wait_until(lambda: server.view_count == 0, timeout=5)
+        done = page.locator("[data-testid=tool-call][data-status=done]")
+        await done.wait_for()
+        await done.locator("summary").click()
+        assert await done.locator("pre.result").inner_text() == "echo: from the page test"
+        assert await done.locator("pre.arguments").inner_text() == (
+            '{"text": "from the page test"}'
+        )
+        await page.wait_for_selector(
+            "[data-testid=message-assistant][data-state=complete] >> text=Echoed."
+        )

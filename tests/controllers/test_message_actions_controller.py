@@ -4,8 +4,8 @@ become ``problem_reported``, never exceptions into Qt."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, NamedTuple
 
 import pytest
 
@@ -35,20 +35,34 @@ def controller(live_chat: LiveChat, qapp: Any) -> Iterator[ChatController]:  # n
     made.detach()
 
 
-def open_with_turns(chat: LiveChat, controller: ChatController, count: int) -> str:
-    turns = [(f"q{i}", f"a{i}") for i in range(1, count + 1)]
-    conversation = chat.turns(turns)
-    controller.open_conversation(conversation.id)
-    return conversation.id
+class Opened(NamedTuple):
+    """A conversation of finished turns open in the controller, and what it signals next."""
+
+    chat: LiveChat
+    controller: ChatController
+    cid: str
+    seen: Seen
+
+
+@pytest.fixture
+def opened(
+    live_chat: LiveChat,  # noqa: F811
+    controller: ChatController,
+) -> Callable[[int], Opened]:
+    """``opened(n)``: turns q1/a1 … qn/an, opened; signals recorded from then on."""
+
+    def open_with_turns(count: int) -> Opened:
+        conversation = live_chat.turns([(f"q{i}", f"a{i}") for i in range(1, count + 1)])
+        controller.open_conversation(conversation.id)
+        return Opened(live_chat, controller, conversation.id, Seen(controller))
+
+    return open_with_turns
 
 
 def test_regenerate_a_middle_answer_and_step_between_its_versions(
-    live_chat: LiveChat,  # noqa: F811
-    controller: ChatController,
+    opened: Callable[[int], Opened],
 ) -> None:
-    chat = live_chat
-    cid = open_with_turns(chat, controller, 3)
-    seen = Seen(controller)
+    chat, controller, cid, seen = opened(3)
     a2 = controller.messages()[3]
     chat.answer_with("a2 again")
 
@@ -69,11 +83,9 @@ def test_regenerate_a_middle_answer_and_step_between_its_versions(
 
 
 def test_delete_signals_the_undo_and_undo_restores_the_branch(
-    live_chat: LiveChat,  # noqa: F811
-    controller: ChatController,
+    opened: Callable[[int], Opened],
 ) -> None:
-    cid = open_with_turns(live_chat, controller, 2)
-    seen = Seen(controller)
+    _chat, controller, cid, seen = opened(2)
     before = controller.edits.branch()
     q2 = before.messages[2]
 
@@ -90,13 +102,8 @@ def test_delete_signals_the_undo_and_undo_restores_the_branch(
     assert seen.problems == []
 
 
-def test_edit_any_prompt_through_the_controller(
-    live_chat: LiveChat,  # noqa: F811
-    controller: ChatController,
-) -> None:
-    chat = live_chat
-    cid = open_with_turns(chat, controller, 2)
-    seen = Seen(controller)
+def test_edit_any_prompt_through_the_controller(opened: Callable[[int], Opened]) -> None:
+    chat, controller, cid, seen = opened(2)
     q1 = controller.messages()[0]
     chat.answer_with("fresh")
     assert controller.edit_and_resend(q1.id, "q1 edited")
@@ -128,12 +135,9 @@ def test_continue_applies_to_a_cut_last_answer_only(
 
 
 def test_while_a_reply_streams_actions_are_refused_in_words(
-    live_chat: LiveChat,  # noqa: F811
-    controller: ChatController,
+    opened: Callable[[int], Opened],
 ) -> None:
-    chat = live_chat
-    cid = open_with_turns(chat, controller, 1)
-    seen = Seen(controller)
+    chat, controller, cid, seen = opened(1)
     q1, a1 = controller.messages()
     gate = Gate(after=1)
     chat.server.enqueue(Script(deltas=["held", " open"], gate=gate))
@@ -152,11 +156,9 @@ def test_while_a_reply_streams_actions_are_refused_in_words(
 
 
 def test_an_action_on_the_wrong_message_is_refused_in_a_sentence(
-    live_chat: LiveChat,  # noqa: F811
-    controller: ChatController,
+    opened: Callable[[int], Opened],
 ) -> None:
-    open_with_turns(live_chat, controller, 1)
-    seen = Seen(controller)
+    _chat, controller, _cid, seen = opened(1)
     q1, a1 = controller.messages()
     assert not controller.edits.regenerate_answer(q1.id)
     assert not controller.edit_and_resend(a1.id, "x")
@@ -170,11 +172,9 @@ def test_an_action_on_the_wrong_message_is_refused_in_a_sentence(
 
 
 def test_undo_is_forgotten_when_its_offer_goes_or_another_conversation_opens(
-    live_chat: LiveChat,  # noqa: F811
-    controller: ChatController,
+    opened: Callable[[int], Opened],
 ) -> None:
-    cid = open_with_turns(live_chat, controller, 2)
-    seen = Seen(controller)
+    _chat, controller, cid, seen = opened(2)
     assert controller.edits.delete_message(controller.edits.branch().messages[2].id)
     controller.open_conversation(cid)  # the same one again: the offer stays
     assert controller.edits.pending_undo() == seen.deleted[0]

@@ -12,11 +12,10 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.test_kill_e2e import export, launch
 from tests.support.attachment_files import png_bytes
 from tests.support.fake_openai import FakeOpenAIServer, Script
 from tests.support.fake_openai_gate import Gate
-from tests.support.run_app import reaped
+from tests.support.run_app import ask_in_background, exported, reaped
 
 pytestmark = pytest.mark.e2e
 
@@ -31,17 +30,15 @@ def test_sigkill_mid_send_keeps_the_files(
     gate = Gate(after=2)
     fake_openai.enqueue(Script(deltas=["one ", "two ", "three"], gate=gate))
     profile = tmp_path / "profile"
-    app = launch(
-        profile, "--base-url", fake_openai.base_url, "--model", "m", "--prompt", "Read these",
-        "--attach", str(picture), "--attach", str(notes), "--exit-after-reply",
-    )  # fmt: skip
+    files = ("--attach", str(picture), "--attach", str(notes))
+    app = ask_in_background(fake_openai.base_url, profile, "Read these", *files)
     with reaped(app):
         gate.wait_reached(timeout=60)  # the request is out and the answer is held
         app.send_signal(signal.SIGKILL)
         app.wait(30)
     gate.release()
 
-    document = export(profile)
+    document = exported(profile)
     [conversation] = document["conversations"]
     prompt = conversation["messages"][0]
     assert [f["name"] for f in prompt["attachments"]] == ["chart.png", "notes.md"]

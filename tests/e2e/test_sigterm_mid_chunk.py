@@ -9,22 +9,16 @@ to SIGTERM for minutes.
 
 from __future__ import annotations
 
-import json
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from streamchat_desktop.cli import exit_codes
 from tests.support.fake_openai import FakeOpenAIServer, Gate, Script
-from tests.support.run_app import app_env, read_until, reaped, start_streamchat
+from tests.support.run_app import ask_in_background, exported, read_until, reaped
 
 pytestmark = pytest.mark.e2e
-
-ROOT = Path(__file__).resolve().parents[2]
-EXPORT = (sys.executable, "-m", "streamchat_desktop", "export")
 
 
 def ten_megabytes() -> str:
@@ -37,22 +31,6 @@ def ten_megabytes() -> str:
     return "".join(parts)
 
 
-def saved_reply(profile: Path) -> dict[str, object]:
-    result = subprocess.run(
-        [*EXPORT, "--profile", str(profile), "--format", "json"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env=app_env(),
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    message = json.loads(result.stdout)["conversations"][0]["messages"][-1]
-    assert isinstance(message, dict)
-    return message
-
-
 def test_sigterm_while_a_10_mb_chunk_renders_ends_the_program_and_keeps_the_text(
     fake_openai: FakeOpenAIServer, tmp_path: Path
 ) -> None:
@@ -61,11 +39,7 @@ def test_sigterm_while_a_10_mb_chunk_renders_ends_the_program_and_keeps_the_text
     gate = Gate(after=1)  # the chunk, then the stream is held open
     fake_openai.enqueue(Script(deltas=[chunk], gate=gate))
     profile = tmp_path / "profile"
-    app = start_streamchat(
-        profile,
-        *("--base-url", fake_openai.base_url, "--model", "m", "--prompt", "go"),
-        "--exit-after-reply",
-    )
+    app = ask_in_background(fake_openai.base_url, profile, "go")
     try:
         with reaped(app):
             # the reply printer writes what the app received: all of the chunk
@@ -76,6 +50,6 @@ def test_sigterm_while_a_10_mb_chunk_renders_ends_the_program_and_keeps_the_text
         gate.release()
     # it ended on SIGTERM, without SIGKILL: the reply was stopped, which a script sees as 130
     assert app.returncode == exit_codes.INTERRUPTED
-    message = saved_reply(profile)
+    message = exported(profile, timeout=120)["conversations"][0]["messages"][-1]
     assert message["state"] == "stopped"  # stopped and saved by the quit, not left streaming
     assert message["content"] == chunk  # complete up to what had arrived

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import selectors
 import subprocess
@@ -43,11 +44,19 @@ def ask_once(
     base_url: str, profile: Path, prompt: str = "hi", *, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     """``streamchat --base-url … --model m --prompt … --exit-after-reply``, as a script would."""
-    return run_streamchat(
-        profile,
-        *("--base-url", base_url, "--model", "m", "--prompt", prompt, "--exit-after-reply"),
-        env=env,
-    )
+    return run_streamchat(profile, *_asking(base_url, prompt), env=env)
+
+
+def _asking(base_url: str, prompt: str, *extra: str) -> tuple[str, ...]:
+    return ("--base-url", base_url, "--model", "m", "--prompt", prompt, *extra,
+            "--exit-after-reply")  # fmt: skip
+
+
+def exported(profile: Path, timeout: float = 60.0) -> dict[str, Any]:
+    """``streamchat export --format json`` of the profile, parsed (it must succeed)."""
+    result = run_streamchat(profile, "export", "--format", "json", timeout=timeout)
+    assert result.returncode == 0, result.stderr
+    return dict(json.loads(result.stdout))
 
 
 @contextmanager
@@ -56,9 +65,13 @@ def reaped(process: subprocess.Popen[str]) -> Iterator[subprocess.Popen[str]]:
     try:
         yield process
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait(10)
+        _kill(process)
+
+
+def _kill(process: subprocess.Popen[str]) -> None:
+    if process.poll() is None:
+        process.kill()
+        process.wait(10)
 
 
 def read_until(stream: Any, done: Callable[[str], bool], timeout: float) -> str:
@@ -78,9 +91,31 @@ def read_until(stream: Any, done: Callable[[str], bool], timeout: float) -> str:
     return text
 
 
-def start_streamchat(profile: Path, *args: str) -> subprocess.Popen[str]:
+def start_streamchat(
+    profile: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.Popen[str]:
     """The real program started in the background, its stdout and stderr piped."""
     return subprocess.Popen(
         [sys.executable, "-m", "streamchat_desktop", "--profile", str(profile), *args],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=app_env(),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env or app_env(),
     )  # fmt: skip
+
+
+def ask_in_background(
+    base_url: str, profile: Path, prompt: str, *extra: str
+) -> subprocess.Popen[str]:
+    """``ask_once`` started in the background: the reply streams to its stdout while the
+    test acts on the running program (``extra``: more options, such as ``--attach``)."""
+    return start_streamchat(profile, *_asking(base_url, prompt, *extra))
+
+
+def start_until_ready(profile: Path, *args: str, timeout: float = 60.0) -> subprocess.Popen[str]:
+    """The window opened on ``profile``, returned once it reports ``STREAMCHAT_STARTED``
+    (``STREAMCHAT_REPORT_READY=1``); killed if it never does."""
+    app = start_streamchat(profile, *args, env=app_env(STREAMCHAT_REPORT_READY="1"))
+    try:
+        read_until(app.stderr, lambda text: "STREAMCHAT_STARTED" in text, timeout)
+    except BaseException:
+        _kill(app)
+        raise
+    return app

@@ -12,25 +12,18 @@ from streamchat_desktop.ui.transcript.markdown import inline_text
 from streamchat_desktop.ui.transcript.math_object import insert_formula
 from streamchat_desktop.ui.transcript.math_syntax import source_of
 from streamchat_desktop.ui.transcript.math_typeset import refusal
+from streamchat_desktop.ui.transcript.writer_host import WriterHost
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
 
     from streamchat_desktop.ui.transcript.context import Context, Pen
-    from streamchat_desktop.ui.transcript.runs import RunWriter
-    from streamchat_desktop.ui.transcript.theme import Theme
 
 
-class MathMixin:
+class MathMixin(WriterHost):
     """Writes ``math_inline`` / ``math_inline_double`` tokens and ``math_block`` blocks."""
 
     if TYPE_CHECKING:
-        theme: Theme
-        runs: RunWriter
-
-        def _leaf(
-            self, pen: Pen, ctx: Context, bfmt: QTextBlockFormat, cfmt: QTextCharFormat
-        ) -> None: ...
 
         def _paragraph_format(self, ctx: Context, *, tight: bool) -> QTextBlockFormat: ...
 

@@ -30,13 +30,12 @@ from PySide6.QtGui import (
 
 from streamchat_desktop.ui.transcript.context import _List
 from streamchat_desktop.ui.transcript.fold import TABLE_FOLD_PREFIX
+from streamchat_desktop.ui.transcript.writer_host import WriterHost
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
 
     from streamchat_desktop.ui.transcript.context import Context, Pen
-    from streamchat_desktop.ui.transcript.runs import RunWriter
-    from streamchat_desktop.ui.transcript.theme import Theme
 
 TABLE_PIECE_ROWS = 25
 GRID_AFTER_ROWS = 50  # body rows past this are lines of text: Qt edits a table row in ~20 ms
@@ -64,16 +63,10 @@ class TablePiece:
         return self.body_rows > 0 and self.body_rows % TABLE_PIECE_ROWS == 0
 
 
-class TableMixin:
+class TableMixin(WriterHost):
     """The table half of ``MarkdownWriter``."""
 
     if TYPE_CHECKING:
-        theme: Theme
-        runs: RunWriter
-
-        def _leaf(
-            self, pen: Pen, ctx: Context, bfmt: QTextBlockFormat, cfmt: QTextCharFormat
-        ) -> None: ...
 
         def write_inline(
             self, cursor: QTextCursor, token: Token, base: QTextCharFormat
