@@ -196,7 +196,7 @@ class States:
         from tests.support.fake_openai import Script
 
         self.server.enqueue(Script(deltas=words(SECOND_ANSWER)))
-        self.controller.regenerate_answer(self.controller.messages()[1].id)
+        self.controller.edits.regenerate_answer(self.controller.messages()[1].id)
         await until(lambda: self.idle() and self.shown("each token")())
         await settle()
         view = self.window.transcript
