@@ -302,8 +302,10 @@ class TranscriptView(TranscriptLinks, LiveToolCalls, MessageFocus, DocumentHost,
         started = time.perf_counter()
         with self._editing():
             self._flush_reasoning(live)
-            while live.answer.dirty and time.perf_counter() - started < SLICE_SECONDS:
+            while live.answer.dirty:  # one step at least: a flush always makes progress
                 live.answer.flush(room=SLICE_CHARACTERS, show_tail=False)
+                if time.perf_counter() - started >= SLICE_SECONDS:
+                    break
             if not live.answer.dirty:  # caught up: the open tail, once (not in a backlog)
                 live.answer.flush(room=0)
         self.flushed.emit(time.perf_counter() - started)

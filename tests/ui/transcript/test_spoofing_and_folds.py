@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtGui import QGuiApplication, QTextCursor
 
 from streamchat_desktop.core.models import Message, MessageState, Role
+from streamchat_desktop.ui.transcript import view as view_module
 from streamchat_desktop.ui.transcript.fold import LINE_FOLD
 from streamchat_desktop.ui.transcript.folded_view import FoldedTextDialog
 from streamchat_desktop.ui.transcript.tables import TABLE_FOLD_ROWS
@@ -167,8 +168,11 @@ BACKLOGS = {
 
 @pytest.mark.parametrize("text", BACKLOGS.values(), ids=BACKLOGS.keys())
 def test_a_reply_stopped_mid_block_ends_with_the_fold_link_and_keeps_its_text(
-    qtbot: Any, text: str
+    qtbot: Any, text: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # One step per flush, whatever the machine's speed: the stop comes mid-backlog, before
+    # the table's own fold (500 rows) is reached.
+    monkeypatch.setattr(view_module, "SLICE_SECONDS", 0.0)
     view = _view(qtbot)
     view.set_messages([])
     view.begin_reply(answer(state=MessageState.STREAMING))
