@@ -199,7 +199,10 @@ class MessageFocus(TranscriptLook):
                 self.action_bar.hide()
             elif self.action_bar.message_id != selected:
                 self._show_bar(selected)
-        return super().viewportEvent(event)
+        try:
+            return super().viewportEvent(event)
+        except RuntimeError:  # the C++ view went while Qt was still delivering the event
+            return False
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
         """The usual menu (Copy, Select All…) plus the actions of the message there."""
