@@ -169,8 +169,8 @@ def run_sigterm(server: FakeOpenAIServer, name: str, quick: bool) -> dict[str, A
 def wait_for_exit(pid: int, limit: float) -> float:
     """The moment the process ``pid`` ended (``time.perf_counter``), seen at once.
 
-    ``Popen.wait(timeout)`` polls with sleeps that double up to 50 ms (0.5, 1, 2 … 32 ms:
-    an exit at 40 ms is seen at 63.5 ms, one at 70 ms at 113.5 ms); a pidfd becomes
+    ``Popen.wait(timeout)`` polls with sleeps that double from 1 ms up to 50 ms (1, 2 … 32, 50 ms:
+    an exit at 40 ms is seen at 63 ms, one at 70 ms at 113 ms); a pidfd becomes
     readable the moment the process exits.
     """
     descriptor = os.pidfd_open(pid)

@@ -83,3 +83,4 @@ async def _drive(
         await page.wait_for_selector(
             "[data-testid=message-assistant][data-state=complete] >> text=Echoed."
         )
+        assert not live.errors, live.errors

@@ -39,9 +39,9 @@ def test_sigkill_mid_answer_then_restart(fake_openai: FakeOpenAIServer, tmp_path
     assert before["state"] == "interrupted"
     assert before["content"] == shown  # what was checkpointed survived the kill
 
-    restarted = start_until_ready(profile)
-    restarted.terminate()
-    restarted.wait(timeout=20)
+    with reaped(start_until_ready(profile)) as restarted:
+        restarted.terminate()
+        assert restarted.wait(timeout=20) == 0
     after = exported(profile)["conversations"]
     message = next(m for c in after for m in c["messages"] if m["id"] == before["id"])
     assert message["state"] == "interrupted"

@@ -114,7 +114,9 @@ def start_until_ready(profile: Path, *args: str, timeout: float = 60.0) -> subpr
     (``STREAMCHAT_REPORT_READY=1``); killed if it never does."""
     app = start_streamchat(profile, *args, env=app_env(STREAMCHAT_REPORT_READY="1"))
     try:
-        read_until(app.stderr, lambda text: "STREAMCHAT_STARTED" in text, timeout)
+        text = read_until(app.stderr, lambda text: "STREAMCHAT_STARTED" in text, timeout)
+        if "STREAMCHAT_STARTED" not in text:  # its output ended: it died before starting
+            raise AssertionError(f"the program ended before it started: {text[-2000:]}")
     except BaseException:
         _kill(app)
         raise

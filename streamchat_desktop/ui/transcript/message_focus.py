@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QEvent, QPoint, QPointF, Signal
 from PySide6.QtGui import QContextMenuEvent, QMouseEvent
 from PySide6.QtWidgets import QMenu
+from shiboken6 import isValid
 
 from streamchat_desktop.ui.transcript.action_bar import (
     MessageAction,
@@ -201,8 +202,10 @@ class MessageFocus(TranscriptLook):
                 self._show_bar(selected)
         try:
             return super().viewportEvent(event)
-        except RuntimeError:  # the C++ view went while Qt was still delivering the event
-            return False
+        except RuntimeError:
+            if isValid(self):  # a real error of a handler: not ours to hide
+                raise
+            return False  # the C++ view went while Qt was still delivering the event
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
         """The usual menu (Copy, Select All…) plus the actions of the message there."""

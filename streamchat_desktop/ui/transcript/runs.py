@@ -5,7 +5,7 @@ Bidirectional controls (embeddings, overrides, isolates, marks) reorder what is 
 each one as a small dimmed label (``⟨RLO⟩``) instead of obeying it, so what you read is
 the order of the characters. The label carries the character it stands for
 (``ORIGINAL_PROPERTY``): copying a selection gives the original text back
-(``TranscriptView.createMimeDataFromSelection``), and the stored text never changes.
+(``exact_copy.ExactCopy.createMimeDataFromSelection``), and the stored text never changes.
 """
 
 from __future__ import annotations

@@ -295,7 +295,8 @@ class TranscriptView(TranscriptLinks, LiveToolCalls, MessageFocus, DocumentHost,
     # Rendering ------------------------------------------------------------------------
 
     def _flush(self) -> None:
-        """Render what arrived, for at most ``SLICE_SECONDS``; a backlog goes on next frame."""
+        """Render what arrived: one step at least, then until ``SLICE_SECONDS``; a backlog goes
+        on next frame."""
         live = self._live
         if live is None:
             return
