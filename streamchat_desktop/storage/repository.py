@@ -248,12 +248,9 @@ class SqliteStore:
     def versions(self, message_id: str) -> list[Message]:
         """The message and its alternatives (same visible parent), oldest first."""
         with self._db.read() as conn:
-            row = conn.execute(
-                "SELECT conversation_id FROM messages WHERE id = ?", (message_id,)
-            ).fetchone()
-            if row is None:
+            conversation_id = _owner(conn, message_id)
+            if conversation_id is None:
                 return []
-            conversation_id = row["conversation_id"]
             ids = MessageTree.load(conn, conversation_id).siblings(message_id)
             messages = self._messages_by_id(conn, ids)
             return attachment_rows.with_links(conn, conversation_id, messages)
@@ -262,11 +259,7 @@ class SqliteStore:
         """The conversation of a visible message (``None``: unknown or deleted): one
         SELECT on the messages' unique ``id`` index."""
         with self._db.read() as conn:
-            row = conn.execute(
-                "SELECT conversation_id FROM messages WHERE id = ? AND deleted = 0",
-                (message_id,),
-            ).fetchone()
-        return None if row is None else str(row["conversation_id"])
+            return _owner(conn, message_id, deleted_too=False)
 
     def version_positions(self, conversation_id: str) -> dict[str, tuple[int, int]]:
         """For active-branch messages that have versions: ``id -> (number, count)``."""
@@ -381,14 +374,12 @@ class SqliteStore:
                 conn.execute(INSERT_CONVERSATION, conversation_params(conversation))
             added = 0
             for message in messages:
-                row = conn.execute(
-                    "SELECT conversation_id FROM messages WHERE id = ?", (message.id,)
-                ).fetchone()
-                if row is None:
+                owner = _owner(conn, message.id)
+                if owner is None:
                     conn.execute(INSERT_MESSAGE, message_params(message))
                     attachment_rows.insert_links(conn, message)
                     added += 1
-                elif row["conversation_id"] != conversation.id:
+                elif owner != conversation.id:
                     raise ImportConflictError(
                         f"Message {message.id} already belongs to another conversation."
                     )
@@ -426,12 +417,20 @@ class SqliteStore:
 
     @staticmethod
     def _conversation_of(conn: sqlite3.Connection, message_id: str) -> str:
-        row = conn.execute(
-            "SELECT conversation_id FROM messages WHERE id = ?", (message_id,)
-        ).fetchone()
-        if row is None:
+        owner = _owner(conn, message_id)
+        if owner is None:
             raise KeyError(message_id)
-        return str(row["conversation_id"])
+        return owner
+
+
+def _owner(conn: sqlite3.Connection, message_id: str, *, deleted_too: bool = True) -> str | None:
+    """The conversation holding ``message_id`` (one lookup on the unique ``id`` index);
+    ``deleted_too=False``: only while the message is not deleted."""
+    hidden = "" if deleted_too else " AND deleted = 0"
+    row = conn.execute(
+        f"SELECT conversation_id FROM messages WHERE id = ?{hidden}", (message_id,)
+    ).fetchone()
+    return None if row is None else str(row["conversation_id"])
 
 
 def _with_parent(message: Message, parent_id: str | None) -> Message:
