@@ -232,10 +232,10 @@ class MainWindow(QMainWindow):
                 f"Rate limited: retrying in {seconds:.0f} s…", int(seconds * 1000)
             )
         )
-        c.reply_started.connect(self.display.reply_started)
+        c.reply_started.connect(self.display.on_reply_started)
         c.text_received.connect(self.transcript.append_text)
         c.reasoning_received.connect(self.transcript.append_reasoning)
-        c.reply_ended.connect(self.display.reply_ended)
+        c.reply_ended.connect(self.display.on_reply_ended)
         c.conversation_changed.connect(self._on_conversation_changed)
         c.streaming_changed.connect(self._on_streaming_changed)
 

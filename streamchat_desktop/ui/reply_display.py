@@ -41,7 +41,7 @@ class ReplyDisplay:
         self._stats = stats_label
         self._status = status_bar
 
-    def reply_started(self, start: ReplyStart) -> None:
+    def on_reply_started(self, start: ReplyStart) -> None:
         conversation_id, message = start.conversation.id, start.message
         self._sidebar.set_streaming(conversation_id, True)
         if conversation_id != self._controller.conversation_id:
@@ -64,7 +64,7 @@ class ReplyDisplay:
         if message.content:
             self._transcript.append_text(message.id, message.content)
 
-    def reply_ended(self, conversation_id: str, message: Message, stats: ReplyStats) -> None:
+    def on_reply_ended(self, conversation_id: str, message: Message, stats: ReplyStats) -> None:
         from streamchat_desktop.ui.status_text import reply_summary
 
         self._sidebar.set_streaming(conversation_id, False)
