@@ -35,6 +35,15 @@ pytest_plugins = [
 _LOOPS: list[Any] = []  # keep every loop referenced until the process ends
 
 
+@pytest.fixture(scope="session", autouse=True)
+def main_thread_gc(qapp: Any) -> Iterator[None]:
+    """The cyclic GC runs on the GUI thread only, as in the app (see its module)."""
+    from streamchat_desktop.app.main_thread_gc import collect_on_gui_thread
+
+    collect_on_gui_thread(qapp)
+    yield
+
+
 @pytest.fixture(scope="session")
 def qloop(qapp: Any) -> Iterator[asyncio.AbstractEventLoop]:
     """The qasync event loop on the test QApplication (what the app runs on)."""

@@ -89,6 +89,9 @@ def _run(args: argparse.Namespace, profile: Profile) -> int:
     qt_messages.install()
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    from streamchat_desktop.app.main_thread_gc import collect_on_gui_thread
+
+    collect_on_gui_thread(app)  # before any worker thread starts
     app.setApplicationName("StreamChat")
     app.setApplicationDisplayName("StreamChat")
     app.setDesktopFileName("io.github.streamchat.StreamChat")

@@ -92,6 +92,7 @@ def test_a_bug_in_a_reply_ends_it_once_and_is_reported_at_once(
     qloop.set_exception_handler(lambda _loop, context: reported.append(context))
     service = ChatService(MemoryStore(), lambda _c: ChatTarget(buggy_stream, "m"))
     conversation = service.new_conversation()
+    collecting = gc.isenabled()  # off in the whole suite (main_thread_gc)
     gc.disable()  # the report must not depend on the cyclic GC collecting the task
     try:
 
@@ -102,7 +103,8 @@ def test_a_bug_in_a_reply_ends_it_once_and_is_reported_at_once(
 
         run_async(scenario())
     finally:
-        gc.enable()
+        if collecting:
+            gc.enable()
         qloop.set_exception_handler(saved)
     assert len(reported) == 1
     assert isinstance(reported[0]["exception"], InjectedBugError)

@@ -124,11 +124,16 @@ def test_formulas_are_inserted_and_laid_out_with_the_collector_held_off(
     view = shown(make_view, "first $y$")
     view.begin_reply(assistant(state=MessageState.STREAMING))
     monkeypatch.setattr(FormulaObject, "_intrinsic_size", recording)
+    collecting = gc.isenabled()  # off in the whole suite (main_thread_gc): on for this test
     gc.enable()
-    view.append_text(REPLY_ID, "held $z^{held}$ off")
-    view.flush_pending()  # a shown document lays the formula out as it is inserted
-    assert states and not any(states)
-    assert gc.isenabled()
+    try:
+        view.append_text(REPLY_ID, "held $z^{held}$ off")
+        view.flush_pending()  # a shown document lays the formula out as it is inserted
+        assert states and not any(states)
+        assert gc.isenabled()
+    finally:
+        if not collecting:
+            gc.disable()
 
 
 def test_pending_says_a_typeset_formula_waits_for_its_relayout(
