@@ -8,6 +8,7 @@ collide on a fixed number, and nothing is guessed about when the server is ready
 from __future__ import annotations
 
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -15,6 +16,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+READY_WITHIN = 60.0  # seconds; a screen that says nothing by then is not coming
 
 GRAB = """
 import sys
@@ -43,19 +46,31 @@ class Display:
 def xvfb_display(width: int, height: int) -> Iterator[Display]:
     """Xvfb with one ``width`` x ``height`` screen, yielded once it accepts clients."""
     read_end, write_end = os.pipe()
-    xvfb = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write_end), "-screen", "0", f"{width}x{height}x24"],
-        pass_fds=(write_end,),
-    )
-    os.close(write_end)
     try:
-        with os.fdopen(read_end) as ready:
-            number = ready.readline().strip()  # written when it listens; "" if it died
+        xvfb = subprocess.Popen(
+            ["Xvfb", "-displayfd", str(write_end), "-screen", "0", f"{width}x{height}x24"],
+            pass_fds=(write_end,),
+        )
+    except FileNotFoundError:
+        os.close(read_end)
+        raise SystemExit("Xvfb is not installed (apt install xvfb)") from None
+    finally:
+        os.close(write_end)
+    try:
+        number = _display_number(read_end)
         if not number:
-            raise SystemExit(f"Xvfb did not start (exit status {xvfb.wait(10)})")
+            raise SystemExit(f"Xvfb did not start (exit status {xvfb.poll()})")
         yield Display(f":{number}")
     finally:
         _stop(xvfb)
+
+
+def _display_number(read_end: int) -> str:
+    """What Xvfb writes once it listens; "" if it died or said nothing in READY_WITHIN."""
+    with os.fdopen(read_end) as ready:
+        if not select.select([ready], [], [], READY_WITHIN)[0]:
+            return ""
+        return ready.readline().strip()
 
 
 def _stop(xvfb: subprocess.Popen[bytes]) -> None:

@@ -189,11 +189,14 @@ class Harness:
         return viewer
 
     async def close(self) -> None:
-        for viewer in self.viewers:
-            if viewer.client.connected:
-                await viewer.client.disconnect()
-        await self.service.stop_all()
-        await self.server.stop()
+        """Viewers, replies and server closed; the server even when a step before it fails."""
+        try:
+            for viewer in self.viewers:
+                if viewer.client.connected:
+                    await viewer.client.disconnect()
+            await self.service.stop_all()
+        finally:
+            await self.server.stop()
 
 
 @pytest.fixture
@@ -231,6 +234,8 @@ def model_chat(fake_openai: FakeOpenAIServer, run_async: Callable[..., Any]) -> 
     try:
         yield ModelChat(service, server, fake_openai)
     finally:
-        run_async(service.stop_all())
-        run_async(server.stop())
-        run_async(provider.aclose())
+        try:
+            run_async(service.stop_all())
+        finally:
+            run_async(server.stop())
+            run_async(provider.aclose())
