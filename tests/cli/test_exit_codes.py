@@ -4,8 +4,6 @@ meets a running instance is refused out loud (exit 3), not dropped in silence.""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,7 +11,7 @@ import pytest
 from streamchat_desktop.cli import exit_codes
 from tests.support.fake_openai import FakeOpenAIServer
 from tests.support.fake_openai_fixtures import fake_openai  # noqa: F401
-from tests.support.run_app import app_env, ask_once, reaped, run_streamchat
+from tests.support.run_app import ask_once, reaped, run_streamchat, start_until_ready
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,16 +37,8 @@ def test_a_scripts_prompt_beside_a_running_instance_says_it_was_not_sent(
     tmp_path: Path,
 ) -> None:
     profile = tmp_path / "profile"
-    first = subprocess.Popen(
-        [sys.executable, "-m", "streamchat_desktop", "--profile", str(profile),
-         "--base-url", fake_openai.base_url, "--model", "m"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env=app_env(STREAMCHAT_REPORT_READY="1"),
-    )  # fmt: skip
+    first = start_until_ready(profile, "--base-url", fake_openai.base_url, "--model", "m")
     with reaped(first):
-        assert first.stderr is not None
-        while "STREAMCHAT_STARTED" not in (line := first.stderr.readline()):
-            assert line, "the first instance ended before it was up"
         scripted = ask_once(fake_openai.base_url, profile, "a script's question")
         assert first.poll() is None  # the running instance is left alone
     assert scripted.returncode == exit_codes.ALREADY_RUNNING

@@ -15,7 +15,6 @@ import json
 import signal
 import sqlite3
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,23 +23,23 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from tests.support.fake_openai import FakeOpenAIServer, Gate, Script, numbered_deltas
-from tests.support.run_app import app_env, ask_once, read_until, reaped, run_streamchat
+from tests.support.run_app import (
+    ask_in_background,
+    ask_once,
+    read_until,
+    reaped,
+    run_streamchat,
+    start_streamchat,
+    start_until_ready,
+)
 from tests.support.waiting import wait_until
 
-ROOT = Path(__file__).resolve().parents[2]
 GARBAGE = b"this is not a database\n" * 400
 DB_NAME = "conversations.sqlite3"
 
 
-def launch(profile: Path, *args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "streamchat_desktop", "--profile", str(profile), *args],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env=app_env(STREAMCHAT_REPORT_READY="1"),
-    )  # fmt: skip
-
-
 def stop(app: subprocess.Popen[str]) -> int:
+    """SIGTERM, as a desktop session ends the program; its exit status."""
     if app.poll() is None:
         app.send_signal(signal.SIGTERM)
         try:
@@ -81,9 +80,8 @@ def test_the_real_app_starts_on_a_corrupt_database_and_keeps_it_as_a_backup(
     (conversation,) = json.loads(exported.stdout)["conversations"]
     assert [m["content"] for m in conversation["messages"]] == ["after the damage", "fresh start"]
 
-    app = launch(profile)  # the window opens on the recovered profile, with its history
+    app = start_until_ready(profile)  # the window opens on the recovered profile
     try:
-        read_until(app.stderr, lambda t: "STREAMCHAT_STARTED" in t, timeout=60)
         assert app.poll() is None
     finally:
         assert stop(app) == 0
@@ -113,8 +111,7 @@ def test_a_second_real_instance_backs_off_and_corrupts_nothing(
     held = Gate(after=12)  # the first instance streams until the checks are done
     fake_openai.enqueue(Script(deltas=deltas, gate=held))
     profile = tmp_path / "profile"
-    first = launch(profile, "--base-url", fake_openai.base_url, "--model", "m",
-                   "--prompt", "count slowly", "--exit-after-reply")  # fmt: skip
+    first = ask_in_background(fake_openai.base_url, profile, "count slowly")
     with reaped(first):
         assert first.stdout is not None
         read_until(first.stdout, lambda t: t.count(" ") >= 10, timeout=60)  # mid-answer
@@ -158,7 +155,7 @@ def test_a_second_real_instance_brings_the_first_window_forward(
     assert runtime.window.isMinimized()
     asked: list[bool] = []
     runtime.instance.activation_requested.connect(lambda: asked.append(True))
-    second = launch(profile, "--base-url", fake_openai.base_url, "--model", "m")
+    second = start_streamchat(profile, "--base-url", fake_openai.base_url, "--model", "m")
     run_async(wait_until(lambda: bool(asked) and second.poll() is not None, timeout=60))
     _out, err = second.communicate(timeout=10)
     assert second.returncode == 0 and "brought forward" in err
