@@ -10,10 +10,12 @@ model text only ever reaches ``insertText``.
 
 from __future__ import annotations
 
+from collections.abc import Container
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import (
     QFont,
+    QTextBlock,
     QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
@@ -25,6 +27,7 @@ from PySide6.QtGui import (
 from streamchat_desktop.ui.transcript.context import (
     CODE_BOX_PAD,
     CODE_HEADER_PROPERTY,
+    CODE_WRAPPED_PROPERTY,
     QUOTE_PROPERTY,
     Context,
     Pen,
@@ -65,6 +68,7 @@ class MarkdownWriter(TableMixin, MathMixin):
         self.theme = theme
         self.runs = RunWriter(theme)
         self.last_table = None
+        self.wraps: Container[str] = frozenset()  # the Wrap links the reader turned on
 
     # Blocks ---------------------------------------------------------------------------
 
@@ -183,10 +187,13 @@ class MarkdownWriter(TableMixin, MathMixin):
 
     # Code -----------------------------------------------------------------------------
 
-    def code_block_format(self) -> QTextBlockFormat:
-        bfmt = QTextBlockFormat()  # its rounded background is painted (``backdrop``)
-        bfmt.setNonBreakableLines(True)
-        bfmt.setTextIndent(CODE_PADDING)
+    def code_block_format(self, *, wrapped: bool = False) -> QTextBlockFormat:
+        """A code line: its rounded background is painted (``backdrop``); the padding is
+        a margin, not an indent, so that the lines a wrap adds start under the first."""
+        bfmt = QTextBlockFormat()
+        bfmt.setNonBreakableLines(not wrapped)
+        bfmt.setLeftMargin(CODE_PADDING)
+        bfmt.setRightMargin(CODE_PADDING)
         bfmt.setProperty(CODE_LINE_PROPERTY, True)
         return bfmt
 
@@ -197,12 +204,13 @@ class MarkdownWriter(TableMixin, MathMixin):
         bfmt.setProperty(CODE_HEADER_PROPERTY, True)
         bfmt.setNonBreakableLines(True)
         bfmt.setTextIndent(CODE_PADDING)
+        wrap_href = "wrap:" + copy_href.partition(":")[2]
+        bfmt.setProperty(CODE_WRAPPED_PROPERTY, wrap_href in self.wraps)
         label = QTextCharFormat()
         label.setForeground(self.theme.dim)
         label.setProperty(QTextFormat.Property.FontSizeAdjustment, -1)
         self._leaf(pen, ctx, bfmt, label)
         self.runs.insert(pen.cursor, inline_text(language or "code") + "    ", label)
-        wrap_href = "wrap:" + copy_href.partition(":")[2]
         for index, (text, href, tip) in enumerate(
             (
                 ("Copy", copy_href, "Copy this code"),
@@ -218,8 +226,10 @@ class MarkdownWriter(TableMixin, MathMixin):
                 pen.cursor.insertText("   ", label)
             pen.cursor.insertText(text, link)
 
-    def write_code_line(self, pen: Pen, ctx: Context, line: Line) -> None:
-        self._leaf(pen, ctx, self.code_block_format(), self.theme.code_format(_text_token()))
+    def write_code_line(self, pen: Pen, ctx: Context, line: Line, *, follow: bool = True) -> None:
+        """One line of code; it wraps as the code block it continues does (``follow``)."""
+        bfmt = self.code_block_format(wrapped=follow and _wraps_after(pen.cursor.block()))
+        self._leaf(pen, ctx, bfmt, self.theme.code_format(_text_token()))
         self.write_code_runs(pen.cursor, line)
 
     def write_code_runs(self, cursor: QTextCursor, line: Line) -> None:
@@ -286,6 +296,15 @@ class MarkdownWriter(TableMixin, MathMixin):
         self._make_link(fmt, str(token.attrGet("src") or ""))
         alt = inline_text(token.content) or "image"
         self.runs.insert(cursor, f"[image: {alt}]", fmt)
+
+
+def _wraps_after(block: QTextBlock) -> bool:
+    """Whether a code line written after ``block`` wraps: as the code header or code line
+    it follows (a streamed line follows a click made before it arrived)."""
+    fmt = block.blockFormat()
+    if fmt.boolProperty(CODE_HEADER_PROPERTY):
+        return fmt.boolProperty(CODE_WRAPPED_PROPERTY)
+    return fmt.boolProperty(CODE_LINE_PROPERTY) and not fmt.nonBreakableLines()
 
 
 def _text_token() -> object:

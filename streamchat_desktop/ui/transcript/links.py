@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from streamchat_desktop.core.models import Message
+    from streamchat_desktop.ui.transcript.code_wraps import CodeWraps
     from streamchat_desktop.ui.transcript.messages import MessageWriter
     from streamchat_desktop.ui.transcript.tool_display import ToolDisplay
 
@@ -39,6 +40,7 @@ class TranscriptLinks:
     _expanded: set[str]
     _folded_by_user: set[str]
     _tools: ToolDisplay
+    _wraps: CodeWraps
 
     reply_text: Callable[[str], str]
 
@@ -61,9 +63,11 @@ class TranscriptLinks:
         elif scheme == "wrap":
             from streamchat_desktop.ui.transcript.code_wrap import toggle_wrap
 
+            href = f"wrap:{target}"
             header = self._writer.headers.get(target.rpartition(":")[0])
-            if header is not None:
-                toggle_wrap(header, f"wrap:{target}")
+            wrapped = None if header is None else toggle_wrap(header, href)
+            if wrapped is not None:
+                self._wraps.set(href, wrapped)
         elif scheme == "reasoning":
             self._toggle_reasoning(target)
         elif scheme == "fold":

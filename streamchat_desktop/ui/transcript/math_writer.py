@@ -27,7 +27,9 @@ class MathMixin(WriterHost):
 
         def _paragraph_format(self, ctx: Context, *, tight: bool) -> QTextBlockFormat: ...
 
-        def write_code_line(self, pen: Pen, ctx: Context, line: Line) -> None: ...
+        def write_code_line(
+            self, pen: Pen, ctx: Context, line: Line, *, follow: bool = True
+        ) -> None: ...
 
         def inline_code_format(self, top: QTextCharFormat) -> QTextCharFormat: ...
 
@@ -55,7 +57,7 @@ class MathMixin(WriterHost):
         if not closed or refusal(token.content) is not None or not token.content.strip():
             shown = source if closed else source[: source.rfind("\n")]  # no closing yet
             for line in shown.split("\n"):
-                self.write_code_line(pen, ctx, plain_line(line))
+                self.write_code_line(pen, ctx, plain_line(line), follow=False)
             return
         bfmt = self._paragraph_format(ctx, tight=False)
         bfmt.setAlignment(Qt.AlignmentFlag.AlignHCenter)
