@@ -95,25 +95,30 @@ class MessageWriter:
             self.write_reasoning_toggle(pen, message.id, expanded=reasoning_expanded)
             if reasoning_expanded:
                 self.write_reasoning(pen, message.id, reasoning, fresh=True)
-        rest = self.write_tool_calls(pen, message)
-        self.write_answer(pen, message.id, clean(rest))
+        rest, line = self.write_tool_calls(pen, message)
+        self.write_answer(pen, message.id, clean(rest), line)
         self.write_status(pen, message)
 
-    def write_tool_calls(self, pen: Pen, message: Message) -> str:
+    def write_tool_calls(self, pen: Pen, message: Message) -> tuple[str, int]:
         """The reply's text up to its last tool call, with each call's block where it was
-        made; returns the text after the last call (all of it when there are none)."""
+        made; returns the text after the last call (all of it when there are none) and the
+        line of the reply it starts at. Each part's code links name their line in the whole
+        reply: Copy finds the code there, and two parts' blocks never share a Wrap link."""
         groups, rest = split_at_calls(message)
+        line = 0
         for text, records in groups:
+            cleaned = clean(text)
             if text.strip():
-                self.write_answer(pen, message.id, clean(text))
+                self.write_answer(pen, message.id, cleaned, line)
+            line += cleaned.count("\n")
             for record in records:
                 self.tools.write(pen, message.id, record)
-        return rest
+        return rest, line
 
-    def write_answer(self, pen: Pen, message_id: str, text: str) -> bool:
-        """One-shot render of a whole answer (folded, cut: see ``fold``, ``segments``);
-        returns whether it defines link references."""
-        return write_with_cuts(self.markdown, pen, fold_text(text), message_id)
+    def write_answer(self, pen: Pen, message_id: str, text: str, line: int = 0) -> bool:
+        """One-shot render of a whole answer (folded, cut: see ``fold``, ``segments``) that
+        starts at ``line`` of its reply; returns whether it defines link references."""
+        return write_with_cuts(self.markdown, pen, fold_text(text), message_id, line)
 
     def write_header(self, pen: Pen, message: Message) -> None:
         """A quiet line above the message: who wrote it (the model's name for an answer);

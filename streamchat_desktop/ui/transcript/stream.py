@@ -84,17 +84,20 @@ def _strip_indent(line: str, indent: int) -> str:
 class AnswerStream:
     """Text and commit state of one live answer, and the flushes that render it."""
 
-    def __init__(self, writer: MarkdownWriter, pen: Pen, message_id: str) -> None:
+    def __init__(
+        self, writer: MarkdownWriter, pen: Pen, message_id: str, line_base: int = 0
+    ) -> None:
         self._writer = writer
         self._pen = pen
         self.message_id = message_id
+        self._line_base = line_base  # the reply's line it starts at (after its tool calls)
         self._answer = AnswerText()
         self.start_position = pen.position
         self._start_reuse = pen.reuse
         self._commit_position = pen.position
         self._commit_reuse = pen.reuse
         self._commit_offset = 0
-        self._commit_line = 0
+        self._commit_line = line_base
         self._fence: _OpenFence | None = None
         self._table: _OpenTable | None = None
         self.has_references = False
@@ -424,8 +427,8 @@ class AnswerStream:
         """Reference definitions change earlier blocks: render the whole answer once more."""
         remove_to_end(self._pen.cursor, self.start_position)
         self._pen.reuse = self._start_reuse
-        write_with_cuts(self._writer, self._pen, self._text, self.message_id)
-        self._commit_offset = self._commit_line = 0
+        write_with_cuts(self._writer, self._pen, self._text, self.message_id, self._line_base)
+        self._commit_offset, self._commit_line = 0, self._line_base
         self._commit(len(self._text), self._text.count("\n"))
 
 

@@ -210,8 +210,8 @@ class TranscriptView(TranscriptLinks, LiveToolCalls, MessageFocus, DocumentHost,
             self._live_start = (self._pen.position, self._pen.reuse)
             self._writer.write_header(self._pen, message)
             reasoning_end = self._pen.position
-            rest = self._writer.write_tool_calls(self._pen, message)
-            answer = AnswerStream(self._writer.markdown, self._pen, message.id)
+            rest, line = self._writer.write_tool_calls(self._pen, message)
+            answer = AnswerStream(self._writer.markdown, self._pen, message.id, line)
             prefix = message.content[: len(message.content) - len(rest)]
             self._live = LiveReply(message, answer, reasoning_end=reasoning_end, prefix=prefix)
 

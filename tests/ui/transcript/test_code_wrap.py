@@ -11,6 +11,7 @@ from PySide6.QtGui import QTextBlock
 from PySide6.QtWidgets import QApplication
 
 from streamchat_desktop.core.models import Message, MessageState, Role
+from streamchat_desktop.core.tools import ToolCall, ToolCallRecord, ToolStatus
 from streamchat_desktop.ui.app_theme import dark_palette
 from streamchat_desktop.ui.transcript.context import CODE_HEADER_PROPERTY
 from streamchat_desktop.ui.transcript.document import CODE_LINE_PROPERTY, CODE_PADDING
@@ -164,6 +165,30 @@ def test_lines_arriving_in_a_wrapped_open_block_wrap_too(qtbot: Any) -> None:
         view.flush_pending()
         assert _wrapped(view) == [True]
     assert len(_code_blocks(view)[0]) == 3
+
+
+PART = f"Running:\n\n```bash\n{LONG}\n```\n"  # a code block at its third line
+
+
+def _with_a_tool_call(**fields: Any) -> Message:
+    call = ToolCallRecord(
+        ToolCall("c1", "shell", "{}"), "box", ToolStatus.DONE, "ok", offset=len(PART)
+    )
+    return _reply(PART + PART.replace(LONG, LONG.upper()), tool_calls=(call,), **fields)
+
+
+def test_blocks_on_both_sides_of_a_tool_call_wrap_apart(qtbot: Any) -> None:
+    view = _shown_view(qtbot)
+    view.set_messages([_with_a_tool_call()])
+    assert len(set(_wrap_links(view))) == 2  # each part's block names its line in the reply
+    _click_wrap(view, 1)
+    assert _wrapped(view) == [False, True]
+    view.setPalette(dark_palette())
+    assert _wrapped(view) == [False, True]
+    view._on_anchor_clicked(QUrl(_wrap_links(view)[1].replace("wrap:", "copy:")))
+    assert QApplication.clipboard().text() == f"{LONG.upper()}\n"  # Copy finds the second block too
+    view.set_messages([_with_a_tool_call(state=MessageState.STREAMING)])  # streamed after it
+    assert _wrapped(view) == [False, True]
 
 
 def test_wrapped_continuation_lines_keep_the_blocks_inner_padding(qtbot: Any) -> None:
