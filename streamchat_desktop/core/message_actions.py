@@ -8,7 +8,6 @@ A mixin: ``ChatService`` supplies the store, the replies and the observers (``_S
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Protocol
@@ -16,7 +15,7 @@ from typing import Protocol
 from streamchat_desktop.core.attachments import Attachment
 from streamchat_desktop.core.branch import Branch, DeletedMessage, NoSuchMessageError
 from streamchat_desktop.core.models import Conversation, Message, Role
-from streamchat_desktop.core.observers import ReplyObserver
+from streamchat_desktop.core.observers import ReplyObserver, notify
 from streamchat_desktop.core.store import ConversationStore
 
 
@@ -58,9 +57,6 @@ class _Service(Protocol):
         *,
         announce: bool = ...,
     ) -> Message: ...
-
-    @staticmethod
-    def _notify(callback: Callable[..., None], *args: object) -> None: ...
 
     def branch(self, conversation_id: str) -> Branch: ...
 
@@ -222,7 +218,7 @@ class MessageActions:
     def _branch_changed(self: _Service, conversation_id: str) -> None:
         branch = self.branch(conversation_id)
         for observer in list(self._observers):
-            self._notify(observer.branch_changed, branch)
+            notify(observer.branch_changed, branch)
 
 
 def _index_on_branch(history: list[Message], message_id: str, role: Role | None, done: str) -> int:

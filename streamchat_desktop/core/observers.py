@@ -7,6 +7,8 @@ reads the store back for a reply it was told about.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -14,6 +16,8 @@ from streamchat_desktop.core.branch import Branch
 from streamchat_desktop.core.events import ReasoningDelta, TerminalEvent, TextDelta, UsageReport
 from streamchat_desktop.core.models import Conversation, Message, Role
 from streamchat_desktop.core.tool_events import Notice, ToolCallChanged
+
+log = logging.getLogger(__name__)
 
 ProgressEvent = TextDelta | ReasoningDelta | UsageReport | ToolCallChanged | Notice
 """The events of a reply before its end (its end comes with ``reply_ended``)."""
@@ -64,3 +68,11 @@ class ReplyObserver(Protocol):
         edit or a regeneration it comes right after the new reply's ``reply_started``
         and ends with that reply (streaming, no text yet); its deltas follow."""
         ...
+
+
+def notify(callback: Callable[..., None], *args: object) -> None:
+    """Tell one observer or listener; one that fails is logged and the others still hear."""
+    try:
+        callback(*args)
+    except Exception:
+        log.exception("reply observer %r failed", callback)

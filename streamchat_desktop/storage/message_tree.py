@@ -10,6 +10,8 @@ children to its parent before removing it, which leaves this visible tree as it 
 
 Plain Python over ``(id, parent_id, deleted)`` rows in ``seq`` order: one range scan of
 the conversation, then walks in memory (bench/history.py: faster than recursive SQL).
+``leaf_of``, ``branch_ids`` and ``owner_of`` are the tree's lookups that the store's
+parts (``repository``, ``branch_rows``, ``version_rows``) share.
 """
 
 from __future__ import annotations
@@ -132,3 +134,27 @@ def purge_deleted_rows(conn: sqlite3.Connection) -> int:
         )
         conn.execute("DELETE FROM messages WHERE id = ?", (message_id,))
     return len(rows)
+
+
+def leaf_of(conn: sqlite3.Connection, conversation_id: str) -> str | None:
+    """Where the conversation's active branch ends (its ``leaf_id``, maybe a deleted row)."""
+    row = conn.execute(
+        "SELECT leaf_id FROM conversations WHERE id = ?", (conversation_id,)
+    ).fetchone()
+    return None if row is None else row["leaf_id"]
+
+
+def branch_ids(conn: sqlite3.Connection, conversation_id: str) -> set[str]:
+    """Every id on the active branch, deleted ones included."""
+    leaf = leaf_of(conn, conversation_id)
+    return set(MessageTree.load(conn, conversation_id).raw_chain(leaf))
+
+
+def owner_of(conn: sqlite3.Connection, message_id: str, *, deleted_too: bool = True) -> str | None:
+    """The conversation holding ``message_id`` (one lookup on the unique ``id`` index);
+    ``deleted_too=False``: only while the message is not deleted."""
+    hidden = "" if deleted_too else " AND deleted = 0"
+    row = conn.execute(
+        f"SELECT conversation_id FROM messages WHERE id = ?{hidden}", (message_id,)
+    ).fetchone()
+    return None if row is None else str(row["conversation_id"])

@@ -15,7 +15,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from streamchat_desktop.companion import protocol as p
-from streamchat_desktop.core import chat_service
+from streamchat_desktop.core import reply_saver
 from streamchat_desktop.core.models import Message, MessageState
 from streamchat_desktop.storage.repository import SqliteStore
 from streamchat_desktop.ui.sidebar_roles import STREAMING_ROLE
@@ -69,7 +69,7 @@ def test_a_full_disk_at_the_final_save_shows_the_final_reply_and_saves_it_later(
     run_async: Callable[..., Any],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(chat_service, "SAVE_RETRY_INTERVAL", 0.05)
+    monkeypatch.setattr(reply_saver, "SAVE_RETRY_INTERVAL", 0.05)
     store = SqliteStore.open(small_disk / "conversations.sqlite3")
     chat = open_chat(store)
     window, controller, viewer = chat.opened.window, chat.opened.controller, chat.viewer

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from streamchat_desktop.core import chat_service
+from streamchat_desktop.core import reply_saver
 from streamchat_desktop.core.models import MessageState
 from tests.support.fake_openai import FakeOpenAIServer, Script
 from tests.support.waiting import wait_until
@@ -24,7 +24,7 @@ def test_disk_full_mid_answer_is_shown_the_text_stays_and_is_saved_later(
     run_async: Callable[..., Any],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(chat_service, "SAVE_RETRY_INTERVAL", 0.05)
+    monkeypatch.setattr(reply_saver, "SAVE_RETRY_INTERVAL", 0.05)
     words = [f"word{i} " * 30 for i in range(300)]  # ≈ 80 KB: more than the free pages
     fake_openai.enqueue(Script(deltas=words, delay=0.001))
     runtime = runtime_on(tmp_path / "profile", "--base-url", fake_openai.base_url, "--model", "m")

@@ -11,12 +11,8 @@ from typing import Any
 
 import pytest
 
-from streamchat_desktop.core.chat_service import (
-    CHECKPOINT_INTERVAL,
-    ChatService,
-    ChatTarget,
-    make_title,
-)
+from streamchat_desktop.core.active_reply import CHECKPOINT_INTERVAL
+from streamchat_desktop.core.chat_service import ChatService, ChatTarget, make_title
 from streamchat_desktop.core.errors import ChatError, ErrorKind
 from streamchat_desktop.core.events import Failed, Finished, TextDelta
 from streamchat_desktop.core.models import Conversation, Message, MessageState, Role, Usage

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 
 from streamchat_desktop.core.branch import Branch, BusyError, NoSuchMessageError
-from streamchat_desktop.core.chat_service import CONTINUE_PROMPT
 from streamchat_desktop.core.models import Conversation, Message, MessageState, Role
 from streamchat_desktop.core.observers import ReplyStart
+from streamchat_desktop.core.reply_request import CONTINUE_PROMPT
 from tests.support.fake_openai import Gate, Script
 from tests.support.live_chat import LiveChat, live_chat  # noqa: F401
 from tests.support.observers import RecordingObserver

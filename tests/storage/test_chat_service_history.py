@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
-from streamchat_desktop.core import chat_service
-from streamchat_desktop.core.chat_service import CONTINUE_PROMPT, ChatService, ChatTarget
+from streamchat_desktop.core import reply_saver
+from streamchat_desktop.core.chat_service import ChatService, ChatTarget
 from streamchat_desktop.core.models import Conversation, Message, MessageState, Role
+from streamchat_desktop.core.reply_request import CONTINUE_PROMPT
 from streamchat_desktop.storage import SqliteStore, StorageFullError
 from tests.support.scripted import ScriptedProvider, answer
 from tests.support.waiting import wait_until
@@ -144,7 +145,7 @@ def test_a_failed_save_is_retried_until_it_works(
     sqlite_store: SqliteStore,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(chat_service, "SAVE_RETRY_INTERVAL", 0.05)
+    monkeypatch.setattr(reply_saver, "SAVE_RETRY_INTERVAL", 0.05)
     words = [f"word{i} " * 30 for i in range(300)]  # ≈ 80 KB: more than the free pages
     service = ChatService(sqlite_store, Replies(answer(*words), delay=0.001))
     failures: list[Exception] = []
