@@ -13,13 +13,12 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen, QTextBlock, QTextDocument
 
 from streamchat_desktop.ui.transcript.code_box import CodeBox
-from streamchat_desktop.ui.transcript.context import CODE_HEADER_PROPERTY, QUOTE_PROPERTY
-from streamchat_desktop.ui.transcript.document import CODE_LINE_PROPERTY
-from streamchat_desktop.ui.transcript.messages import (
-    BUBBLE_PAD,
+from streamchat_desktop.ui.transcript.messages import BUBBLE_PAD, USER_INSET, USER_SECTIONS
+from streamchat_desktop.ui.transcript.properties import (
+    CODE_HEADER_PROPERTY,
+    CODE_LINE_PROPERTY,
+    QUOTE_PROPERTY,
     SECTION_PROPERTY,
-    USER_INSET,
-    USER_SECTIONS,
 )
 from streamchat_desktop.ui.transcript.theme import Theme
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtGui import QTextDocument
 
 from streamchat_desktop.ui.transcript.math_object import formula_source
-from streamchat_desktop.ui.transcript.runs import ORIGINAL_PROPERTY
+from streamchat_desktop.ui.transcript.properties import ORIGINAL_PROPERTY
 
 _QT_BREAKS = str.maketrans({"\u2028": "\n", "\u2029": "\n", "\u00a0": " "})
 

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QTextBlock, QTextCursor
 
-from streamchat_desktop.ui.transcript.context import CODE_WRAPPED_PROPERTY
-from streamchat_desktop.ui.transcript.document import CODE_LINE_PROPERTY
+from streamchat_desktop.ui.transcript.properties import CODE_LINE_PROPERTY, CODE_WRAPPED_PROPERTY
 
 WRAP_LABEL = "Wrap"
 

@@ -8,14 +8,10 @@ from PySide6.QtGui import (
     QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
-    QTextFormat,
     QTextList,
     QTextListFormat,
 )
 
-QUOTE_PROPERTY = QTextFormat.Property.UserProperty + 11  # on a block in quotes: their depth
-CODE_HEADER_PROPERTY = QTextFormat.Property.UserProperty + 12  # on a code block's header bar
-CODE_WRAPPED_PROPERTY = QTextFormat.Property.UserProperty + 13  # on that bar: its lines wrap
 CODE_BOX_PAD = 6.0  # the painted box of a code block reaches this far past its text
 
 

@@ -24,16 +24,7 @@ from PySide6.QtGui import (
     QTextListFormat,
 )
 
-from streamchat_desktop.ui.transcript.context import (
-    CODE_BOX_PAD,
-    CODE_HEADER_PROPERTY,
-    CODE_WRAPPED_PROPERTY,
-    QUOTE_PROPERTY,
-    Context,
-    Pen,
-    _Item,
-    _List,
-)
+from streamchat_desktop.ui.transcript.context import CODE_BOX_PAD, Context, Pen, _Item, _List
 from streamchat_desktop.ui.transcript.highlight import Line, highlight_lines
 from streamchat_desktop.ui.transcript.markdown import (
     Block,
@@ -43,6 +34,12 @@ from streamchat_desktop.ui.transcript.markdown import (
 )
 from streamchat_desktop.ui.transcript.math_syntax import INLINE_TOKENS
 from streamchat_desktop.ui.transcript.math_writer import MathMixin
+from streamchat_desktop.ui.transcript.properties import (
+    CODE_HEADER_PROPERTY,
+    CODE_LINE_PROPERTY,
+    CODE_WRAPPED_PROPERTY,
+    QUOTE_PROPERTY,
+)
 from streamchat_desktop.ui.transcript.runs import RunWriter
 from streamchat_desktop.ui.transcript.tables import QUOTE_INDENT, TableMixin
 from streamchat_desktop.ui.transcript.theme import Theme
@@ -52,7 +49,6 @@ if TYPE_CHECKING:
 
 CODE_PADDING = 8.0
 QUOTE_GAP = 8.0  # between a quote's bar and its text
-CODE_LINE_PROPERTY = QTextFormat.Property.UserProperty + 3
 _BULLETS = (
     QTextListFormat.Style.ListDisc,
     QTextListFormat.Style.ListCircle,

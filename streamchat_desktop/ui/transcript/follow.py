@@ -38,7 +38,7 @@ class FollowScroll(TranscriptLook):
     def scroll_to_message(self, message_id: str) -> bool:
         """Bring a message's header to the top of the view (a search hit); found?
         A message not rendered yet is rendered first, with every message after it."""
-        from streamchat_desktop.ui.transcript.messages import MESSAGE_ID_PROPERTY
+        from streamchat_desktop.ui.transcript.properties import MESSAGE_ID_PROPERTY
 
         for index, message in enumerate(self._messages[: self._earlier.pending]):
             if message.id == message_id:

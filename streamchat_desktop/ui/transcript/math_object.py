@@ -44,10 +44,8 @@ from streamchat_desktop.ui.transcript.math_cache import (
     shared_typesetter,
 )
 from streamchat_desktop.ui.transcript.math_page import (
-    CODE_BACKGROUND_PROPERTY,
     FOREGROUND,
     HANDLER_FLAG,
-    SOURCE_PROPERTY,
     Page,
     draw_source,
     page_of,
@@ -55,12 +53,16 @@ from streamchat_desktop.ui.transcript.math_page import (
     source_size,
 )
 from streamchat_desktop.ui.transcript.math_syntax import HAS_FORMULAS
+from streamchat_desktop.ui.transcript.properties import (
+    CODE_BACKGROUND_PROPERTY,
+    DISPLAY_PROPERTY,
+    LATEX_PROPERTY,
+    SOURCE_PROPERTY,
+)
 
 log = logging.getLogger(__name__)
 
 FORMULA_OBJECT = QTextFormat.ObjectTypes.UserObject + 20
-LATEX_PROPERTY = QTextFormat.Property.UserProperty + 20
-DISPLAY_PROPERTY = QTextFormat.Property.UserProperty + 21
 WATCHED_PER_FORMULA = 16
 RELAYOUT_MS = 40  # formulas typeset meanwhile are laid out in one pass
 MAX_DOCUMENTS = 256  # views remembered (a view shows one document at a time)

@@ -22,8 +22,8 @@ from PySide6.QtGui import (
     QTextFormat,
 )
 
-SOURCE_PROPERTY = QTextFormat.Property.UserProperty + 22  # as written, for copies
-CODE_BACKGROUND_PROPERTY = QTextFormat.Property.UserProperty + 23
+from streamchat_desktop.ui.transcript.properties import CODE_BACKGROUND_PROPERTY, SOURCE_PROPERTY
+
 SOURCE_PADDING = 2.0
 HANDLER_FLAG = "streamchat_formulas"  # a document's number with the formula handler
 

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QTextBlock, QTextDocument
 
-from streamchat_desktop.ui.transcript.messages import MESSAGE_ID_PROPERTY
+from streamchat_desktop.ui.transcript.properties import MESSAGE_ID_PROPERTY
 
 SPAN_PAD = 8.0
 

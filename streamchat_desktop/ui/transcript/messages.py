@@ -21,14 +21,16 @@ from streamchat_desktop.ui.transcript.context import Pen
 from streamchat_desktop.ui.transcript.document import MarkdownWriter
 from streamchat_desktop.ui.transcript.fold import fold_text
 from streamchat_desktop.ui.transcript.markdown import inline_text, normalize_newlines, sanitize
+from streamchat_desktop.ui.transcript.properties import (
+    MESSAGE_ID_PROPERTY,
+    ROLE_PROPERTY,
+    SECTION_PROPERTY,
+)
 from streamchat_desktop.ui.transcript.segments import write_with_cuts
 from streamchat_desktop.ui.transcript.theme import Theme
 from streamchat_desktop.ui.transcript.tool_blocks import ToolBlockWriter
 from streamchat_desktop.ui.transcript.tool_display import ToolDisplay
 
-MESSAGE_ID_PROPERTY = QTextFormat.Property.UserProperty + 1
-SECTION_PROPERTY = QTextFormat.Property.UserProperty + 2
-ROLE_PROPERTY = QTextFormat.Property.UserProperty + 10  # on a header: "user" or "assistant"
 SIDE_MARGIN = 4.0
 MESSAGE_GAP = 26.0  # above each message's header
 USER_INSET = 56.0  # a prompt is set in from the left, in a tinted box (``backdrop``)

@@ -15,9 +15,8 @@ import re
 from PySide6.QtGui import QTextCharFormat, QTextCursor, QTextFormat
 
 from streamchat_desktop.ui.transcript.fold import mark_index
+from streamchat_desktop.ui.transcript.properties import ORIGINAL_PROPERTY
 from streamchat_desktop.ui.transcript.theme import Theme
-
-ORIGINAL_PROPERTY = QTextFormat.Property.UserProperty + 4
 
 BIDI_LABELS = {
     "\u061c": "ALM",

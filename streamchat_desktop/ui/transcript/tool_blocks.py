@@ -21,21 +21,23 @@ from PySide6.QtGui import (
     QTextCharFormat,
     QTextCursor,
     QTextDocument,
-    QTextFormat,
     QTextImageFormat,
 )
 
 from streamchat_desktop.core.tools import ToolCallRecord, ToolStatus
 from streamchat_desktop.ui.transcript.context import Pen
 from streamchat_desktop.ui.transcript.markdown import inline_text, sanitize
+from streamchat_desktop.ui.transcript.properties import (
+    CALL_PROPERTY,
+    MESSAGE_ID_PROPERTY,
+    SECTION_PROPERTY,
+)
 from streamchat_desktop.ui.transcript.runs import RunWriter
 from streamchat_desktop.ui.transcript.theme import Theme
 from streamchat_desktop.ui.transcript.tool_display import ToolDisplay
 
 RESULT_PREVIEW = 2000
 MAX_IMAGE_WIDTH = 480
-SECTION_PROPERTY = QTextFormat.Property.UserProperty + 2
-CALL_PROPERTY = QTextFormat.Property.UserProperty + 3  # on a tool block's header: the call id
 STATUS_WORDS = {
     ToolStatus.PENDING: "waiting for your decision",
     ToolStatus.RUNNING: "running",
@@ -87,7 +89,7 @@ class ToolBlockWriter:
     def _block(self, message_id: str, left: float = 12) -> QTextBlockFormat:
         bfmt = QTextBlockFormat()
         bfmt.setProperty(SECTION_PROPERTY, "tool")
-        bfmt.setProperty(QTextFormat.Property.UserProperty + 1, message_id)
+        bfmt.setProperty(MESSAGE_ID_PROPERTY, message_id)
         bfmt.setLeftMargin(left)
         return bfmt
 

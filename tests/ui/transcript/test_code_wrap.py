@@ -13,9 +13,9 @@ from PySide6.QtWidgets import QApplication
 from streamchat_desktop.core.models import Message, MessageState, Role
 from streamchat_desktop.core.tools import ToolCall, ToolCallRecord, ToolStatus
 from streamchat_desktop.ui.app_theme import dark_palette
-from streamchat_desktop.ui.transcript.context import CODE_HEADER_PROPERTY
-from streamchat_desktop.ui.transcript.document import CODE_LINE_PROPERTY, CODE_PADDING
+from streamchat_desktop.ui.transcript.document import CODE_PADDING
 from streamchat_desktop.ui.transcript.opening import OPEN_CHARACTERS
+from streamchat_desktop.ui.transcript.properties import CODE_HEADER_PROPERTY, CODE_LINE_PROPERTY
 from streamchat_desktop.ui.transcript.view import TranscriptView
 
 LONG = "x = 1  # " + "long " * 80

@@ -11,9 +11,9 @@ from PySide6.QtWidgets import QApplication
 
 from streamchat_desktop.core.models import Message, Role
 from streamchat_desktop.ui.app_theme import dark_palette
-from streamchat_desktop.ui.transcript.document import CODE_LINE_PROPERTY
 from streamchat_desktop.ui.transcript.look import READING_WIDTH
 from streamchat_desktop.ui.transcript.messages import BUBBLE_PAD, USER_INSET
+from streamchat_desktop.ui.transcript.properties import CODE_LINE_PROPERTY
 from streamchat_desktop.ui.transcript.view import TranscriptView
 
 LONG_CODE = "```python\n" + "x = 1  # " + "long " * 80 + "\n```\n"

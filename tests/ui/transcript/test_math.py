@@ -12,10 +12,10 @@ from PySide6.QtGui import QColor, QGuiApplication, QPalette, QTextDocument
 from PySide6.QtWidgets import QApplication
 
 from streamchat_desktop.core.models import MessageState
-from streamchat_desktop.ui.transcript.document import CODE_LINE_PROPERTY
 from streamchat_desktop.ui.transcript.math_cache import MALFORMED, shared_typesetter
 from streamchat_desktop.ui.transcript.math_object import _formula_object
 from streamchat_desktop.ui.transcript.math_typeset import refusal, svg_of
+from streamchat_desktop.ui.transcript.properties import CODE_LINE_PROPERTY
 from streamchat_desktop.ui.transcript.view import TranscriptView
 from tests.support.formulas import formulas
 from tests.support.qt_events import PATIENCE_MS
