@@ -318,8 +318,8 @@ class ChatService(MessageActions):
             notify(observer.reply_event, reply.conversation_id, reply.message.id, event)
 
     def _finish(self, reply: ActiveReply, event: TerminalEvent) -> None:
+        self._active.pop(reply.message.id, None)  # first: nothing after it leaves it busy
         final = reply.end(event)
-        self._active.pop(reply.message.id, None)
         if not reply.discarded:
             self._saver.save(final)
         for observer in reply.observers:
