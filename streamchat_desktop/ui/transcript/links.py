@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from streamchat_desktop.core.models import Message
-    from streamchat_desktop.ui.transcript.code_wraps import CodeWraps
     from streamchat_desktop.ui.transcript.messages import MessageWriter
     from streamchat_desktop.ui.transcript.tool_display import ToolDisplay
 
@@ -40,7 +39,7 @@ class TranscriptLinks:
     _expanded: set[str]
     _folded_by_user: set[str]
     _tools: ToolDisplay
-    _wraps: CodeWraps
+    _wraps: set[str]  # a block is known by its Wrap link: its message id and first line
 
     reply_text: Callable[[str], str]
 
@@ -66,8 +65,10 @@ class TranscriptLinks:
             href = f"wrap:{target}"
             header = self._writer.headers.get(target.rpartition(":")[0])
             wrapped = None if header is None else toggle_wrap(header, href)
-            if wrapped is not None:
-                self._wraps.set(href, wrapped)
+            if wrapped:
+                self._wraps.add(href)
+            elif wrapped is not None:
+                self._wraps.discard(href)
         elif scheme == "reasoning":
             self._toggle_reasoning(target)
         elif scheme == "fold":

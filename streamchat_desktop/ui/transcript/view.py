@@ -17,7 +17,6 @@ from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QWidget
 
 from streamchat_desktop.ui.throttle import Throttle
-from streamchat_desktop.ui.transcript.code_wraps import CodeWraps
 from streamchat_desktop.ui.transcript.document_host import DocumentHost
 from streamchat_desktop.ui.transcript.exact_copy import ExactCopy
 from streamchat_desktop.ui.transcript.links import TranscriptLinks
@@ -77,7 +76,7 @@ class TranscriptView(TranscriptLinks, LiveToolCalls, MessageFocus, DocumentHost,
         self._loaded_writer: MessageWriter | None = None
         self._thumbnails: ThumbnailSource | None = None
         self._tools = ToolDisplay()
-        self._wraps = CodeWraps()  # the code blocks wrapped by a click, written so again
+        self._wraps: set[str] = set()  # Wrap links clicked on: their blocks are written wrapped
         self._tool_clock: QTimer | None = None  # ticks while a tool call runs
         self._live_start = (0, True)  # where the live reply's header went (pen position, reuse)
         self._messages: list[Message] = []
@@ -129,8 +128,6 @@ class TranscriptView(TranscriptLinks, LiveToolCalls, MessageFocus, DocumentHost,
         self._throttle.cancel()
         self._live = None
         self._messages = list(messages)
-        if self._messages:
-            self._wraps.show(self._messages[0].conversation_id)
         live = self._messages[-1] if self._messages else None
         if live is not None and not live.is_streaming_reply:
             live = None
@@ -203,7 +200,7 @@ class TranscriptView(TranscriptLinks, LiveToolCalls, MessageFocus, DocumentHost,
             self._finish_live(self._live.ending or self._live.message)
         if message.id not in self._folded_by_user:
             self._expanded.add(message.id)  # a streaming reply's thinking starts unfolded
-        self._add_message(message)
+        self._messages.append(message)
         from streamchat_desktop.ui.transcript.stream import AnswerStream, LiveReply
 
         with self._editing():
@@ -234,7 +231,7 @@ class TranscriptView(TranscriptLinks, LiveToolCalls, MessageFocus, DocumentHost,
         live = self._live
         if live is None or live.message.id != message.id:
             if all(m.id != message.id for m in self._messages):
-                self._add_message(message)
+                self._messages.append(message)
                 with self._editing():
                     self._writer.write_message(self._pen, message, reasoning_expanded=False)
             return
@@ -280,17 +277,11 @@ class TranscriptView(TranscriptLinks, LiveToolCalls, MessageFocus, DocumentHost,
         """Add a message after the others (the prompt just sent), rendering only it."""
         if self._live is not None:
             self._finish_live(self._live.ending or self._live.message)
-        self._add_message(message)
+        self._messages.append(message)
         with self._editing():
             self._writer.write_message(self._pen, message, reasoning_expanded=False)
         self._following = True
         self._scroll_to_bottom()
-
-    def _add_message(self, message: Message) -> None:
-        """Append ``message`` to the shown ones; the first one says whose states apply."""
-        if not self._messages:
-            self._wraps.show(message.conversation_id)
-        self._messages.append(message)
 
     def flush_pending(self) -> None:
         """Render buffered deltas now instead of at the next frame."""

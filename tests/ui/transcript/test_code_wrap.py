@@ -108,14 +108,14 @@ def test_a_wrapped_block_stays_wrapped_when_the_reasoning_folds_and_unfolds(
     assert _wrapped(view) == [True, False]
 
 
-def test_another_conversations_block_at_the_same_place_is_not_wrapped(qtbot: Any) -> None:
+def test_a_block_is_wrapped_again_when_its_conversation_is_opened_again(qtbot: Any) -> None:
     view = _shown_view(qtbot)
-    view.set_messages([_reply(TWO_BLOCKS, conversation_id="a")])
+    view.set_messages([_reply(TWO_BLOCKS, id="in-a")])
     _click_wrap(view, 0)
     assert _wrapped(view) == [True, False]
-    view.set_messages([_reply(TWO_BLOCKS, conversation_id="b")])  # same id, same lines
+    view.set_messages([_reply(TWO_BLOCKS, id="in-b")])  # another conversation's reply
     assert _wrapped(view) == [False, False]
-    view.set_messages([_reply(TWO_BLOCKS, conversation_id="a")])  # back: its own state
+    view.set_messages([_reply(TWO_BLOCKS, id="in-a")])  # back
     assert _wrapped(view) == [True, False]
 
 
