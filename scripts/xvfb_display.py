@@ -51,25 +51,28 @@ def xvfb_display(width: int, height: int) -> Iterator[Display]:
             ["Xvfb", "-displayfd", str(write_end), "-screen", "0", f"{width}x{height}x24"],
             pass_fds=(write_end,),
         )
-    except FileNotFoundError:
+    except OSError as error:
         os.close(read_end)
-        raise SystemExit("Xvfb is not installed (apt install xvfb)") from None
+        raise SystemExit(f"Xvfb could not be started ({error}); apt install xvfb") from None
     finally:
         os.close(write_end)
     try:
         number = _display_number(read_end)
+        if number is None:
+            raise SystemExit(f"Xvfb gave no display number within {READY_WITHIN:.0f} s")
         if not number:
-            raise SystemExit(f"Xvfb did not start (exit status {xvfb.poll()})")
+            raise SystemExit(f"Xvfb did not start (exit status {xvfb.wait(10)})")
         yield Display(f":{number}")
     finally:
         _stop(xvfb)
 
 
-def _display_number(read_end: int) -> str:
-    """What Xvfb writes once it listens; "" if it died or said nothing in READY_WITHIN."""
+def _display_number(read_end: int) -> str | None:
+    """What Xvfb writes once it listens: "" if it ended first, None if it said nothing
+    within READY_WITHIN."""
     with os.fdopen(read_end) as ready:
         if not select.select([ready], [], [], READY_WITHIN)[0]:
-            return ""
+            return None
         return ready.readline().strip()
 
 

@@ -9,6 +9,7 @@ snapshot and deltas, failing on any gap or duplicate ``seq``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -189,14 +190,13 @@ class Harness:
         return viewer
 
     async def close(self) -> None:
-        """Viewers, replies and server closed; the server even when a step before it fails."""
-        try:
+        """Viewers, replies and server closed; each step runs even when one before fails."""
+        async with contextlib.AsyncExitStack() as steps:
+            steps.push_async_callback(self.server.stop)  # callbacks run last-pushed first
+            steps.push_async_callback(self.service.stop_all)
             for viewer in self.viewers:
                 if viewer.client.connected:
-                    await viewer.client.disconnect()
-            await self.service.stop_all()
-        finally:
-            await self.server.stop()
+                    steps.push_async_callback(viewer.client.disconnect)
 
 
 @pytest.fixture
@@ -231,11 +231,7 @@ def model_chat(fake_openai: FakeOpenAIServer, run_async: Callable[..., Any]) -> 
     service = ChatService(MemoryStore(), target)
     server = CompanionServer(service)
     run_async(server.start())
-    try:
+    with contextlib.ExitStack() as steps:  # each step runs even when one before fails
+        for step in (provider.aclose, server.stop, service.stop_all):  # run last first
+            steps.callback(lambda step=step: run_async(step()))
         yield ModelChat(service, server, fake_openai)
-    finally:
-        try:
-            run_async(service.stop_all())
-        finally:
-            run_async(server.stop())
-            run_async(provider.aclose())
