@@ -147,13 +147,15 @@ def _streaming_wrapped(qtbot: Any, first: str) -> TranscriptView:
 def test_a_streaming_reply_keeps_an_earlier_wrapped_block_as_text_arrives(
     qtbot: Any,
 ) -> None:
-    view = _streaming_wrapped(qtbot, f"Intro.\n\n```\n{LONG}\n```\n\nThen")
-    for piece in (" more text.\n\n", f"```\n{LONG}\n", f"{LONG}\n```\n", "The end."):
+    first = f"Intro.\n\n```\n{LONG}\n```\n\nThen"
+    pieces = (" more text.\n\n", f"```\n{LONG}\n", f"{LONG}\n```\n", "The end.")
+    view = _streaming_wrapped(qtbot, first)
+    for piece in pieces:
         view.append_text("reply-1", piece)
         view.flush_pending()
         assert _wrapped(view)[0] is True
     assert _wrapped(view) == [True, False]
-    view.end_reply(_reply(f"Intro.\n\n```\n{LONG}\n```\n\nThen more text.\n\n"))
+    view.end_reply(_reply(first + "".join(pieces)))
     view.setPalette(dark_palette())  # the one-shot render knows the streamed block
     assert _wrapped(view) == [True, False]
 
